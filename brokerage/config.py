@@ -1,0 +1,106 @@
+"""Settings in one place (environment prefix ``BROKERAGE_``).
+
+Defaults are safe for a laptop: a SQLite file and an in-process worker under ``var/``.
+Production mode (``BROKERAGE_ENVIRONMENT=production``) refuses a missing or default secret
+and the embedded database.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
+INSECURE_SECRETS = {"", "changeme", "change-me", "secret", "dev"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BROKERAGE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    var_dir: Path = DEFAULT_VAR_DIR
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is a SQLite file under var/"
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis URL for Dramatiq; unset means in-process workers"
+    )
+    broker_url: str | None = Field(
+        default=None, description="Alternative broker URL (amqp://… for RabbitMQ)"
+    )
+    secret_key: str | None = None
+    base_url: str = "http://127.0.0.1:8000"
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    mail_from: str = "Kent Volunteer Brokerage <no-reply@brokerage.invalid>"
+
+    session_max_age_seconds: int = 60 * 60 * 12
+    token_max_age_seconds: int = 60 * 60 * 12
+    password_reset_max_age_seconds: int = 60 * 60
+
+    weekly_role_email_cap: int = 3
+    follow_up_working_days: int = 5
+    escalate_working_days: int = 10
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgres://"):
+                url = "postgresql://" + url[len("postgres://") :]
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url[len("postgresql://") :]
+            return url
+        return f"sqlite:///{self.var_dir / 'brokerage.sqlite3'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def effective_broker_url(self) -> str | None:
+        return self.broker_url or self.redis_url
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> "Settings":
+        if self.environment == "production":
+            if not self.secret_key or self.secret_key.strip().lower() in INSECURE_SECRETS:
+                raise ValueError(
+                    "BROKERAGE_SECRET_KEY must be set to a long random value in production"
+                )
+            if len(self.secret_key) < 32:
+                raise ValueError("BROKERAGE_SECRET_KEY must be at least 32 characters")
+            if not self.database_url:
+                raise ValueError("BROKERAGE_DATABASE_URL must be set in production")
+        return self
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or one generated once and kept under var/ (not in production)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            value = path.read_text().strip()
+            if value:
+                return value
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        path.write_text(value)
+        path.chmod(0o600)
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,39 @@
+"""Database tables, one module per domain. Import this package to register every table."""
+
+from brokerage.models.audit import AuditLog
+from brokerage.models.centre import Centre, CentreDistrict
+from brokerage.models.district import District, Postcode
+from brokerage.models.hours import HoursEntry, Placement
+from brokerage.models.organisation import Organisation, OrganisationCause, OrganisationManager
+from brokerage.models.outbox import Delivery, OutboxMessage
+from brokerage.models.referral import Referral, ReferralEvent
+from brokerage.models.role import Activity, Role, RoleCause, RoleSession, RoleSkill, RoleStatusChange
+from brokerage.models.user import User
+from brokerage.models.volunteer import Volunteer, VolunteerCause, VolunteerSkill
+
+__all__ = [
+    "Activity",
+    "AuditLog",
+    "Centre",
+    "CentreDistrict",
+    "Delivery",
+    "District",
+    "HoursEntry",
+    "Organisation",
+    "OrganisationCause",
+    "OrganisationManager",
+    "OutboxMessage",
+    "Placement",
+    "Postcode",
+    "Referral",
+    "ReferralEvent",
+    "Role",
+    "RoleCause",
+    "RoleSession",
+    "RoleSkill",
+    "RoleStatusChange",
+    "User",
+    "Volunteer",
+    "VolunteerCause",
+    "VolunteerSkill",
+]

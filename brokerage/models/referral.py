@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from brokerage.db import Base, utcnow
+
+REFERRAL_STATUSES = (
+    "interested",
+    "referred",
+    "contacted",
+    "started",
+    "completed",
+    "withdrawn",
+    "unsuccessful",
+    "no_response",
+)
+ACTIVE_REFERRAL_STATUSES = ("interested", "referred", "contacted", "started")
+
+# What may follow what. Anything else is a 409.
+REFERRAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "interested": ("referred", "contacted", "withdrawn", "unsuccessful", "no_response"),
+    "referred": ("contacted", "withdrawn", "unsuccessful", "no_response"),
+    "contacted": ("started", "withdrawn", "unsuccessful", "no_response"),
+    "started": ("completed", "withdrawn"),
+    "completed": (),
+    "withdrawn": (),
+    "unsuccessful": (),
+    "no_response": (),
+}
+
+_ACTIVE_SQL = "status IN ('interested', 'referred', 'contacted', 'started')"
+
+
+class Referral(Base):
+    """An expression of interest by a volunteer in a role, and what happened next."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteers.id", ondelete="CASCADE"), index=True
+    )
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="interested", index=True)
+    message: Mapped[str | None] = mapped_column(Text)
+    share_email: Mapped[bool] = mapped_column(Boolean, default=True)
+    share_phone: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index(
+            "uq_referrals_active_volunteer_role",
+            "volunteer_id",
+            "role_id",
+            unique=True,
+            postgresql_where=text(_ACTIVE_SQL),
+            sqlite_where=text(_ACTIVE_SQL),
+        ),
+    )
+
+
+class ReferralEvent(Base):
+    """Every transition of a referral, with time and actor."""
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)

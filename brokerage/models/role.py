@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from brokerage.db import Base, utcnow
+
+ROLE_STATUSES = ("draft", "pending_review", "published", "paused", "filled", "closed", "expired")
+ROLE_MODES = ("in_person", "remote", "hybrid")
+DBS_LEVELS = ("none", "basic", "standard", "enhanced")
+
+
+class Activity(Base):
+    """The standard's Activity: what an organisation runs; it holds one or more roles."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    requires_emergency_participation: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Role(Base):
+    """A volunteering role (the opportunity a volunteer applies for)."""
+
+    __tablename__ = "roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    commitment: Mapped[str | None] = mapped_column(String(300))
+    hours_per_week: Mapped[float | None] = mapped_column(Float)
+    one_off: Mapped[bool] = mapped_column(Boolean, default=False)
+    slot_mask: Mapped[int] = mapped_column(Integer, default=0)
+    mode: Mapped[str] = mapped_column(String(16), default="in_person")
+    location_name: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    district_gss: Mapped[str | None] = mapped_column(ForeignKey("districts.gss_code"), index=True)
+    dbs_level: Mapped[str] = mapped_column(String(16), default="none")
+    requirements: Mapped[list[str]] = mapped_column(JSON, default=list)
+    accessibility: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rewards: Mapped[list[str]] = mapped_column(JSON, default=list)
+    minimum_age: Mapped[int | None] = mapped_column(Integer)
+    maximum_age: Mapped[int | None] = mapped_column(Integer)
+    places_available: Mapped[int] = mapped_column(Integer, default=1)
+    apply_link: Mapped[str | None] = mapped_column(String(300))
+    publish_start: Mapped[date | None] = mapped_column(Date)
+    publish_end: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    source: Mapped[str | None] = mapped_column(String(40))
+    source_id: Mapped[str | None] = mapped_column(String(300), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, index=True)
+
+    skill_links: Mapped[list[RoleSkill]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    cause_links: Mapped[list[RoleCause]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    sessions: Mapped[list[RoleSession]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="RoleSession.starts_at"
+    )
+
+    @property
+    def causes(self) -> list[str]:
+        return sorted(link.cause_id for link in self.cause_links)
+
+    @property
+    def required_skills(self) -> list[str]:
+        return sorted(link.skill_id for link in self.skill_links if link.required)
+
+    @property
+    def desired_skills(self) -> list[str]:
+        return sorted(link.skill_id for link in self.skill_links if not link.required)
+
+
+class RoleSkill(Base):
+    __tablename__ = "role_skills"
+
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True)
+    skill_id: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RoleCause(Base):
+    __tablename__ = "role_causes"
+
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True)
+    cause_id: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
+class RoleSession(Base):
+    """A dated session of a one-off role (start and end, local time)."""
+
+    __tablename__ = "role_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RoleStatusChange(Base):
+    """The lifecycle history of a role."""
+
+    __tablename__ = "role_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)

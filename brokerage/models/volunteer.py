@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from brokerage.db import Base, utcnow
+
+VOLUNTEER_MODES = ("in_person", "remote", "either")
+PREFERENCES = ("one_off", "regular", "either")
+NOTIFICATION_PREFERENCES = ("instant", "weekly_digest", "none")
+VOLUNTEER_STATUSES = ("active", "inactive", "erased")
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+GENDERS = ("woman", "man", "non_binary", "other", PREFER_NOT_TO_SAY)
+ETHNICITIES = (
+    "asian",
+    "black",
+    "mixed",
+    "white",
+    "other",
+    PREFER_NOT_TO_SAY,
+)
+DISABILITY = ("yes", "no", PREFER_NOT_TO_SAY)
+EMPLOYMENT_STATUSES = (
+    "employed",
+    "self_employed",
+    "unemployed",
+    "student",
+    "retired",
+    "carer",
+    "other",
+    PREFER_NOT_TO_SAY,
+)
+
+
+class Volunteer(Base):
+    """A person who volunteers. Demographic fields are optional and never logged."""
+
+    __tablename__ = "volunteers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), unique=True
+    )
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_normalised: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    district_gss: Mapped[str | None] = mapped_column(ForeignKey("districts.gss_code"), index=True)
+    travel_radius_miles: Mapped[float] = mapped_column(Float, default=5.0)
+    mode: Mapped[str] = mapped_column(String(16), default="either")
+    availability_mask: Mapped[int] = mapped_column(Integer, default=0)
+    max_hours_per_week: Mapped[float | None] = mapped_column(Float)
+    preference: Mapped[str] = mapped_column(String(16), default="either")
+    skills_text: Mapped[str | None] = mapped_column(Text)
+    dbs_level: Mapped[str] = mapped_column(String(16), default="none")
+    dbs_certificate_date: Mapped[date | None] = mapped_column(Date)
+    dbs_update_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    dbs_willing: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    notification_preference: Mapped[str] = mapped_column(String(16), default="weekly_digest")
+    registering_centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"), index=True)
+    gender: Mapped[str | None] = mapped_column(String(24))
+    ethnicity: Mapped[str | None] = mapped_column(String(24))
+    disability: Mapped[str | None] = mapped_column(String(24))
+    employment_status: Mapped[str | None] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    registered_on: Mapped[date] = mapped_column(Date, default=date.today, index=True)
+    source: Mapped[str | None] = mapped_column(String(40))
+    source_id: Mapped[str | None] = mapped_column(String(200))
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    skill_links: Mapped[list[VolunteerSkill]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    cause_links: Mapped[list[VolunteerCause]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def skills(self) -> list[str]:
+        return sorted(link.skill_id for link in self.skill_links)
+
+    @property
+    def causes(self) -> list[str]:
+        return sorted(link.cause_id for link in self.cause_links)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class VolunteerSkill(Base):
+    __tablename__ = "volunteer_skills"
+
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
+class VolunteerCause(Base):
+    __tablename__ = "volunteer_causes"
+
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True
+    )
+    cause_id: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
+def age_band(date_of_birth: date | None, on: date | None = None) -> str:
+    """The reporting age band, derived from date of birth (never stored)."""
+    if date_of_birth is None:
+        return "unknown"
+    on = on or date.today()
+    age = on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+    for upper, label in ((15, "under 16"), (24, "16-24"), (34, "25-34"), (44, "35-44"), (54, "45-54"), (64, "55-64"), (74, "65-74")):
+        if age <= upper:
+            return label
+    return "75+"
