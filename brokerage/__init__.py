@@ -1,0 +1,3 @@
+"""Kent Volunteer Brokerage."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,69 @@
+"""The FastAPI application: REST API (OpenAPI at /docs) and, mounted beside it, the web pages."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from brokerage import __version__
+from brokerage.errors import install_exception_handlers
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+Volunteer brokerage for Kent: volunteers find roles that fit them, organisations fill their roles,
+volunteer centres broker and follow up, and pilot leads report the value of volunteering.
+
+Sign in with `POST /auth/token` and send the token as `Authorization: Bearer …`.
+Every error has one shape: `{"error": {"status", "code", "message", "details"}}`.
+"""
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Kent Volunteer Brokerage",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    install_exception_handlers(app)
+
+    from brokerage.auth.endpoints import router as auth_router
+    from brokerage.centres.endpoints import router as centres_router
+    from brokerage.organisations.endpoints import router as organisations_router
+    from brokerage.referrals.endpoints import router as referrals_router
+    from brokerage.roles.endpoints import router as roles_router
+    from brokerage.users.endpoints import router as users_router
+    from brokerage.volunteers.endpoints import router as volunteers_router
+
+    for router in (auth_router, centres_router, organisations_router, roles_router, volunteers_router, referrals_router, users_router):
+        app.include_router(router)
+
+    for module in ("brokerage.matches.endpoints", "brokerage.reports.endpoints", "brokerage.interop.endpoints", "brokerage.jobs.endpoints", "brokerage.hours.endpoints"):
+        try:
+            mod = __import__(module, fromlist=["router"])
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):
+                continue
+            raise
+        app.include_router(mod.router)
+
+    from brokerage.deps import DbSession
+
+    @app.get("/healthz", tags=["operations"], include_in_schema=False)
+    def healthz(session: DbSession):
+        session.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ok"})
+
+    try:
+        from brokerage.web import mount_pages
+    except ModuleNotFoundError:
+        pass
+    else:
+        mount_pages(app)
+    return app

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Response, status
+from pydantic import EmailStr, Field
+
+from brokerage.auth import service
+from brokerage.deps import CurrentPrincipal, DbSession
+from brokerage.kit.schemas import Input, Name, Output
+
+router = APIRouter(prefix="/auth", tags=["accounts"])
+
+
+class Credentials(Input):
+    email: EmailStr
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TokenOut(Output):
+    access_token: str
+    token_type: str = "bearer"
+    role: str
+    user_id: int
+
+
+class ResetRequest(Input):
+    email: EmailStr
+
+
+class ResetConfirm(Input):
+    token: Annotated[str, Field(min_length=10, max_length=500)]
+    new_password: Annotated[str, Field(min_length=10, max_length=200)]
+
+
+class ManagerSignup(Input):
+    """An organisation manager's account; they then register their organisation."""
+
+    full_name: Name
+    email: EmailStr
+    password: Annotated[str, Field(min_length=10, max_length=200)]
+
+
+class MeOut(Output):
+    user_id: int
+    email: str
+    full_name: str
+    role: str
+    centre_id: int | None
+    organisation_ids: list[int]
+    volunteer_id: int | None
+
+
+@router.post("/token", response_model=TokenOut)
+def get_token(body: Credentials, session: DbSession):
+    """Exchange an email and password for a bearer token."""
+    user = service.authenticate(session, body.email, body.password)
+    return TokenOut(access_token=service.issue_api_token(user), role=user.role, user_id=user.id)
+
+
+@router.get("/me", response_model=MeOut)
+def me(principal: CurrentPrincipal):
+    return MeOut(
+        user_id=principal.user_id, email=principal.email, full_name=principal.full_name, role=principal.role,
+        centre_id=principal.centre_id, organisation_ids=sorted(principal.organisation_ids), volunteer_id=principal.volunteer_id,
+    )
+
+
+@router.post("/signup/organisation-manager", response_model=TokenOut, status_code=status.HTTP_201_CREATED)
+def signup_manager(body: ManagerSignup, session: DbSession):
+    from brokerage.users.service import create_account
+
+    user = create_account(session, email=body.email, full_name=body.full_name, password=body.password, role="organisation_manager")
+    return TokenOut(access_token=service.issue_api_token(user), role=user.role, user_id=user.id)
+
+
+@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED)
+def request_reset(body: ResetRequest, session: DbSession):
+    """Always 202: whether the address has an account is not revealed."""
+    service.request_password_reset(session, body.email)
+    return {"message": "If that address has an account, we have sent it a link to reset the password."}
+
+
+@router.post("/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)
+def confirm_reset(body: ResetConfirm, session: DbSession):
+    service.reset_password(session, body.token, body.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT)
+def logout_everywhere(session: DbSession, principal: CurrentPrincipal):
+    from brokerage.models import User
+
+    user = session.get(User, principal.user_id)
+    user.session_version += 1
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,128 @@
+"""Sign-in, tokens, the principal behind a request, and password reset."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from brokerage.auth import passwords, tokens
+from brokerage.auth.principal import Principal
+from brokerage.config import get_settings
+from brokerage.db import utcnow
+from brokerage.errors import InvalidInput, NotAuthenticated
+from brokerage.models import Centre, OrganisationManager, User, Volunteer
+from brokerage.outbox import enqueue
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email_normalised == normalise_email(email)))
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    user = get_user_by_email(session, email)
+    if user is None:
+        passwords.verify_password(passwords.DUMMY_HASH, password)
+        raise NotAuthenticated("The email address or password is not right.")
+    if not passwords.verify_password(user.password_hash, password) or not user.is_active:
+        raise NotAuthenticated("The email address or password is not right.")
+    if passwords.needs_rehash(user.password_hash or ""):
+        user.password_hash = passwords.hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def build_principal(session: Session, user: User) -> Principal:
+    district_codes: frozenset[str] | None = frozenset()
+    if user.role == "centre_staff" and user.centre_id is not None:
+        centre = session.get(Centre, user.centre_id)
+        if centre is not None and centre.is_lead:
+            district_codes = None
+        elif centre is not None:
+            district_codes = frozenset(centre.district_codes)
+    organisation_ids: frozenset[int] = frozenset()
+    if user.role == "organisation_manager":
+        organisation_ids = frozenset(
+            session.scalars(
+                select(OrganisationManager.organisation_id).where(OrganisationManager.user_id == user.id)
+            )
+        )
+    volunteer_id = None
+    if user.role == "volunteer":
+        volunteer_id = session.scalar(select(Volunteer.id).where(Volunteer.user_id == user.id))
+    return Principal(
+        user_id=user.id,
+        role=user.role,
+        email=user.email,
+        full_name=user.full_name,
+        centre_id=user.centre_id,
+        district_codes=district_codes,
+        organisation_ids=organisation_ids,
+        volunteer_id=volunteer_id,
+    )
+
+
+def issue_api_token(user: User) -> str:
+    return tokens.sign(tokens.API_SALT, {"u": user.id, "v": user.session_version})
+
+
+def issue_session_cookie(user: User) -> str:
+    return tokens.sign(tokens.SESSION_SALT, {"u": user.id, "v": user.session_version})
+
+
+def _principal_from(session: Session, data) -> Principal | None:
+    if not isinstance(data, dict) or "u" not in data:
+        return None
+    user = session.get(User, data["u"])
+    if user is None or not user.is_active or user.session_version != data.get("v"):
+        return None
+    return build_principal(session, user)
+
+
+def principal_from_api_token(session: Session, token: str) -> Principal | None:
+    settings = get_settings()
+    return _principal_from(session, tokens.unsign(tokens.API_SALT, token, settings.token_max_age_seconds))
+
+
+def principal_from_session_cookie(session: Session, cookie: str) -> Principal | None:
+    settings = get_settings()
+    return _principal_from(session, tokens.unsign(tokens.SESSION_SALT, cookie, settings.session_max_age_seconds))
+
+
+def request_password_reset(session: Session, email: str) -> None:
+    """Queue a reset email if the account exists; say nothing either way (no account probing)."""
+    user = get_user_by_email(session, email)
+    if user is None or not user.is_active:
+        return
+    token = tokens.sign(
+        tokens.RESET_SALT, {"u": user.id, "f": tokens.password_fingerprint(user.password_hash)}
+    )
+    enqueue(session, "account.password_reset", user_id=user.id, token=token)
+
+
+def reset_password(session: Session, token: str, new_password: str) -> User:
+    data = tokens.unsign(tokens.RESET_SALT, token, get_settings().password_reset_max_age_seconds)
+    user = session.get(User, data["u"]) if isinstance(data, dict) and "u" in data else None
+    if user is None or data.get("f") != tokens.password_fingerprint(user.password_hash):
+        raise InvalidInput(
+            "This password reset link is not valid or has expired. Please ask for a new one.",
+            field="token",
+        )
+    set_password(user, new_password)
+    return user
+
+
+def validate_password(password: str) -> None:
+    if len(password) < passwords.MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Choose a password of at least {passwords.MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+
+
+def set_password(user: User, new_password: str) -> None:
+    validate_password(new_password)
+    user.password_hash = passwords.hash_password(new_password)
+    user.session_version = (user.session_version or 1) + 1

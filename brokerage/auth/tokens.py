@@ -1,0 +1,37 @@
+"""Signed, expiring tokens (itsdangerous): session cookies, API bearer tokens, password resets,
+and one-click unsubscribe links. Each kind uses its own salt so one can never stand in for another."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from brokerage.config import get_settings
+
+SESSION_SALT = "brokerage.session"
+API_SALT = "brokerage.api-token"
+RESET_SALT = "brokerage.password-reset"
+UNSUBSCRIBE_SALT = "brokerage.unsubscribe"
+CSRF_SALT = "brokerage.csrf"
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().resolved_secret_key(), salt=salt)
+
+
+def sign(salt: str, data: Any) -> str:
+    return _serializer(salt).dumps(data)
+
+
+def unsign(salt: str, token: str, max_age: int | None) -> Any | None:
+    """The signed data, or None if the token is forged, mangled or expired."""
+    try:
+        return _serializer(salt).loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired, ValueError, TypeError):
+        return None
+
+
+def password_fingerprint(password_hash: str | None) -> str:
+    """A short piece of the hash: a reset token stops working once the password changes."""
+    return (password_hash or "none")[-12:]

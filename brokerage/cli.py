@@ -1,0 +1,201 @@
+"""The ``brokerage`` command: serve, migrate, seed, geo import-onspd, worker, scheduler and more."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from brokerage.config import PROJECT_ROOT, get_settings
+
+
+def _alembic_config(url: str | None = None):
+    from alembic.config import Config
+
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    cfg.attributes["configure_logging"] = False
+    if url:
+        cfg.attributes["url"] = url
+    return cfg
+
+
+def migrate(url: str | None = None) -> None:
+    from alembic import command
+
+    command.upgrade(_alembic_config(url), "head")
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    migrate()
+    print(f"Database is up to date ({_safe_url()}).")
+    return 0
+
+
+def _safe_url() -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(get_settings().effective_database_url).render_as_string(hide_password=True)
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from brokerage.seed.generate import seed
+
+    if not args.no_migrate:
+        migrate()
+    result = seed(scale=args.scale, seed=args.seed, progress=not args.quiet, reset=args.reset)
+    print(result.summary())
+    return 0
+
+
+def _demo_is_loaded() -> bool:
+    from sqlalchemy import func, select
+
+    from brokerage.db import session_scope
+    from brokerage.models import Volunteer
+
+    with session_scope() as session:
+        return (session.scalar(select(func.count(Volunteer.id))) or 0) > 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    migrate()
+    if args.demo and not _demo_is_loaded():
+        from brokerage.seed.generate import seed
+
+        print("Loading the demo county (first run only)…", flush=True)
+        seed(scale="demo", seed=2026, progress=True)
+    embedded = None
+    if not settings.effective_broker_url and not args.no_worker:
+        # The composition root: with no broker configured, background jobs run in this process.
+        from workers.embedded import EmbeddedWorker
+
+        embedded = EmbeddedWorker()
+        embedded.start()
+    if args.demo:
+        from brokerage.seed.generate import DEMO_LOGINS
+
+        url = f"http://{args.host}:{args.port}"
+        print("\nKent Volunteer Brokerage is running at " + url)
+        print(f"  API documentation: {url}/docs")
+        print("  Demo logins (password for all: " + DEMO_LOGINS["password"] + "):")
+        for role, email in DEMO_LOGINS["accounts"]:
+            print(f"    {role:<22} {email}")
+        print(flush=True)
+    try:
+        uvicorn.run("brokerage.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers if args.workers > 1 else None, log_level="info" if not args.quiet else "warning")
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+def cmd_geo_import(args: argparse.Namespace) -> int:
+    from brokerage.geo_import import import_onspd
+
+    n = import_onspd(Path(args.file), only_kent=not args.all_uk, progress=not args.quiet)
+    print(f"Imported {n:,} postcodes.")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from workers.main import run_worker
+
+    return run_worker(processes=args.processes, threads=args.threads)
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from workers.scheduler import run_scheduler
+
+    return run_scheduler()
+
+
+def cmd_relay(args: argparse.Namespace) -> int:
+    from workers.relay import run_relay
+
+    return run_relay(once=args.once)
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    from brokerage.db import session_scope
+    from brokerage.users.service import create_account
+
+    password = args.password or os.environ.get("BROKERAGE_NEW_USER_PASSWORD") or getpass.getpass("Password: ")
+    with session_scope() as session:
+        user = create_account(session, email=args.email, full_name=args.name, password=password, role=args.role, centre_id=args.centre_id)
+        print(f"Created {user.role} {user.email} (id {user.id}).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="brokerage", description="Kent Volunteer Brokerage")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the web app and API (migrates first)")
+    p.add_argument("--host", default=os.environ.get("BROKERAGE_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("BROKERAGE_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=1, help="API processes")
+    p.add_argument("--demo", action="store_true", help="load the demo county on first run and print the logins")
+    p.add_argument("--no-worker", action="store_true", help="do not run background jobs in this process")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("seed", help="generate a synthetic Kent county")
+    p.add_argument("--scale", choices=["tiny", "demo", "county"], default="demo")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--reset", action="store_true", help="delete existing data first")
+    p.add_argument("--no-migrate", action="store_true")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_seed)
+
+    geo = sub.add_parser("geo", help="geography data").add_subparsers(dest="geo_command", required=True)
+    p = geo.add_parser("import-onspd", help="load exact postcodes from the ONS Postcode Directory CSV")
+    p.add_argument("file")
+    p.add_argument("--all-uk", action="store_true", help="keep every UK postcode, not only Kent and Medway")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_geo_import)
+
+    p = sub.add_parser("worker", help="run Dramatiq workers for background jobs")
+    p.add_argument("--processes", type=int, default=2)
+    p.add_argument("--threads", type=int, default=4)
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("scheduler", help="run the periodic-job scheduler (single leader)")
+    p.set_defaults(func=cmd_scheduler)
+
+    p = sub.add_parser("relay", help="hand recorded jobs (the outbox) to the broker")
+    p.add_argument("--once", action="store_true")
+    p.set_defaults(func=cmd_relay)
+
+    p = sub.add_parser("create-user", help="create a staff, pilot lead, manager or admin account")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True, choices=["organisation_manager", "centre_staff", "pilot_lead", "admin"])
+    p.add_argument("--centre-id", type=int)
+    p.add_argument("--password")
+    p.set_defaults(func=cmd_create_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Postcodes, places and Kent districts (pure Python: no database or web imports).
+
+* :mod:`brokerage.geo.postcodes` — validate and normalise UK postcodes.
+* :mod:`brokerage.geo.directory` — :class:`Gazetteer`: postcode → location and
+  Kent/Medway district; distance helpers.
+* :mod:`brokerage.geo.onspd` — stream the ONS Postcode Directory CSV.
+"""
+
+from .directory import (
+    KENT_AND_MEDWAY_GSS,
+    KENT_GSS,
+    MEDWAY_GSS,
+    OUTSIDE,
+    District,
+    Gazetteer,
+    Location,
+    OutcodeInfo,
+    UnknownPostcode,
+    default_gazetteer,
+    haversine_km,
+    haversine_miles,
+    km_to_miles,
+    locate,
+    miles_to_km,
+)
+from .onspd import OnspdFormatError, OnspdRow, iter_onspd, read_onspd
+from .postcodes import (
+    PostcodeError,
+    inward_code,
+    is_full_postcode,
+    is_valid,
+    normalise,
+    normalise_postcode,
+    outward_code,
+    split_postcode,
+)
+
+__all__ = [
+    "KENT_AND_MEDWAY_GSS",
+    "KENT_GSS",
+    "MEDWAY_GSS",
+    "OUTSIDE",
+    "District",
+    "Gazetteer",
+    "Location",
+    "OutcodeInfo",
+    "UnknownPostcode",
+    "default_gazetteer",
+    "haversine_km",
+    "haversine_miles",
+    "km_to_miles",
+    "locate",
+    "miles_to_km",
+    "OnspdFormatError",
+    "OnspdRow",
+    "iter_onspd",
+    "read_onspd",
+    "PostcodeError",
+    "inward_code",
+    "is_full_postcode",
+    "is_valid",
+    "normalise",
+    "normalise_postcode",
+    "outward_code",
+    "split_postcode",
+]

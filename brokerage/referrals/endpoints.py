@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from brokerage.deps import CurrentPrincipal, DbSession
+from brokerage.kit.schemas import Page, PageNumber, PageSize
+from brokerage.referrals import service
+from brokerage.referrals.schemas import ReferralCreate, ReferralOut, ReferralStatus, ReferralTransition
+
+router = APIRouter(prefix="/referrals", tags=["referrals"])
+
+
+@router.post("", response_model=ReferralOut, status_code=status.HTTP_201_CREATED)
+def create_referral(body: ReferralCreate, session: DbSession, principal: CurrentPrincipal):
+    ref, volunteer, role = service.create(session, principal, body)
+    return service.to_out(session, ref, volunteer, role, principal, with_history=True)
+
+
+@router.get("", response_model=Page[ReferralOut])
+def list_referrals(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    status: ReferralStatus | None = None,
+    role_id: int | None = None,
+    volunteer_id: int | None = None,
+    district: Annotated[str | None, Query(max_length=9)] = None,
+    overdue_days: Annotated[int | None, Query(ge=1, le=365)] = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 20,
+):
+    rows, total = service.list_(session, principal, status=status, role_id=role_id, volunteer_id=volunteer_id,
+                                district=district, overdue_days=overdue_days, page=page, page_size=page_size)
+    return Page(items=[service.to_out(session, r, v, ro, principal) for r, v, ro in rows], total=total, page=page, page_size=page_size)
+
+
+@router.get("/{referral_id}", response_model=ReferralOut)
+def get_referral(referral_id: int, session: DbSession, principal: CurrentPrincipal):
+    ref, volunteer, role = service.get(session, principal, referral_id)
+    return service.to_out(session, ref, volunteer, role, principal, with_history=True)
+
+
+@router.post("/{referral_id}/status", response_model=ReferralOut)
+def move_referral(referral_id: int, body: ReferralTransition, session: DbSession, principal: CurrentPrincipal):
+    ref, volunteer, role = service.transition(session, principal, referral_id, body.status, body.note)
+    session.flush()
+    return service.to_out(session, ref, volunteer, role, principal, with_history=True)

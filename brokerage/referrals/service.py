@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from brokerage import audit
+from brokerage.auth import policy
+from brokerage.auth.principal import Principal
+from brokerage.db import utcnow
+from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from brokerage.models import Placement, Referral, ReferralEvent, Role, Volunteer
+from brokerage.models.referral import ACTIVE_REFERRAL_STATUSES, REFERRAL_TRANSITIONS
+from brokerage.outbox import enqueue
+from brokerage.referrals.schemas import ReferralCreate, ReferralOut
+
+# Who may move a referral to each status.
+MANAGER_MOVES = {"contacted", "started", "completed", "unsuccessful", "no_response"}
+VOLUNTEER_MOVES = {"withdrawn"}
+
+
+def to_out(session: Session, ref: Referral, volunteer: Volunteer, role: Role, principal: Principal, with_history: bool = False) -> ReferralOut:
+    out = ReferralOut(
+        id=ref.id,
+        volunteer_id=ref.volunteer_id,
+        volunteer_name=volunteer.full_name,
+        role_id=ref.role_id,
+        role_title=role.title,
+        organisation_id=role.organisation_id,
+        status=ref.status,
+        message=ref.message,
+        contact_email=volunteer.email if ref.share_email else None,
+        contact_phone=volunteer.phone if ref.share_phone else None,
+        created_at=ref.created_at,
+        status_changed_at=ref.status_changed_at,
+        allowed_next=[s for s in REFERRAL_TRANSITIONS[ref.status] if _may_move(principal, role, s)],
+    )
+    if with_history:
+        out.history = list(session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id).order_by(ReferralEvent.id)))
+    return out
+
+
+def _may_move(principal: Principal, role: Role, to: str) -> bool:
+    if principal.is_staff:
+        return True
+    if principal.is_manager and principal.manages(role.organisation_id):
+        return to in MANAGER_MOVES
+    if principal.is_volunteer:
+        return to in VOLUNTEER_MOVES
+    return False
+
+
+def _load(session: Session, principal: Principal, referral_id: int) -> tuple[Referral, Volunteer, Role]:
+    ref = session.get(Referral, referral_id)
+    if ref is None:
+        raise NotFound("There is no referral with that id.")
+    volunteer = session.get(Volunteer, ref.volunteer_id)
+    role = session.get(Role, ref.role_id)
+    if not (principal.is_volunteer or principal.is_manager or principal.is_staff):
+        raise Forbidden("Referrals hold personal data: pilot leads see them in reports, in aggregate.")
+    if not policy.can_see_referral(principal, ref, volunteer, role):
+        raise NotFound("There is no referral with that id.")
+    return ref, volunteer, role
+
+
+def get(session: Session, principal: Principal, referral_id: int) -> tuple[Referral, Volunteer, Role]:
+    return _load(session, principal, referral_id)
+
+
+def create(session: Session, principal: Principal, body: ReferralCreate) -> tuple[Referral, Volunteer, Role]:
+    if principal.is_volunteer:
+        if body.volunteer_id is not None and body.volunteer_id != principal.volunteer_id:
+            raise Forbidden("You can only express interest for yourself.")
+        volunteer_id = principal.volunteer_id
+        status = "interested"
+    elif principal.is_staff:
+        if body.volunteer_id is None:
+            raise InvalidInput("Say which volunteer you are referring.", field="volunteer_id")
+        volunteer_id = body.volunteer_id
+        status = "referred"
+    else:
+        raise Forbidden("Only volunteers and volunteer centre staff can make referrals.")
+    volunteer = session.get(Volunteer, volunteer_id) if volunteer_id else None
+    if volunteer is None or volunteer.status == "erased" or not policy.can_see_volunteer(principal, volunteer):
+        raise InvalidInput("There is no volunteer with that id.", field="volunteer_id")
+    role = session.get(Role, body.role_id)
+    if role is None or role.status != "published":
+        raise InvalidInput("That role is not open for applications.", field="role_id")
+    existing = session.scalar(
+        select(Referral.id).where(
+            Referral.volunteer_id == volunteer.id,
+            Referral.role_id == role.id,
+            Referral.status.in_(ACTIVE_REFERRAL_STATUSES),
+        )
+    )
+    if existing is not None:
+        raise Conflict("There is already an active referral for this volunteer and role.", details=[{"field": "role_id", "message": f"referral {existing}"}])
+    now = utcnow()
+    ref = Referral(
+        volunteer_id=volunteer.id, role_id=role.id, status=status, message=body.message,
+        share_email=body.share_email, share_phone=body.share_phone, created_by_id=principal.user_id,
+        created_at=now, status_changed_at=now,
+    )
+    session.add(ref)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("There is already an active referral for this volunteer and role.") from None
+    session.add(ReferralEvent(referral_id=ref.id, from_status=None, to_status=status, actor_user_id=principal.user_id, at=now))
+    if principal.is_staff:
+        audit.record(session, principal, "referral.create", "referral", ref.id)
+    enqueue(session, "referral.created", referral_id=ref.id)
+    return ref, volunteer, role
+
+
+def transition(session: Session, principal: Principal, referral_id: int, to: str, note: str | None, today: date | None = None) -> tuple[Referral, Volunteer, Role]:
+    ref, volunteer, role = _load(session, principal, referral_id)
+    if not _may_move(principal, role, to):
+        raise Forbidden(f"You cannot mark this referral as {to.replace('_', ' ')}.")
+    if to not in REFERRAL_TRANSITIONS[ref.status]:
+        allowed = ", ".join(s.replace("_", " ") for s in REFERRAL_TRANSITIONS[ref.status]) or "nothing (it is finished)"
+        raise Conflict(f"A referral that is {ref.status.replace('_', ' ')} cannot become {to.replace('_', ' ')}; it can become: {allowed}.")
+    today = today or date.today()
+    now = utcnow()
+    session.add(ReferralEvent(referral_id=ref.id, from_status=ref.status, to_status=to, actor_user_id=principal.user_id, note=note, at=now))
+    previous = ref.status
+    ref.status = to
+    ref.status_changed_at = now
+    if to == "started":
+        session.add(Placement(referral_id=ref.id, volunteer_id=ref.volunteer_id, role_id=role.id, organisation_id=role.organisation_id, started_on=today))
+    if previous == "started" and to in ("completed", "withdrawn"):
+        placement = session.scalar(select(Placement).where(Placement.referral_id == ref.id))
+        if placement is not None and placement.ended_on is None:
+            placement.ended_on = today
+    if principal.is_staff:
+        audit.record(session, principal, f"referral.{to}", "referral", ref.id)
+    enqueue(session, "referral.status_changed", referral_id=ref.id, from_status=previous, to_status=to)
+    return ref, volunteer, role
+
+
+def list_(session: Session, principal: Principal, *, status: str | None, role_id: int | None, volunteer_id: int | None,
+          district: str | None, overdue_days: int | None, page: int, page_size: int):
+    stmt = (
+        select(Referral, Volunteer, Role)
+        .join(Volunteer, Volunteer.id == Referral.volunteer_id)
+        .join(Role, Role.id == Referral.role_id)
+    )
+    stmt = policy.referral_scope(stmt, principal)
+    if status:
+        stmt = stmt.where(Referral.status == status)
+    if role_id:
+        stmt = stmt.where(Referral.role_id == role_id)
+    if volunteer_id:
+        stmt = stmt.where(Referral.volunteer_id == volunteer_id)
+    if district:
+        stmt = stmt.where(Volunteer.district_gss == district)
+    if overdue_days:
+        from datetime import timedelta
+
+        stmt = stmt.where(Referral.status.in_(("interested", "referred")), Referral.status_changed_at < utcnow() - timedelta(days=overdue_days))
+    total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Referral.id).subquery())) or 0
+    rows = session.execute(stmt.order_by(Referral.status_changed_at.desc(), Referral.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+    return rows, total

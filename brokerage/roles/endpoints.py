@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from brokerage.deps import CurrentPrincipal, DbSession, OptionalPrincipal
+from brokerage.kit.schemas import Page, PageNumber, PageSize
+from brokerage.roles import service
+from brokerage.roles.schemas import Mode, RoleCreate, RoleOut, RoleStatus, RoleUpdate, StatusChange, StatusChangeOut
+
+router = APIRouter(prefix="/roles", tags=["roles"])
+
+
+@router.get("", response_model=Page[RoleOut])
+def list_roles(
+    session: DbSession,
+    principal: OptionalPrincipal,
+    district: Annotated[str | None, Query(max_length=9)] = None,
+    cause: Annotated[str | None, Query(max_length=60)] = None,
+    skill: Annotated[str | None, Query(max_length=60)] = None,
+    status: RoleStatus | None = None,
+    organisation_id: int | None = None,
+    mode: Mode | None = None,
+    one_off: bool | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 20,
+):
+    rows, total = service.list_(
+        session, principal, district=district, cause=cause, skill=skill, status=status,
+        organisation_id=organisation_id, mode=mode, one_off=one_off, q=q, page=page, page_size=page_size,
+    )
+    from brokerage.models import Organisation
+
+    items = []
+    for role, org_name in rows:
+        org = Organisation(id=role.organisation_id, name=org_name)
+        items.append(service.to_out(role, org))
+    return Page(items=items, total=total, page=page, page_size=page_size)
+
+
+@router.post("", response_model=RoleOut, status_code=status.HTTP_201_CREATED)
+def create_role(body: RoleCreate, session: DbSession, principal: CurrentPrincipal):
+    role, org = service.create(session, principal, body)
+    session.flush()
+    session.refresh(role)
+    return service.to_out(role, org)
+
+
+@router.get("/{role_id}", response_model=RoleOut)
+def get_role(role_id: int, session: DbSession, principal: OptionalPrincipal):
+    role, org = service.get_with_org(session, principal, role_id)
+    return service.to_out(role, org)
+
+
+@router.patch("/{role_id}", response_model=RoleOut)
+def update_role(role_id: int, body: RoleUpdate, session: DbSession, principal: CurrentPrincipal):
+    role, org = service.update(session, principal, role_id, body)
+    session.flush()
+    session.refresh(role)
+    return service.to_out(role, org)
+
+
+@router.post("/{role_id}/status", response_model=RoleOut)
+def change_role_status(role_id: int, body: StatusChange, session: DbSession, principal: CurrentPrincipal):
+    role, org = service.change_status(session, principal, role_id, body.status, body.reason)
+    session.flush()
+    session.refresh(role)
+    return service.to_out(role, org)
+
+
+@router.get("/{role_id}/history", response_model=list[StatusChangeOut])
+def role_history(role_id: int, session: DbSession, principal: CurrentPrincipal):
+    return service.history(session, principal, role_id)

@@ -1,0 +1,310 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from brokerage import audit
+from brokerage.auth import policy
+from brokerage.auth.principal import Principal
+from brokerage.db import utcnow
+from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from brokerage.geography import locate
+from brokerage.kit import taxonomy
+from brokerage.models import Activity, Organisation, Role, RoleCause, RoleSession, RoleSkill, RoleStatusChange
+from brokerage.outbox import enqueue
+from brokerage.roles.lifecycle import TRANSITIONS, allowed_next
+from brokerage.roles.schemas import RoleCreate, RoleOut, RoleUpdate
+
+
+def to_out(role: Role, organisation: Organisation) -> RoleOut:
+    return RoleOut(
+        id=role.id,
+        organisation_id=role.organisation_id,
+        organisation_name=organisation.name,
+        activity_id=role.activity_id,
+        title=role.title,
+        description=role.description,
+        commitment=role.commitment,
+        hours_per_week=role.hours_per_week,
+        one_off=role.one_off,
+        slots=taxonomy.mask_to_slots(role.slot_mask or 0),
+        sessions=[{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in role.sessions],
+        mode=role.mode,
+        location_name=role.location_name,
+        address=role.address,
+        postcode=role.postcode,
+        latitude=role.latitude,
+        longitude=role.longitude,
+        district_gss=role.district_gss,
+        causes=role.causes,
+        required_skills=role.required_skills,
+        desired_skills=role.desired_skills,
+        dbs_level=role.dbs_level,
+        requirements=list(role.requirements or []),
+        accessibility=list(role.accessibility or []),
+        rewards=list(role.rewards or []),
+        minimum_age=role.minimum_age,
+        maximum_age=role.maximum_age,
+        places_available=role.places_available,
+        apply_link=role.apply_link,
+        publish_start=role.publish_start,
+        publish_end=role.publish_end,
+        status=role.status,
+        published_at=role.published_at,
+        created_at=role.created_at,
+        updated_at=role.updated_at,
+    )
+
+
+def get_with_org(session: Session, principal: Principal | None, role_id: int) -> tuple[Role, Organisation]:
+    role = session.get(Role, role_id)
+    if role is None:
+        raise NotFound("There is no role with that id.")
+    org = session.get(Organisation, role.organisation_id)
+    if not policy.can_see_role(principal, role, org):
+        raise NotFound("There is no role with that id.")
+    return role, org
+
+
+def list_(
+    session: Session,
+    principal: Principal | None,
+    *,
+    district: str | None = None,
+    cause: str | None = None,
+    skill: str | None = None,
+    status: str | None = None,
+    organisation_id: int | None = None,
+    mode: str | None = None,
+    one_off: bool | None = None,
+    q: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> tuple[list[tuple[Role, str]], int]:
+    stmt = policy.role_scope(select(Role), principal)
+    if district:
+        stmt = stmt.where(Role.district_gss == district)
+    if cause:
+        stmt = stmt.where(Role.id.in_(select(RoleCause.role_id).where(RoleCause.cause_id == cause)))
+    if skill:
+        stmt = stmt.where(Role.id.in_(select(RoleSkill.role_id).where(RoleSkill.skill_id == skill)))
+    if status:
+        stmt = stmt.where(Role.status == status)
+    if organisation_id:
+        stmt = stmt.where(Role.organisation_id == organisation_id)
+    if mode:
+        stmt = stmt.where(Role.mode == mode)
+    if one_off is not None:
+        stmt = stmt.where(Role.one_off == one_off)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(Role.title).like(like), func.lower(Role.description).like(like)))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page_stmt = (
+        stmt.add_columns(Organisation.name)
+        .join(Organisation, Organisation.id == Role.organisation_id)
+        .order_by(Role.published_at.desc().nulls_last(), Role.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    rows = session.execute(page_stmt).all()
+    return [(r[0], r[1]) for r in rows], total
+
+
+def _actor_kind(principal: Principal, role: Role, org: Organisation) -> set[str]:
+    kinds = set()
+    if principal.manages(role.organisation_id):
+        kinds.add("manager")
+    if policy.can_moderate_role(principal, role, org):
+        kinds.add("staff")
+    return kinds
+
+
+def _apply(session: Session, role: Role, data: dict) -> None:
+    if "postcode" in data:
+        if data["postcode"]:
+            loc = locate(session, data["postcode"])
+            role.postcode = loc.postcode
+            role.latitude, role.longitude = loc.latitude, loc.longitude
+            role.district_gss = loc.district_code
+        else:
+            role.postcode = role.latitude = role.longitude = None
+    if data.get("causes") is not None:
+        role.cause_links = [RoleCause(cause_id=c) for c in taxonomy.check_causes(data["causes"])]
+    if data.get("required_skills") is not None or data.get("desired_skills") is not None:
+        required = taxonomy.check_skills(data.get("required_skills") if data.get("required_skills") is not None else role.required_skills, "required_skills")
+        desired = taxonomy.check_skills(data.get("desired_skills") if data.get("desired_skills") is not None else role.desired_skills, "desired_skills")
+        desired = [s for s in desired if s not in required]
+        role.skill_links = [RoleSkill(skill_id=s, required=True) for s in required] + [
+            RoleSkill(skill_id=s, required=False) for s in desired
+        ]
+    if data.get("slots") is not None:
+        role.slot_mask = taxonomy.slots_to_mask(data["slots"])
+    if data.get("sessions") is not None:
+        role.sessions = [RoleSession(starts_at=s["starts_at"], ends_at=s["ends_at"]) for s in data["sessions"]]
+    if data.get("requirements") is not None:
+        known = {r.lower(): r for r in taxonomy.requirements()}
+        unknown = [r for r in data["requirements"] if r.lower() not in known]
+        if unknown:
+            raise InvalidInput(f"Unknown requirement: {', '.join(unknown)}.", field="requirements")
+        role.requirements = [known[r.lower()] for r in data["requirements"]]
+    for field in (
+        "title", "description", "commitment", "hours_per_week", "one_off", "mode", "location_name", "address",
+        "dbs_level", "accessibility", "rewards", "minimum_age", "maximum_age", "places_available",
+        "publish_start", "publish_end",
+    ):
+        if field in data and (data[field] is not None or field in ("minimum_age", "maximum_age", "publish_start", "publish_end", "hours_per_week", "commitment")):
+            setattr(role, field, data[field])
+    if "apply_link" in data:
+        role.apply_link = str(data["apply_link"]) if data["apply_link"] else None
+
+
+def _check_complete(role: Role) -> None:
+    problems = []
+    if role.mode in ("in_person", "hybrid") and not role.postcode:
+        problems.append({"field": "postcode", "message": "An in-person or hybrid role needs the postcode of where it happens."})
+    if role.one_off and not role.sessions:
+        problems.append({"field": "sessions", "message": "A one-off role needs at least one dated session."})
+    if not role.one_off and not role.slot_mask:
+        problems.append({"field": "slots", "message": "A regular role needs at least one weekly time slot."})
+    if role.minimum_age is not None and role.maximum_age is not None and role.maximum_age < role.minimum_age:
+        problems.append({"field": "maximum_age", "message": "The maximum age cannot be below the minimum age."})
+    if problems:
+        raise InvalidInput(problems[0]["message"], details=problems)
+
+
+def _record_status(session: Session, role: Role, to: str, principal: Principal | None, reason: str | None) -> None:
+    session.add(
+        RoleStatusChange(
+            role_id=role.id,
+            from_status=role.status,
+            to_status=to,
+            actor_user_id=principal.user_id if principal else None,
+            reason=reason,
+        )
+    )
+    role.status = to
+    if to == "published":
+        role.published_at = utcnow()
+        enqueue(session, "role.published", role_id=role.id)
+    enqueue(session, "role.changed", role_id=role.id)
+
+
+def create(session: Session, principal: Principal, body: RoleCreate) -> tuple[Role, Organisation]:
+    org = session.get(Organisation, body.organisation_id)
+    if org is None:
+        raise InvalidInput("There is no organisation with that id.", field="organisation_id")
+    if not (principal.manages(org.id) or principal.covers_district(org.district_gss)):
+        raise Forbidden("Only the organisation's managers and its volunteer centre can add roles.")
+    data = body.model_dump(mode="python", exclude_unset=True)
+    if body.activity_id is not None:
+        activity = session.get(Activity, body.activity_id)
+        if activity is None or activity.organisation_id != org.id:
+            raise InvalidInput("That activity does not belong to this organisation.", field="activity_id")
+    else:
+        activity = Activity(organisation_id=org.id, title=body.title, description=body.description)
+        session.add(activity)
+        session.flush()
+    role = Role(
+        organisation_id=org.id,
+        activity_id=activity.id,
+        status="draft",
+        created_by_id=principal.user_id,
+        requirements=[],
+        accessibility=[],
+        rewards=[],
+        slot_mask=0,
+        places_available=1,
+        dbs_level="none",
+        one_off=False,
+    )
+    data.setdefault("mode", "in_person")
+    if "postcode" not in data and data["mode"] != "remote" and org.postcode:
+        data["postcode"] = org.postcode  # default: where the organisation is
+    _apply(session, role, data)
+    if role.mode == "remote" and not role.district_gss:
+        role.district_gss = org.district_gss
+    _check_complete(role)
+    session.add(role)
+    session.flush()
+    session.add(RoleStatusChange(role_id=role.id, from_status=None, to_status="draft", actor_user_id=principal.user_id))
+    if body.submit_for_review:
+        _record_status(session, role, "pending_review", principal, None)
+    if principal.is_staff:
+        audit.record(session, principal, "role.create", "role", role.id)
+    return role, org
+
+
+def update(session: Session, principal: Principal, role_id: int, body: RoleUpdate) -> tuple[Role, Organisation]:
+    role, org = get_with_org(session, principal, role_id)
+    if not policy.can_edit_role(principal, role, org):
+        raise Forbidden("Only the organisation's managers and its volunteer centre can change this role.")
+    _apply(session, role, body.model_dump(mode="python", exclude_unset=True))
+    _check_complete(role)
+    enqueue(session, "role.changed", role_id=role.id)
+    return role, org
+
+
+def change_status(
+    session: Session, principal: Principal | None, role_id: int, to: str, reason: str | None, *, system: bool = False
+) -> tuple[Role, Organisation]:
+    role = session.get(Role, role_id)
+    if role is None:
+        raise NotFound("There is no role with that id.")
+    org = session.get(Organisation, role.organisation_id)
+    if not system:
+        assert principal is not None
+        if not policy.can_see_role(principal, role, org):
+            raise NotFound("There is no role with that id.")
+        kinds = _actor_kind(principal, role, org)
+        if not kinds:
+            raise Forbidden("Only the organisation's managers and its volunteer centre can change this role.")
+    else:
+        kinds = {"system"}
+    if role.status == to:
+        raise Conflict(f"The role is already {to.replace('_', ' ')}.")
+    allowed = TRANSITIONS.get((role.status, to))
+    if allowed is None:
+        nexts = ", ".join(s.replace("_", " ") for s in allowed_next(role.status)) or "nothing"
+        raise Conflict(
+            f"A role that is {role.status.replace('_', ' ')} cannot become {to.replace('_', ' ')}; it can become: {nexts}."
+        )
+    if not (allowed & kinds):
+        raise Forbidden("Only the volunteer centre covering this organisation can do that (listings are moderated).")
+    if to == "published":
+        _check_complete(role)
+        if org.verification_status != "verified":
+            raise Conflict("The organisation must be verified by its volunteer centre before its roles are published.")
+    if to == "draft" and role.status == "pending_review" and "staff" in kinds and not principal.manages(role.organisation_id) and not reason:
+        raise InvalidInput("Give a reason when sending a role back, so the organisation knows what to change.", field="reason")
+    _record_status(session, role, to, principal, reason)
+    if principal is not None and "staff" in kinds and not principal.manages(role.organisation_id):
+        audit.record(session, principal, f"role.{to}", "role", role.id)
+    return role, org
+
+
+def history(session: Session, principal: Principal | None, role_id: int) -> list[RoleStatusChange]:
+    role, org = get_with_org(session, principal, role_id)
+    if principal is None or not (policy.can_edit_role(principal, role, org) or principal.is_pilot_lead or principal.is_admin):
+        raise Forbidden("Only the organisation's managers and its volunteer centre can see a role's history.")
+    return list(session.scalars(select(RoleStatusChange).where(RoleStatusChange.role_id == role.id).order_by(RoleStatusChange.id)))
+
+
+def expire_due(session: Session, today: date) -> list[int]:
+    """Close listings past their publish end (the expiry job)."""
+    ids = list(
+        session.scalars(
+            select(Role.id).where(Role.status.in_(("published", "paused")), Role.publish_end.is_not(None), Role.publish_end < today)
+        )
+    )
+    for role_id in ids:
+        role = session.get(Role, role_id)
+        if role.status == "paused":
+            session.add(RoleStatusChange(role_id=role.id, from_status="paused", to_status="expired", reason="Past its publish end"))
+            role.status = "expired"
+            enqueue(session, "role.changed", role_id=role.id)
+        else:
+            _record_status(session, role, "expired", None, "Past its publish end")
+    return ids

@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from brokerage import audit
+from brokerage.auth import policy
+from brokerage.auth.passwords import hash_password
+from brokerage.auth.principal import Principal
+from brokerage.auth.service import normalise_email
+from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from brokerage.geography import locate
+from brokerage.kit import taxonomy
+from brokerage.models import (
+    Centre,
+    HoursEntry,
+    Placement,
+    Referral,
+    ReferralEvent,
+    Role,
+    User,
+    Volunteer,
+    VolunteerCause,
+    VolunteerSkill,
+)
+from brokerage.models.volunteer import age_band
+from brokerage.outbox import enqueue
+from brokerage.volunteers.schemas import VolunteerCreate, VolunteerOut, VolunteerUpdate
+
+DBS_RANK = {"none": 0, "basic": 1, "standard": 2, "enhanced": 3}
+
+
+def to_out(v: Volunteer, principal: Principal | None) -> VolunteerOut:
+    out = VolunteerOut(
+        id=v.id,
+        first_name=v.first_name,
+        last_name=v.last_name,
+        email=v.email,
+        phone=v.phone,
+        date_of_birth=v.date_of_birth,
+        age_band=age_band(v.date_of_birth),
+        postcode=v.postcode,
+        district_gss=v.district_gss,
+        travel_radius_miles=v.travel_radius_miles,
+        mode=v.mode,
+        availability=taxonomy.mask_to_slots(v.availability_mask or 0),
+        max_hours_per_week=v.max_hours_per_week,
+        preference=v.preference,
+        skills=v.skills,
+        skills_text=v.skills_text,
+        causes=v.causes,
+        dbs={"level": v.dbs_level, "certificate_date": v.dbs_certificate_date, "update_service": v.dbs_update_service},
+        dbs_willing=v.dbs_willing,
+        contact_consent=v.contact_consent,
+        notification_preference=v.notification_preference,
+        registering_centre_id=v.registering_centre_id,
+        status=v.status,
+        registered_on=v.registered_on,
+        created_at=v.created_at,
+    )
+    if principal is not None and principal.is_volunteer and principal.volunteer_id == v.id:
+        out.demographics = {
+            "gender": v.gender,
+            "ethnicity": v.ethnicity,
+            "disability": v.disability,
+            "employment_status": v.employment_status,
+        }
+    return out
+
+
+def _email_taken(session: Session, email: str, exclude_id: int | None = None) -> bool:
+    stmt = select(Volunteer.id).where(Volunteer.email_normalised == normalise_email(email))
+    if exclude_id is not None:
+        stmt = stmt.where(Volunteer.id != exclude_id)
+    return session.scalar(stmt) is not None
+
+
+def _apply(session: Session, v: Volunteer, data: dict[str, Any]) -> None:
+    if data.get("postcode") is not None:
+        loc = locate(session, data["postcode"])
+        v.postcode = loc.postcode
+        v.latitude, v.longitude = loc.latitude, loc.longitude
+        v.district_gss = loc.district_code
+    if data.get("email") is not None:
+        v.email = data["email"]
+        v.email_normalised = normalise_email(data["email"])
+    if data.get("availability") is not None:
+        mask = taxonomy.slots_to_mask(data["availability"])
+        v.availability_mask = mask
+    if data.get("skills") is not None:
+        v.skill_links = [VolunteerSkill(skill_id=s) for s in taxonomy.check_skills(data["skills"])]
+    if data.get("causes") is not None:
+        v.cause_links = [VolunteerCause(cause_id=c) for c in taxonomy.check_causes(data["causes"])]
+    if data.get("dbs") is not None:
+        d = data["dbs"]
+        v.dbs_level = d.get("level", "none")
+        v.dbs_certificate_date = d.get("certificate_date")
+        v.dbs_update_service = bool(d.get("update_service"))
+    if data.get("demographics") is not None:
+        for key in ("gender", "ethnicity", "disability", "employment_status"):
+            if key in data["demographics"]:
+                setattr(v, key, data["demographics"][key])
+    for field in (
+        "first_name", "last_name", "phone", "date_of_birth", "travel_radius_miles", "mode", "max_hours_per_week",
+        "preference", "skills_text", "dbs_willing", "contact_consent", "notification_preference",
+    ):
+        if field in data and (data[field] is not None or field in ("phone", "max_hours_per_week", "skills_text")):
+            setattr(v, field, data[field])
+
+
+def create(session: Session, principal: Principal | None, body: VolunteerCreate) -> tuple[Volunteer, User | None]:
+    """Self-registration (anonymous, with a password) or registration by a centre's staff."""
+    if principal is not None and not principal.is_staff:
+        raise Forbidden("You are already signed in. Only volunteer centre staff can register someone else.")
+    if principal is None and not body.password:
+        raise InvalidInput("Choose a password of at least 10 characters.", field="password")
+    if _email_taken(session, body.email) or (
+        principal is None and session.scalar(select(User.id).where(User.email_normalised == normalise_email(body.email)))
+    ):
+        raise Conflict("Someone is already registered with this email address. Try signing in or resetting your password.")
+    v = Volunteer(status="active", registered_on=date.today(), availability_mask=0, travel_radius_miles=5.0,
+                  mode="either", preference="either", dbs_level="none", dbs_willing=False, dbs_update_service=False,
+                  contact_consent=False, notification_preference="weekly_digest")
+    data = body.model_dump(mode="python", exclude_unset=True, exclude={"password", "registering_centre_id"})
+    _apply(session, v, data)
+    if principal is not None:
+        v.registering_centre_id = principal.centre_id
+    elif body.registering_centre_id is not None:
+        if session.get(Centre, body.registering_centre_id) is None:
+            raise InvalidInput("There is no volunteer centre with that id.", field="registering_centre_id")
+        v.registering_centre_id = body.registering_centre_id
+    user = None
+    if principal is None:
+        user = User(
+            email=body.email,
+            email_normalised=normalise_email(body.email),
+            full_name=f"{body.first_name} {body.last_name}",
+            password_hash=hash_password(body.password),
+            role="volunteer",
+            is_active=True,
+            session_version=1,
+        )
+        session.add(user)
+        session.flush()
+        v.user_id = user.id
+    session.add(v)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("Someone is already registered with this email address.") from None
+    if principal is not None:
+        audit.record(session, principal, "volunteer.register", "volunteer", v.id)
+    enqueue(session, "volunteer.registered", volunteer_id=v.id)
+    return v, user
+
+
+def get(session: Session, principal: Principal, volunteer_id: int) -> Volunteer:
+    v = policy.require_volunteer(principal, session.get(Volunteer, volunteer_id))
+    if principal.is_staff:
+        audit.record(session, principal, "volunteer.view", "volunteer", v.id)
+    return v
+
+
+def list_(
+    session: Session,
+    principal: Principal,
+    *,
+    district: str | None,
+    status: str | None,
+    cause: str | None,
+    skill: str | None,
+    q: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[Volunteer], int]:
+    if not principal.is_staff:
+        raise Forbidden("Only volunteer centre staff can list volunteers.")
+    stmt = policy.volunteer_scope(select(Volunteer), principal).where(Volunteer.status != "erased")
+    if district:
+        stmt = stmt.where(Volunteer.district_gss == district)
+    if status:
+        stmt = stmt.where(Volunteer.status == status)
+    if cause:
+        stmt = stmt.where(Volunteer.id.in_(select(VolunteerCause.volunteer_id).where(VolunteerCause.cause_id == cause)))
+    if skill:
+        stmt = stmt.where(Volunteer.id.in_(select(VolunteerSkill.volunteer_id).where(VolunteerSkill.skill_id == skill)))
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Volunteer.first_name + " " + Volunteer.last_name).like(like),
+                Volunteer.email_normalised.like(like),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Volunteer.last_name, Volunteer.first_name, Volunteer.id).offset((page - 1) * page_size).limit(page_size)).all()
+    audit.record(session, principal, "volunteer.list", "volunteer", None, count=len(rows))
+    return list(rows), total
+
+
+def update(session: Session, principal: Principal, volunteer_id: int, body: VolunteerUpdate) -> Volunteer:
+    v = policy.require_volunteer(principal, session.get(Volunteer, volunteer_id))
+    data = body.model_dump(mode="python", exclude_unset=True)
+    if principal.is_staff and "demographics" in data:
+        raise Forbidden("Only the volunteer can record or change their equality information.")
+    if data.get("email") and _email_taken(session, data["email"], exclude_id=v.id):
+        raise Conflict("Someone is already registered with this email address.")
+    _apply(session, v, data)
+    if v.user_id and data.get("email"):
+        user = session.get(User, v.user_id)
+        other = session.scalar(select(User.id).where(User.email_normalised == normalise_email(data["email"]), User.id != user.id))
+        if other is not None:
+            raise Conflict("Someone is already registered with this email address.")
+        user.email, user.email_normalised = data["email"], normalise_email(data["email"])
+    if principal.is_staff:
+        audit.record(session, principal, "volunteer.update", "volunteer", v.id, fields=sorted(k for k in data if k != "demographics"))
+    enqueue(session, "volunteer.updated", volunteer_id=v.id)
+    return v
+
+
+def erase(session: Session, principal: Principal, volunteer_id: int) -> None:
+    """Right to erasure: personal data goes; anonymous aggregates (hours, referrals, district,
+    registration date, birth year for the age band) stay so the county's figures still add up."""
+    v = policy.require_volunteer(principal, session.get(Volunteer, volunteer_id))
+    if v.user_id:
+        user = session.get(User, v.user_id)
+        if user is not None:
+            session.delete(user)
+        v.user_id = None
+    v.first_name, v.last_name = "Erased", "volunteer"
+    v.email = v.email_normalised = v.phone = None
+    v.postcode = v.postcode.split(" ")[0] if v.postcode else None  # outward code only
+    v.latitude = v.longitude = None
+    v.date_of_birth = date(v.date_of_birth.year, 7, 1) if v.date_of_birth else None
+    v.skills_text = None
+    v.gender = v.ethnicity = v.disability = v.employment_status = None
+    v.contact_consent = False
+    v.notification_preference = "none"
+    v.status = "erased"
+    for ref in session.scalars(select(Referral).where(Referral.volunteer_id == v.id)):
+        ref.message = None
+    audit.record(session, principal, "volunteer.erase", "volunteer", v.id)
+    enqueue(session, "volunteer.erased", volunteer_id=v.id)
+
+
+def export(session: Session, principal: Principal, volunteer_id: int) -> dict[str, Any]:
+    """Everything held about a volunteer, for a subject access request or "download my data"."""
+    v = policy.require_volunteer(principal, session.get(Volunteer, volunteer_id))
+    me = VolunteerOut.model_validate(to_out(v, principal)).model_dump(mode="json")
+    me["demographics"] = {
+        "gender": v.gender, "ethnicity": v.ethnicity, "disability": v.disability, "employment_status": v.employment_status,
+    }
+    referrals = []
+    for ref, role_title in session.execute(
+        select(Referral, Role.title).join(Role, Role.id == Referral.role_id).where(Referral.volunteer_id == v.id).order_by(Referral.id)
+    ):
+        events = session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id).order_by(ReferralEvent.id))
+        referrals.append({
+            "id": ref.id, "role_id": ref.role_id, "role_title": role_title, "status": ref.status,
+            "message": ref.message, "created_at": ref.created_at.isoformat(),
+            "history": [{"from": e.from_status, "to": e.to_status, "at": e.at.isoformat()} for e in events],
+        })
+    hours = [
+        {"date": h.worked_on.isoformat(), "hours": str(h.hours), "activity": h.activity, "status": h.status}
+        for h in session.scalars(select(HoursEntry).where(HoursEntry.volunteer_id == v.id).order_by(HoursEntry.worked_on, HoursEntry.id))
+    ]
+    placements = [
+        {"role_id": p.role_id, "started_on": p.started_on.isoformat(), "ended_on": p.ended_on.isoformat() if p.ended_on else None}
+        for p in session.scalars(select(Placement).where(Placement.volunteer_id == v.id))
+    ]
+    if principal.is_staff:
+        audit.record(session, principal, "volunteer.export", "volunteer", v.id)
+    return {"volunteer": me, "referrals": referrals, "placements": placements, "hours": hours}
