@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from brokerage import __version__
+from brokerage.deps import DbSession
 from brokerage.errors import install_exception_handlers
 
 logger = logging.getLogger(__name__)
@@ -53,8 +54,6 @@ def create_app() -> FastAPI:
             raise
         app.include_router(mod.router)
 
-    from brokerage.deps import DbSession
-
     @app.get("/healthz", tags=["operations"], include_in_schema=False)
     def healthz(session: DbSession):
         session.execute(text("SELECT 1"))
@@ -62,7 +61,7 @@ def create_app() -> FastAPI:
 
     try:
         from brokerage.web import mount_pages
-    except ModuleNotFoundError:
+    except ImportError:
         pass
     else:
         mount_pages(app)

@@ -184,7 +184,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--centre-id", type=int)
     p.add_argument("--password")
     p.set_defaults(func=cmd_create_user)
+
+    # Each domain may add its own subcommands with ``register(subparsers)`` in its cli module.
+    import importlib
+
+    for module in PLUGGABLE_CLI_MODULES:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):
+                continue
+            raise
+        mod.register(sub)
     return parser
+
+
+PLUGGABLE_CLI_MODULES = (
+    "brokerage.matches.cli",
+    "brokerage.reports.cli",
+    "brokerage.interop.cli",
+    "workers.cli",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

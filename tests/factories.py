@@ -46,7 +46,7 @@ class Factory:
         c = Centre(name=name or f"Centre {self._n()}", is_lead=is_lead)
         c.district_links = [CentreDistrict(district_gss=d) for d in districts]
         self.s.add(c)
-        self.s.flush()
+        self.s.commit()  # releases the test's savepoint; the outer transaction is still rolled back
         return c
 
     def user(self, role: str, *, centre: Centre | None = None, organisations: tuple[Organisation, ...] = (), email: str | None = None) -> User:
@@ -60,7 +60,7 @@ class Factory:
         self.s.flush()
         for org in organisations:
             self.s.add(OrganisationManager(user_id=u.id, organisation_id=org.id))
-        self.s.flush()
+        self.s.commit()  # releases the test's savepoint; the outer transaction is still rolled back
         return u
 
     def organisation(self, district: str = ASHFORD, *, verified: bool = True, name: str | None = None, struggling: bool = False) -> Organisation:
@@ -72,7 +72,7 @@ class Factory:
             contact_email="contact@example.org", struggling_to_recruit=struggling,
         )
         self.s.add(o)
-        self.s.flush()
+        self.s.commit()  # releases the test's savepoint; the outer transaction is still rolled back
         return o
 
     def role(self, organisation: Organisation, *, status: str = "published", title: str | None = None, slot_mask: int = 0b111,
@@ -97,7 +97,7 @@ class Factory:
         r.cause_links = [RoleCause(cause_id=c) for c in causes]
         r.skill_links = [RoleSkill(skill_id=s, required=True) for s in required_skills] + [RoleSkill(skill_id=s, required=False) for s in desired_skills]
         self.s.add(r)
-        self.s.flush()
+        self.s.commit()  # releases the test's savepoint; the outer transaction is still rolled back
         return r
 
     def volunteer(self, district: str = ASHFORD, *, with_user: bool = True, email: str | None = None, centre: Centre | None = None,
@@ -120,5 +120,5 @@ class Factory:
         v.skill_links = [VolunteerSkill(skill_id=s) for s in skills]
         v.cause_links = [VolunteerCause(cause_id=c) for c in causes]
         self.s.add(v)
-        self.s.flush()
+        self.s.commit()  # releases the test's savepoint; the outer transaction is still rolled back
         return v

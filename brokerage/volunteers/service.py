@@ -29,7 +29,7 @@ from brokerage.models import (
 )
 from brokerage.models.volunteer import age_band
 from brokerage.outbox import enqueue
-from brokerage.volunteers.schemas import VolunteerCreate, VolunteerOut, VolunteerUpdate
+from brokerage.volunteers.schemas import Dbs, Demographics, VolunteerCreate, VolunteerOut, VolunteerUpdate
 
 DBS_RANK = {"none": 0, "basic": 1, "standard": 2, "enhanced": 3}
 
@@ -53,7 +53,7 @@ def to_out(v: Volunteer, principal: Principal | None) -> VolunteerOut:
         skills=v.skills,
         skills_text=v.skills_text,
         causes=v.causes,
-        dbs={"level": v.dbs_level, "certificate_date": v.dbs_certificate_date, "update_service": v.dbs_update_service},
+        dbs=Dbs(level=v.dbs_level, certificate_date=v.dbs_certificate_date, update_service=v.dbs_update_service),
         dbs_willing=v.dbs_willing,
         contact_consent=v.contact_consent,
         notification_preference=v.notification_preference,
@@ -63,12 +63,9 @@ def to_out(v: Volunteer, principal: Principal | None) -> VolunteerOut:
         created_at=v.created_at,
     )
     if principal is not None and principal.is_volunteer and principal.volunteer_id == v.id:
-        out.demographics = {
-            "gender": v.gender,
-            "ethnicity": v.ethnicity,
-            "disability": v.disability,
-            "employment_status": v.employment_status,
-        }
+        out.demographics = Demographics(
+            gender=v.gender, ethnicity=v.ethnicity, disability=v.disability, employment_status=v.employment_status
+        )
     return out
 
 
@@ -243,7 +240,10 @@ def erase(session: Session, principal: Principal, volunteer_id: int) -> None:
     v.status = "erased"
     for ref in session.scalars(select(Referral).where(Referral.volunteer_id == v.id)):
         ref.message = None
-    audit.record(session, principal, "volunteer.erase", "volunteer", v.id)
+    if principal.is_volunteer:  # their account is gone, so the log cannot point at it
+        audit.record(session, None, "volunteer.erase", "volunteer", v.id, by="self")
+    else:
+        audit.record(session, principal, "volunteer.erase", "volunteer", v.id)
     enqueue(session, "volunteer.erased", volunteer_id=v.id)
 
 
