@@ -1,0 +1,373 @@
+"""Generate a synthetic Kent county: centres, staff, organisations, roles, volunteers, and a year
+of referrals, placements and hours. Deterministic for a given ``seed``; bulk inserts with a
+progress bar. Everything is invented (see ``corpus.py``)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from time import perf_counter
+
+from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from brokerage.auth.passwords import hash_password
+from brokerage.db import Base, get_engine, session_scope
+from brokerage.models import (
+    Activity,
+    AuditLog,
+    Centre,
+    CentreDistrict,
+    Delivery,
+    HoursEntry,
+    Organisation,
+    OrganisationCause,
+    OrganisationManager,
+    OutboxMessage,
+    Placement,
+    Referral,
+    ReferralEvent,
+    Role,
+    RoleCause,
+    RoleSession,
+    RoleSkill,
+    RoleStatusChange,
+    User,
+    Volunteer,
+    VolunteerCause,
+    VolunteerSkill,
+)
+from brokerage.seed import corpus
+
+SCALES = {
+    "tiny": {"organisations": 24, "roles": 90, "volunteers": 300, "referral_share": 0.5},
+    "demo": {"organisations": 300, "roles": 1_500, "volunteers": 5_000, "referral_share": 0.45},
+    "county": {"organisations": 2_800, "roles": 50_000, "volunteers": 400_000, "referral_share": 0.12},
+}
+DEMO_PASSWORD = "kent-volunteering-demo"
+DEMO_LOGINS = {
+    "password": DEMO_PASSWORD,
+    "accounts": [
+        ("volunteer", "volunteer@demo.example.org"),
+        ("organisation manager", "manager@demo.example.org"),
+        ("centre staff (Ashford, lead)", "ashford.staff@demo.example.org"),
+        ("centre staff (Canterbury)", "canterbury.staff@demo.example.org"),
+        ("pilot lead", "pilot.lead@demo.example.org"),
+        ("admin", "admin@demo.example.org"),
+    ],
+}
+ASHFORD = "E07000105"
+CANTERBURY = "E07000106"
+BATCH = 5_000
+TODAY_OFFSET_DAYS = 0
+
+
+@dataclass
+class SeedResult:
+    scale: str
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{v:,} {k}" for k, v in self.counts.items())
+        return f"Seeded the {self.scale} county in {self.seconds:.1f} s: {parts}."
+
+
+class _Writer:
+    """Buffers rows per table and inserts them in batches, children after parents."""
+
+    ORDER = [Centre, CentreDistrict, User, Organisation, OrganisationCause, OrganisationManager, Activity, Role,
+             RoleSkill, RoleCause, RoleSession, RoleStatusChange, Volunteer, VolunteerSkill, VolunteerCause,
+             Referral, ReferralEvent, Placement, HoursEntry]
+
+    def __init__(self, session: Session, bar: tqdm):
+        self.session = session
+        self.bar = bar
+        self.rows: dict[type, list[dict]] = {m: [] for m in self.ORDER}
+        self.counts: dict[str, int] = {}
+
+    def add(self, model: type, row: dict) -> None:
+        buf = self.rows[model]
+        buf.append(row)
+        if len(buf) >= BATCH:
+            self.flush_upto(model)
+
+    def flush_upto(self, model: type) -> None:
+        # Parents first, so foreign keys always point at rows already written.
+        for m in self.ORDER:
+            self._flush(m)
+            if m is model:
+                break
+
+    def _flush(self, model: type) -> None:
+        buf = self.rows[model]
+        if not buf:
+            return
+        self.session.execute(insert(model), buf)
+        name = model.__tablename__
+        self.counts[name] = self.counts.get(name, 0) + len(buf)
+        self.bar.update(len(buf))
+        buf.clear()
+
+    def flush_all(self) -> None:
+        for m in self.ORDER:
+            self._flush(m)
+
+
+def _reset(session: Session) -> None:
+    keep = {"districts", "alembic_version", "valuation_rates"}
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name not in keep:
+            session.execute(delete(table))
+
+
+def _fix_sequences(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in Base.metadata.sorted_tables:
+        if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement:
+            session.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+            ))
+
+
+def seed(scale: str = "demo", seed: int = 2026, progress: bool = True, reset: bool = False, today: date | None = None) -> SeedResult:
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    cfg = SCALES[scale]
+    rng = random.Random(seed)
+    today = today or date.today()
+    started = perf_counter()
+    estimate = int(cfg["volunteers"] * (5.5 + cfg["referral_share"] * 6) + cfg["roles"] * 7 + cfg["organisations"] * 4)
+    bar = tqdm(total=estimate, unit="rows", desc=f"Seeding {scale} county", disable=not progress, mininterval=0.5)
+    with session_scope() as session:
+        existing = session.scalar(select(func.count(Volunteer.id))) or 0
+        if existing and not reset:
+            raise SystemExit("The database already has volunteers in it; run with --reset to replace them.")
+        if reset:
+            _reset(session)
+            session.flush()
+        w = _Writer(session, bar)
+        counts = _generate(w, rng, cfg, today, scale)
+        w.flush_all()
+        _fix_sequences(session)
+    bar.close()
+    if get_engine().dialect.name == "postgresql":
+        with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+    return SeedResult(scale=scale, counts={**w.counts, **counts}, seconds=perf_counter() - started)
+
+
+def _dt(d: date, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime.combine(d, time(hour, minute))
+
+
+def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str) -> dict[str, int]:
+    password_hash = hash_password(DEMO_PASSWORD)
+    ids = {"user": 0}
+
+    def new_user(email: str, full_name: str, role: str, centre_id: int | None = None) -> int:
+        ids["user"] += 1
+        w.add(User, {"id": ids["user"], "email": email, "email_normalised": email.lower(), "full_name": full_name,
+                     "password_hash": password_hash, "role": role, "centre_id": centre_id, "is_active": True,
+                     "session_version": 1, "created_at": _dt(today - timedelta(days=400))})
+        return ids["user"]
+
+    # Centres: one per district, Ashford leads the pilot.
+    centre_by_district: dict[str, int] = {}
+    for i, c in enumerate(corpus.CENTRES, start=1):
+        w.add(Centre, {"id": i, "name": c.name, "is_lead": c.name == corpus.PILOT_LEAD_CENTRE,
+                       "email": f"hello@{c.name.lower().replace(' ', '-')}.example.org", "created_at": _dt(today - timedelta(days=500))})
+        for gss in c.districts:
+            w.add(CentreDistrict, {"centre_id": i, "district_gss": gss})
+            centre_by_district[gss] = i
+    new_user("admin@demo.example.org", "Alex Admin", "admin")
+    new_user("pilot.lead@demo.example.org", "Priya Lead", "pilot_lead")
+    new_user("ashford.staff@demo.example.org", "Sam Ashford", "centre_staff", centre_by_district[ASHFORD])
+    new_user("canterbury.staff@demo.example.org", "Chris Canterbury", "centre_staff", centre_by_district[CANTERBURY])
+    for gss, cid in centre_by_district.items():
+        p = corpus.person(rng, district=gss)
+        new_user(f"staff.{cid}@centre{cid}.example.org", p["full_name"], "centre_staff", cid)
+    w.flush_upto(User)
+
+    # Organisations.
+    taken: set[str] = set()
+    orgs: list[dict] = []
+    demo_manager = new_user("manager@demo.example.org", "Morgan Manager", "organisation_manager")
+    for oid in range(1, cfg["organisations"] + 1):
+        district = ASHFORD if oid == 1 else corpus.choose_district(rng)
+        o = corpus.organisation(rng, district, taken=taken)
+        r = rng.random()
+        status = "verified" if r < 0.9 or oid == 1 else ("pending" if r < 0.97 else "rejected")
+        o["id"], o["status"] = oid, status
+        orgs.append(o)
+        created = _dt(today - timedelta(days=rng.randint(200, 900)))
+        w.add(Organisation, {
+            "id": oid, "name": o["name"], "description": o["description"], "website": o["website"],
+            "organisation_type": o["organisation_type"], "charity_registrar": o["charity_registrar"],
+            "charity_number": o["charity_number"], "address": f"{o['town']}, Kent", "postcode": o["postcode"],
+            "latitude": o["latitude"], "longitude": o["longitude"], "district_gss": o["district_gss"] or "OUTSIDE",
+            "contact_name": o["contact_name"], "contact_email": o["contact_email"], "contact_phone": o["contact_phone"],
+            "struggling_to_recruit": o["struggling_to_recruit"], "verification_status": status,
+            "verification_note": "Could not confirm the charity registration." if status == "rejected" else None,
+            "verified_at": created + timedelta(days=3) if status != "pending" else None,
+            "created_at": created, "updated_at": created,
+        })
+        for cause in o["causes"]:
+            w.add(OrganisationCause, {"organisation_id": oid, "cause_id": cause})
+        manager = demo_manager if oid == 1 else new_user(o["contact_email"], o["contact_name"], "organisation_manager")
+        w.add(OrganisationManager, {"user_id": manager, "organisation_id": oid})
+    w.flush_upto(OrganisationManager)
+
+    # Activities and roles.
+    roles: list[dict] = []
+    verified = [o for o in orgs if o["status"] == "verified"]
+    status_cycle = [("published", 0.8), ("draft", 0.04), ("pending_review", 0.05), ("paused", 0.03), ("filled", 0.03), ("closed", 0.03), ("expired", 0.02)]
+    statuses, weights = zip(*status_cycle)
+    sc_id = 0
+    for rid in range(1, cfg["roles"] + 1):
+        o = orgs[0] if rid <= 4 else (rng.choice(verified) if rng.random() < 0.95 else rng.choice(orgs))
+        r = corpus.role_from_template(rng, o)
+        status = rng.choices(statuses, weights)[0] if o["status"] == "verified" else "draft"
+        created = today - timedelta(days=rng.randint(5, 365))
+        published_at = _dt(created + timedelta(days=2)) if status in ("published", "paused", "filled", "closed", "expired") else None
+        publish_end = (today + timedelta(days=rng.randint(20, 180))) if status != "expired" else today - timedelta(days=rng.randint(1, 30))
+        w.add(Activity, {"id": rid, "organisation_id": o["id"], "title": r["activity_title"], "description": r["description"],
+                         "requires_emergency_participation": r["requires_emergency_participation"], "created_at": _dt(created)})
+        role = {
+            "id": rid, "activity_id": rid, "organisation_id": o["id"], "title": r["title"], "description": r["description"],
+            "commitment": r["commitment"], "hours_per_week": r["hours_per_week"], "one_off": r["one_off"],
+            "slot_mask": r["slot_mask"], "mode": r["mode"], "location_name": r["location_name"], "address": None,
+            "postcode": r["postcode"], "latitude": r["latitude"], "longitude": r["longitude"],
+            "district_gss": r["district_gss"] or "OUTSIDE", "dbs_level": r["dbs_level"], "requirements": r["requirements"],
+            "accessibility": [], "rewards": r["rewards"], "minimum_age": r["minimum_age"], "maximum_age": r["maximum_age"],
+            "places_available": r["places_available"], "apply_link": None, "publish_start": created,
+            "publish_end": publish_end, "status": status, "published_at": published_at, "created_by_id": None,
+            "created_at": _dt(created), "updated_at": _dt(created),
+        }
+        w.add(Role, role)
+        roles.append(role)
+        for s in r["required_skills"]:
+            w.add(RoleSkill, {"role_id": rid, "skill_id": s, "required": True})
+        for s in r["desired_skills"]:
+            if s not in r["required_skills"]:
+                w.add(RoleSkill, {"role_id": rid, "skill_id": s, "required": False})
+        for c in r["causes"]:
+            w.add(RoleCause, {"role_id": rid, "cause_id": c})
+        if r["one_off"]:
+            bits = [b for b in range(21) if r["slot_mask"] >> b & 1] or [15]
+            for k in range(rng.randint(1, 3)):
+                b = rng.choice(bits)
+                day = today + timedelta(days=rng.randint(3, 60))
+                day += timedelta(days=(b // 3 - day.weekday()) % 7)
+                start_hour = (6, 12, 18)[b % 3] + rng.choice((1, 2, 3))
+                w.add(RoleSession, {"role_id": rid, "starts_at": _dt(day, start_hour), "ends_at": _dt(day, start_hour) + timedelta(hours=max(1, r["hours_per_week"]))})
+        chain = ["draft"] + {"draft": [], "pending_review": ["pending_review"], "published": ["pending_review", "published"],
+                             "paused": ["pending_review", "published", "paused"], "filled": ["pending_review", "published", "filled"],
+                             "closed": ["pending_review", "published", "closed"], "expired": ["pending_review", "published", "expired"]}[status]
+        prev = None
+        for k, st in enumerate(chain):
+            sc_id += 1
+            w.add(RoleStatusChange, {"id": sc_id, "role_id": rid, "from_status": prev, "to_status": st, "at": _dt(created + timedelta(days=k)),
+                                     "actor_user_id": None, "reason": "Past its publish end" if st == "expired" else None})
+            prev = st
+    w.flush_upto(RoleStatusChange)
+
+    # Volunteers.
+    vols: list[tuple[int, str, float, float, date]] = []
+    login_share = 0.2 if scale != "county" else 0.0
+    for vid in range(1, cfg["volunteers"] + 1):
+        v = corpus.volunteer(rng, serial=vid, district=ASHFORD if vid == 1 else None)
+        email = "volunteer@demo.example.org" if vid == 1 else v["email"]
+        user_id = new_user(email, v["full_name"], "volunteer") if (vid == 1 or rng.random() < login_share) else None
+        district = v["district_gss"] or "OUTSIDE"
+        registered = today - timedelta(days=int(rng.triangular(0, 1100, 60)))
+        w.add(Volunteer, {
+            "id": vid, "user_id": user_id, "first_name": v["first_name"], "last_name": v["last_name"], "email": email,
+            "email_normalised": email.lower(), "phone": v["phone"], "date_of_birth": v["date_of_birth"], "postcode": v["postcode"],
+            "latitude": v["latitude"], "longitude": v["longitude"], "district_gss": district,
+            "travel_radius_miles": v["travel_radius_miles"], "mode": v["mode"], "availability_mask": v["availability_mask"],
+            "max_hours_per_week": v["max_hours_per_week"], "preference": v["preference"], "skills_text": v["skills_text"],
+            "dbs_level": v["dbs_level"], "dbs_certificate_date": (registered - timedelta(days=rng.randint(30, 900))) if v["dbs_level"] != "none" else None,
+            "dbs_update_service": v["dbs_level"] != "none" and rng.random() < 0.4, "dbs_willing": v["dbs_willing"],
+            "contact_consent": vid == 1 or rng.random() < 0.85,
+            "notification_preference": "instant" if vid == 1 else rng.choices(("instant", "weekly_digest", "none"), (3, 5, 2))[0],
+            "registering_centre_id": centre_by_district.get(district, centre_by_district[ASHFORD]),
+            "gender": v["gender"] if rng.random() < 0.8 else None, "ethnicity": v["ethnicity"] if rng.random() < 0.7 else None,
+            "disability": v["disability"] if rng.random() < 0.7 else None, "employment_status": v["employment_status"] if rng.random() < 0.7 else None,
+            "status": "active" if rng.random() < 0.93 else "inactive", "registered_on": registered,
+            "created_at": _dt(registered), "updated_at": _dt(registered),
+        })
+        for s in v["skills"]:
+            w.add(VolunteerSkill, {"volunteer_id": vid, "skill_id": s})
+        for c in v["causes"]:
+            w.add(VolunteerCause, {"volunteer_id": vid, "cause_id": c})
+        vols.append((vid, district, v["latitude"], v["longitude"], registered))
+    w.flush_upto(VolunteerCause)
+
+    # A year of referrals, placements and hours.
+    open_roles = [r for r in roles if r["status"] in ("published", "filled", "closed", "paused")]
+    by_district: dict[str, list[dict]] = {}
+    for r in open_roles:
+        by_district.setdefault(r["district_gss"], []).append(r)
+    ref_id = ev_id = pl_id = hr_id = 0
+    outcomes = [("interested", 8), ("referred", 6), ("contacted", 6), ("started", 22), ("completed", 14),
+                ("withdrawn", 6), ("unsuccessful", 5), ("no_response", 8)]
+    o_names, o_weights = zip(*outcomes)
+    path = {"interested": [], "referred": ["referred"], "contacted": ["referred", "contacted"],
+            "started": ["contacted", "started"], "completed": ["contacted", "started", "completed"],
+            "withdrawn": ["withdrawn"], "unsuccessful": ["contacted", "unsuccessful"], "no_response": ["no_response"]}
+    for vid, district, _lat, _lon, registered in vols:
+        if vid != 1 and rng.random() > cfg["referral_share"]:
+            continue
+        pool = by_district.get(district) or open_roles
+        for role in rng.sample(pool, k=min(len(pool), 1 if rng.random() < 0.75 else 2)):
+            ref_id += 1
+            start = max(registered, today - timedelta(days=365))
+            created = start + timedelta(days=rng.randint(0, max(0, (today - start).days - 1)))
+            final = "interested" if vid == 1 else rng.choices(o_names, o_weights)[0]
+            if (today - created).days < 10 and final in ("completed",):
+                final = "started"
+            t = _dt(created, rng.randint(8, 20), rng.randint(0, 59))
+            w.add(Referral, {"id": ref_id, "volunteer_id": vid, "role_id": role["id"], "status": final,
+                             "message": None, "share_email": True, "share_phone": rng.random() < 0.5,
+                             "created_by_id": None, "created_at": t, "status_changed_at": t, "escalated_at": None})
+            ev_id += 1
+            w.add(ReferralEvent, {"id": ev_id, "referral_id": ref_id, "from_status": None, "to_status": "interested", "at": t, "actor_user_id": None, "note": None})
+            prev, started_on, ended_on = "interested", None, None
+            for st in path[final]:
+                t = t + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
+                if t.date() > today:
+                    t = _dt(today, 9)
+                ev_id += 1
+                w.add(ReferralEvent, {"id": ev_id, "referral_id": ref_id, "from_status": prev, "to_status": st, "at": t, "actor_user_id": None, "note": None})
+                if st == "started":
+                    started_on = t.date()
+                if st == "completed":
+                    ended_on = max(started_on, t.date() + timedelta(days=rng.randint(30, 120)))
+                    ended_on = min(ended_on, today)
+                prev = st
+            w.rows[Referral][-1]["status_changed_at"] = t
+            if started_on is not None:
+                pl_id += 1
+                w.add(Placement, {"id": pl_id, "referral_id": ref_id, "volunteer_id": vid, "role_id": role["id"],
+                                  "organisation_id": role["organisation_id"], "started_on": started_on, "ended_on": ended_on,
+                                  "created_at": _dt(started_on)})
+                last = ended_on or today
+                day = started_on
+                per_week = max(0.5, float(role["hours_per_week"] or 2))
+                while day <= last:
+                    hr_id += 1
+                    recent = (today - day).days < 14
+                    status = "submitted" if recent and rng.random() < 0.7 else ("queried" if rng.random() < 0.02 else "approved")
+                    hours = Decimal(str(round(min(12.0, max(0.5, rng.gauss(per_week, per_week / 4))) * 2) / 2))
+                    w.add(HoursEntry, {"id": hr_id, "placement_id": pl_id, "volunteer_id": vid, "worked_on": day, "hours": hours,
+                                       "activity": role["title"], "status": status, "submitted_by_id": None, "reviewed_by_id": None,
+                                       "reviewed_at": _dt(day + timedelta(days=3)) if status == "approved" else None,
+                                       "query_note": "Could you check the date?" if status == "queried" else None,
+                                       "supersedes_id": None, "created_at": _dt(day, 18), "updated_at": _dt(day, 18), "reminder_count": 0})
+                    day += timedelta(days=rng.choice((7, 7, 7, 14)))
+    return {}
