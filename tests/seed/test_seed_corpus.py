@@ -386,3 +386,11 @@ def test_no_real_domains_anywhere():
     assert hosts
     assert all(_example_host(h.lower()) for h in hosts), {h for h in hosts if not _example_host(h.lower())}
     assert not re.search(r"\.(co\.uk|org\.uk|gov\.uk|nhs\.uk|io)\b", text)
+
+
+def test_skill_ids_exist_in_the_shipped_skill_vocabulary():
+    path = ROOT / "brokerage/data/taxonomy/skill_vocabulary.csv"
+    if not path.exists():
+        pytest.skip("skill vocabulary not shipped yet")
+    ids = {row["id"] for row in csv.DictReader(open(path, encoding="utf-8-sig"))}
+    assert set(c.SKILL_IDS) <= ids, set(c.SKILL_IDS) - ids
