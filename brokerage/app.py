@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from brokerage import __version__
+from brokerage.config import get_settings
 from brokerage.deps import DbSession
 from brokerage.errors import install_exception_handlers
 
@@ -59,10 +60,8 @@ def create_app() -> FastAPI:
         session.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok"})
 
-    try:
+    if get_settings().pages_enabled:
         from brokerage.web import mount_pages
-    except ImportError:
-        pass
-    else:
+
         mount_pages(app)
     return app

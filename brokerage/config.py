@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = None
     base_url: str = "http://127.0.0.1:8000"
+    pages_enabled: bool = Field(default=True, description="Serve the web pages as well as the API")
 
     smtp_host: str | None = None
     smtp_port: int = 25

@@ -109,14 +109,16 @@ class Factory:
         if with_user:
             user = self.user("volunteer", email=email)
         loc = locate(POSTCODES[district])
-        v = Volunteer(
+        fields = dict(
             user_id=user.id if user else None, first_name=f"Vol{n}", last_name="Tester", email=email, email_normalised=email.lower(),
             date_of_birth=dob or date(1990, 5, 17), postcode=loc.postcode, latitude=loc.latitude, longitude=loc.longitude,
             district_gss=loc.district_code, travel_radius_miles=radius, mode="either", availability_mask=availability,
             preference="either", dbs_level="none", dbs_willing=False, dbs_update_service=False, contact_consent=consent,
             notification_preference=notification, registering_centre_id=centre.id if centre else None, status="active",
-            registered_on=date.today() - timedelta(days=30), **kw,
+            registered_on=date.today() - timedelta(days=30),
         )
+        fields.update(kw)
+        v = Volunteer(**fields)
         v.skill_links = [VolunteerSkill(skill_id=s) for s in skills]
         v.cause_links = [VolunteerCause(cause_id=c) for c in causes]
         self.s.add(v)

@@ -97,6 +97,18 @@ def create(session: Session, principal: Principal, body: ReferralCreate) -> tupl
     )
     if existing is not None:
         raise Conflict("There is already an active referral for this volunteer and role.", details=[{"field": "role_id", "message": f"referral {existing}"}])
+    if principal.is_volunteer:
+        # Eligibility is checked before anyone applies: a volunteer cannot express interest in a role
+        # that is not a match, and is told why (centre staff, as brokers, may still refer).
+        from brokerage.matches.service import explain_pair
+
+        reasons, _flags = explain_pair(session, volunteer.id, role.id)
+        reasons = [r for r in reasons if r.code != "already_referred"]
+        if reasons:
+            raise Conflict(
+                "This role is not a match for you yet: " + " ".join(r.message for r in reasons),
+                details=[{"field": r.code, "message": r.message} for r in reasons],
+            )
     now = utcnow()
     ref = Referral(
         volunteer_id=volunteer.id, role_id=role.id, status=status, message=body.message,

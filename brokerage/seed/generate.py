@@ -142,7 +142,7 @@ def seed(scale: str = "demo", seed: int = 2026, progress: bool = True, reset: bo
     today = today or date.today()
     started = perf_counter()
     estimate = int(cfg["volunteers"] * (5.5 + cfg["referral_share"] * 6) + cfg["roles"] * 7 + cfg["organisations"] * 4)
-    bar = tqdm(total=estimate, unit="rows", desc=f"Seeding {scale} county", disable=not progress, mininterval=0.5)
+    bar = tqdm(total=estimate, unit="rows", desc=f"Seeding the {scale} data set", disable=not progress, mininterval=0.5)
     with session_scope() as session:
         existing = session.scalar(select(func.count(Volunteer.id))) or 0
         if existing and not reset:

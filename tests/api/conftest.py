@@ -14,6 +14,9 @@ def app(db: Session):
     from brokerage import deps
     from brokerage.app import create_app
 
+    from brokerage.matches.index_holder import holder
+
+    holder.reset()  # each test has its own database state
     app = create_app()
 
     def _session() -> Iterator[Session]:

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import Field
+
+from brokerage.deps import CurrentPrincipal, DbSession, OptionalPrincipal
+from brokerage.kit import taxonomy
+from brokerage.kit.schemas import Input, Output
+from brokerage.matches import service
+
+router = APIRouter(tags=["matching"])
+
+
+class MatchOut(Output):
+    role_id: int
+    title: str
+    organisation_id: int
+    organisation_name: str
+    score: float
+    explanation: str
+    contributions: dict[str, float]
+    flags: list[str]
+    distance_miles: float | None
+    district_gss: str | None
+    mode: str | None
+    one_off: bool
+
+
+class CandidateOut(Output):
+    volunteer_id: int
+    display_name: str
+    district_gss: str | None
+    score: float
+    explanation: str
+    flags: list[str]
+    distance_miles: float | None
+
+
+class WhyNotOut(Output):
+    volunteer_id: int
+    role_id: int
+    eligible: bool
+    reasons: list[dict]
+    flags: list[str]
+
+
+class TagRequest(Input):
+    title: Annotated[str, Field(min_length=3, max_length=200)]
+    description: Annotated[str, Field(max_length=10_000)] = ""
+
+
+@router.get("/volunteers/{volunteer_id}/matches", response_model=list[MatchOut])
+def volunteer_matches(volunteer_id: int, session: DbSession, principal: CurrentPrincipal, limit: Annotated[int, Query(ge=1, le=50)] = 10):
+    """Recommended roles for a volunteer, each with its score, components and a short explanation."""
+    return [MatchOut.model_validate(m.__dict__) for m in service.recommendations(session, principal, volunteer_id, limit=limit)]
+
+
+@router.get("/volunteers/{volunteer_id}/why-not/{role_id}", response_model=WhyNotOut)
+def volunteer_why_not(volunteer_id: int, role_id: int, session: DbSession, principal: CurrentPrincipal):
+    """Why a role is (or is not) a match for this volunteer, in plain words."""
+    reasons, flags = service.why_not(session, principal, volunteer_id, role_id)
+    return WhyNotOut(volunteer_id=volunteer_id, role_id=role_id, eligible=not reasons,
+                     reasons=[{"code": r.code, "message": r.message} for r in reasons], flags=flags)
+
+
+@router.get("/roles/{role_id}/candidates", response_model=list[CandidateOut])
+def role_candidates(role_id: int, session: DbSession, principal: CurrentPrincipal, limit: Annotated[int, Query(ge=1, le=100)] = 20):
+    """Volunteers who fit a hard-to-fill role, agreed to be contacted and have not been asked already."""
+    return [CandidateOut.model_validate(c.__dict__) for c in service.candidates(session, principal, role_id, limit=limit)]
+
+
+@router.get("/search/roles", response_model=list[MatchOut])
+def search_roles(
+    session: DbSession,
+    principal: OptionalPrincipal,
+    q: Annotated[str, Query(max_length=200)] = "",
+    postcode: Annotated[str | None, Query(max_length=10)] = None,
+    miles: Annotated[float | None, Query(gt=0, le=100)] = None,
+    cause: Annotated[list[str] | None, Query(max_length=20)] = None,
+    skill: Annotated[list[str] | None, Query(max_length=20)] = None,
+    slot: Annotated[list[str] | None, Query(max_length=21)] = None,
+    mode: Literal["remote", "in_person"] | None = None,
+    one_off: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+):
+    """Search open roles: a text query and filters blended with the match ranking."""
+    if cause:
+        taxonomy.check_causes(cause, field="cause")
+    if skill:
+        taxonomy.check_skills(skill, field="skill")
+    mask = taxonomy.slots_to_mask(slot) if slot else 0
+    results = service.search(session, principal, q=q, postcode=postcode, miles=miles, causes=cause, skills=skill,
+                             slots_mask=mask, mode=mode, one_off=one_off, limit=limit)
+    return [MatchOut.model_validate(m.__dict__) for m in results]
+
+
+@router.post("/roles/suggest-tags")
+def suggest_role_tags(body: TagRequest, principal: CurrentPrincipal):
+    """Causes and skills from the shared vocabulary for a role being drafted."""
+    return service.suggest_tags(body.title, body.description)

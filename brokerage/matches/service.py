@@ -1,0 +1,215 @@
+"""Matching wired into the brokerage: recommendations, ranked search, "why not", candidates for a
+role and tag suggestions. The ranking itself lives in the ``matching`` library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from brokerage.auth import policy
+from brokerage.auth.principal import Principal
+from brokerage.errors import Forbidden, NotFound
+from brokerage.geography import locate
+from brokerage.matches.features import role_features, volunteer_features
+from brokerage.matches.index_holder import holder
+from brokerage.models import Organisation, Role, Volunteer
+from matching import VolunteerFeatures, rank_volunteers, suggest_tags as _suggest_tags, why_not as _why_not
+from matching import MatchResult
+
+CANDIDATE_POOL = 3_000
+MAX_RADIUS_MILES = 30.0
+
+
+@dataclass
+class MatchOut:
+    role_id: int
+    title: str
+    organisation_id: int
+    organisation_name: str
+    score: float
+    explanation: str
+    contributions: dict[str, float] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+    distance_miles: float | None = None
+    district_gss: str | None = None
+    mode: str | None = None
+    one_off: bool = False
+
+
+@dataclass
+class CandidateOut:
+    volunteer_id: int
+    display_name: str
+    district_gss: str | None
+    score: float
+    explanation: str
+    flags: list[str] = field(default_factory=list)
+    distance_miles: float | None = None
+
+
+@dataclass
+class ReasonOut:
+    code: str
+    message: str
+
+
+def _decorate(session: Session, results: list[MatchResult]) -> list[MatchOut]:
+    if not results:
+        return []
+    ids = [r.role_id for r in results]
+    info = {
+        row.id: row
+        for row in session.execute(
+            select(Role.id, Role.title, Role.organisation_id, Role.district_gss, Role.mode, Role.one_off, Organisation.name.label("org_name"))
+            .join(Organisation, Organisation.id == Role.organisation_id)
+            .where(Role.id.in_(ids))
+        )
+    }
+    out = []
+    for r in results:
+        row = info.get(r.role_id)
+        if row is None:
+            continue
+        out.append(MatchOut(
+            role_id=r.role_id, title=row.title, organisation_id=row.organisation_id, organisation_name=row.org_name,
+            score=round(r.score, 4), explanation=r.explanation, contributions={k: round(v, 4) for k, v in r.contributions.items()},
+            flags=list(r.flags), distance_miles=None if r.distance_miles is None else round(r.distance_miles, 1),
+            district_gss=row.district_gss, mode=row.mode, one_off=row.one_off,
+        ))
+    return out
+
+
+def _volunteer(session: Session, volunteer_id: int) -> VolunteerFeatures:
+    features = volunteer_features(session, [volunteer_id])
+    if not features:
+        raise NotFound("There is no volunteer with that id.")
+    return features[0]
+
+
+def recommend_for_volunteer(session: Session, volunteer_id: int, *, limit: int = 10, today: date | None = None) -> list[MatchOut]:
+    """The volunteer's best eligible roles, spread so no organisation takes over the list."""
+    v = _volunteer(session, volunteer_id)
+    index = holder.get(session)
+    return _decorate(session, index.rank(v, k=limit, today=today or date.today()))
+
+
+def recommendations(session: Session, principal: Principal, volunteer_id: int, *, limit: int = 10) -> list[MatchOut]:
+    policy.require_volunteer(principal, session.get(Volunteer, volunteer_id))
+    return recommend_for_volunteer(session, volunteer_id, limit=limit)
+
+
+def search(
+    session: Session,
+    principal: Principal | None,
+    *,
+    q: str = "",
+    postcode: str | None = None,
+    miles: float | None = None,
+    causes: list[str] | None = None,
+    skills: list[str] | None = None,
+    slots_mask: int = 0,
+    mode: str | None = None,
+    one_off: bool | None = None,
+    limit: int = 20,
+) -> list[MatchOut]:
+    """Ranked search. A signed-in volunteer is searched for as themself (eligibility and fit); anyone
+    else as a neutral visitor at the postcode they give (or anywhere, remote roles included)."""
+    if principal is not None and principal.is_volunteer and principal.volunteer_id:
+        v = _volunteer(session, principal.volunteer_id)
+        if postcode or miles or slots_mask:
+            loc = locate(session, postcode, allow_outward_only=True) if postcode else None
+            v = VolunteerFeatures(**{
+                **{f: getattr(v, f) for f in VolunteerFeatures.__dataclass_fields__},
+                **({"lat": loc.latitude, "lon": loc.longitude} if loc else {}),
+                **({"travel_radius_miles": miles} if miles else {}),
+                **({"availability_mask": slots_mask} if slots_mask else {}),
+            })
+    else:
+        loc = locate(session, postcode, allow_outward_only=True) if postcode else None
+        v = VolunteerFeatures(
+            id=0, lat=loc.latitude if loc else None, lon=loc.longitude if loc else None,
+            travel_radius_miles=miles or (10.0 if loc else 500.0), mode="either", availability_mask=slots_mask,
+            dbs_level=3, dbs_willing=True, date_of_birth=None,
+        )
+    modes = {"remote": ("remote", "hybrid"), "in_person": ("in_person", "hybrid")}.get(mode or "", ())
+    index = holder.get(session)
+    results = index.search(
+        v, q or "", k=limit, today=date.today(), causes=tuple(causes or ()), skills=tuple(skills or ()),
+        modes=modes, one_off=one_off, max_miles=miles,
+    )
+    return _decorate(session, results)
+
+
+def why_not(session: Session, principal: Principal, volunteer_id: int, role_id: int) -> tuple[list[ReasonOut], list[str]]:
+    """Every reason a role is not a match for a volunteer (empty when it is), and any flags."""
+    policy.require_volunteer(principal, session.get(Volunteer, volunteer_id))
+    return explain_pair(session, volunteer_id, role_id)
+
+
+def explain_pair(session: Session, volunteer_id: int, role_id: int) -> tuple[list[ReasonOut], list[str]]:
+    role = next(iter(role_features(session, [role_id], statuses=None)), None)
+    if role is None:
+        raise NotFound("There is no role with that id.")
+    v = _volunteer(session, volunteer_id)
+    reasons = _why_not(v, role, date.today())
+    hard = [r for r in reasons if r.code != "needs_dbs_check"]
+    flags = [r.code for r in reasons if r.code == "needs_dbs_check"]
+    return [ReasonOut(r.code, r.message) for r in hard], flags
+
+
+def candidates_for_role(session: Session, role_id: int, *, limit: int = 50, today: date | None = None) -> list[CandidateOut]:
+    """Consenting volunteers who fit a role and have not been contacted about it, best first."""
+    role = next(iter(role_features(session, [role_id], statuses=None)), None)
+    if role is None:
+        raise NotFound("There is no role with that id.")
+    stmt = select(Volunteer.id).where(Volunteer.status == "active", Volunteer.contact_consent.is_(True))
+    if role.mode == "in_person" and role.lat is not None:
+        dlat = MAX_RADIUS_MILES / 69.0
+        dlon = MAX_RADIUS_MILES / 43.0  # a degree of longitude is about 43 miles at Kent's latitude
+        stmt = stmt.where(
+            Volunteer.mode != "remote",
+            Volunteer.latitude.between(role.lat - dlat, role.lat + dlat),
+            Volunteer.longitude.between(role.lon - dlon, role.lon + dlon),
+        )
+    elif role.mode == "remote":
+        stmt = stmt.where(Volunteer.mode != "in_person")
+    if not role.one_off and role.slot_mask:
+        stmt = stmt.where(or_(Volunteer.availability_mask == 0, Volunteer.availability_mask.op("&")(role.slot_mask) != 0))
+    ids = list(session.scalars(stmt.order_by(Volunteer.id).limit(CANDIDATE_POOL)))
+    pool = volunteer_features(session, ids)
+    results = rank_volunteers(role, pool, today or date.today(), k=limit)
+    names = {
+        r.id: (r.first_name, r.last_name, r.district_gss)
+        for r in session.execute(select(Volunteer.id, Volunteer.first_name, Volunteer.last_name, Volunteer.district_gss).where(Volunteer.id.in_([m.volunteer_id for m in results])))
+    }
+    out = []
+    for m in results:
+        first, last, district = names[m.volunteer_id]
+        out.append(CandidateOut(
+            volunteer_id=m.volunteer_id, display_name=f"{first} {last[:1]}.", district_gss=district,
+            score=round(m.score, 4), explanation=m.explanation, flags=list(m.flags),
+            distance_miles=None if m.distance_miles is None else round(m.distance_miles, 1),
+        ))
+    return out
+
+
+def candidates(session: Session, principal: Principal, role_id: int, *, limit: int = 20) -> list[CandidateOut]:
+    role = session.get(Role, role_id)
+    if role is None:
+        raise NotFound("There is no role with that id.")
+    org = session.get(Organisation, role.organisation_id)
+    if not (principal.manages(role.organisation_id) or policy.can_moderate_role(principal, role, org)):
+        if policy.can_see_role(principal, role, org):
+            raise Forbidden("Only the organisation's managers and its volunteer centre can look for volunteers for this role.")
+        raise NotFound("There is no role with that id.")
+    return candidates_for_role(session, role_id, limit=limit)
+
+
+def suggest_tags(title: str, description: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {"causes": [], "skills": []}
+    for s in _suggest_tags(title, description):
+        out["causes" if s.kind == "cause" else "skills"].append({"id": s.id, "label": s.label, "confidence": round(s.confidence, 3)})
+    return out
