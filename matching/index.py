@@ -1,0 +1,619 @@
+"""In-memory vectorised index of roles.
+
+Layout: one row per role in column arrays (numpy). Rows are kept in three contiguous segments so that a
+query works on array *slices* (views, no gathering) until only the few surviving rows are left:
+
+- ``[0, n_sp)``: in-person roles with a location, sorted by latitude. A volunteer's travel radius maps to
+  one slice of it (``searchsorted``), then a longitude box and the exact great-circle gate;
+- ``[n_sp, n_main)``: remote, hybrid and location-less roles (always candidates);
+- ``[n_main, n)``: roles added or moved since the last compaction (unsorted, always candidates).
+
+``upsert`` writes in place when a role keeps its place in the order, otherwise it appends to the last
+segment and marks the old row dead; the index compacts itself when that segment grows.
+
+Every eligibility gate is a boolean array and the scoring uses the same formulas as
+:mod:`matching.scoring`; only the best results go through the spread re-rank and get explanations.
+Things that depend on the date (future sessions of one-off roles, the age reference date, "starting
+soon", freshness, publish windows) are derived for one ``today`` at a time and recomputed when a query
+comes with another date.
+"""
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+
+from .eligibility import EARTH_RADIUS_MILES, VolunteerProfile, compile_role, profile_volunteer, role_timing, \
+    unit_vector
+from .scoring import HOURS_UNKNOWN, PREFERENCE_MISMATCH, explain, flags_for
+from .spread import Candidate, spread
+from .types import ALL_SLOTS, COMPONENTS, MatchResult, RoleFeatures, VolunteerFeatures, Weights
+from .vocabulary import Vocabulary, default_vocabulary, tokens
+
+MODE_CODE = {"in_person": 0, "remote": 1, "hybrid": 2}
+_NONE_ORD_LO = -(2**31) + 1
+_NONE_ORD_HI = 2**31 - 1
+_MILES_PER_DEG_LAT = 68.70  # the smallest value (at the equator), so the band is never too narrow
+_MILES_PER_DEG_LON_EQ = 69.17
+
+# column name → (dtype, fill value); 2-D columns get a width
+_COLUMNS = {
+    "ids": (np.int64, -1), "org": (np.int64, -1), "present": (bool, False), "published": (bool, False),
+    "pub_start": (np.int64, _NONE_ORD_LO), "pub_end": (np.int64, _NONE_ORD_HI),
+    "places": (np.int64, 0), "referrals": (np.int64, 0),
+    "min_age": (np.int64, -1), "max_age": (np.int64, 10_000), "dbs": (np.int64, 0), "mode": (np.int8, 0),
+    "lat": (np.float64, np.nan), "lon": (np.float64, np.nan),
+    "ux": (np.float64, np.nan), "uy": (np.float64, np.nan), "uz": (np.float64, np.nan),
+    "slot_mask": (np.int64, 0), "one_off": (bool, False), "hours": (np.float64, np.nan),
+    "struggling": (bool, False), "published_ord": (np.int64, _NONE_ORD_LO),
+    "has_skills": (bool, False), "cause_bits": (np.int64, 0),
+    # derived for self._today
+    "eff_mask": (np.int64, 0), "eff_pop": (np.int64, 0), "flexible": (bool, False), "alive": (bool, False),
+    "ref_year": (np.int64, 0), "ref_mmdd": (np.int64, 0), "need": (np.float64, 0.0), "fresh": (np.float64, 0.0),
+}
+
+
+@dataclass
+class RankManyResult:
+    """Top-k of many volunteers: ``role_ids[i]`` are volunteer ``volunteer_ids[i]``'s roles, best first,
+    padded with -1; ``scores`` likewise (NaN padding)."""
+
+    volunteer_ids: np.ndarray   # int64 (n,)
+    role_ids: np.ndarray        # int64 (n, k)
+    scores: np.ndarray          # float32 (n, k)
+
+
+class RoleIndex:
+    """Vectorised index of roles for volunteer → role matching (and search).
+
+    >>> idx = RoleIndex(roles, weights=Weights())   # or RoleIndex() and idx.upsert(role) for each
+    >>> idx.rank(volunteer, k=10, today=date.today())   # list[MatchResult], best first
+    >>> idx.upsert(changed_role); idx.remove(role_id)   # keep it current as roles change
+    """
+
+    def __init__(self, roles: Iterable[RoleFeatures] = (), weights: Weights | None = None,
+                 vocab: Vocabulary | None = None, capacity: int = 1024):
+        self.w = weights or Weights()
+        self.vocab = vocab or default_vocabulary()
+        self._W = self.vocab.skill_words
+        self._K = 4
+        self._n = self._n_sp = self._n_main = 0
+        self._cap = 0
+        self._row_of: dict[int, int] = {}
+        self._roles: list[RoleFeatures | None] = []
+        self._today: date | None = None
+        self._text_dirty = True
+        self._needs_compact = False
+        self._grow(capacity)
+        for r in roles:
+            self.upsert(r)
+        self._compact()
+
+    # --- storage --------------------------------------------------------------------------------------
+    def _alloc(self, cap: int) -> dict[str, np.ndarray]:
+        cols = {name: np.full(cap, fill, dtype=dt) for name, (dt, fill) in _COLUMNS.items()}
+        cols["req_bits"] = np.zeros((cap, self._W), np.int64)
+        cols["skill_idx"] = np.full((cap, self._K), self.vocab.n_skills, np.int64)
+        cols["skill_w"] = np.zeros((cap, self._K), np.float64)
+        return cols
+
+    def _grow(self, cap: int) -> None:
+        if cap <= self._cap:
+            return
+        cols = self._alloc(cap)
+        for name, arr in cols.items():
+            if self._cap:
+                arr[:self._cap] = getattr(self, name)
+            setattr(self, name, arr)
+        self._roles.extend([None] * (cap - self._cap))
+        self._cap = cap
+
+    def _grow_k(self, k: int) -> None:
+        extra = k - self._K
+        self.skill_idx = np.concatenate([self.skill_idx, np.full((self._cap, extra), self.vocab.n_skills, np.int64)], 1)
+        self.skill_w = np.concatenate([self.skill_w, np.zeros((self._cap, extra))], 1)
+        self._K = k
+
+    def _compact(self) -> None:
+        """Rewrite the rows in segment order (in-person with a location by latitude, then the rest)."""
+        live = np.flatnonzero(self.present[:self._n])
+        sp = (self.mode[live] == 0) & ~np.isnan(self.lat[live])
+        a = live[sp][np.argsort(self.lat[live[sp]], kind="stable")]
+        b = live[~sp]
+        perm = np.concatenate([a, b])
+        n = perm.size
+        cap = max(1024, self._cap)
+        cols = self._alloc(cap)
+        for name, arr in cols.items():
+            arr[:n] = getattr(self, name)[perm]
+            setattr(self, name, arr)
+        roles = [self._roles[r] for r in perm]
+        self._roles = roles + [None] * (cap - n)
+        self._row_of = {r.id: i for i, r in enumerate(roles)}
+        self._cap = cap
+        self._n = self._n_main = n
+        self._n_sp = a.size
+        self._needs_compact = False
+        self._text_dirty = True
+
+    def __len__(self) -> int:
+        return len(self._row_of)
+
+    def __contains__(self, role_id: int) -> bool:
+        return role_id in self._row_of
+
+    def get(self, role_id: int) -> RoleFeatures | None:
+        r = self._row_of.get(role_id)
+        return None if r is None else self._roles[r]
+
+    def roles(self) -> list[RoleFeatures]:
+        return [self._roles[r] for r in sorted(self._row_of.values())]
+
+    def upsert(self, role: RoleFeatures) -> None:
+        """Add a role or replace the stored version of it."""
+        row = self._row_of.get(role.id)
+        spatial = role.mode == "in_person" and role.lat is not None and role.lon is not None
+        if row is not None and row < self._n_main:
+            in_sp = row < self._n_sp
+            same_place = in_sp and spatial and self.lat[row] == role.lat
+            if not (same_place or (not in_sp and not spatial)):
+                self._kill(row)
+                row = None
+        if row is None:
+            if self._n >= self._cap:
+                self._grow(self._cap * 2)
+            row = self._n
+            self._n += 1
+            self._row_of[role.id] = row
+            if self._n - self._n_main > max(2048, len(self._row_of) // 16):
+                self._needs_compact = True
+        self._write(row, role)
+        self._text_dirty = True
+        if self._today is not None:
+            self._derive(np.array([row]), self._today)
+
+    def _kill(self, row: int) -> None:
+        self._roles[row] = None
+        self.present[row] = False
+        self.alive[row] = False
+        self.ids[row] = -1
+
+    def remove(self, role_id: int) -> bool:
+        """Drop a role (closed, deleted, filled …). Returns whether it was there."""
+        row = self._row_of.pop(role_id, None)
+        if row is None:
+            return False
+        self._kill(row)
+        self._text_dirty = True
+        return True
+
+    def _write(self, row: int, role: RoleFeatures) -> None:
+        w = self.w
+        self._roles[row] = role
+        self.ids[row] = role.id
+        self.org[row] = role.organisation_id
+        self.present[row] = True
+        self.published[row] = role.status == "published"
+        self.pub_start[row] = role.publish_start.toordinal() if role.publish_start else _NONE_ORD_LO
+        self.pub_end[row] = role.publish_end.toordinal() if role.publish_end else _NONE_ORD_HI
+        self.places[row] = role.places_available
+        self.referrals[row] = role.active_referrals
+        self.min_age[row] = -1 if role.min_age is None else role.min_age
+        self.max_age[row] = 10_000 if role.max_age is None else role.max_age
+        self.dbs[row] = role.dbs_level
+        self.mode[row] = MODE_CODE.get(role.mode, 0)
+        if role.lat is None or role.lon is None:
+            self.lat[row] = self.lon[row] = self.ux[row] = self.uy[row] = self.uz[row] = np.nan
+        else:
+            self.lat[row], self.lon[row] = role.lat, role.lon
+            self.ux[row], self.uy[row], self.uz[row] = unit_vector(role.lat, role.lon)
+        self.slot_mask[row] = role.slot_mask & ALL_SLOTS
+        self.one_off[row] = role.one_off
+        self.hours[row] = np.nan if role.hours_per_week is None else role.hours_per_week
+        self.struggling[row] = role.organisation_struggling
+        self.published_ord[row] = role.published_at.date().toordinal() if role.published_at else _NONE_ORD_LO
+        cr = compile_role(role, self.vocab)
+        words = [0] * self._W
+        for i in cr.required:
+            words[i >> 6] |= 1 << (i & 63)
+        self.req_bits[row] = [x - (1 << 64) if x >= 1 << 63 else x for x in words]
+        n_sk = len(cr.required) + len(cr.desired)
+        if n_sk > self._K:
+            self._grow_k(n_sk)
+        self.skill_idx[row] = self.vocab.n_skills
+        self.skill_w[row] = 0.0
+        if n_sk:
+            tot = len(cr.required) + w.desired_skill_credit * len(cr.desired)
+            for j, i in enumerate(cr.required):
+                self.skill_idx[row, j] = i
+                self.skill_w[row, j] = 1.0 / tot
+            for j, i in enumerate(cr.desired, start=len(cr.required)):
+                self.skill_idx[row, j] = i
+                self.skill_w[row, j] = w.desired_skill_credit / tot
+        self.has_skills[row] = n_sk > 0
+        self.cause_bits[row] = cr.cause_bits
+
+    # --- date-dependent columns -------------------------------------------------------------------------
+    def _derive(self, rows: np.ndarray, today: date) -> None:
+        w = self.w
+        t_ord = today.toordinal()
+        rows = rows[self.present[rows]]
+        if rows.size == 0:
+            return
+        one = self.one_off[rows]
+        reg = rows[~one]
+        self.eff_mask[reg] = self.slot_mask[reg]
+        self.flexible[reg] = self.slot_mask[reg] == 0
+        self.ref_year[reg] = today.year
+        self.ref_mmdd[reg] = today.month * 100 + today.day
+        has_future = np.ones(rows.size, bool)
+        soon_ord = self.pub_end[rows].copy()
+        soon_ord[one] = _NONE_ORD_HI
+        for j in np.flatnonzero(one):
+            r = rows[j]
+            t = role_timing(self._roles[r], today)
+            self.eff_mask[r] = t.eff_mask
+            self.flexible[r] = False
+            has_future[j] = t.has_future
+            self.ref_year[r] = t.ref_date.year
+            self.ref_mmdd[r] = t.ref_date.month * 100 + t.ref_date.day
+            if t.next_date is not None:
+                soon_ord[j] = t.next_date.toordinal()
+        self.eff_pop[rows] = np.bitwise_count(self.eff_mask[rows])
+        self.alive[rows] = (self.published[rows] & (self.pub_start[rows] <= t_ord)
+                            & (self.pub_end[rows] >= t_ord) & (self.places[rows] > 0) & has_future)
+        few = 1.0 / (1.0 + np.maximum(self.referrals[rows], 0) / np.maximum(self.places[rows], 1))
+        days = np.maximum(soon_ord - t_ord, 0)
+        soon = np.where(soon_ord == _NONE_ORD_HI, 0.0, np.maximum(0.0, 1.0 - days / w.soon_days))
+        self.need[rows] = 0.5 * few + 0.25 * soon + 0.25 * self.struggling[rows]
+        pdays = np.maximum(t_ord - self.published_ord[rows], 0)
+        self.fresh[rows] = np.where(self.published_ord[rows] == _NONE_ORD_LO, 0.0,
+                                    np.exp(-pdays / w.freshness_days))
+
+    def _ensure(self, today: date) -> None:
+        if self._needs_compact:
+            self._compact()
+            self._today = None
+        if self._today != today:
+            self._today = today
+            self._derive(np.arange(self._n), today)
+
+    # --- querying -----------------------------------------------------------------------------------
+    def profile(self, v: VolunteerFeatures | VolunteerProfile) -> VolunteerProfile:
+        return v if isinstance(v, VolunteerProfile) else profile_volunteer(v, self.vocab, self.w)
+
+    def _gate_slice(self, p: VolunteerProfile, lo: int, hi: int, lon_box: float | None) -> np.ndarray:
+        """Rows in [lo, hi) passing every gate except the exact distance (views only, no gathers)."""
+        if hi <= lo:
+            return np.empty(0, np.int64)
+        v = p.v
+        sl = slice(lo, hi)
+        ok = self.alive[sl].copy()
+        if lon_box is not None:
+            ok &= np.abs(self.lon[sl] - v.lon) <= lon_box
+        ok &= self.flexible[sl] | ((self.eff_mask[sl] & p.avail) != 0)
+        if not v.dbs_willing:
+            ok &= self.dbs[sl] <= v.dbs_level
+        if v.mode == "remote":
+            ok &= self.mode[sl] != 0
+        vb = p.skills.matched_bits.view(np.int64)
+        for j in range(self._W):
+            ok &= (self.req_bits[sl, j] & ~vb[j]) == 0
+        if v.date_of_birth is not None:
+            dob = v.date_of_birth
+            age = self.ref_year[sl] - dob.year - (self.ref_mmdd[sl] < dob.month * 100 + dob.day)
+            ok &= (age >= self.min_age[sl]) & (age <= self.max_age[sl])
+        rows = np.flatnonzero(ok)
+        rows += lo
+        return rows
+
+    def _candidates(self, p: VolunteerProfile) -> np.ndarray:
+        """Rows passing every gate but the travel radius and the already-referred check."""
+        v = p.v
+        parts = []
+        if v.mode == "remote":
+            parts.append(self._gate_slice(p, self._n_sp, self._n, None))
+        elif v.lat is None or v.lon is None:
+            parts.append(self._gate_slice(p, 0, self._n, None))
+        else:
+            r = max(float(v.travel_radius_miles), 0.0)
+            dlat = r / _MILES_PER_DEG_LAT + 1e-9
+            lats = self.lat[:self._n_sp]
+            lo = int(np.searchsorted(lats, v.lat - dlat, "left"))
+            hi = int(np.searchsorted(lats, v.lat + dlat, "right"))
+            maxlat = min(89.9, abs(v.lat) + dlat)
+            dlon = r / (_MILES_PER_DEG_LON_EQ * math.cos(math.radians(maxlat))) + 1e-9
+            parts.append(self._gate_slice(p, lo, hi, dlon))
+            parts.append(self._gate_slice(p, self._n_sp, self._n, None))
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _evaluate(self, p: VolunteerProfile, today: date, rows: np.ndarray | None = None,
+                  exclude_ids: frozenset[int] | None = None):
+        """Gate and score for one volunteer → (rows, scores, contributions (7, n), distances)."""
+        v = p.v
+        w = self.w
+        if rows is None:
+            rows = self._candidates(p)
+        excl = v.active_referral_role_ids | (exclude_ids or frozenset())
+        if excl and rows.size:
+            rows = rows[~np.isin(self.ids[rows], np.fromiter(excl, np.int64, len(excl)))]
+        mode = self.mode[rows]
+        # distance (and the travel-radius gate for in-person roles)
+        if v.lat is not None and v.lon is not None and rows.size:
+            qx, qy, qz = unit_vector(v.lat, v.lon)
+            c2 = (self.ux[rows] - qx) ** 2 + (self.uy[rows] - qy) ** 2 + (self.uz[rows] - qz) ** 2
+            d = (2 * EARTH_RADIUS_MILES) * np.arcsin(np.sqrt(np.minimum(np.maximum(c2, 0.0) * 0.25, 1.0)))
+            far = (mode == 0) & (d > v.travel_radius_miles)
+            if far.any():
+                keep = ~far
+                rows, mode, d = rows[keep], mode[keep], d[keep]
+        else:
+            d = np.full(rows.size, np.nan)
+        n = rows.size
+        comps = np.empty((7, n))
+        # skills
+        s = p.skills.strengths
+        sk = (s[self.skill_idx[rows]] * self.skill_w[rows]).sum(axis=1)
+        comps[0] = np.where(self.has_skills[rows], sk, w.no_skills_value)
+        # causes
+        if p.cause_bits:
+            rc = self.cause_bits[rows]
+            inter = np.bitwise_count(rc & p.cause_bits)
+            denom = np.minimum(np.bitwise_count(rc), p.cause_bits.bit_count())
+            comps[1] = np.where(denom > 0, inter / np.maximum(denom, 1), 0.0)
+        else:
+            comps[1] = 0.0
+        # distance
+        rv = w.remote_distance_value
+        if v.mode == "remote":
+            comps[2] = rv  # only remote and hybrid roles are left, and both count as remote
+        else:
+            with np.errstate(invalid="ignore"):
+                dist = np.where(np.isnan(d), rv, np.exp(d * (-1.0 / w.distance_scale_miles)))
+            comps[2] = np.where(mode == 1, rv, np.where(mode == 2, np.maximum(dist, rv), dist))
+        # availability
+        pop = self.eff_pop[rows]
+        shared = np.bitwise_count(self.eff_mask[rows] & p.avail)
+        comps[3] = np.where(self.flexible[rows], 1.0, np.where(pop > 0, shared / np.maximum(pop, 1), 0.0))
+        # commitment
+        if v.max_hours_per_week is not None:
+            h = self.hours[rows]
+            vh = float(v.max_hours_per_week)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                hours = np.where(np.isnan(h) | (h <= 0), HOURS_UNKNOWN,
+                                 np.where(h <= vh, 1.0, max(0.0, vh) / h))
+        else:
+            hours = HOURS_UNKNOWN
+        if v.preference == "either":
+            comps[4] = hours
+        else:
+            comps[4] = hours * np.where(self.one_off[rows] == (v.preference == "one_off"), 1.0,
+                                        PREFERENCE_MISMATCH)
+        comps[5] = self.need[rows]
+        comps[6] = self.fresh[rows]
+        ws = np.array(w.components()) / sum(w.components())
+        contrib = comps * ws[:, None]
+        raw = contrib[0].copy()
+        for j in range(1, 7):
+            raw += contrib[j]
+        scores = np.round(raw, 9)
+        return rows, scores, contrib, d
+
+    def _top(self, rows, scores, k: int):
+        """Spread-re-ranked best ``k`` → list of (row, position in the arrays)."""
+        w = self.w
+        if rows.size == 0 or k <= 0:
+            return []
+        over = self.referrals[rows] >= w.oversubscribed_ratio * np.maximum(self.places[rows], 1)
+        adj = scores - np.where(over, w.similar_fit_margin, 0.0)
+        m = max(4 * k, 40)
+        while True:
+            if m < rows.size:
+                part = np.argpartition(-adj, m - 1)[:m]
+                # every candidate tied with the cut-off comes along so that role-id tie-breaks are exact
+                part = np.flatnonzero(adj >= adj[part].min())
+            else:
+                part = np.arange(rows.size)
+            ids = self.ids[rows[part]]
+            local = np.lexsort((ids, -adj[part]))
+            order = part[local]
+            cands = [Candidate(sc, i, o, ov, j) for j, i, o, sc, ov in zip(
+                order.tolist(), ids[local].tolist(), self.org[rows[order]].tolist(),
+                scores[order].tolist(), over[order].tolist())]
+            picked, short = spread(cands, k, w, presorted=True)
+            if not short or part.size >= rows.size:
+                return [(rows[c.payload], c.payload) for c in picked]
+            m *= 4
+
+    def _results(self, p: VolunteerProfile, today: date, top, scores, contrib, d) -> list[MatchResult]:
+        out = []
+        w = self.w
+        for row, j in top:
+            role = self._roles[row]
+            dj = None if np.isnan(d[j]) else float(d[j])
+            t = role_timing(role, today)
+            fl = flags_for(p, role, t, today, w, dj)
+            out.append(MatchResult(
+                role.id, p.v.id, float(scores[j]),
+                {name: float(contrib[i, j]) for i, name in enumerate(COMPONENTS)}, fl,
+                explain(p, role, t, today, w, self.vocab, dj, fl), dj))
+        return out
+
+    def rank(self, volunteer: VolunteerFeatures | VolunteerProfile, k: int = 10,
+             today: date | None = None, explain: bool = True) -> list[MatchResult]:
+        """Volunteer → best ``k`` eligible roles, spread re-ranked, with explanations."""
+        today = today or date.today()
+        self._ensure(today)
+        p = self.profile(volunteer)
+        rows, scores, contrib, d = self._evaluate(p, today)
+        top = self._top(rows, scores, k)
+        if not explain:
+            return [MatchResult(int(self.ids[r]), p.v.id, float(scores[j])) for r, j in top]
+        return self._results(p, today, top, scores, contrib, d)
+
+    def eligible_ids(self, volunteer: VolunteerFeatures | VolunteerProfile, today: date) -> np.ndarray:
+        """Ids of every eligible role (sorted), for tests and diagnostics."""
+        self._ensure(today)
+        rows, *_ = self._evaluate(self.profile(volunteer), today)
+        return np.sort(self.ids[rows])
+
+    def _rank_arrays(self, vols: Sequence[VolunteerFeatures], k: int, today: date):
+        n = len(vols)
+        rid = np.full((n, k), -1, np.int64)
+        sc = np.full((n, k), np.nan, np.float32)
+        for i, v in enumerate(vols):
+            rows, scores, _, _ = self._evaluate(self.profile(v), today)
+            for j, (r, pos) in enumerate(self._top(rows, scores, k)):
+                rid[i, j] = self.ids[r]
+                sc[i, j] = scores[pos]
+        return rid, sc
+
+    def rank_many(self, volunteers: Sequence[VolunteerFeatures], k: int = 10, today: date | None = None,
+                  processes: int = 1, chunk: int = 2000) -> RankManyResult:
+        """County re-match: top ``k`` role ids and scores for every volunteer (no explanations; call
+        :meth:`rank` for the ones you show or email). ``processes`` > 1 forks worker processes that share
+        the index and the volunteer list copy-on-write (POSIX; falls back to one process elsewhere)."""
+        today = today or date.today()
+        self._ensure(today)
+        n = len(volunteers)
+        vids = np.fromiter((v.id for v in volunteers), np.int64, n)
+        if processes <= 1 or n < 2 * chunk or "fork" not in mp.get_all_start_methods():
+            rid, sc = self._rank_arrays(volunteers, k, today)
+            return RankManyResult(vids, rid, sc)
+        global _FORK_STATE
+        _FORK_STATE = (self, volunteers, k, today)
+        try:
+            ctx = mp.get_context("fork")
+            spans = [(s, min(s + chunk, n)) for s in range(0, n, chunk)]
+            rid = np.full((n, k), -1, np.int64)
+            sc = np.full((n, k), np.nan, np.float32)
+            with ctx.Pool(processes) as pool:
+                for (s, e), (r, c) in zip(spans, pool.imap(_fork_rank_span, spans)):
+                    rid[s:e] = r
+                    sc[s:e] = c
+        finally:
+            _FORK_STATE = None
+        return RankManyResult(vids, rid, sc)
+
+    def iter_rank_many(self, volunteers: Iterable[VolunteerFeatures], k: int = 10,
+                       today: date | None = None) -> Iterator[tuple[int, list[MatchResult]]]:
+        """Like :meth:`rank_many` but yields (volunteer id, explained results) one volunteer at a time,
+        so a worker can stream match emails without holding the county in memory."""
+        today = today or date.today()
+        for v in volunteers:
+            yield v.id, self.rank(v, k, today)
+
+    # --- search ------------------------------------------------------------------------------------------
+    def _build_text(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        if self._needs_compact:
+            self._compact()
+            self._today = None
+        rows = np.flatnonzero(self.present[:self._n])
+        docs = []
+        for r in rows:
+            role = self._roles[r]
+            docs.append(f"{role.title} {role.title} {role.description}")
+        vec = TfidfVectorizer(tokenizer=tokens, token_pattern=None, lowercase=False, sublinear_tf=True,
+                              min_df=1, dtype=np.float32)
+        if docs:
+            self._tfidf_X = vec.fit_transform(docs).tocsc()
+        else:
+            self._tfidf_X = None
+        self._tfidf_vec = vec
+        self._text_rows = rows
+        self._text_row_pos = np.full(self._cap, -1, np.int64)
+        self._text_row_pos[rows] = np.arange(rows.size)
+        self._text_vocab = list(vec.vocabulary_) if docs else []
+        self._text_dirty = False
+
+    def text_relevance(self, query: str, rows: np.ndarray) -> np.ndarray:
+        """TF-IDF relevance (0..1) of ``rows`` to ``query``; misspelt words are mapped to the nearest
+        word of the listings (rapidfuzz). The text model is rebuilt lazily after changes."""
+        from rapidfuzz import fuzz, process
+        if self._text_dirty or getattr(self, "_text_row_pos", None) is None or self._text_row_pos.size < self._cap:
+            self._build_text()
+        rel = np.zeros(rows.size)
+        if self._tfidf_X is None or not query.strip():
+            return rel
+        vocab = self._tfidf_vec.vocabulary_
+        idf = self._tfidf_vec.idf_
+        cols, weights = [], []
+        for t in dict.fromkeys(tokens(query)):
+            if t in vocab:
+                cols.append(vocab[t]); weights.append(idf[vocab[t]])
+            elif len(t) >= 4:
+                m = process.extractOne(t, self._text_vocab, scorer=fuzz.ratio, score_cutoff=80)
+                if m is not None:
+                    c = vocab[m[0]]
+                    cols.append(c); weights.append(idf[c] * m[1] / 100.0)
+        if not cols:
+            return rel
+        weights = np.asarray(weights)
+        weights = weights / np.linalg.norm(weights)
+        sub = self._tfidf_X[:, cols].tocsr()
+        pos = self._text_row_pos[rows]
+        have = pos >= 0
+        vals = np.asarray(sub[pos[have]] @ weights).ravel()
+        rel[have] = vals
+        return rel
+
+    def search(self, volunteer: VolunteerFeatures | VolunteerProfile, query: str = "", k: int = 20,
+               today: date | None = None, *, causes: Sequence[str] = (), skills: Sequence[str] = (),
+               modes: Sequence[str] = (), one_off: bool | None = None,
+               organisation_id: int | None = None, max_miles: float | None = None,
+               text_weight: float = 0.5, min_relevance: float = 0.05) -> list[MatchResult]:
+        """Role search for a volunteer: eligible roles only, filtered, ordered by a blend of text relevance
+        (TF-IDF over title and description, typo-tolerant) and the match score. With an empty query it is
+        :meth:`rank` with filters. The contributions gain a ``text`` entry."""
+        today = today or date.today()
+        self._ensure(today)
+        p = self.profile(volunteer)
+        rows, scores, contrib, d = self._evaluate(p, today)
+        keep = np.ones(rows.size, bool)
+        if causes:
+            bits = self.vocab.cause_bits(causes)
+            keep &= (self.cause_bits[rows] & bits) != 0
+        if skills:
+            idx = [i for i in (self.vocab.resolve_skill(s) for s in skills) if i is not None]
+            if idx:
+                keep &= np.isin(self.skill_idx[rows], idx).any(axis=1)
+        if modes:
+            keep &= np.isin(self.mode[rows], [MODE_CODE[m] for m in modes if m in MODE_CODE])
+        if one_off is not None:
+            keep &= self.one_off[rows] == one_off
+        if organisation_id is not None:
+            keep &= self.org[rows] == organisation_id
+        if max_miles is not None:
+            keep &= ~(self.mode[rows] == 0) | (np.nan_to_num(d, nan=0.0) <= max_miles)
+        pos = np.flatnonzero(keep)
+        if query.strip():
+            rel = self.text_relevance(query, rows[pos])
+            good = rel >= min_relevance
+            pos, rel = pos[good], rel[good]
+            blended = np.round((1 - text_weight) * scores[pos] + text_weight * np.minimum(rel, 1.0), 9)
+        else:
+            rel = np.zeros(pos.size)
+            blended = scores[pos]
+        order = np.lexsort((self.ids[rows[pos]], -blended))[:k]
+        res = self._results(p, today, [(rows[pos[o]], pos[o]) for o in order], scores, contrib, d)
+        out = []
+        for r, o in zip(res, order):
+            c = dict(r.contributions)
+            c["text"] = float(rel[o])
+            out.append(MatchResult(r.role_id, r.volunteer_id, float(blended[o]), c, r.flags, r.explanation,
+                                   r.distance_miles))
+        return out
+
+
+_FORK_STATE = None
+
+
+def _fork_rank_span(span):
+    index, vols, k, today = _FORK_STATE
+    s, e = span
+    return index._rank_arrays(vols[s:e], k, today)

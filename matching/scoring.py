@@ -1,0 +1,210 @@
+"""Scoring of eligible pairs (scalar reference path) and the explanation sentence.
+
+Each component is in [0, 1]; the score is their weighted mean (see :class:`~matching.types.Weights`):
+
+- **skills**: (Σ strength of required skills + ``desired_skill_credit`` × Σ strength of desired skills)
+  ÷ (n required + credit × n desired); strength is 1 for a skill held, the fuzzy similarity for free
+  text close to a skill, or a related skill's strength (``RELATED``). ``no_skills_value`` when the role
+  lists no skills.
+- **causes**: shared causes ÷ min(role's causes, volunteer's causes); 0 if either has none.
+- **distance**: in person: exp(-miles / ``distance_scale_miles``); remote: ``remote_distance_value``;
+  hybrid: the larger of the two; unknown location: ``remote_distance_value``.
+- **availability**: share of the role's (future, for one-off) slots the volunteer has free; 1 for a
+  flexible role.
+- **commitment**: hours fit (1 if the role's hours per week are within the volunteer's maximum, else
+  max ÷ hours; 0.75 if unknown) × preference fit (1, or 0.4 when one-off/regular is not what they prefer).
+- **need**: 0.5 × 1/(1 + referrals per place) + 0.25 × starting (one-off) or closing (regular) soon
+  + 0.25 × organisation struggling to recruit.
+- **freshness**: exp(-days since published / ``freshness_days``); 0 if unknown.
+
+The vectorised :class:`~matching.index.RoleIndex` implements the same formulas; tests check they agree.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+
+from .eligibility import (CompiledRole, RoleTiming, VolunteerProfile, compile_role, distance_miles,
+                          profile_volunteer, role_timing, slot_name, why_not)
+from .types import COMPONENTS, MatchResult, RoleFeatures, VolunteerFeatures, Weights
+from .vocabulary import Vocabulary, default_vocabulary
+
+HOURS_UNKNOWN = 0.75
+PREFERENCE_MISMATCH = 0.4
+
+
+def _popcount(x: int) -> int:
+    return x.bit_count()
+
+
+def components(p: VolunteerProfile, role: RoleFeatures, today: date, w: Weights, vocab: Vocabulary,
+               cr: CompiledRole | None = None, t: RoleTiming | None = None,
+               d: float | None = None) -> list[float]:
+    """The seven component values in :data:`~matching.types.COMPONENTS` order."""
+    v = p.v
+    cr = cr or compile_role(role, vocab)
+    t = t or role_timing(role, today)
+    # skills
+    if cr.required or cr.desired:
+        s = p.skills.strengths
+        num = 0.0
+        for i in cr.required:
+            num += float(s[i])
+        num_d = 0.0
+        for i in cr.desired:
+            num_d += float(s[i])
+        skills = (num + w.desired_skill_credit * num_d) / (len(cr.required) + w.desired_skill_credit * len(cr.desired))
+    else:
+        skills = w.no_skills_value
+    # causes
+    rc, vc = cr.cause_bits, p.cause_bits
+    if rc and vc:
+        causes = _popcount(rc & vc) / min(_popcount(rc), _popcount(vc))
+    else:
+        causes = 0.0
+    # distance
+    if role.mode == "remote" or (role.mode == "hybrid" and v.mode == "remote"):
+        dist = w.remote_distance_value
+    else:
+        if d is None:
+            d = distance_miles(v, role)
+        if d is None:
+            dist = w.remote_distance_value
+        else:
+            dist = float(np.exp(-d / w.distance_scale_miles))
+            if role.mode == "hybrid":
+                dist = max(dist, w.remote_distance_value)
+    # availability
+    if t.flexible:
+        avail = 1.0
+    elif t.eff_mask:
+        avail = _popcount(t.eff_mask & p.avail) / _popcount(t.eff_mask)
+    else:
+        avail = 0.0
+    # commitment
+    if role.hours_per_week is not None and role.hours_per_week > 0 and v.max_hours_per_week is not None:
+        hours = 1.0 if role.hours_per_week <= v.max_hours_per_week else \
+            max(0.0, v.max_hours_per_week) / role.hours_per_week
+    else:
+        hours = HOURS_UNKNOWN
+    if v.preference == "either" or (v.preference == "one_off") == role.one_off:
+        pref = 1.0
+    else:
+        pref = PREFERENCE_MISMATCH
+    commitment = hours * pref
+    # need
+    few = 1.0 / (1.0 + max(role.active_referrals, 0) / max(role.places_available, 1))
+    soon_date = t.next_date if role.one_off else role.publish_end
+    if soon_date is not None:
+        days = max((soon_date - today).days, 0)
+        soon = max(0.0, 1.0 - days / w.soon_days)
+    else:
+        soon = 0.0
+    need = 0.5 * few + 0.25 * soon + 0.25 * (1.0 if role.organisation_struggling else 0.0)
+    # freshness
+    if role.published_at is not None:
+        age_days = max((today - role.published_at.date()).days, 0)
+        fresh = float(np.exp(-age_days / w.freshness_days))
+    else:
+        fresh = 0.0
+    return [skills, causes, dist, avail, commitment, need, fresh]
+
+
+def combine(comps, w: Weights) -> tuple[float, dict[str, float]]:
+    ws = w.components()
+    total = sum(ws)
+    contrib = {name: wi * ci / total for name, wi, ci in zip(COMPONENTS, ws, comps)}
+    raw = 0.0
+    for name in COMPONENTS:
+        raw += contrib[name]
+    return float(np.round(raw, 9)), contrib
+
+
+def flags_for(p: VolunteerProfile, role: RoleFeatures, t: RoleTiming, today: date, w: Weights,
+              d: float | None) -> tuple[str, ...]:
+    v = p.v
+    f = []
+    if role.dbs_level > v.dbs_level:
+        f.append("needs_dbs_check")
+    if v.date_of_birth is None and (role.min_age is not None or role.max_age is not None):
+        f.append("age_unconfirmed")
+    if role.mode == "in_person" and d is None:
+        f.append("distance_unknown")
+    if is_oversubscribed(role, w):
+        f.append("oversubscribed")
+    if role.one_off and t.next_date is not None and (t.next_date - today).days <= w.soon_days:
+        f.append("starting_soon")
+    return tuple(f)
+
+
+def is_oversubscribed(role: RoleFeatures, w: Weights) -> bool:
+    return role.active_referrals >= w.oversubscribed_ratio * max(role.places_available, 1)
+
+
+def explain(p: VolunteerProfile, role: RoleFeatures, t: RoleTiming, today: date, w: Weights,
+            vocab: Vocabulary, d: float | None, flags: tuple[str, ...], cr: CompiledRole | None = None) -> str:
+    """A short sentence: "2.1 miles away · Saturday mornings match · uses your first aid skill"."""
+    v = p.v
+    cr = cr or compile_role(role, vocab)
+    parts: list[str] = []
+    if role.mode == "remote":
+        parts.append("from home")
+    elif role.mode == "hybrid":
+        parts.append(f"{d:.1f} miles away or from home" if d is not None and v.mode != "remote"
+                     else "can be done from home")
+    elif d is not None:
+        parts.append(f"{d:.1f} miles away")
+    shared = t.eff_mask & p.avail
+    if t.flexible:
+        parts.append("flexible times")
+    elif role.one_off:
+        nxt = None
+        for start, _ in sorted(role.sessions):
+            if start.date() >= today and (p.avail >> (start.weekday() * 3 + (0 if start.hour < 12 else 1 if start.hour < 18 else 2)) & 1):
+                nxt = start
+                break
+        if nxt is not None:
+            part = "morning" if nxt.hour < 12 else "afternoon" if nxt.hour < 18 else "evening"
+            parts.append(f"{nxt.strftime('%a')} {nxt.day} {nxt.strftime('%b')} {part} suits you")
+    elif shared:
+        names = [slot_name(b) for b in range(21) if shared >> b & 1]
+        if len(names) == 1:
+            parts.append(f"{names[0]} match")
+        elif len(names) == 2:
+            parts.append(f"{names[0]} and {names[1]} match")
+        else:
+            parts.append(f"{names[0]}, {names[1]} and {len(names) - 2} more times match")
+    s = p.skills.strengths
+    used = [i for i in cr.required + cr.desired if s[i] >= w.skill_match_threshold]
+    if used:
+        names = [vocab.skill_short(i) for i in used[:2]]
+        parts.append("uses your " + " and ".join(names) + (" skills" if len(names) > 1 else " skill"))
+    shared_c = cr.cause_bits & p.cause_bits
+    if shared_c:
+        i = (shared_c & -shared_c).bit_length() - 1
+        parts.append(f"{vocab.cause_labels[i].lower()}, a cause you care about")
+    if "needs_dbs_check" in flags:
+        parts.append("needs a DBS check, which we can help you get")
+    elif role.active_referrals == 0 or role.organisation_struggling:
+        parts.append("they need volunteers")
+    return " · ".join(parts)
+
+
+def score(volunteer: VolunteerFeatures | VolunteerProfile, role: RoleFeatures, today: date,
+          weights: Weights | None = None, vocab: Vocabulary | None = None,
+          check_eligible: bool = True) -> MatchResult | None:
+    """Score one pair; ``None`` if the role is not eligible (unless ``check_eligible`` is False)."""
+    w = weights or Weights()
+    vocab = vocab or default_vocabulary()
+    p = volunteer if isinstance(volunteer, VolunteerProfile) else profile_volunteer(volunteer, vocab, w)
+    if check_eligible and why_not(p, role, today, vocab, w):
+        return None
+    cr = compile_role(role, vocab)
+    t = role_timing(role, today)
+    d = distance_miles(p.v, role)
+    comps = components(p, role, today, w, vocab, cr, t, d)
+    sc, contrib = combine(comps, w)
+    fl = flags_for(p, role, t, today, w, d)
+    return MatchResult(role.id, p.v.id, sc, contrib, fl, explain(p, role, t, today, w, vocab, d, fl, cr), d)

@@ -1,0 +1,143 @@
+from dataclasses import replace
+from datetime import date, datetime
+
+from matching import RoleFeatures, RoleIndex, VolunteerFeatures, score, why_not
+from matching.types import slot_bit
+
+TODAY = date(2026, 3, 2)  # Monday
+SAT_AM = 1 << slot_bit(5, 0)
+ASHFORD = (51.1465, 0.8750)
+CANTERBURY = (51.2802, 1.0789)  # about 12 miles from Ashford
+
+ROLE = RoleFeatures(id=1, organisation_id=10, lat=ASHFORD[0], lon=ASHFORD[1], slot_mask=SAT_AM,
+                    title="Gardener", description="")
+VOL = VolunteerFeatures(id=7, date_of_birth=date(1990, 6, 1), lat=ASHFORD[0] + 0.01, lon=ASHFORD[1],
+                        travel_radius_miles=5, availability_mask=SAT_AM)
+
+
+def codes(v, r, today=TODAY):
+    return [x.code for x in why_not(v, r, today)]
+
+
+def check(v, r, code, words):
+    reasons = why_not(v, r, TODAY)
+    assert code in [x.code for x in reasons]
+    msg = next(x.message for x in reasons if x.code == code)
+    assert msg.endswith(".") and msg[0].isupper()
+    for w in words:
+        assert w in msg, (w, msg)
+    # the vectorised index agrees that the role is not a match
+    idx = RoleIndex([r])
+    assert r.id not in idx.eligible_ids(v, TODAY)
+    assert score(v, r, TODAY) is None
+
+
+def test_baseline_is_eligible():
+    assert why_not(VOL, ROLE, TODAY) == []
+    assert list(RoleIndex([ROLE]).eligible_ids(VOL, TODAY)) == [1]
+
+
+def test_not_published():
+    check(VOL, replace(ROLE, status="draft"), "not_published", ["not open"])
+
+
+def test_outside_publish_window():
+    check(VOL, replace(ROLE, publish_start=date(2026, 3, 10)), "outside_publish_window", ["opens on 10 March 2026"])
+    check(VOL, replace(ROLE, publish_end=date(2026, 3, 1)), "outside_publish_window", ["closed on 1 March 2026"])
+    assert why_not(VOL, replace(ROLE, publish_end=TODAY), TODAY) == []
+
+
+def test_no_places():
+    check(VOL, replace(ROLE, places_available=0), "no_places", ["filled"])
+
+
+def test_under_and_over_age():
+    young = replace(VOL, date_of_birth=date(2010, 1, 1))
+    check(young, replace(ROLE, min_age=18), "under_min_age", ["at least 18", "16"])
+    check(VOL, replace(ROLE, max_age=25), "over_max_age", ["25 or under", "35"])
+
+
+def test_age_at_session_date_for_one_off_roles():
+    # turns 18 on 2026-03-20: too young today, old enough for a session on Saturday 21 March
+    v = replace(VOL, date_of_birth=date(2008, 3, 20))
+    reg = replace(ROLE, min_age=18)
+    assert "under_min_age" in codes(v, reg)
+    one = replace(reg, one_off=True, sessions=((datetime(2026, 3, 21, 9), datetime(2026, 3, 21, 12)),))
+    assert why_not(v, one, TODAY) == []
+    early = replace(one, sessions=((datetime(2026, 3, 14, 9), datetime(2026, 3, 14, 12)),))
+    check(v, early, "under_min_age", ["on the day"])
+
+
+def test_dbs_required_unless_willing():
+    r = replace(ROLE, dbs_level=3)
+    check(VOL, r, "dbs_required", ["enhanced DBS check"])
+    willing = replace(VOL, dbs_willing=True)
+    assert why_not(willing, r, TODAY) == []
+    res = score(willing, r, TODAY)
+    assert "needs_dbs_check" in res.flags
+    assert RoleIndex([r]).rank(willing, today=TODAY)[0].flags == res.flags
+    assert why_not(replace(VOL, dbs_level=3), r, TODAY) == []
+
+
+def test_too_far_in_person_but_remote_and_hybrid_ignore_distance():
+    r = replace(ROLE, lat=CANTERBURY[0], lon=CANTERBURY[1])
+    check(VOL, r, "too_far", ["miles away", "5 miles"])
+    assert why_not(VOL, replace(r, mode="remote"), TODAY) == []
+    assert why_not(VOL, replace(r, mode="hybrid"), TODAY) == []
+    assert why_not(replace(VOL, travel_radius_miles=15), r, TODAY) == []
+
+
+def test_remote_only_volunteer_and_in_person_role():
+    v = replace(VOL, mode="remote")
+    check(v, ROLE, "remote_only", ["in person", "from home"])
+    assert why_not(v, replace(ROLE, mode="hybrid"), TODAY) == []
+    assert why_not(v, replace(ROLE, mode="remote"), TODAY) == []
+
+
+def test_no_shared_weekly_slot():
+    check(replace(VOL, availability_mask=1), ROLE, "no_shared_slot", ["Saturday mornings"])
+    assert why_not(replace(VOL, availability_mask=0), ROLE, TODAY) == []  # not stated = any time
+    assert why_not(replace(VOL, availability_mask=1), replace(ROLE, slot_mask=0), TODAY) == []  # flexible
+
+
+def test_one_off_needs_a_future_session_in_a_free_slot():
+    sat = (datetime(2026, 3, 7, 9), datetime(2026, 3, 7, 12))
+    mon_past = (datetime(2026, 2, 23, 9), datetime(2026, 2, 23, 12))
+    one = replace(ROLE, one_off=True, slot_mask=0, sessions=(sat,))
+    assert why_not(VOL, one, TODAY) == []
+    check(replace(VOL, availability_mask=1), one, "no_matching_session", ["dates still to come"])
+    check(VOL, replace(one, sessions=(mon_past,)), "no_matching_session", ["have passed"])
+    check(VOL, replace(one, sessions=()), "no_matching_session", ["have passed"])
+
+
+def test_missing_required_skill_and_fuzzy_matches():
+    r = replace(ROLE, required_skills=("minibus-driving", "first-aid"))
+    reasons = why_not(VOL, r, TODAY)
+    assert [x.code for x in reasons] == ["missing_skill", "missing_skill"]
+    assert {x.skill for x in reasons} == {"minibus-driving", "first-aid"}
+    assert "minibus driving" in reasons[0].message
+    check(VOL, r, "missing_skill", ["add it to your profile"])
+    v = replace(VOL, skills_text="St John Ambulance trained first-aider; can drive a minibus")
+    assert why_not(v, r, TODAY) == []
+    # a broader skill is implied by a narrower one
+    assert why_not(replace(VOL, skills=("minibus-driving",)), replace(ROLE, required_skills=("driving",)), TODAY) == []
+
+
+def test_already_referred():
+    check(replace(VOL, active_referral_role_ids=frozenset({1})), ROLE, "already_referred", ["already"])
+
+
+def test_all_failing_reasons_are_returned():
+    r = replace(ROLE, status="closed", places_available=0, dbs_level=2, min_age=40,
+                lat=CANTERBURY[0], lon=CANTERBURY[1], required_skills=("cooking",))
+    v = replace(VOL, availability_mask=1, active_referral_role_ids=frozenset({1}))
+    assert codes(v, r) == ["not_published", "no_places", "already_referred", "under_min_age", "dbs_required",
+                           "too_far", "no_shared_slot", "missing_skill"]
+
+
+def test_unknowns_do_not_fail_gates_but_are_flagged():
+    v = replace(VOL, date_of_birth=None, lat=None, lon=None)
+    r = replace(ROLE, min_age=18)
+    assert why_not(v, r, TODAY) == []
+    res = score(v, r, TODAY)
+    assert {"age_unconfirmed", "distance_unknown"} <= set(res.flags)
