@@ -85,7 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"  API documentation: {url}/docs")
         print("  Demo logins (password for all: " + DEMO_LOGINS["password"] + "):")
         for role, email in DEMO_LOGINS["accounts"]:
-            print(f"    {role:<22} {email}")
+            print(f"    {role:<30} {email}")
         print(flush=True)
     try:
         uvicorn.run("brokerage.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers if args.workers > 1 else None, log_level="info" if not args.quiet else "warning")

@@ -67,3 +67,43 @@ def create_user(body: UserCreate, session: DbSession, principal: AdminPrincipal)
 def update_user(user_id: int, body: UserUpdate, session: DbSession, principal: AdminPrincipal):
     user = service.update(session, principal, user_id, body.model_dump(exclude_unset=True))
     return UserOut.model_validate(user)
+
+
+class AuditOut(Output):
+    id: int
+    at: datetime
+    actor_user_id: int | None
+    action: str
+    subject_type: str
+    subject_id: int | None
+    detail: dict | None
+
+
+audit_router = APIRouter(prefix="/audit-log", tags=["users"])
+
+
+@audit_router.get("", response_model=Page[AuditOut])
+def list_audit_log(
+    session: DbSession,
+    principal: AdminPrincipal,
+    subject_type: Annotated[str | None, Query(max_length=40)] = None,
+    subject_id: int | None = None,
+    actor_user_id: int | None = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
+):
+    """Who did what to personal data, newest first (for the data protection officer)."""
+    from sqlalchemy import func, select
+
+    from brokerage.models import AuditLog
+
+    stmt = select(AuditLog)
+    if subject_type:
+        stmt = stmt.where(AuditLog.subject_type == subject_type)
+    if subject_id is not None:
+        stmt = stmt.where(AuditLog.subject_id == subject_id)
+    if actor_user_id is not None:
+        stmt = stmt.where(AuditLog.actor_user_id == actor_user_id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(AuditLog.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+    return Page(items=[AuditOut.model_validate(r) for r in rows], total=total, page=page, page_size=page_size)
