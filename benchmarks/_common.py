@@ -1,0 +1,45 @@
+"""Shared helpers for benchmarks: timing percentiles, memory, a plain-text table."""
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+from typing import Callable, Sequence
+
+
+def percentiles(samples: Sequence[float]) -> dict[str, float]:
+    s = sorted(samples)
+    n = len(s)
+
+    def q(p: float) -> float:
+        return s[min(n - 1, max(0, int(round(p * (n - 1)))))]
+
+    return {"n": n, "p50": q(0.50), "p90": q(0.90), "p99": q(0.99), "mean": statistics.fmean(s), "max": s[-1]}
+
+
+def time_calls(fn: Callable[[object], object], items: Sequence[object]) -> list[float]:
+    out = []
+    for it in items:
+        t = time.perf_counter()
+        fn(it)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def maxrss_mib(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident set size in MiB (Linux reports KiB)."""
+    return resource.getrusage(who).ru_maxrss / 1024.0
+
+
+def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    cells = [list(map(str, header))] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    print()
+    print(title)
+    line = "+".join("-" * (w + 2) for w in widths)
+    print(line)
+    for j, r in enumerate(cells):
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths)))
+        if j == 0:
+            print(line)
+    print(line)
