@@ -4,7 +4,7 @@ from __future__ import annotations
 import resource
 import statistics
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 
 def percentiles(samples: Sequence[float]) -> dict[str, float]:

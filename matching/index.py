@@ -23,7 +23,7 @@ import math
 import multiprocessing as mp
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -545,12 +545,14 @@ class RoleIndex:
         cols, weights = [], []
         for t in dict.fromkeys(tokens(query)):
             if t in vocab:
-                cols.append(vocab[t]); weights.append(idf[vocab[t]])
+                cols.append(vocab[t])
+                weights.append(idf[vocab[t]])
             elif len(t) >= 4:
                 m = process.extractOne(t, self._text_vocab, scorer=fuzz.ratio, score_cutoff=80)
                 if m is not None:
                     c = vocab[m[0]]
-                    cols.append(c); weights.append(idf[c] * m[1] / 100.0)
+                    cols.append(c)
+                    weights.append(idf[c] * m[1] / 100.0)
         if not cols:
             return rel
         weights = np.asarray(weights)

@@ -3,7 +3,7 @@ which gives the same results vectorised."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterable
+from collections.abc import Iterable
 
 from .eligibility import (VolunteerProfile, compile_role, distance_miles, profile_volunteer, role_timing,
                           why_not)

@@ -21,7 +21,6 @@ The vectorised :class:`~matching.index.RoleIndex` implements the same formulas; 
 """
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import numpy as np

@@ -18,15 +18,12 @@ from brokerage.auth.passwords import hash_password
 from brokerage.db import Base, get_engine, session_scope
 from brokerage.models import (
     Activity,
-    AuditLog,
     Centre,
     CentreDistrict,
-    Delivery,
     HoursEntry,
     Organisation,
     OrganisationCause,
     OrganisationManager,
-    OutboxMessage,
     Placement,
     Referral,
     ReferralEvent,

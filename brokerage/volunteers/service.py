@@ -12,7 +12,7 @@ from brokerage.auth import policy
 from brokerage.auth.passwords import hash_password
 from brokerage.auth.principal import Principal
 from brokerage.auth.service import normalise_email
-from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from brokerage.errors import Conflict, Forbidden, InvalidInput
 from brokerage.geography import locate
 from brokerage.kit import taxonomy
 from brokerage.models import (

@@ -1,7 +1,7 @@
 """Properties of the ranking, agreement of the scalar and vectorised paths, spread, both directions."""
 import random
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
