@@ -147,5 +147,100 @@ def can_see_referral(principal: Principal, referral: Referral, volunteer: Volunt
     return False
 
 
+# -- imports and duplicate review -------------------------------------------------------------
+def can_import_for_centre(principal: Principal, centre_id: int | None) -> bool:
+    """Least privilege: centre staff import into their own centre only (pilot leads and admins do not)."""
+    return principal.is_staff and principal.centre_id is not None and principal.centre_id == centre_id
+
+
+def can_review_duplicates(principal: Principal, first: Volunteer, second: Volunteer) -> bool:
+    """Staff see (and merge) a pair of records only when they may see both volunteers."""
+    return principal.is_staff and can_see_volunteer(principal, first) and can_see_volunteer(principal, second)
+
+
 def nothing(stmt: Select) -> Select:
     return stmt.where(false())
+
+
+# -- placements and hours (issue 5) -----------------------------------------------------------
+def placement_scope(stmt: Select, principal: Principal) -> Select:
+    """``stmt`` must already join Volunteer and Role (placements and hours entries alike)."""
+    from brokerage.models import Placement
+
+    if principal.is_volunteer:
+        return stmt.where(Placement.volunteer_id == (principal.volunteer_id or -1))
+    if principal.is_manager:
+        return stmt.where(Placement.organisation_id.in_(principal.organisation_ids or {-1}))
+    if principal.is_staff:
+        if principal.district_codes is None:
+            return stmt
+        return stmt.where(
+            or_(
+                Volunteer.district_gss.in_(principal.district_codes),
+                Role.district_gss.in_(principal.district_codes),
+                Volunteer.registering_centre_id == principal.centre_id,
+            )
+        )
+    raise Forbidden("Hours are personal data: pilot leads see them in reports, in aggregate.")
+
+
+def can_see_placement(principal: Principal, placement, volunteer: Volunteer, role: Role) -> bool:
+    if principal.is_volunteer:
+        return principal.volunteer_id == placement.volunteer_id
+    if principal.is_manager:
+        return principal.manages(placement.organisation_id)
+    if principal.is_staff:
+        return (
+            principal.covers_district(volunteer.district_gss)
+            or principal.covers_district(role.district_gss)
+            or (volunteer.registering_centre_id is not None and volunteer.registering_centre_id == principal.centre_id)
+        )
+    return False
+
+
+def can_log_hours(principal: Principal, placement, volunteer: Volunteer, role: Role) -> bool:
+    """The volunteer for themself, or their volunteer centre on their behalf."""
+    return (principal.is_volunteer or principal.is_staff) and can_see_placement(principal, placement, volunteer, role)
+
+
+def can_review_hours(principal: Principal, placement, volunteer: Volunteer, role: Role) -> bool:
+    """The organisation's managers or the volunteer centre approve or query hours."""
+    return (principal.is_manager or principal.is_staff) and can_see_placement(principal, placement, volunteer, role)
+
+
+# -- reports, investment and rates -------------------------------------------------------------
+def report_districts(principal: Principal, requested: frozenset[str] | None) -> frozenset[str] | None:
+    """The districts a report may cover (None = the whole county). Pilot leads: any; centre staff:
+    their own districts only (403 for any other); everyone else: 403."""
+    if principal.is_pilot_lead:
+        return requested
+    if principal.is_staff:
+        if principal.district_codes is None:
+            return requested
+        if requested is None:
+            return frozenset(principal.district_codes)
+        outside = sorted(set(requested) - set(principal.district_codes))
+        if outside:
+            raise Forbidden("You can only report on your own centre's districts.")
+        return requested
+    raise Forbidden("Reports are for volunteer centre staff and pilot leads.")
+
+
+def can_enter_investment(principal: Principal, centre_id: int) -> bool:
+    return principal.is_pilot_lead or (principal.is_staff and principal.centre_id == centre_id)
+
+
+def can_see_investment(principal: Principal, centre_id: int) -> bool:
+    return principal.is_pilot_lead or (principal.is_staff and (principal.county_wide or principal.centre_id == centre_id))
+
+
+def can_manage_rates(principal: Principal) -> bool:
+    return principal.is_pilot_lead
+
+
+def can_see_frozen_report(principal: Principal, district_codes: list[str] | None) -> bool:
+    if principal.is_pilot_lead or principal.county_wide:
+        return True
+    if principal.is_staff:
+        return district_codes is not None and set(district_codes) <= set(principal.district_codes or ())
+    return False

@@ -176,7 +176,7 @@ def list_(
 ) -> tuple[list[Volunteer], int]:
     if not principal.is_staff:
         raise Forbidden("Only volunteer centre staff can list volunteers.")
-    stmt = policy.volunteer_scope(select(Volunteer), principal).where(Volunteer.status != "erased")
+    stmt = policy.volunteer_scope(select(Volunteer), principal).where(Volunteer.status.not_in(("erased", "merged")))
     if district:
         stmt = stmt.where(Volunteer.district_gss == district)
     if status:

@@ -1,0 +1,193 @@
+"""HTTP for interoperability: the data-standard feed, imports (upload → dry run → confirm) and
+duplicate review. Rules live in the services and ``brokerage.auth.policy``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi.responses import JSONResponse
+
+from brokerage.config import get_settings
+from brokerage.deps import CurrentPrincipal, DbSession
+from brokerage.errors import InvalidInput
+from brokerage.interop import dedup, feed, merge
+from brokerage.interop.imports import formats
+from brokerage.interop.imports import service as imports
+from brokerage.interop.imports.reader import MAX_BYTES
+from brokerage.interop.schemas import (
+    CandidateOut,
+    FeedUrlIn,
+    ImportBatchOut,
+    ImportBatchSummary,
+    MappingIn,
+    MergeIn,
+    MergeOut,
+    ScanOut,
+    VolunteerBrief,
+)
+from brokerage.kit.schemas import Page, PageNumber, PageSize
+
+router = APIRouter(tags=["interoperability"])
+
+
+# -- the UK Volunteering Data Standard feed --------------------------------------------------------
+@router.get("/data-standard/feed", response_class=JSONResponse, responses={200: {"content": {"application/ld+json": {}}}})
+def data_standard_feed(
+    session: DbSession,
+    page: PageNumber = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 100,
+    modified_since: Annotated[datetime | None, Query(description="Only roles changed after this time (ISO 8601, UTC)")] = None,
+):
+    """Published roles as JSON-LD in the UK Volunteering Data Standard's shape (open to all)."""
+    if modified_since is not None and modified_since.tzinfo is not None:
+        modified_since = modified_since.astimezone(timezone.utc).replace(tzinfo=None)
+    doc = feed.feed_page(session, base_url=get_settings().base_url, page=page, page_size=page_size, modified_since=modified_since)
+    return JSONResponse(doc, media_type="application/ld+json")
+
+
+async def _read(upload: UploadFile) -> bytes:
+    content = await upload.read(MAX_BYTES + 1)
+    if len(content) > MAX_BYTES:
+        raise InvalidInput("The file is larger than 50 MB. Split it into smaller files.", field="file")
+    return content
+
+
+@router.post("/data-standard/imports", response_model=ImportBatchOut, status_code=status.HTTP_201_CREATED)
+async def import_feed_file(session: DbSession, principal: CurrentPrincipal, file: Annotated[UploadFile, File()]):
+    """Check a feed file (dry run). Nothing is written until ``POST /imports/{id}/confirm``."""
+    content = await _read(file)
+    return imports.start(session, principal, kind="feed", format="data_standard", filename=file.filename or "feed.json", content=content)
+
+
+@router.post("/data-standard/imports/from-url", response_model=ImportBatchOut, status_code=status.HTTP_201_CREATED)
+def import_feed_url(body: FeedUrlIn, session: DbSession, principal: CurrentPrincipal):
+    """Fetch a feed from its address and check it (dry run)."""
+    imports._centre_for(session, principal, None)  # refuse before going out to the network
+    content = feed.fetch(body.url)
+    return imports.start(session, principal, kind="feed", format="data_standard", filename=body.url[:255], content=content)
+
+
+# -- imports --------------------------------------------------------------------------------------
+@router.get("/imports/fields/{kind}")
+def import_fields(kind: Literal["volunteers", "sessions"]):
+    """The fields a spreadsheet's columns can be mapped to."""
+    return formats.fields_for(kind)
+
+
+@router.post("/imports", response_model=ImportBatchOut, status_code=status.HTTP_201_CREATED)
+async def upload_import(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    file: Annotated[UploadFile, File(description="CSV or .xlsx")],
+    kind: Annotated[Literal["volunteers", "sessions"], Form()],
+    format: Annotated[Literal["teamkinetic", "generic"], Form()] = "teamkinetic",
+    mapping: Annotated[str | None, Form(description="JSON object: our field → the file's column (generic files)")] = None,
+):
+    """Upload a file and check every row (dry run). A spreadsheet without a mapping stops at the
+    mapping step with a suggested mapping (``PUT /imports/{id}/mapping``)."""
+    parsed = None
+    if mapping:
+        try:
+            parsed = json.loads(mapping)
+        except json.JSONDecodeError:
+            raise InvalidInput("The mapping should be a JSON object such as {\"first_name\": \"Forename\"}.", field="mapping") from None
+        if not isinstance(parsed, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()):
+            raise InvalidInput("The mapping should be a JSON object such as {\"first_name\": \"Forename\"}.", field="mapping")
+    content = await _read(file)
+    return imports.start(session, principal, kind=kind, format=format, filename=file.filename or "upload", content=content, mapping=parsed)
+
+
+@router.get("/imports", response_model=Page[ImportBatchSummary])
+def list_imports(session: DbSession, principal: CurrentPrincipal, page: PageNumber = 1, page_size: PageSize = 20):
+    rows, total = imports.list_(session, principal, page=page, page_size=page_size)
+    return Page(items=[ImportBatchSummary.model_validate(b) for b in rows], total=total, page=page, page_size=page_size)
+
+
+@router.get("/imports/{batch_id}", response_model=ImportBatchOut)
+def get_import(batch_id: int, session: DbSession, principal: CurrentPrincipal):
+    return imports.get(session, principal, batch_id)
+
+
+@router.put("/imports/{batch_id}/mapping", response_model=ImportBatchOut)
+def map_import(batch_id: int, body: MappingIn, session: DbSession, principal: CurrentPrincipal):
+    return imports.set_mapping(session, principal, batch_id, body.mapping)
+
+
+@router.post("/imports/{batch_id}/confirm", response_model=ImportBatchOut)
+def confirm_import(batch_id: int, session: DbSession, principal: CurrentPrincipal):
+    """Write the checked file: all of it, or (if any row now has a problem) nothing."""
+    return imports.confirm(session, principal, batch_id)
+
+
+@router.post("/imports/{batch_id}/discard", response_model=ImportBatchOut)
+def discard_import(batch_id: int, session: DbSession, principal: CurrentPrincipal):
+    return imports.discard(session, principal, batch_id)
+
+
+# -- duplicate volunteers --------------------------------------------------------------------------
+def _brief(v) -> VolunteerBrief:
+    return VolunteerBrief(id=v.id, first_name=v.first_name, last_name=v.last_name, date_of_birth=v.date_of_birth, email=v.email,
+                          phone=v.phone, postcode=v.postcode, district_gss=v.district_gss,
+                          registering_centre_id=v.registering_centre_id, registered_on=v.registered_on, source=v.source)
+
+
+def _candidate(c, a, b) -> CandidateOut:
+    return CandidateOut(id=c.id, score=c.score, reasons=list(c.reasons or []), status=c.status, first=_brief(a), second=_brief(b))
+
+
+def _merge_out(m) -> MergeOut:
+    moved = m.moved or {}
+    return MergeOut(id=m.id, kept_volunteer_id=m.kept_id, merged_volunteer_id=m.merged_id, status=m.status,
+                    referrals_moved=len(moved.get("referrals", [])), placements_moved=len(moved.get("placements", [])),
+                    hours_entries_moved=len(moved.get("hours", [])), referrals_closed=len(moved.get("closed_referrals", [])),
+                    merged_at=m.merged_at, decided_at=m.decided_at)
+
+
+@router.post("/duplicates/scan", response_model=ScanOut)
+def scan_duplicates(session: DbSession, principal: CurrentPrincipal):
+    """Look for duplicates among the volunteers you can see (the lead centre: the whole county)."""
+    r = dedup.scan(session, principal)
+    return ScanOut(compared=r.compared, found=r.found, new=r.new)
+
+
+@router.get("/duplicates", response_model=Page[CandidateOut])
+def list_duplicates(session: DbSession, principal: CurrentPrincipal, page: PageNumber = 1, page_size: PageSize = 20):
+    """Open pairs where you can see both volunteers, most likely first."""
+    rows, total = dedup.list_candidates(session, principal, page=page, page_size=page_size)
+    return Page(items=[_candidate(*r) for r in rows], total=total, page=page, page_size=page_size)
+
+
+@router.get("/duplicates/{candidate_id}", response_model=CandidateOut)
+def get_duplicate(candidate_id: int, session: DbSession, principal: CurrentPrincipal):
+    return _candidate(*dedup.get_candidate(session, principal, candidate_id))
+
+
+@router.post("/duplicates/{candidate_id}/dismiss", response_model=CandidateOut)
+def dismiss_duplicate(candidate_id: int, session: DbSession, principal: CurrentPrincipal):
+    """Not the same person: the pair is not proposed again."""
+    dedup.dismiss(session, principal, candidate_id)
+    return _candidate(*dedup.get_candidate(session, principal, candidate_id))
+
+
+@router.post("/duplicates/{candidate_id}/merge", response_model=MergeOut, status_code=status.HTTP_201_CREATED)
+def merge_duplicate(candidate_id: int, body: MergeIn, session: DbSession, principal: CurrentPrincipal):
+    """Fold the other record into the one kept. Reversible until confirmed."""
+    return _merge_out(merge.merge(session, principal, candidate_id, body.keep_volunteer_id))
+
+
+@router.get("/merges/{merge_id}", response_model=MergeOut)
+def get_merge(merge_id: int, session: DbSession, principal: CurrentPrincipal):
+    return _merge_out(merge.get_merge(session, principal, merge_id))
+
+
+@router.post("/merges/{merge_id}/confirm", response_model=MergeOut)
+def confirm_merge(merge_id: int, session: DbSession, principal: CurrentPrincipal):
+    return _merge_out(merge.confirm(session, principal, merge_id))
+
+
+@router.post("/merges/{merge_id}/reverse", response_model=MergeOut)
+def reverse_merge(merge_id: int, session: DbSession, principal: CurrentPrincipal):
+    return _merge_out(merge.reverse(session, principal, merge_id))

@@ -1,0 +1,325 @@
+"""Sessions and hours from a TeamKinetic sessions export or a mapped spreadsheet.
+
+Each row is one volunteer at one session. The import finds (or creates) the organisation, an
+activity and role for the opportunity, the volunteer's placement in it, and one hours entry per
+session: *approved* when the organisation checked or confirmed the hours, otherwise *submitted*.
+Every created row remembers where it came from (``source`` / ``source_id``), so a second import of
+the same file finds everything already there and changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from brokerage.auth.service import normalise_email
+from brokerage.errors import InvalidInput
+from brokerage.geography import locate
+from brokerage.interop.imports.reader import Table
+from brokerage.interop.imports.values import (
+    CellProblem,
+    Report,
+    parse_bool,
+    parse_date,
+    parse_email,
+    parse_hours,
+    parse_time,
+    shown,
+)
+from brokerage.interop.imports.volunteers import source_key
+from brokerage.models import Activity, HoursEntry, Organisation, Placement, Role, RoleStatusChange, Volunteer
+
+ZERO = Decimal("0")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().lower())
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:20]
+
+
+def slot_bit(day: date, at: time | None) -> int:
+    """The weekly slot a session falls in (bit = weekday × 3 + part, as ``taxonomy.SLOT_NAMES``)."""
+    if at is None:
+        return 0
+    part = 0 if 6 <= at.hour < 12 else 1 if 12 <= at.hour < 18 else 2 if at.hour >= 18 else None
+    if part is None:  # before 6 in the morning: count it as the morning
+        part = 0
+    return 1 << (day.weekday() * 3 + part)
+
+
+@dataclass
+class OrgPlan:
+    key: str
+    name: str
+    source_id: str
+    existing_id: int | None
+    postcode: dict[str, Any] | None = None
+
+
+@dataclass
+class RolePlan:
+    key: str
+    source_id: str
+    org_key: str
+    title: str
+    event: str
+    one_off: bool
+    opportunity_type: str
+    existing_id: int | None
+    postcode: dict[str, Any] | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    slot_mask: int = 0
+
+
+@dataclass
+class SessionPlan:
+    report: Report
+    total_rows: int = 0
+    organisations: dict[str, OrgPlan] = field(default_factory=dict)
+    roles: dict[str, RolePlan] = field(default_factory=dict)
+    placements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    hours: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: int = 0
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {
+            "rows": self.total_rows,
+            "organisations_to_create": sum(1 for o in self.organisations.values() if o.existing_id is None),
+            "roles_to_create": sum(1 for r in self.roles.values() if r.existing_id is None),
+            "placements_to_create": sum(1 for p in self.placements.values() if p["existing_id"] is None),
+            "hours_entries_to_create": len(self.hours),
+            "hours_to_add": float(sum((h["hours"] for h in self.hours), ZERO)),
+            "already_imported": self.unchanged,
+            "rows_without_hours": self.skipped,
+        }
+
+
+def check(session: Session, centre_id: int, table: Table, mapping: dict[str, str], source: str, progress: Callable[[int], None] | None = None) -> SessionPlan:
+    report = Report()
+    plan = SessionPlan(report=report, total_rows=len(table.rows))
+    today = date.today()
+    prefix = f"{centre_id}:"
+    volunteers_by_ref = dict(
+        session.execute(select(Volunteer.source_id, Volunteer.id).where(Volunteer.source == source, Volunteer.source_id.like(prefix + "%"))).all()
+    )
+    orgs_by_source = dict(session.execute(select(Organisation.source_id, Organisation.id).where(Organisation.source == source, Organisation.source_id.like(prefix + "%"))).all())
+    roles_by_source = dict(session.execute(select(Role.source_id, Role.id).where(Role.source == source, Role.source_id.like(prefix + "%"))).all())
+    placements_by_source = dict(session.execute(select(Placement.source_id, Placement.id).where(Placement.source == source, Placement.source_id.like(prefix + "%"))).all())
+    hours_by_source = set(session.scalars(select(HoursEntry.source_id).where(HoursEntry.source == source, HoursEntry.source_id.like(prefix + "%"))))
+    seen_sessions: dict[str, int] = {}
+    postcode_cache: dict[str, Any] = {}
+    width = len(table.columns)
+
+    def place(text: str) -> dict[str, Any]:
+        if text not in postcode_cache:
+            try:
+                loc = locate(session, text)
+                postcode_cache[text] = {"postcode": loc.postcode, "latitude": loc.latitude, "longitude": loc.longitude,
+                                        "district_gss": loc.district_code}
+            except InvalidInput as exc:
+                postcode_cache[text] = exc
+        value = postcode_cache[text]
+        if isinstance(value, InvalidInput):
+            raise CellProblem(value.message)
+        return value
+
+    for row in table.rows:
+        if progress is not None:
+            progress(1)
+        n = row.number
+        before = report.errors
+        if row.extra:
+            report.error(n, None, f"This row has {width + len(row.extra)} cells but the header names {width} columns; "
+                                  "a stray comma or an unquoted value has shifted the columns.")
+            continue
+        values = {f: row.values.get(col, "") for f, col in mapping.items()}
+
+        def cell(name: str, parser: Callable[[str], Any], *, required: bool = False):
+            text = values.get(name, "")
+            label = mapping.get(name, name)
+            if not text.strip():
+                if required:
+                    report.error(n, label, "This is required but empty.")
+                return None
+            try:
+                return parser(text)
+            except CellProblem as exc:
+                report.error(n, label, exc.message)
+                return None
+
+        org_name = cell("organisation", lambda t: t.strip()[:200], required=True)
+        title = cell("opportunity", lambda t: t.strip()[:200], required=True)
+        event = (values.get("event") or "").strip()[:200]
+        worked_on = cell("session_date", lambda t: parse_date(t, earliest=date(2000, 1, 1), latest=today), required=True)
+        at = cell("start_time", parse_time)
+        starts_on = cell("starts_on", parse_date)
+        ends_on = cell("ends_on", parse_date)
+        if starts_on and ends_on and ends_on < starts_on:
+            report.error(n, mapping.get("ends_on"), "The end date is before the start date.")
+        planned = cell("session_hours", parse_hours)
+        logged = cell("hours_logged", parse_hours)
+        confirmed = cell("hours_confirmed", parse_hours)
+        attended = cell("attended", parse_bool)
+        checked = cell("checked", parse_bool)
+        where = cell("postcode", place)
+
+        volunteer_id = None
+        ref = (values.get("volunteer_ref") or "").strip()
+        if "volunteer_ref" in mapping and ref:
+            volunteer_id = volunteers_by_ref.get(source_key(centre_id, ref))
+            if volunteer_id is None:
+                report.error(n, mapping["volunteer_ref"], f"No volunteer with the id {shown(ref)} has been imported for this centre; "
+                                                          "import the volunteers file first.")
+        elif "volunteer_email" in mapping and values.get("volunteer_email", "").strip():
+            email = cell("volunteer_email", parse_email)
+            if email:
+                volunteer_id = session.scalar(
+                    select(Volunteer.id).where(Volunteer.email_normalised == normalise_email(email), Volunteer.registering_centre_id == centre_id)
+                )
+                ref = f"email:{normalise_email(email)}"
+                if volunteer_id is None:
+                    report.error(n, mapping["volunteer_email"], "No volunteer registered by this centre has this email address.")
+        else:
+            report.error(n, mapping.get("volunteer_ref") or mapping.get("volunteer_email"), "This is required but empty: which volunteer gave the time?")
+        if report.errors > before:
+            continue
+
+        hours = confirmed if confirmed else logged if logged else planned if (attended or attended is None) and planned else None
+        if attended is False and not confirmed and not logged:
+            plan.skipped += 1
+            continue
+        if not hours:
+            report.warning(n, None, "No hours are recorded for this session; the row is skipped.")
+            plan.skipped += 1
+            continue
+
+        org_key = _key(org_name)
+        org = plan.organisations.get(org_key)
+        if org is None:
+            org_source = prefix + _digest(org_key)
+            existing = orgs_by_source.get(org_source)
+            if existing is None:
+                matches = session.scalars(select(Organisation.id).where(func.lower(Organisation.name) == org_key).limit(2)).all()
+                existing = matches[0] if len(matches) == 1 else None
+            org = plan.organisations[org_key] = OrgPlan(org_key, org_name, org_source, existing, where)
+        role_key = "|".join((org_key, _key(event), _key(title)))
+        role = plan.roles.get(role_key)
+        if role is None:
+            role_source = prefix + _digest(role_key)
+            opp_type = (values.get("opportunity_type") or "").strip()
+            one_off = bool(re.search(r"one[\s-]?off|event|single", opp_type.lower()))
+            role = plan.roles[role_key] = RolePlan(role_key, role_source, org_key, title, event or title, one_off, opp_type,
+                                                   roles_by_source.get(role_source), where, starts_on, ends_on)
+        role.slot_mask |= slot_bit(worked_on, at)
+        if role.postcode is None and where:
+            role.postcode = where
+        session_key = prefix + _digest(ref, role_key, worked_on.isoformat(), at.isoformat() if at else "")
+        if session_key in seen_sessions:
+            report.error(n, mapping.get("session_date"), f"The same volunteer, opportunity, date and start time are in row {seen_sessions[session_key]}.")
+            continue
+        seen_sessions[session_key] = n
+        placement_key = prefix + _digest(ref, role_key)
+        placement = plan.placements.get(placement_key)
+        if placement is None:
+            placement = plan.placements[placement_key] = {
+                "source_id": placement_key, "volunteer_id": volunteer_id, "role_key": role_key,
+                "existing_id": placements_by_source.get(placement_key), "started_on": worked_on, "ended_on": None,
+            }
+        placement["started_on"] = min(placement["started_on"], worked_on)
+        if ends_on and ends_on < today:
+            placement["ended_on"] = ends_on
+        if session_key in hours_by_source:
+            plan.unchanged += 1
+            continue
+        plan.hours.append({
+            "source_id": session_key, "placement_key": placement_key, "volunteer_id": volunteer_id, "worked_on": worked_on,
+            "hours": hours, "status": "approved" if (checked or confirmed) else "submitted", "activity": event or title, "row": n,
+        })
+    return plan
+
+
+def apply(session: Session, centre_id: int, plan: SessionPlan, source: str, *, actor_user_id: int | None) -> dict[str, int]:
+    from brokerage.db import utcnow
+
+    org_ids: dict[str, int] = {}
+    for key, o in plan.organisations.items():
+        if o.existing_id is not None:
+            org_ids[key] = o.existing_id
+            continue
+        where = o.postcode or {}
+        org = Organisation(
+            name=o.name, description="Imported from a TeamKinetic sessions export." if source == "teamkinetic" else "Imported from a spreadsheet.",
+            organisation_type="other", postcode=where.get("postcode"), latitude=where.get("latitude"), longitude=where.get("longitude"),
+            district_gss=where.get("district_gss"), verification_status="pending", struggling_to_recruit=False,
+            source=source, source_id=o.source_id,
+        )
+        session.add(org)
+        session.flush()
+        org_ids[key] = org.id
+    role_ids: dict[str, int] = {}
+    today = date.today()
+    for key, r in plan.roles.items():
+        if r.existing_id is not None:
+            role_ids[key] = r.existing_id
+            continue
+        org_id = org_ids[r.org_key]
+        activity = Activity(organisation_id=org_id, title=r.event, description="")
+        session.add(activity)
+        session.flush()
+        where = r.postcode or {}
+        status = "closed" if (r.ends_on and r.ends_on < today) else "draft"
+        role = Role(
+            activity_id=activity.id, organisation_id=org_id, title=r.title,
+            description=f"Imported from {'TeamKinetic' if source == 'teamkinetic' else 'a spreadsheet'}"
+                        + (f" ({r.opportunity_type})." if r.opportunity_type else "."),
+            one_off=r.one_off, slot_mask=r.slot_mask, mode="in_person" if where else "remote",
+            postcode=where.get("postcode"), latitude=where.get("latitude"), longitude=where.get("longitude"),
+            district_gss=where.get("district_gss"), dbs_level="none", requirements=[], accessibility=[], rewards=[],
+            places_available=0, publish_start=r.starts_on, publish_end=r.ends_on, status=status,
+            source=source, source_id=r.source_id, created_by_id=actor_user_id,
+        )
+        session.add(role)
+        session.flush()
+        session.add(RoleStatusChange(role_id=role.id, from_status=None, to_status=status, actor_user_id=actor_user_id,
+                                     reason="Imported with volunteers' hours"))
+        role_ids[key] = role.id
+    placement_ids: dict[str, int] = {}
+    for key, p in plan.placements.items():
+        if p["existing_id"] is not None:
+            placement_ids[key] = p["existing_id"]
+            continue
+        role_id = role_ids[p["role_key"]]
+        placement = Placement(
+            volunteer_id=p["volunteer_id"], role_id=role_id, organisation_id=org_ids[plan.roles[p["role_key"]].org_key],
+            started_on=p["started_on"], ended_on=p["ended_on"], source=source, source_id=key,
+        )
+        session.add(placement)
+        session.flush()
+        placement_ids[key] = placement.id
+    now = utcnow()
+    for h in plan.hours:
+        session.add(HoursEntry(
+            placement_id=placement_ids[h["placement_key"]], volunteer_id=h["volunteer_id"], worked_on=h["worked_on"],
+            hours=h["hours"], activity=h["activity"][:300], status=h["status"],
+            reviewed_at=now if h["status"] == "approved" else None, source=source, source_id=h["source_id"],
+        ))
+    session.flush()
+    s = plan.summary
+    return {
+        "organisations_created": s["organisations_to_create"], "roles_created": s["roles_to_create"],
+        "placements_created": s["placements_to_create"], "hours_entries_created": s["hours_entries_to_create"],
+        "hours_added": s["hours_to_add"], "already_imported": s["already_imported"],
+    }
+

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from brokerage.kit.schemas import Input, Output
+
+
+class Problem(BaseModel):
+    row: int = Field(description="Row number as a spreadsheet shows it (the header is row 1); 0 means the whole file.")
+    field: str | None
+    problem: str
+    severity: str
+
+
+class ImportBatchOut(Output):
+    id: int
+    centre_id: int
+    kind: str
+    format: str
+    filename: str
+    status: str = Field(description="needs_mapping → checked → committed (or discarded)")
+    columns: list[str] | None = None
+    mapping: dict[str, str] | None = None
+    total_rows: int
+    error_count: int
+    warning_count: int
+    problems: list[Problem]
+    summary: dict[str, Any]
+    created_at: datetime
+    committed_at: datetime | None = None
+
+
+class ImportBatchSummary(Output):
+    id: int
+    kind: str
+    format: str
+    filename: str
+    status: str
+    total_rows: int
+    error_count: int
+    warning_count: int
+    created_at: datetime
+    committed_at: datetime | None = None
+
+
+class MappingIn(Input):
+    mapping: dict[str, str] = Field(description="Our field → the file's column, e.g. {\"first_name\": \"Forename\"}")
+
+
+class FeedUrlIn(Input):
+    url: str = Field(min_length=8, max_length=2000)
+
+
+class ScanOut(BaseModel):
+    compared: int
+    found: int
+    new: int
+
+
+class VolunteerBrief(BaseModel):
+    """What staff need to tell two records apart; no equality (special-category) data."""
+
+    id: int
+    first_name: str
+    last_name: str
+    date_of_birth: date | None
+    email: str | None
+    phone: str | None
+    postcode: str | None
+    district_gss: str | None
+    registering_centre_id: int | None
+    registered_on: date
+    source: str | None
+
+
+class CandidateOut(BaseModel):
+    id: int
+    score: float
+    reasons: list[str]
+    status: str
+    first: VolunteerBrief
+    second: VolunteerBrief
+
+
+class MergeIn(Input):
+    keep_volunteer_id: int
+
+
+class MergeOut(BaseModel):
+    id: int
+    kept_volunteer_id: int
+    merged_volunteer_id: int
+    status: str = Field(description="pending (reversible) → confirmed, or reversed")
+    referrals_moved: int
+    placements_moved: int
+    hours_entries_moved: int
+    referrals_closed: int
+    merged_at: datetime
+    decided_at: datetime | None
