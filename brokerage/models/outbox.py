@@ -22,13 +22,18 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A retry waits until this time (exponential backoff kept in the database, not the broker).
+    available_at: Mapped[datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Set by the worker once the job has finished (or permanently failed).
     status: Mapped[str] = mapped_column(String(16), default="pending")
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_outbox_undispatched", "dispatched_at", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_undispatched", "dispatched_at", "id"),
+        Index("ix_outbox_status_actor", "status", "actor"),
+    )
 
 
 class Delivery(Base):

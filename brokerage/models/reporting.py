@@ -1,0 +1,151 @@
+"""Reporting tables: valuation rates, investment in volunteers (VIVA), rollups kept by the workers
+as hours are approved, and frozen reports stored byte for byte."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from brokerage.db import Base, utcnow
+from brokerage.models.hours import HoursEntry, Placement
+
+INVESTMENT_CATEGORIES = ("coordinator_time", "expenses", "training", "dbs_checks", "recruitment", "overheads")
+RATE_KINDS = ("replacement_cost", "proxy", "wellbeing", "benchmark")
+RATE_UNITS = ("hour", "volunteer_year")
+ROLLUP_KINDS = ("month", "quarter", "year")
+REPORT_FORMATS = ("json", "csv", "xlsx", "html")
+
+
+class ValuationRate(Base):
+    """One value of a rate series for a validity period, with its source. Rates are data, not code."""
+
+    __tablename__ = "valuation_rates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series: Mapped[str] = mapped_column(String(60), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(20), default="hour")
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    price_year: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(Text)
+    licence_note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("series", "valid_from", name="uq_valuation_rates_series_valid_from"),)
+
+
+class InvestmentEntry(Base):
+    """Money a volunteer centre spent on volunteering in a period, by VIVA category."""
+
+    __tablename__ = "investment_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(30))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    note: Mapped[str | None] = mapped_column(Text)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class HoursRollup(Base):
+    """Approved hours per placement (so per volunteer and organisation) × calendar month, quarter and year.
+
+    Kept by the ``hours.approved`` / ``reports.rollup`` actors; rebuilt by ``brokerage reports
+    rebuild-rollups``. ``district_gss`` is the volunteer's home district when the row was computed.
+    """
+
+    __tablename__ = "hours_rollups"
+
+    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"), primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(Integer)
+    organisation_id: Mapped[int] = mapped_column(Integer)
+    role_id: Mapped[int] = mapped_column(Integer)
+    district_gss: Mapped[str | None] = mapped_column(String(9))
+    hours: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    entries: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_hours_rollups_placement_id", "placement_id"),
+        Index("ix_hours_rollups_volunteer_id", "volunteer_id"),
+    )
+
+
+class PlacementActivity(Base):
+    """First and last approved day of each placement (retention) — a rollup, never edited by hand."""
+
+    __tablename__ = "placement_activity"
+
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"), primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(Integer, index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    first_worked_on: Mapped[date] = mapped_column(Date)
+    last_worked_on: Mapped[date] = mapped_column(Date)
+    hours: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    retained_3m: Mapped[bool] = mapped_column(Boolean, default=False)
+    retained_6m: Mapped[bool] = mapped_column(Boolean, default=False)
+    retained_12m: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class VolunteerActivity(Base):
+    """A volunteer's first approved day anywhere ("new to volunteering") — a rollup."""
+
+    __tablename__ = "volunteer_activity"
+
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True)
+    first_worked_on: Mapped[date] = mapped_column(Date)
+
+
+class FrozenReport(Base):
+    """A report stored as generated, so it can be downloaded again byte for byte."""
+
+    __tablename__ = "frozen_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # None = the whole county; otherwise the district codes the report covers.
+    district_codes: Mapped[list[str] | None] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FrozenReportFile(Base):
+    __tablename__ = "frozen_report_files"
+
+    frozen_report_id: Mapped[int] = mapped_column(
+        ForeignKey("frozen_reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    format: Mapped[str] = mapped_column(String(8), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+# Indexes on existing tables that the reports and hours checks lean on.
+Index("ix_hours_entries_volunteer_id_worked_on", HoursEntry.volunteer_id, HoursEntry.worked_on)
+Index("ix_placements_started_on", Placement.started_on)
