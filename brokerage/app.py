@@ -61,7 +61,11 @@ def create_app() -> FastAPI:
         return JSONResponse({"status": "ok"})
 
     if get_settings().pages_enabled:
-        from brokerage.web import mount_pages
-
-        mount_pages(app)
+        try:
+            from brokerage.web import mount_pages
+        except ModuleNotFoundError as exc:  # an API-only build without the pages package
+            if exc.name != "brokerage.web":
+                raise
+        else:
+            mount_pages(app)
     return app
