@@ -4,14 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, status
 from pydantic import EmailStr, Field
-from sqlalchemy import select
-
-from brokerage import audit
+from brokerage.centres import service
 from brokerage.deps import AdminPrincipal, DbSession
-from brokerage.errors import Conflict, InvalidInput, NotFound
 from brokerage.kit import taxonomy
 from brokerage.kit.schemas import Input, Output, Phone, Title
-from brokerage.models import Centre, CentreDistrict, District
+from brokerage.models import Centre
 
 router = APIRouter(tags=["centres and reference data"])
 
@@ -49,44 +46,25 @@ def _centre_out(c: Centre) -> CentreOut:
     return CentreOut(id=c.id, name=c.name, is_lead=c.is_lead, email=c.email, phone=c.phone, districts=c.district_codes)
 
 
-def _check_districts(session, codes: list[str]) -> list[str]:
-    known = set(session.scalars(select(District.gss_code)))
-    unknown = [c for c in codes if c not in known]
-    if unknown:
-        raise InvalidInput(f"Unknown district: {', '.join(unknown)}. Use GSS codes from GET /districts.", field="districts")
-    return sorted(set(codes))
-
-
 @router.get("/districts", response_model=list[DistrictOut])
 def list_districts(session: DbSession):
-    return list(session.scalars(select(District).order_by(District.name)))
+    return service.list_districts(session)
 
 
 @router.get("/centres", response_model=list[CentreOut])
 def list_centres(session: DbSession):
-    return [_centre_out(c) for c in session.scalars(select(Centre).order_by(Centre.name))]
+    return [_centre_out(c) for c in service.list_centres(session)]
 
 
 @router.post("/centres", response_model=CentreOut, status_code=status.HTTP_201_CREATED)
 def create_centre(body: CentreIn, session: DbSession, principal: AdminPrincipal):
-    if session.scalar(select(Centre.id).where(Centre.name == body.name)):
-        raise Conflict("A volunteer centre with this name already exists.")
-    centre = Centre(name=body.name, is_lead=body.is_lead, email=body.email, phone=body.phone)
-    centre.district_links = [CentreDistrict(district_gss=c) for c in _check_districts(session, body.districts)]
-    session.add(centre)
-    session.flush()
-    audit.record(session, principal, "centre.create", "centre", centre.id)
+    centre = service.save_centre(session, principal, body.model_dump())
     return _centre_out(centre)
 
 
 @router.put("/centres/{centre_id}", response_model=CentreOut)
 def update_centre(centre_id: int, body: CentreIn, session: DbSession, principal: AdminPrincipal):
-    centre = session.get(Centre, centre_id)
-    if centre is None:
-        raise NotFound("There is no volunteer centre with that id.")
-    centre.name, centre.is_lead, centre.email, centre.phone = body.name, body.is_lead, body.email, body.phone
-    centre.district_links = [CentreDistrict(district_gss=c) for c in _check_districts(session, body.districts)]
-    audit.record(session, principal, "centre.update", "centre", centre.id)
+    centre = service.save_centre(session, principal, body.model_dump(), centre_id)
     return _centre_out(centre)
 
 

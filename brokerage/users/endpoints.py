@@ -93,17 +93,5 @@ def list_audit_log(
     page_size: PageSize = 50,
 ):
     """Who did what to personal data, newest first (for the data protection officer)."""
-    from sqlalchemy import func, select
-
-    from brokerage.models import AuditLog
-
-    stmt = select(AuditLog)
-    if subject_type:
-        stmt = stmt.where(AuditLog.subject_type == subject_type)
-    if subject_id is not None:
-        stmt = stmt.where(AuditLog.subject_id == subject_id)
-    if actor_user_id is not None:
-        stmt = stmt.where(AuditLog.actor_user_id == actor_user_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(AuditLog.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+    rows, total = service.audit_log(session, subject_type=subject_type, subject_id=subject_id, actor_user_id=actor_user_id, page=page, page_size=page_size)
     return Page(items=[AuditOut.model_validate(r) for r in rows], total=total, page=page, page_size=page_size)

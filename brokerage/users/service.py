@@ -8,7 +8,7 @@ from brokerage.auth.passwords import hash_password
 from brokerage.auth.principal import Principal
 from brokerage.auth.service import normalise_email, validate_password
 from brokerage.errors import Conflict, InvalidInput, NotFound
-from brokerage.models import Centre, Organisation, OrganisationManager, User
+from brokerage.models import AuditLog, Centre, Organisation, OrganisationManager, User
 
 
 def create_account(session: Session, *, email: str, full_name: str, password: str | None, role: str,
@@ -75,3 +75,16 @@ def update(session: Session, principal: Principal, user_id: int, data: dict) -> 
             session.add(OrganisationManager(user_id=user.id, organisation_id=oid))
     audit.record(session, principal, "user.update", "user", user.id, fields=sorted(k for k, v in data.items() if v is not None))
     return user
+
+
+def audit_log(session: Session, *, subject_type: str | None, subject_id: int | None, actor_user_id: int | None, page: int, page_size: int):
+    stmt = select(AuditLog)
+    if subject_type:
+        stmt = stmt.where(AuditLog.subject_type == subject_type)
+    if subject_id is not None:
+        stmt = stmt.where(AuditLog.subject_id == subject_id)
+    if actor_user_id is not None:
+        stmt = stmt.where(AuditLog.actor_user_id == actor_user_id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(AuditLog.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+    return list(rows), total
