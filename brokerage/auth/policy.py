@@ -79,9 +79,14 @@ def can_verify_organisation(principal: Principal, organisation: Organisation) ->
 
 
 # -- roles ----------------------------------------------------------------------------------
+def sees_only_public_roles(principal: Principal | None) -> bool:
+    """Visitors and volunteers see published roles only (and so may be answered from the public catalogue)."""
+    return principal is None or principal.is_volunteer
+
+
 def role_scope(stmt: Select, principal: Principal | None) -> Select:
     public = Role.status.in_(PUBLIC_ROLE_STATUSES)
-    if principal is None or principal.is_volunteer:
+    if sees_only_public_roles(principal):
         return stmt.where(public)
     if principal.is_manager:
         return stmt.where(or_(public, Role.organisation_id.in_(principal.organisation_ids or {-1})))

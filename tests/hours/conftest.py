@@ -1,0 +1,1 @@
+from tests.api.conftest import app, as_user, client, factory  # noqa: F401
