@@ -1,0 +1,171 @@
+"""The production path: PostgreSQL, our own redis-server, real ``brokerage worker`` processes
+(Dramatiq + the outbox relay), ``brokerage scheduler`` processes and a real SMTP server — with
+faults: Redis killed while roles are published, a worker SIGKILLed mid-send, two schedulers."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select, text
+
+from brokerage.models import OutboxMessage, ScheduledRun
+from tests.factories import ASHFORD, Factory
+from tests.workers.conftest import outbox_idle, publish, settle, staff_principal, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def redis_env(worker_env, redis_server):
+    return {**worker_env, "BROKERAGE_REDIS_URL": redis_server.url}
+
+
+def _start_worker(processes, env, n=1, threads=4):
+    return processes(["worker", "--processes", str(n), "--threads", str(threads)], env, name="worker")
+
+
+def test_role_published_and_referral_go_through_redis_and_a_real_worker(redis_env, processes, session, smtp, worker_engine):
+    from brokerage.auth.service import build_principal
+    from brokerage.referrals import service as referrals_service
+    from brokerage.referrals.schemas import ReferralCreate
+
+    f = Factory(session)
+    staff = staff_principal(session, f)
+    org = f.organisation(ASHFORD, name="Stour Valley Arts")
+    org.contact_email = "arts@stour.example"
+    volunteers = [f.volunteer(ASHFORD) for _ in range(3)]
+    opted_out = f.volunteer(ASHFORD, consent=False)
+    role = f.role(org, status="draft", title="Gallery steward")
+    session.commit()
+    worker = _start_worker(processes, redis_env)
+
+    publish(session, staff, role)
+    wait_for(lambda: smtp.count("role_match") == 3, timeout=60, what="role emails via Redis")
+    assert sorted(m.to for m in smtp.of_kind("role_match")) == sorted(v.email for v in volunteers)
+    assert all("Gallery steward" in m.text and "Stour Valley Arts" in m.html for m in smtp.of_kind("role_match"))
+    assert smtp.to(opted_out.email) == []
+
+    me = build_principal(session, _user_of(session, volunteers[0]))
+    referrals_service.create(session, me, ReferralCreate(role_id=role.id, share_email=True, share_phone=False))
+    session.commit()
+    wait_for(lambda: smtp.count("referral_created") == 1, timeout=30, what="the referral email")
+    m = smtp.of_kind("referral_created")[0]
+    assert m.to == "arts@stour.example" and volunteers[0].email in m.text
+    settle(worker_engine)
+    assert worker.proc.poll() is None, worker.output()
+
+
+def _user_of(session, volunteer):
+    from brokerage.models import User
+
+    return session.get(User, volunteer.user_id)
+
+
+def test_redis_down_while_roles_are_published_loses_nothing(redis_env, redis_server, processes, session, smtp, worker_engine):
+    env = {**redis_env, "BROKERAGE_WEEKLY_ROLE_EMAIL_CAP": "10"}
+    f = Factory(session)
+    staff = staff_principal(session, f)
+    org = f.organisation(ASHFORD)
+    volunteers = [f.volunteer(ASHFORD) for _ in range(5)]
+    roles = [f.role(org, status="draft", title=f"Role {i}") for i in range(4)]
+    session.commit()
+    _start_worker(processes, env)
+    publish(session, staff, roles[0])
+    wait_for(lambda: smtp.count("role_match") == 5, timeout=60, what="the first role's emails")
+    settle(worker_engine)
+
+    redis_server.stop()
+    for role in roles[1:]:
+        publish(session, staff, role)
+    time.sleep(1.5)
+    with worker_engine.connect() as conn:  # the jobs wait in the outbox
+        waiting = conn.scalar(text("SELECT count(*) FROM outbox WHERE actor = 'role.published' AND dispatched_at IS NULL"))
+    assert waiting == 3
+    assert smtp.count("role_match") == 5
+
+    redis_server.start()
+    wait_for(lambda: smtp.count("role_match") == 20, timeout=60, what="all role emails after Redis came back")
+    settle(worker_engine)
+    time.sleep(0.5)
+    pairs = Counter((m.to, m.subject) for m in smtp.of_kind("role_match"))
+    assert len(pairs) == 20 and set(pairs.values()) == {1}
+    assert {m.to for m in smtp.of_kind("role_match")} == {v.email for v in volunteers}
+
+
+def test_worker_killed_mid_send_delivers_each_notification_exactly_once(redis_env, processes, session, smtp, worker_engine):
+    from brokerage.roles import service as roles_service
+
+    env = {**redis_env, "BROKERAGE_WORKER_ROLE_CANDIDATES": "400", "BROKERAGE_WEEKLY_ROLE_EMAIL_CAP": "10"}
+    f = Factory(session)
+    staff = staff_principal(session, f)
+    org = f.organisation(ASHFORD)
+    volunteers = [f.volunteer(ASHFORD, with_user=False) for _ in range(400)]
+    roles = [f.role(org, status="draft", title=f"Busy role {i}") for i in range(3)]
+    session.commit()
+    expected = {(v.email, f"role_match:{r.id}:{v.id}") for v in volunteers for r in roles}
+    assert len(expected) == 1200
+    smtp.delay = 0.005
+    worker = _start_worker(processes, env, n=2)
+
+    for role in roles:
+        roles_service.change_status(session, staff, role.id, "published", None)
+    session.commit()
+    wait_for(lambda: smtp.count("role_match") >= 150, timeout=90, interval=0.01, what="sending to start")
+    worker.kill()  # SIGKILL to the whole process group, mid-send
+    at_kill = smtp.count("role_match")
+    assert at_kill < 1200
+
+    smtp.delay = 0
+    _start_worker(processes, env, n=2)
+    wait_for(lambda: smtp.count("role_match") >= 1200 and outbox_idle(worker_engine), timeout=120,
+             what="every notification after the restart")
+    time.sleep(1.0)  # anything sent twice would arrive now
+
+    import hashlib
+
+    ids = {f"<{hashlib.sha1(k.encode()).hexdigest()}@brokerage.invalid>": (email, k) for email, k in expected}
+    received = Counter((m.to, m.message_id) for m in smtp.of_kind("role_match"))
+    assert {ids[mid] for _to, mid in received} == expected  # none lost
+    assert all(ids[mid][0] == to for to, mid in received)  # each to the right person
+    with worker_engine.connect() as conn:  # one delivery record each
+        assert conn.scalar(text("SELECT count(*) FROM deliveries WHERE kind = 'role_match' AND status = 'sent'")) == 1200
+    # None twice. A message can only be repeated if the kill fell in the few microseconds between
+    # writing its last line to the SMTP server and writing the COMMIT of its delivery record (at
+    # most one per worker thread); it then carries the same Message-ID, which mailbox providers
+    # collapse. Seen about once in fifteen runs; the count is reported if it happens.
+    repeated = {k: n for k, n in received.items() if n > 1}
+    assert sum(n - 1 for n in repeated.values()) <= 8, f"sent twice: {repeated}"
+    if repeated:
+        print(f"repeated in the kill window: {repeated}")
+
+
+def test_two_schedulers_send_each_weekly_digest_once(redis_env, processes, session, smtp, worker_engine):
+    env = {**redis_env, "BROKERAGE_WORKER_DIGEST_WEEKDAY": str(date.today().weekday()), "BROKERAGE_WORKER_DIGEST_HOUR": "0",
+           "BROKERAGE_WORKER_DAILY_HOUR": "0"}
+    f = Factory(session)
+    org = f.organisation(ASHFORD, name="Weald Wildlife")
+    for i in range(3):
+        f.role(org, title=f"Hedge layer {i}")
+    readers = [f.volunteer(ASHFORD, notification="weekly_digest") for _ in range(30)]
+    instant = f.volunteer(ASHFORD, notification="instant")
+    refused = f.volunteer(ASHFORD, notification="weekly_digest", consent=False)
+    session.commit()
+
+    first = processes(["scheduler"], env, name="scheduler")
+    second = processes(["scheduler"], env, name="scheduler")
+    _start_worker(processes, env)
+    wait_for(lambda: smtp.count("digest") >= 30, timeout=60, what="the digests")
+    time.sleep(1.5)  # both schedulers have ticked several times by now
+    settle(worker_engine)
+
+    assert sorted(m.to for m in smtp.of_kind("digest")) == sorted(v.email for v in readers)
+    assert smtp.to(instant.email) == [] and smtp.to(refused.email) == []
+    assert "Hedge layer" in smtp.of_kind("digest")[0].text
+    assert session.scalar(select(func.count()).select_from(ScheduledRun).where(ScheduledRun.job == "digest.weekly")) == 1
+    assert session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.actor == "digest.weekly")) == 1
+    assert first.proc.poll() is None and second.proc.poll() is None
+    logs = first.output() + second.output()
+    assert logs.count("now the leader") == 1, logs

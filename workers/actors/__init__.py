@@ -1,0 +1,27 @@
+"""The actor registry. Importing this package sets the broker first (Dramatiq's rule: the broker
+before any actor module), then registers every actor. ``dramatiq workers.actors`` runs them."""
+
+from __future__ import annotations
+
+from workers.broker import ensure_broker
+
+broker = ensure_broker()
+
+from workers.actors import (  # noqa: E402,F401
+    accounts,
+    digests,
+    housekeeping,
+    organisations,
+    referrals,
+    roles,
+    system,
+    volunteers,
+)
+
+import importlib  # noqa: E402
+
+try:  # the reporting engineer's actors, when present
+    importlib.import_module("workers.actors.reports")
+except ModuleNotFoundError as exc:
+    if exc.name != "workers.actors.reports":
+        raise

@@ -1,0 +1,29 @@
+"""Account events: the password reset email."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from brokerage.config import get_settings
+from brokerage.db import session_scope
+from brokerage.models import User
+from workers import notify
+from workers.actors._common import actor
+from workers.mail import render
+
+
+@actor("account.password_reset")
+def password_reset(user_id: int, token: str) -> None:
+    with session_scope() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.is_active:
+            return
+        email, name = user.email, user.full_name
+    key = f"password_reset:{hashlib.sha256(token.encode()).hexdigest()[:40]}"
+    link = f"{get_settings().base_url.rstrip('/')}/reset-password?token={quote(token)}"
+    hours = max(1, get_settings().password_reset_max_age_seconds // 3600)
+    notify.deliver(
+        lambda: render("password_reset", key, email, name, link=link, hours=hours),
+        kind="password_reset", key=key, recipient=email,
+    )

@@ -1,0 +1,140 @@
+"""The scheduler: starts the periodic jobs, under a single-leader lock.
+
+Only the leader (Redis lock when Redis is configured, a database lease otherwise) looks at the
+clock. For each job it records one ``scheduled_runs`` row per period (a day, or an ISO week for the
+digest) in the same transaction as the job's outbox row; the unique (job, period) key means that a
+run happens once even if two schedulers ever both thought they were leader. The jobs themselves
+are idempotent through their delivery keys, a third line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+
+from brokerage.config import get_settings
+from brokerage.db import get_engine, get_sessionmaker
+from brokerage.models import ScheduledRun
+from brokerage.outbox import enqueue
+from workers.settings import get_worker_settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    actor: str
+    weekly: bool = False
+
+    def period(self, local: datetime) -> str | None:
+        """The period due at ``local`` time, or None if it is not yet time today/this week."""
+        ws = get_worker_settings()
+        if self.weekly:
+            year, week, weekday = local.isocalendar()
+            if (weekday - 1, local.hour) < (ws.digest_weekday, ws.digest_hour):
+                return None
+            return f"{year}-W{week:02d}"
+        if local.hour < ws.daily_hour:
+            return None
+        return local.date().isoformat()
+
+    def payload(self, period: str) -> dict[str, str]:
+        return {"week": period} if self.weekly else {"day": period}
+
+
+JOBS = (
+    PeriodicJob("role.expire_due"),
+    PeriodicJob("referral.follow_up"),
+    PeriodicJob("volunteer.dbs_reminders"),
+    PeriodicJob("hours.reminders"),
+    PeriodicJob("digest.weekly", weekly=True),
+)
+
+
+def make_lease(holder: str | None = None):
+    from workers.lease import DatabaseLease, RedisLease
+
+    settings, ws = get_settings(), get_worker_settings()
+    if settings.redis_url:
+        return RedisLease(settings.redis_url, ttl_seconds=ws.lease_seconds, holder=holder)
+    return DatabaseLease(get_engine(), ttl_seconds=ws.lease_seconds, holder=holder)
+
+
+class Scheduler:
+    def __init__(self, lease=None, jobs: tuple[PeriodicJob, ...] = JOBS, clock=None):
+        self.lease = lease or make_lease()
+        self.jobs = jobs
+        self.zone = ZoneInfo(get_worker_settings().timezone)
+        self.clock = clock or (lambda: datetime.now(self.zone))
+        self._stop = threading.Event()
+        self.is_leader = False
+
+    def start_due(self, now: datetime | None = None) -> list[str]:
+        """Record and enqueue every job whose period has come and has not run yet."""
+        local = now or self.clock()
+        started = []
+        for job in self.jobs:
+            period = job.period(local)
+            if period is None:
+                continue
+            session = get_sessionmaker()()
+            try:
+                session.add(ScheduledRun(job=job.actor, period=period))
+                session.flush()
+                enqueue(session, job.actor, **job.payload(period))
+                session.commit()
+                started.append(f"{job.actor}:{period}")
+                logger.info("Started %s for %s", job.actor, period)
+            except IntegrityError:
+                session.rollback()  # already run for this period
+            finally:
+                session.close()
+        return started
+
+    def tick(self) -> list[str]:
+        try:
+            leader = self.lease.acquire()
+        except Exception:
+            logger.exception("Could not take the scheduler lease")
+            leader = False
+        if leader != self.is_leader:
+            logger.info("This scheduler is %s", "now the leader" if leader else "no longer the leader")
+            self.is_leader = leader
+        return self.start_due() if leader else []
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        stop = stop or self._stop
+        tick = get_worker_settings().scheduler_tick_seconds
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                logger.exception("The scheduler hit an error; trying again shortly")
+            stop.wait(tick)
+        if self.is_leader:
+            try:
+                self.lease.release()
+            except Exception:
+                pass
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def run_scheduler() -> int:
+    scheduler = Scheduler()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: scheduler.stop())
+    logger.info("Scheduler running")
+    scheduler.run()
+    return 0
+
+
+def today_local() -> date:
+    return datetime.now(ZoneInfo(get_worker_settings().timezone)).date()

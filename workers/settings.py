@@ -1,0 +1,60 @@
+"""Worker settings (environment prefix ``BROKERAGE_WORKER_``), beside the app's own settings.
+
+Broker, database, SMTP, base URL and the weekly cap come from ``brokerage.config``; these are the
+knobs only the background side needs: retries, the relay's pace, the scheduler's clock and lease.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WorkerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BROKERAGE_WORKER_", env_file=".env", extra="ignore")
+
+    # Failure handling: a failed job waits min_backoff * 2**(attempt-1) seconds (capped), then is
+    # handed out again; after max_attempts it is marked failed and listed for admins.
+    max_attempts: int = 6
+    min_backoff_seconds: float = 5.0
+    max_backoff_seconds: float = 30 * 60.0
+
+    # Relay: how often to look for new outbox rows, how many to hand over at once, and after how
+    # long a dispatched job that never finished (its worker died, the broker lost it) goes again.
+    relay_poll_seconds: float = 0.2
+    relay_batch_size: int = 500
+    redispatch_after_seconds: float = 15 * 60.0
+
+    # Redis broker: how soon a dead worker's unacknowledged messages go back on the queue.
+    redis_heartbeat_timeout_ms: int = 60_000
+    redis_maintenance_chance: int = 1000  # out of a million commands
+
+    # ``brokerage worker`` also runs an outbox relay beside the Dramatiq processes.
+    worker_runs_relay: bool = True
+
+    # Threads for the in-process (embedded) worker.
+    embedded_threads: int = 2
+
+    # Scheduler: local time of the daily jobs and of the weekly digest (0 = Monday).
+    timezone: str = "Europe/London"
+    daily_hour: int = 7
+    digest_weekday: int = 0
+    digest_hour: int = 8
+    scheduler_tick_seconds: float = 30.0
+    lease_seconds: float = 60.0
+
+    # Notifications.
+    role_candidates: int = 50  # best-fit volunteers considered when a role is published
+    send_chunk: int = 25  # emails per background job
+    instant_matches: int = 5  # roles in a "your matches" email
+    digest_roles: int = 8
+    dbs_valid_years: int = 3  # a DBS certificate older than this is treated as due for renewal
+    dbs_warning_days: int = 30
+    hours_reminder_days: int = 7
+    refresh_reminder_days: int = 7
+
+
+@lru_cache
+def get_worker_settings() -> WorkerSettings:
+    return WorkerSettings()
