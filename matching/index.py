@@ -19,8 +19,10 @@ comes with another date.
 """
 from __future__ import annotations
 
+import functools
 import math
 import multiprocessing as mp
+import threading
 from dataclasses import dataclass
 from datetime import date
 from collections.abc import Iterable, Iterator, Sequence
@@ -57,6 +59,18 @@ _COLUMNS = {
 }
 
 
+def _locked(method):
+    """Run a public method under the index's lock: lazy derived state (today's date, compaction,
+    the text model) and upserts must not interleave with a ranking in another thread."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 @dataclass
 class RankManyResult:
     """Top-k of many volunteers: ``role_ids[i]`` are volunteer ``volunteer_ids[i]``'s roles, best first,
@@ -77,6 +91,7 @@ class RoleIndex:
 
     def __init__(self, roles: Iterable[RoleFeatures] = (), weights: Weights | None = None,
                  vocab: Vocabulary | None = None, capacity: int = 1024):
+        self._lock = threading.RLock()
         self.w = weights or Weights()
         self.vocab = vocab or default_vocabulary()
         self._W = self.vocab.skill_words
@@ -146,13 +161,16 @@ class RoleIndex:
     def __contains__(self, role_id: int) -> bool:
         return role_id in self._row_of
 
+    @_locked
     def get(self, role_id: int) -> RoleFeatures | None:
         r = self._row_of.get(role_id)
         return None if r is None else self._roles[r]
 
+    @_locked
     def roles(self) -> list[RoleFeatures]:
         return [self._roles[r] for r in sorted(self._row_of.values())]
 
+    @_locked
     def upsert(self, role: RoleFeatures) -> None:
         """Add a role or replace the stored version of it."""
         row = self._row_of.get(role.id)
@@ -182,6 +200,7 @@ class RoleIndex:
         self.alive[row] = False
         self.ids[row] = -1
 
+    @_locked
     def remove(self, role_id: int) -> bool:
         """Drop a role (closed, deleted, filled …). Returns whether it was there."""
         row = self._row_of.pop(role_id, None)
@@ -443,6 +462,7 @@ class RoleIndex:
                 explain(p, role, t, today, w, self.vocab, dj, fl), dj))
         return out
 
+    @_locked
     def rank(self, volunteer: VolunteerFeatures | VolunteerProfile, k: int = 10,
              today: date | None = None, explain: bool = True) -> list[MatchResult]:
         """Volunteer → best ``k`` eligible roles, spread re-ranked, with explanations."""
@@ -455,6 +475,7 @@ class RoleIndex:
             return [MatchResult(int(self.ids[r]), p.v.id, float(scores[j])) for r, j in top]
         return self._results(p, today, top, scores, contrib, d)
 
+    @_locked
     def eligible_ids(self, volunteer: VolunteerFeatures | VolunteerProfile, today: date) -> np.ndarray:
         """Ids of every eligible role (sorted), for tests and diagnostics."""
         self._ensure(today)
@@ -472,6 +493,7 @@ class RoleIndex:
                 sc[i, j] = scores[pos]
         return rid, sc
 
+    @_locked
     def rank_many(self, volunteers: Sequence[VolunteerFeatures], k: int = 10, today: date | None = None,
                   processes: int = 1, chunk: int = 2000) -> RankManyResult:
         """County re-match: top ``k`` role ids and scores for every volunteer (no explanations; call
@@ -531,6 +553,7 @@ class RoleIndex:
         self._text_vocab = list(vec.vocabulary_) if docs else []
         self._text_dirty = False
 
+    @_locked
     def text_relevance(self, query: str, rows: np.ndarray) -> np.ndarray:
         """TF-IDF relevance (0..1) of ``rows`` to ``query``; misspelt words are mapped to the nearest
         word of the listings (rapidfuzz). The text model is rebuilt lazily after changes."""
@@ -564,6 +587,7 @@ class RoleIndex:
         rel[have] = vals
         return rel
 
+    @_locked
     def search(self, volunteer: VolunteerFeatures | VolunteerProfile, query: str = "", k: int = 20,
                today: date | None = None, *, causes: Sequence[str] = (), skills: Sequence[str] = (),
                modes: Sequence[str] = (), one_off: bool | None = None,
