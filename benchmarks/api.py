@@ -114,7 +114,9 @@ def main() -> None:
         with server("benchmarks._hello:app", hello_port, {}):
             wrk(f"http://127.0.0.1:{hello_port}/", 2)
             hello = wrk(f"http://127.0.0.1:{hello_port}/", args.seconds)
+            hello_one = wrk(f"http://127.0.0.1:{hello_port}/", max(2, args.seconds // 2), connections=1)
         rows.append(("hello world (baseline)", hello, None))
+        rows.append(("hello world (1 connection: the HTTP floor)", hello_one, None))
         port = free_port()
         with server("brokerage.app:create_app", port, {**env, "BROKERAGE_PAGES_ENABLED": "false"}, factory=True):
             base = f"http://127.0.0.1:{port}"
@@ -139,6 +141,8 @@ def main() -> None:
     print()
     print(f"matches: in-process ranking p50 {in_process:.2f} ms; over HTTP p50 {matches['p50']:.2f} ms "
           f"(HTTP, auth and database add {overhead:.0%}; target ≤ 25%)")
+    print(f"         of which FastAPI's own hello world over one connection takes p50 {hello_one['p50']:.2f} ms; "
+          f"auth, database and encoding add {matches['p50'] - hello_one['p50'] - in_process:.2f} ms")
     print("targets: list/search ≥ 40% of hello world with p99 ≤ 50 ms")
 
 

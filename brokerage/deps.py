@@ -6,10 +6,11 @@ response goes out, and rolls back on any error.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -21,15 +22,29 @@ from brokerage.errors import Forbidden, NotAuthenticated
 SESSION_COOKIE = "brokerage_session"
 
 
-def _db_session() -> Iterator[Session]:
+def _finish(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+async def _db_session() -> AsyncIterator[Session]:
+    # Creating a session does no I/O, so it happens on the event loop; the commit (when the route
+    # used the database at all) runs in the thread pool. A request that never touches the database
+    # (e.g. an answer from an in-process catalogue) costs no thread hop.
     session = get_sessionmaker()()
     try:
         yield session
-        session.commit()
     except BaseException:
-        session.rollback()
+        try:
+            session.rollback()
+        finally:
+            session.close()
         raise
-    finally:
+    if session.in_transaction():
+        await run_in_threadpool(_finish, session)
+    else:
         session.close()
 
 
@@ -38,7 +53,7 @@ DbSession = Annotated[Session, Depends(_db_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /auth/token")
 
 
-def _optional_principal(
+async def _optional_principal(
     request: Request,
     session: DbSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -46,6 +61,14 @@ def _optional_principal(
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
+    if credentials is None and not request.cookies.get(SESSION_COOKIE):
+        return None  # anonymous: nothing to look up
+    return await run_in_threadpool(_principal_from_request, request, session, credentials)
+
+
+def _principal_from_request(
+    request: Request, session: Session, credentials: HTTPAuthorizationCredentials | None
+) -> Principal | None:
     principal = None
     if credentials is not None:
         principal = auth_service.principal_from_api_token(session, credentials.credentials)
@@ -59,7 +82,7 @@ def _optional_principal(
     return principal
 
 
-def _required_principal(principal: Annotated[Principal | None, Depends(_optional_principal)]) -> Principal:
+async def _required_principal(principal: Annotated[Principal | None, Depends(_optional_principal)]) -> Principal:
     if principal is None:
         raise NotAuthenticated()
     return principal
@@ -72,7 +95,7 @@ CurrentPrincipal = Annotated[Principal, Depends(_required_principal)]
 def require_roles(*roles: str):
     """A dependency that lets only the named roles through (403 for everyone else)."""
 
-    def _check(principal: CurrentPrincipal) -> Principal:
+    async def _check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
             raise Forbidden()
         return principal

@@ -10,7 +10,7 @@ from brokerage.auth.principal import Principal
 from brokerage.config import get_settings
 from brokerage.db import utcnow
 from brokerage.errors import InvalidInput, NotAuthenticated
-from brokerage.models import Centre, OrganisationManager, User, Volunteer
+from brokerage.models import Centre, CentreDistrict, OrganisationManager, User, Volunteer
 from brokerage.outbox import enqueue
 
 
@@ -74,12 +74,44 @@ def issue_session_cookie(user: User) -> str:
 
 
 def _principal_from(session: Session, data) -> Principal | None:
+    """The principal behind a signed token, checked against the database on every request: a
+    deactivated account or a bumped ``session_version`` (sign-out everywhere, new password) is refused
+    at once. One query for visitors' and volunteers' tokens (the user, their centre and their volunteer
+    record joined); staff and managers add one for their districts or organisations."""
     if not isinstance(data, dict) or "u" not in data:
         return None
-    user = session.get(User, data["u"])
-    if user is None or not user.is_active or user.session_version != data.get("v"):
+    volunteer_id = select(Volunteer.id).where(Volunteer.user_id == User.id).order_by(Volunteer.id).limit(1).scalar_subquery()
+    row = session.execute(
+        select(User.id, User.role, User.email, User.full_name, User.centre_id, User.is_active, User.session_version,
+               Centre.id.label("centre_found"), Centre.is_lead, volunteer_id.label("volunteer_id"))
+        .outerjoin(Centre, Centre.id == User.centre_id)
+        .where(User.id == data["u"])
+    ).first()
+    if row is None or not row.is_active or row.session_version != data.get("v"):
         return None
-    return build_principal(session, user)
+    district_codes: frozenset[str] | None = frozenset()
+    if row.role == "centre_staff" and row.centre_found is not None:
+        if row.is_lead:
+            district_codes = None
+        else:
+            district_codes = frozenset(
+                session.scalars(select(CentreDistrict.district_gss).where(CentreDistrict.centre_id == row.centre_id))
+            )
+    organisation_ids: frozenset[int] = frozenset()
+    if row.role == "organisation_manager":
+        organisation_ids = frozenset(
+            session.scalars(select(OrganisationManager.organisation_id).where(OrganisationManager.user_id == row.id))
+        )
+    return Principal(
+        user_id=row.id,
+        role=row.role,
+        email=row.email,
+        full_name=row.full_name,
+        centre_id=row.centre_id,
+        district_codes=district_codes,
+        organisation_ids=organisation_ids,
+        volunteer_id=row.volunteer_id if row.role == "volunteer" else None,
+    )
 
 
 def principal_from_api_token(session: Session, token: str) -> Principal | None:

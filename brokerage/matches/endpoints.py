@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
-from pydantic import Field
+from fastapi import APIRouter, Query, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import Field, TypeAdapter
 
 from brokerage.deps import CurrentPrincipal, DbSession, OptionalPrincipal
 from brokerage.kit import taxonomy
@@ -51,10 +52,19 @@ class TagRequest(Input):
     description: Annotated[str, Field(max_length=10_000)] = ""
 
 
+_MATCH_LIST = TypeAdapter(list[MatchOut])
+
+
+def _matches_json(matches: list[service.MatchOut]) -> Response:
+    """What FastAPI would send for ``response_model=list[MatchOut]``, validated and encoded once."""
+    return Response(content=_MATCH_LIST.dump_json(_MATCH_LIST.validate_python([m.__dict__ for m in matches])),
+                    media_type="application/json")
+
+
 @router.get("/volunteers/{volunteer_id}/matches", response_model=list[MatchOut])
 def volunteer_matches(volunteer_id: int, session: DbSession, principal: CurrentPrincipal, limit: Annotated[int, Query(ge=1, le=50)] = 10):
     """Recommended roles for a volunteer, each with its score, components and a short explanation."""
-    return [MatchOut.model_validate(m.__dict__) for m in service.recommendations(session, principal, volunteer_id, limit=limit)]
+    return _matches_json(service.recommendations(session, principal, volunteer_id, limit=limit))
 
 
 @router.get("/volunteers/{volunteer_id}/why-not/{role_id}", response_model=WhyNotOut)
@@ -72,7 +82,7 @@ def role_candidates(role_id: int, session: DbSession, principal: CurrentPrincipa
 
 
 @router.get("/search/roles", response_model=list[MatchOut])
-def search_roles(
+async def search_roles(
     session: DbSession,
     principal: OptionalPrincipal,
     q: Annotated[str, Query(max_length=200)] = "",
@@ -91,9 +101,12 @@ def search_roles(
     if skill:
         taxonomy.check_skills(skill, field="skill")
     mask = taxonomy.slots_to_mask(slot) if slot else 0
-    results = service.search(session, principal, q=q, postcode=postcode, miles=miles, causes=cause, skills=skill,
-                             slots_mask=mask, mode=mode, one_off=one_off, limit=limit)
-    return [MatchOut.model_validate(m.__dict__) for m in results]
+    args = dict(q=q, postcode=postcode, miles=miles, causes=cause, skills=skill, slots_mask=mask, mode=mode, one_off=one_off, limit=limit)
+    if service.search_needs_database(session, principal, postcode):
+        results = await run_in_threadpool(lambda: service.search(session, principal, **args))
+    else:
+        results = service.search(session, principal, **args)  # in memory only: no thread hop
+    return _matches_json(results)
 
 
 @router.post("/roles/suggest-tags")

@@ -3,24 +3,27 @@ role and tag suggestions. The ranking itself lives in the ``matching`` library."
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.errors import Forbidden, NotFound
 from brokerage.geography import locate
-from brokerage.matches.features import role_features, volunteer_features
+from brokerage.matches.features import role_features, volunteer_features, volunteer_features_of
 from brokerage.matches.index_holder import holder
 from brokerage.models import Organisation, Role, Volunteer
+from brokerage.roles.catalogue import Decor, catalogue
 from matching import VolunteerFeatures, rank_volunteers, suggest_tags as _suggest_tags, why_not as _why_not
 from matching import MatchResult
 
 CANDIDATE_POOL = 3_000
 MAX_RADIUS_MILES = 30.0
+_WITHOUT_LINKS = (lazyload(Volunteer.skill_links), lazyload(Volunteer.cause_links))
 
 
 @dataclass
@@ -56,30 +59,41 @@ class ReasonOut:
     message: str
 
 
-def _decorate(session: Session, results: list[MatchResult]) -> list[MatchOut]:
+def _decorate(session: Session, results: list[MatchResult], decor: dict | None = None) -> list[MatchOut]:
+    """Results with their roles' titles and organisations: from ``decor`` (the public catalogue's, on
+    the HTTP paths) where it has the role, from the database otherwise."""
     if not results:
         return []
-    ids = [r.role_id for r in results]
-    info = {
-        row.id: row
-        for row in session.execute(
-            select(Role.id, Role.title, Role.organisation_id, Role.district_gss, Role.mode, Role.one_off, Organisation.name.label("org_name"))
-            .join(Organisation, Organisation.id == Role.organisation_id)
-            .where(Role.id.in_(ids))
-        )
-    }
+    info = {}
+    if decor is not None:
+        info = {r.role_id: decor[r.role_id] for r in results if r.role_id in decor}
+    missing = [r.role_id for r in results if r.role_id not in info]
+    if missing:
+        info.update({
+            row.id: Decor(title=row.title, organisation_id=row.organisation_id, organisation_name=row.org_name,
+                          district_gss=row.district_gss, mode=row.mode, one_off=row.one_off)
+            for row in session.execute(
+                select(Role.id, Role.title, Role.organisation_id, Role.district_gss, Role.mode, Role.one_off, Organisation.name.label("org_name"))
+                .join(Organisation, Organisation.id == Role.organisation_id)
+                .where(Role.id.in_(missing))
+            )
+        })
     out = []
     for r in results:
         row = info.get(r.role_id)
         if row is None:
             continue
         out.append(MatchOut(
-            role_id=r.role_id, title=row.title, organisation_id=row.organisation_id, organisation_name=row.org_name,
+            role_id=r.role_id, title=row.title, organisation_id=row.organisation_id, organisation_name=row.organisation_name,
             score=round(r.score, 4), explanation=r.explanation, contributions={k: round(v, 4) for k, v in r.contributions.items()},
             flags=list(r.flags), distance_miles=None if r.distance_miles is None else round(r.distance_miles, 1),
             district_gss=row.district_gss, mode=row.mode, one_off=row.one_off,
         ))
     return out
+
+
+def _public_decor(session: Session) -> dict:
+    return catalogue.current(session).decor
 
 
 def _volunteer(session: Session, volunteer_id: int) -> VolunteerFeatures:
@@ -97,8 +111,12 @@ def recommend_for_volunteer(session: Session, volunteer_id: int, *, limit: int =
 
 
 def recommendations(session: Session, principal: Principal, volunteer_id: int, *, limit: int = 10) -> list[MatchOut]:
-    policy.require_volunteer(principal, session.get(Volunteer, volunteer_id))
-    return recommend_for_volunteer(session, volunteer_id, limit=limit)
+    # The record loaded for the access check also gives the features (skills and causes come in the
+    # one query of volunteer_features_of, so the relationships are not loaded here).
+    volunteer = policy.require_volunteer(principal, session.get(Volunteer, volunteer_id, options=_WITHOUT_LINKS))
+    v = volunteer_features_of(session, [volunteer])[0]
+    index = holder.get(session)
+    return _decorate(session, index.rank(v, k=limit, today=date.today()), _public_decor(session))
 
 
 def search(
@@ -120,7 +138,7 @@ def search(
     if principal is not None and principal.is_volunteer and principal.volunteer_id:
         v = _volunteer(session, principal.volunteer_id)
         if postcode or miles or slots_mask:
-            loc = locate(session, postcode, allow_outward_only=True) if postcode else None
+            loc = _locate(session, postcode) if postcode else None
             v = VolunteerFeatures(**{
                 **{f: getattr(v, f) for f in VolunteerFeatures.__dataclass_fields__},
                 **({"lat": loc.latitude, "lon": loc.longitude} if loc else {}),
@@ -128,7 +146,7 @@ def search(
                 **({"availability_mask": slots_mask} if slots_mask else {}),
             })
     else:
-        loc = locate(session, postcode, allow_outward_only=True) if postcode else None
+        loc = _locate(session, postcode) if postcode else None
         v = VolunteerFeatures(
             id=0, lat=loc.latitude if loc else None, lon=loc.longitude if loc else None,
             travel_radius_miles=miles or (10.0 if loc else 500.0), mode="either", availability_mask=slots_mask,
@@ -140,7 +158,37 @@ def search(
         v, q or "", k=limit, today=date.today(), causes=tuple(causes or ()), skills=tuple(skills or ()),
         modes=modes, one_off=one_off, max_miles=miles,
     )
-    return _decorate(session, results)
+    return _decorate(session, results, _public_decor(session))
+
+
+_LOCATIONS: dict[tuple[int, str], tuple[float, object]] = {}
+LOCATION_TTL_SECONDS = 300.0
+
+
+def _locate(session: Session, postcode: str):
+    """``locate`` for searches, remembered for a few minutes (postcodes change only with an ONSPD import)."""
+    key = (id(session.get_bind()), postcode)
+    hit = _LOCATIONS.get(key)
+    if hit is not None and time.monotonic() - hit[0] < LOCATION_TTL_SECONDS:
+        return hit[1]
+    loc = locate(session, postcode, allow_outward_only=True)
+    if len(_LOCATIONS) >= 10_000:
+        _LOCATIONS.clear()
+    _LOCATIONS[key] = (time.monotonic(), loc)
+    return loc
+
+
+def search_needs_database(session: Session, principal: Principal | None, postcode: str | None) -> bool:
+    """Whether ``search`` would query the database (a volunteer's own features, a catch-up, a postcode
+    not seen lately). When it would not, it is pure computation and can run on the event loop."""
+    if principal is not None and principal.is_volunteer and principal.volunteer_id:
+        return True
+    if holder.due(session) or catalogue.due(session):
+        return True
+    if postcode:
+        hit = _LOCATIONS.get((id(session.get_bind()), postcode))
+        return hit is None or time.monotonic() - hit[0] >= LOCATION_TTL_SECONDS
+    return False
 
 
 def why_not(session: Session, principal: Principal, volunteer_id: int, role_id: int) -> tuple[list[ReasonOut], list[str]]:

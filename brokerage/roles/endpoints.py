@@ -2,18 +2,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from brokerage.deps import CurrentPrincipal, DbSession, OptionalPrincipal
 from brokerage.kit.schemas import Page, PageNumber, PageSize
 from brokerage.roles import service
+from brokerage.roles.catalogue import catalogue
 from brokerage.roles.schemas import Mode, RoleCreate, RoleOut, RoleStatus, RoleUpdate, StatusChange, StatusChangeOut
 
 router = APIRouter(prefix="/roles", tags=["roles"])
 
 
 @router.get("", response_model=Page[RoleOut])
-def list_roles(
+async def list_roles(
     session: DbSession,
     principal: OptionalPrincipal,
     district: Annotated[str | None, Query(max_length=9)] = None,
@@ -27,17 +29,18 @@ def list_roles(
     page: PageNumber = 1,
     page_size: PageSize = 20,
 ):
-    rows, total = service.list_(
-        session, principal, district=district, cause=cause, skill=skill, status=status,
-        organisation_id=organisation_id, mode=mode, one_off=one_off, q=q, page=page, page_size=page_size,
-    )
-    from brokerage.models import Organisation
-
-    items = []
-    for role, org_name in rows:
-        org = Organisation(id=role.organisation_id, name=org_name)
-        items.append(service.to_out(role, org))
-    return Page(items=items, total=total, page=page, page_size=page_size)
+    filters = dict(district=district, cause=cause, skill=skill, status=status, organisation_id=organisation_id, mode=mode,
+                   one_off=one_off, q=q, page=page, page_size=page_size)
+    if service.public_only(principal):
+        # Published roles are answered from the in-process catalogue, on the event loop: no thread, no query
+        # (bar a catch-up at most once a second).
+        if catalogue.due(session):
+            await run_in_threadpool(catalogue.refresh, session)
+        snapshot = catalogue.snapshot
+        body = snapshot.page_json(**filters) if snapshot is not None else None
+        if body is not None:
+            return Response(content=body, media_type="application/json")
+    return await run_in_threadpool(service.list_page, session, principal, **filters)
 
 
 @router.post("", response_model=RoleOut, status_code=status.HTTP_201_CREATED)

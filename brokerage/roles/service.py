@@ -12,6 +12,7 @@ from brokerage.db import utcnow
 from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from brokerage.geography import locate
 from brokerage.kit import taxonomy
+from brokerage.kit.schemas import Page
 from brokerage.models import Activity, Organisation, Role, RoleCause, RoleSession, RoleSkill, RoleStatusChange
 from brokerage.outbox import enqueue
 from brokerage.roles.lifecycle import TRANSITIONS, allowed_next
@@ -111,6 +112,25 @@ def list_(
     )
     rows = session.execute(page_stmt).all()
     return [(r[0], r[1]) for r in rows], total
+
+
+def public_only(principal: Principal | None) -> bool:
+    """Whether this principal's role list is the public one (and so can come from the catalogue)."""
+    return policy.sees_only_public_roles(principal)
+
+
+def list_page(session: Session, principal: Principal | None, *, page: int = 1, page_size: int = 20, **filters) -> Page[RoleOut]:
+    """The database path of the role list (staff and managers, who also see drafts)."""
+    rows, total = list_(session, principal, page=page, page_size=page_size, **filters)
+    items = [to_out(role, _OrganisationName(org_name)) for role, org_name in rows]
+    return Page(items=items, total=total, page=page, page_size=page_size)
+
+
+class _OrganisationName:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
 def _actor_kind(principal: Principal, role: Role, org: Organisation) -> set[str]:
