@@ -14,6 +14,7 @@ from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.errors import Forbidden, NotFound
 from brokerage.geography import locate
+from brokerage.kit import taxonomy
 from brokerage.matches.features import role_features, volunteer_features, volunteer_features_of
 from brokerage.matches.index_holder import holder
 from brokerage.models import Organisation, Role, Volunteer
@@ -22,6 +23,7 @@ from matching import VolunteerFeatures, rank_volunteers, suggest_tags as _sugges
 from matching import MatchResult
 
 CANDIDATE_POOL = 3_000
+_ALL_SKILLS = tuple(taxonomy.skills())
 MAX_RADIUS_MILES = 30.0
 _WITHOUT_LINKS = (lazyload(Volunteer.skill_links), lazyload(Volunteer.cause_links))
 
@@ -151,6 +153,8 @@ def search(
             id=0, lat=loc.latitude if loc else None, lon=loc.longitude if loc else None,
             travel_radius_miles=miles or (10.0 if loc else 500.0), mode="either", availability_mask=slots_mask,
             dbs_level=3, dbs_willing=True, date_of_birth=None,
+            # A visitor's skills are unknown, so no role is ruled out for a skill they may well have.
+            skills=_ALL_SKILLS,
         )
     modes = {"remote": ("remote", "hybrid"), "in_person": ("in_person", "hybrid")}.get(mode or "", ())
     index = holder.get(session)

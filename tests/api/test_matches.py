@@ -125,3 +125,10 @@ def test_a_newly_published_role_shows_up_in_matches(client, factory, as_user, db
 
     time.sleep(1.1)  # the index catches up from the database at most once a second
     assert [m["role_id"] for m in client.get(f"/volunteers/{v.id}/matches", headers=headers).json()] == [role.id]
+
+
+def test_visitors_searching_see_roles_that_need_skills(client, factory):
+    org = factory.organisation(ASHFORD)
+    gardener = factory.role(org, title="Community gardener", slot_mask=SAT_MORNING, required_skills=("gardening",))
+    ids = [m["role_id"] for m in client.get("/search/roles", params={"q": "gardener"}).json()]
+    assert ids == [gardener.id]
