@@ -1,0 +1,72 @@
+"""Dependencies for page routes: mark the request as a page, check CSRF on every POST, read the
+form, and require a signed-in user of the right kind (redirecting to sign in when there is none)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
+
+from brokerage.auth.principal import Principal
+from brokerage.deps import OptionalPrincipal
+from brokerage.errors import Forbidden
+from brokerage.web import csrf
+
+
+class SignInRequired(Exception):
+    def __init__(self, next_url: str):
+        self.next_url = next_url
+
+
+async def mark_page(request: Request) -> None:
+    request.state.is_page = True
+
+
+def load_principal(principal: OptionalPrincipal) -> None:
+    """Resolve who is signed in, so every page can show the right menu."""
+
+
+async def check_csrf(request: Request, principal: OptionalPrincipal) -> None:
+    """Every POST to a page carries a valid token for this browser and this user."""
+    if request.method == "POST":
+        form = await request.form()
+        csrf.check(request, form.get(csrf.FIELD))
+
+
+async def form_data(request: Request) -> FormData:
+    return await request.form()
+
+
+Form = Annotated[FormData, Depends(form_data)]
+
+PAGE_DEPENDENCIES = [Depends(mark_page), Depends(load_principal), Depends(check_csrf)]
+
+
+def _require(request: Request, principal: Principal | None) -> Principal:
+    if principal is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(f"/sign-in?next={quote(target)}")
+    return principal
+
+
+def signed_in(request: Request, principal: OptionalPrincipal) -> Principal:
+    return _require(request, principal)
+
+
+def role_required(*roles: str, message: str | None = None):
+    def _dep(request: Request, principal: OptionalPrincipal) -> Principal:
+        p = _require(request, principal)
+        if p.role not in roles:
+            raise Forbidden(message or "This page is not for your kind of account.")
+        return p
+
+    return Depends(_dep)
+
+
+SignedIn = Annotated[Principal, Depends(signed_in)]
+VolunteerUser = Annotated[Principal, role_required("volunteer", message="This page is for volunteers. Sign in with a volunteer account to see it.")]
+ManagerUser = Annotated[Principal, role_required("organisation_manager", message="This page is for organisation managers.")]
+StaffUser = Annotated[Principal, role_required("centre_staff", message="This page is for volunteer centre staff.")]
+PilotUser = Annotated[Principal, role_required("pilot_lead", message="This page is for pilot leads.")]

@@ -1,0 +1,38 @@
+"""Duplicates to review (one person registered at two centres is one volunteer), on
+``brokerage.interop.dedup`` and ``brokerage.interop.merge``."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from brokerage.web import forms
+from brokerage.web.rendering import redirect, render
+
+
+def duplicates_page(request: Request, session, principal, svc):
+    if svc is None:
+        return render(request, "pages/centre/duplicates.html", {"title": "Duplicates to review", "available": False, "pairs": []})
+    pairs, total = svc.list_candidates(session, principal, page=1, page_size=50)
+    return render(request, "pages/centre/duplicates.html", {"title": "Duplicates to review", "available": True, "pairs": pairs,
+                                                            "total": total})
+
+
+def decide(request: Request, session, principal, svc, pair_id: int, form):
+    from brokerage.interop import merge
+
+    action = forms.text(form, "action") or ""
+    if action == "scan":
+        result, errors = forms.attempt(session, lambda: svc.scan(session, principal))
+        message = errors[0]["message"] if errors else f"Compared {result.compared} records: {result.new} new possible duplicates."
+        return redirect(request, "/centre/duplicates", message, kind="error" if errors else "success")
+    if action == "dismiss":
+        _, errors = forms.attempt(session, lambda: svc.dismiss(session, principal, pair_id))
+        message = "Marked as two different people."
+    elif action.startswith("keep-") and action[5:].isdigit():
+        _, errors = forms.attempt(session, lambda: merge.merge(session, principal, pair_id, int(action[5:])))
+        message = "The records have been merged. The merge can be reversed until it is confirmed."
+    else:
+        errors, message = [{"field": None, "message": "Choose what to do with this pair."}], ""
+    if errors:
+        return redirect(request, "/centre/duplicates", errors[0]["message"], kind="error")
+    return redirect(request, "/centre/duplicates", message)

@@ -1,0 +1,121 @@
+"""Hours: volunteers log the hours they give; organisations (and centres) approve or query them."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from fastapi import APIRouter, Request
+
+from brokerage.deps import DbSession
+from brokerage.errors import NotFound
+from brokerage.models import Placement
+from brokerage.web import forms
+from brokerage.web.deps import PAGE_DEPENDENCIES, Form, SignedIn, VolunteerUser
+from brokerage.web.rendering import redirect, render
+
+router = APIRouter(dependencies=PAGE_DEPENDENCIES)
+
+
+def _hours():
+    from brokerage.hours import service
+
+    return service
+
+
+@router.get("/my/hours")
+def my_hours(request: Request, session: DbSession, principal: VolunteerUser):
+    svc = _hours()
+    placements, _ = svc.list_placements(session, principal, volunteer_id=principal.volunteer_id, page=1, page_size=100)
+    entries, _ = svc.list_hours(session, principal, page=1, page_size=200, volunteer_id=principal.volunteer_id)
+    titles = {p.placement.id: p.role.title for p in placements}
+    return render(request, "pages/hours/my_hours.html", {"title": "Your hours", "placements": placements,
+                                                         "entries": [e for e in entries if e.status != "superseded"], "titles": titles})
+
+
+def _placement_for(session, principal, placement_id: int | None, referral_id: int | None) -> Placement:
+    from sqlalchemy import select
+
+    if referral_id and not placement_id:
+        placement_id = session.scalar(select(Placement.id).where(Placement.referral_id == referral_id))
+    if not placement_id:
+        raise NotFound("Choose the role you volunteered for from your hours page.")
+    placement, _vol, _role = _hours().load_placement(session, principal, placement_id)
+    return placement
+
+
+HOURS_FIELDS = {"worked_on": "The date", "hours": "Hours", "activity": "What you did"}
+
+
+@router.get("/my/hours/new")
+def log_hours_page(request: Request, session: DbSession, principal: VolunteerUser, placement: int | None = None,
+                   referral: int | None = None):
+    p = _placement_for(session, principal, placement, referral)
+    _, _vol, role = _hours().load_placement(session, principal, p.id)
+    return render(request, "pages/hours/log.html", {"title": f"Log hours for {role.title}", "placement": p, "role": role,
+                                                    "values": {"worked_on": date.today().isoformat()}})
+
+
+@router.post("/my/hours/new")
+def log_hours(request: Request, session: DbSession, principal: VolunteerUser, form: Form, placement: int | None = None):
+    from brokerage.hours.schemas import HoursCreate
+
+    p = _placement_for(session, principal, placement or forms.number(form, "placement") and int(forms.number(form, "placement")), None)
+    _, _vol, role = _hours().load_placement(session, principal, p.id)
+    errors = []
+    worked_on, hours = forms.text(form, "worked_on"), forms.number(form, "hours")
+    try:
+        day = date.fromisoformat(worked_on or "")
+    except ValueError:
+        day = None
+        errors.append({"field": "worked_on", "message": "Enter the date you volunteered, like 2026-03-27"})
+    try:
+        amount = Decimal(hours or "")
+    except InvalidOperation:
+        amount = None
+        errors.append({"field": "hours", "message": "Enter the hours as a number, like 2.5"})
+    if not errors:
+        _, errors = forms.attempt(session, lambda: _hours().log_hours(session, principal, p.id, HoursCreate(
+            worked_on=day, hours=amount, activity=forms.text(form, "activity"))), fields=HOURS_FIELDS, default_field="hours")
+    if errors:
+        return render(request, "pages/hours/log.html", {"title": f"Log hours for {role.title}", "placement": p, "role": role,
+                                                        "values": forms.values(form), "errors": errors}, status_code=422)
+    return redirect(request, "/my/hours", f"{amount.normalize():f} hours on {day:%d %B %Y} sent to the organisation to approve.")
+
+
+@router.get("/manage/hours")
+def hours_to_approve(request: Request, session: DbSession, principal: SignedIn):
+    svc = _hours()
+    if not (principal.is_manager or principal.is_staff):
+        from brokerage.errors import Forbidden
+
+        raise Forbidden("This page is for organisations and volunteer centres.")
+    entries, total = svc.list_hours(session, principal, page=1, page_size=200, status="submitted")
+    queried, _ = svc.list_hours(session, principal, page=1, page_size=200, status="queried")
+    placements, _ = svc.list_placements(session, principal, page=1, page_size=500, active=None)
+    by_id = {p.placement.id: p for p in placements}
+    return render(request, "pages/hours/approve.html", {"title": "Hours to approve", "entries": entries + queried, "placements": by_id})
+
+
+@router.post("/manage/hours")
+def approve_hours(request: Request, session: DbSession, principal: SignedIn, form: Form):
+    ids = [int(i) for i in forms.many(form, "ids") if i.isdigit()]
+    svc = _hours()
+    if not ids:
+        return redirect(request, "/manage/hours", "Tick the hours you want to approve.", kind="error")
+    result, errors = forms.attempt(session, lambda: svc.bulk_approve(session, principal, ids))
+    if errors:
+        return redirect(request, "/manage/hours", errors[0]["message"], kind="error")
+    total = sum((Decimal(e.hours) for e in result), Decimal(0))
+    return redirect(request, "/manage/hours", f"Approved {len(result)} {'entry' if len(result) == 1 else 'entries'}: {total.normalize():f} hours.")
+
+
+@router.post("/manage/hours/{entry_id}/query")
+def query_hours(entry_id: int, request: Request, session: DbSession, principal: SignedIn, form: Form):
+    note = forms.text(form, "note")
+    if not note or len(note) < 3:
+        return redirect(request, "/manage/hours", "Write what needs checking before you query hours.", kind="error")
+    _, errors = forms.attempt(session, lambda: _hours().query(session, principal, entry_id, note))
+    if errors:
+        return redirect(request, "/manage/hours", errors[0]["message"], kind="error")
+    return redirect(request, "/manage/hours", "We have asked the volunteer to check those hours.")

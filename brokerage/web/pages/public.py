@@ -1,0 +1,138 @@
+"""Pages anyone can see: home, sign in and out, password reset, accessibility and privacy."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, EmailStr, Field, ValidationError
+
+from brokerage.auth import service as auth_service
+from brokerage.deps import SESSION_COOKIE, DbSession, OptionalPrincipal
+from brokerage.errors import InvalidInput, NotAuthenticated
+from brokerage.web import csrf, forms
+from brokerage.web.deps import PAGE_DEPENDENCIES, Form
+from brokerage.web.rendering import redirect, render
+
+router = APIRouter(dependencies=PAGE_DEPENDENCIES)
+
+HOME_FOR_ROLE = {
+    "volunteer": "/my/matches",
+    "organisation_manager": "/manage",
+    "centre_staff": "/centre",
+    "pilot_lead": "/pilot",
+    "admin": "/",
+}
+
+
+def safe_next(url: str | None, default: str) -> str:
+    """Only ever send people on to a page of this site."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return default
+
+
+def sign_in_response(request: Request, user, next_url: str, flash: str | None = None):
+    response = redirect(request, next_url, flash)
+    response.set_cookie(SESSION_COOKIE, auth_service.issue_session_cookie(user), httponly=True, samesite="lax",
+                        secure=csrf.secure_cookies(), path="/")
+    return response
+
+
+@router.get("/")
+def home(request: Request, principal: OptionalPrincipal):
+    return render(request, "pages/home.html", {"title": "Volunteer in Kent"})
+
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, principal: OptionalPrincipal, next: str | None = None):
+    return render(request, "pages/sign_in.html", {"title": "Sign in", "next": safe_next(next, "")})
+
+
+@router.post("/sign-in")
+def sign_in(request: Request, session: DbSession, form: Form):
+    email, password = forms.text(form, "email"), form.get("password") or ""
+    next_url = forms.text(form, "next")
+    errors = []
+    if not email:
+        errors.append({"field": "email", "message": "Enter your email address"})
+    if not password:
+        errors.append({"field": "password", "message": "Enter your password"})
+    user = None
+    if not errors:
+        try:
+            user = auth_service.authenticate(session, email, password)
+        except NotAuthenticated as exc:
+            errors.append({"field": "email", "message": exc.message})
+    if errors:
+        return render(request, "pages/sign_in.html", {"title": "Sign in", "errors": errors, "values": {"email": email or ""},
+                                                      "next": safe_next(next_url, "")}, status_code=422)
+    return sign_in_response(request, user, safe_next(next_url, HOME_FOR_ROLE.get(user.role, "/")))
+
+
+@router.post("/sign-out")
+def sign_out(request: Request):
+    response = redirect(request, "/", "You have signed out.")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+class _ResetRequest(BaseModel):
+    email: EmailStr
+
+
+class _NewPassword(BaseModel):
+    password: str = Field(min_length=10, max_length=200)
+
+
+@router.get("/forgot-password")
+def forgot_password_page(request: Request, principal: OptionalPrincipal):
+    return render(request, "pages/forgot_password.html", {"title": "Reset your password"})
+
+
+@router.post("/forgot-password")
+def forgot_password(request: Request, session: DbSession, form: Form):
+    email = forms.text(form, "email") or ""
+    try:
+        _ResetRequest(email=email)
+    except ValidationError:
+        errors = [{"field": "email", "message": "Enter an email address in the right format, like name@example.com"}]
+        return render(request, "pages/forgot_password.html", {"title": "Reset your password", "errors": errors,
+                                                              "values": {"email": email}}, status_code=422)
+    auth_service.request_password_reset(session, email)
+    return render(request, "pages/forgot_password_sent.html", {"title": "Check your email", "email": email})
+
+
+@router.get("/reset-password")
+def reset_password_page(request: Request, principal: OptionalPrincipal, token: str = ""):
+    return render(request, "pages/reset_password.html", {"title": "Choose a new password", "token": token})
+
+
+@router.post("/reset-password")
+def reset_password(request: Request, session: DbSession, form: Form):
+    token = forms.text(form, "token") or ""
+    password = form.get("password") or ""
+    confirm = form.get("confirm_password") or ""
+    errors = []
+    if len(password) < 10:
+        errors.append({"field": "password", "message": "Choose a password of at least 10 characters"})
+    elif password != confirm:
+        errors.append({"field": "confirm_password", "message": "The two passwords do not match"})
+    if not errors:
+        try:
+            auth_service.reset_password(session, token, password)
+        except InvalidInput as exc:
+            session.rollback()
+            errors.append({"field": "password", "message": exc.message})
+    if errors:
+        return render(request, "pages/reset_password.html", {"title": "Choose a new password", "token": token, "errors": errors},
+                      status_code=422)
+    return redirect(request, "/sign-in", "Your password has been changed. Sign in with your new password.")
+
+
+@router.get("/accessibility")
+def accessibility(request: Request, principal: OptionalPrincipal):
+    return render(request, "pages/accessibility.html", {"title": "Accessibility statement"})
+
+
+@router.get("/privacy")
+def privacy(request: Request, principal: OptionalPrincipal):
+    return render(request, "pages/privacy.html", {"title": "Privacy notice"})

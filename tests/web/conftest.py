@@ -1,0 +1,327 @@
+"""Browser tests: a real server (``brokerage serve`` in a subprocess, with its embedded worker) on a
+fresh PostgreSQL database seeded with a small fixture set, a real SMTP server (aiosmtpd), Debian's
+Chromium driven by Playwright, and axe-core injected into every page we check."""
+
+from __future__ import annotations
+
+import email
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from tests.conftest import _create_pg_database, _drop_pg_database, migrate_engine
+from tests.factories import ASHFORD, CANTERBURY, PASSWORD, Factory
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return "Debian's Chromium is not installed (apt-get install chromium)"
+    if not AXE.exists():
+        return "axe-core is not installed (cd tests/web && npm install)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _missing()
+    if reason:
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- a real SMTP server --------------------------------------------------------------------------------
+class Mailbox:
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def wait_for(self, to: str, subject_contains: str = "", timeout: float = 20.0) -> email.message.Message:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for m in self.messages:
+                if to.lower() in (m.get("To") or "").lower() and subject_contains.lower() in (m.get("Subject") or "").lower():
+                    return m
+            time.sleep(0.2)
+        raise AssertionError(f"No email to {to} about {subject_contains!r}; got {[m.get('Subject') for m in self.messages]}")
+
+
+def body_text(message: email.message.Message) -> str:
+    parts = message.walk() if message.is_multipart() else [message]
+    out = []
+    for part in parts:
+        if part.get_content_type() in ("text/plain", "text/html"):
+            out.append(part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8", "replace"))
+    return "\n".join(out)
+
+
+# -- the fixture county ------------------------------------------------------------------------------------
+@dataclass
+class Seed:
+    base_url: str
+    mailbox: Mailbox
+    db_url: str
+    staff_email: str = "staff@ashford-centre.example.org"
+    manager_email: str = "manager@foodbank.example.org"
+    pilot_email: str = "lead@kent.example.org"
+    seeded_hours: Decimal = Decimal(0)
+    ids: dict = field(default_factory=dict)
+
+
+def seed_fixture(session: Session) -> tuple[Decimal, dict]:
+    from brokerage.models import HoursEntry, Placement, Referral
+    from brokerage.reports import rollups
+
+    f = Factory(session)
+    centre = f.centre("Ashford Volunteer Centre", districts=(ASHFORD,), is_lead=True)
+    f.user("centre_staff", centre=centre, email="staff@ashford-centre.example.org")
+    f.user("pilot_lead", email="lead@kent.example.org")
+    food_bank = f.organisation(ASHFORD, name="Ashford Food Bank")
+    f.user("organisation_manager", organisations=(food_bank,), email="manager@foodbank.example.org")
+    f.organisation(CANTERBURY, verified=False, name="Kent Wildlife Friends")
+    driver = f.role(food_bank, title="Food bank driver", causes=("AntiPoverty",), slot_mask=(1 << 21) - 1,
+                    desired_skills=("driving",) if "driving" in _skill_ids() else ())
+    driver.description = "Collect food donations from supermarkets in Ashford and bring them to the food bank."
+    f.role(food_bank, title="Phone befriender", causes=("AntiPoverty",), mode="remote")
+    pending = f.role(food_bank, status="pending_review", title="Warehouse helper", causes=("AntiPoverty",))
+    # Five volunteers who already give time, so county figures are not hidden as "<5".
+    month_ago = date.today() - timedelta(days=20)
+    hours = Decimal(0)
+    placements = []
+    for i in range(5):
+        v = f.volunteer(ASHFORD, email=f"existing{i}@example.net")
+        ref = Referral(volunteer_id=v.id, role_id=driver.id, status="started", share_email=True, share_phone=False)
+        session.add(ref)
+        session.flush()
+        p = Placement(referral_id=ref.id, volunteer_id=v.id, role_id=driver.id, organisation_id=food_bank.id,
+                      started_on=month_ago - timedelta(days=10))
+        session.add(p)
+        session.flush()
+        amount = Decimal(2 + i)
+        session.add(HoursEntry(placement_id=p.id, volunteer_id=v.id, worked_on=month_ago, hours=amount, status="approved",
+                               reminder_count=0))
+        hours += amount
+        placements.append(p.id)
+    session.flush()
+    for pid in placements:
+        rollups.refresh_placement(session, pid)
+    return hours, {"driver": driver.id, "pending_role": pending.id}
+
+
+def _skill_ids() -> set[str]:
+    from brokerage.kit import taxonomy
+
+    return set(taxonomy.skills())
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+    from aiosmtpd.controller import Controller
+
+    name = f"brokerage_web_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    db_url = _create_pg_database(name)
+    engine = create_engine(db_url)
+    migrate_engine(engine)
+    with Session(engine) as session:
+        seeded_hours, ids = seed_fixture(session)
+        session.commit()
+    engine.dispose()
+
+    mailbox = Mailbox()
+    smtp_port = _free_port()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    var_dir = tmp_path_factory.mktemp("var")
+    env = {
+        **os.environ,
+        "BROKERAGE_DATABASE_URL": db_url.replace("postgresql+psycopg://", "postgresql://"),
+        "BROKERAGE_SECRET_KEY": "browser-test-secret-key-that-is-long-enough-42",
+        "BROKERAGE_ENVIRONMENT": "test",
+        "BROKERAGE_BASE_URL": base_url,
+        "BROKERAGE_VAR_DIR": str(var_dir),
+        "BROKERAGE_SMTP_HOST": "127.0.0.1",
+        "BROKERAGE_SMTP_PORT": str(smtp_port),
+    }
+    for key in ("BROKERAGE_REDIS_URL", "BROKERAGE_BROKER_URL"):
+        env.pop(key, None)
+    log = open(var_dir / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "brokerage.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                raise RuntimeError("The server did not start:\n" + (var_dir / "server.log").read_text()[-4000:])
+            time.sleep(0.2)
+        yield Seed(base_url=base_url, mailbox=mailbox, db_url=db_url, seeded_hours=seeded_hours, ids=ids)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        smtp.stop()
+        _drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session", autouse=False)
+def screenshots_dir() -> Path:
+    if SCREENSHOTS.exists():
+        shutil.rmtree(SCREENSHOTS)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+class Checker:
+    """Runs axe-core on a page and takes phone and desktop screenshots."""
+
+    def __init__(self, axe_source: str, shots: Path):
+        self.axe_source = axe_source
+        self.shots = shots
+        self.checked: list[str] = []
+
+    def axe(self, page, label: str) -> None:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(self.axe_source)
+        result = page.evaluate(
+            """async () => {
+                const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
+                return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+            }"""
+        )
+        bad = [v for v in result if v["impact"] in ("serious", "critical")]
+        self.checked.append(label)
+        assert not bad, f"axe found serious or critical problems on {label} ({page.url}): {bad}"
+
+    def shoot(self, page, name: str) -> None:
+        original = page.viewport_size
+        for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+            page.set_viewport_size(size)
+            page.screenshot(path=str(self.shots / f"{name}-{label}.png"), full_page=True)
+        if original:
+            page.set_viewport_size(original)
+
+    def page(self, page, label: str, shot: str | None = None) -> None:
+        self.axe(page, label)
+        if shot:
+            self.shoot(page, shot)
+
+
+@pytest.fixture(scope="session")
+def check(axe_source, screenshots_dir) -> Checker:
+    return Checker(axe_source, screenshots_dir)
+
+
+@pytest.fixture
+def new_page(browser, server):
+    """``new_page()`` → a page in a fresh browser context (its own cookies), at desktop width."""
+    contexts = []
+
+    def _new(viewport=DESKTOP):
+        ctx = browser.new_context(viewport=viewport, base_url=server.base_url, accept_downloads=True, locale="en-GB")
+        ctx.set_default_timeout(10_000)
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    yield _new
+    for ctx in contexts:
+        ctx.close()
+
+
+def sign_in(page, email_address: str, password: str = PASSWORD) -> None:
+    page.goto("/sign-in")
+    page.fill("#email", email_address)
+    page.fill("#password", password)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_load_state()
+    assert page.url.rstrip("/") != "" and "/sign-in" not in page.url, page.content()[:2000]
+
+
+def tab_to(page, selector: str, max_presses: int = 120) -> None:
+    """Press Tab until the element matching ``selector`` has focus (keyboard only)."""
+    for _ in range(max_presses):
+        if page.evaluate("(sel) => { const el = document.querySelector(sel); return !!el && el === document.activeElement; }", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Could not reach {selector} with the Tab key")
+
+
+def choose_radio(page, name: str, value: str, max_presses: int = 120) -> None:
+    """Tab into a group of radios and move with the arrow keys until ``value`` is chosen."""
+    for _ in range(max_presses):
+        if page.evaluate("(n) => document.activeElement && document.activeElement.name === n", name):
+            break
+        page.keyboard.press("Tab")
+    else:
+        raise AssertionError(f"Could not reach the {name} radios with the Tab key")
+    if not page.evaluate("(n) => document.activeElement.checked", name):
+        page.keyboard.press(" ")
+    for _ in range(12):
+        if page.is_checked(f"input[name={name}][value={value}]"):
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"Could not choose {value} for {name} with the arrow keys")
