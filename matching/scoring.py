@@ -142,6 +142,15 @@ def is_oversubscribed(role: RoleFeatures, w: Weights) -> bool:
     return role.active_referrals >= w.oversubscribed_ratio * max(role.places_available, 1)
 
 
+def _miles(d: float) -> str:
+    """"2.1 miles away"; very close places read as people say them."""
+    if d < 0.5:
+        return "less than half a mile away"
+    if d < 1.05:
+        return "about a mile away"
+    return f"{d:.1f} miles away"
+
+
 def explain(p: VolunteerProfile, role: RoleFeatures, t: RoleTiming, today: date, w: Weights,
             vocab: Vocabulary, d: float | None, flags: tuple[str, ...], cr: CompiledRole | None = None) -> str:
     """A short sentence: "2.1 miles away · Saturday mornings match · uses your first aid skill"."""
@@ -151,10 +160,10 @@ def explain(p: VolunteerProfile, role: RoleFeatures, t: RoleTiming, today: date,
     if role.mode == "remote":
         parts.append("from home")
     elif role.mode == "hybrid":
-        parts.append(f"{d:.1f} miles away or from home" if d is not None and v.mode != "remote"
+        parts.append(f"{_miles(d)} or from home" if d is not None and v.mode != "remote"
                      else "can be done from home")
     elif d is not None:
-        parts.append(f"{d:.1f} miles away")
+        parts.append(_miles(d))
     shared = t.eff_mask & p.avail
     if t.flexible:
         parts.append("flexible times")

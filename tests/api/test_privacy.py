@@ -45,13 +45,14 @@ def test_erasure_keeps_anonymous_aggregates(client, factory, as_user, db):
     db.flush()
     db.add(HoursEntry(placement_id=placement.id, volunteer_id=v.id, worked_on=date(2026, 1, 12), hours=3, status="approved"))
     db.commit()
-    me = as_user(db.get(User, v.user_id))
+    user_id = v.user_id
+    me = as_user(db.get(User, user_id))
     assert client.delete(f"/volunteers/{v.id}", headers=me).status_code == 204
     db.expire_all()
     gone = db.get(Volunteer, v.id)
     assert gone.status == "erased" and gone.email is None and gone.phone is None and gone.first_name == "Erased"
     assert gone.ethnicity is None and gone.gender is None and gone.postcode == "TN23"
     assert gone.date_of_birth.year == 2004  # the age band still counts
-    assert gone.user_id is None and db.get(User, v.user_id) is None
+    assert gone.user_id is None and db.get(User, user_id) is None
     assert db.query(HoursEntry).filter_by(volunteer_id=v.id).count() == 1  # the hours still count
     assert client.get(f"/volunteers/{v.id}", headers=me).status_code == 401  # the account is gone

@@ -259,3 +259,11 @@ def test_search_blends_text_and_filters():
     assert {r.role_id for r in idx.search(VOL, "", today=TODAY)} == {1, 2, 3}
     idx.upsert(replace(roles[3], status="published"))
     assert [r.role_id for r in idx.search(VOL, "shop", today=TODAY)] == [4]
+
+
+def test_very_near_roles_are_described_as_people_say_it():
+    from matching.scoring import _miles
+
+    assert _miles(0.0) == "less than half a mile away"
+    assert _miles(0.9) == "about a mile away"
+    assert _miles(2.14) == "2.1 miles away"
