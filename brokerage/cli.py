@@ -78,21 +78,43 @@ def cmd_serve(args: argparse.Namespace) -> int:
         embedded = EmbeddedWorker()
         embedded.start()
     if args.demo:
-        from brokerage.seed.generate import DEMO_LOGINS
-
-        url = f"http://{args.host}:{args.port}"
-        print("\nKent Volunteer Brokerage is running at " + url)
-        print(f"  API documentation: {url}/docs")
-        print("  Demo logins (password for all: " + DEMO_LOGINS["password"] + "):")
-        for role, email in DEMO_LOGINS["accounts"]:
-            print(f"    {role:<30} {email}")
-        print(flush=True)
+        _print_banner_when_listening(args.host, args.port)
     try:
         uvicorn.run("brokerage.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers if args.workers > 1 else None, log_level="info" if not args.quiet else "warning")
     finally:
         if embedded is not None:
             embedded.stop()
     return 0
+
+
+def _print_banner_when_listening(host: str, port: int) -> None:
+    """Print the address and demo logins once the server accepts connections (after its own logs)."""
+    import socket
+    import threading
+    import time
+
+    from brokerage.seed.generate import DEMO_LOGINS
+
+    def wait_and_print() -> None:
+        for _ in range(600):
+            try:
+                with socket.create_connection((host, port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        url = f"http://{host}:{port}"
+        lines = [
+            "",
+            f"Kent Volunteer Brokerage is running at {url}",
+            f"  API documentation: {url}/docs",
+            f"  Demo logins (password for all: {DEMO_LOGINS['password']}):",
+            *(f"    {role:<30} {email}" for role, email in DEMO_LOGINS["accounts"]),
+            "  Press Ctrl+C to stop.",
+            "",
+        ]
+        print("\n".join(lines), flush=True)
+
+    threading.Thread(target=wait_and_print, daemon=True, name="banner").start()
 
 
 def cmd_geo_import(args: argparse.Namespace) -> int:
