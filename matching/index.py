@@ -551,6 +551,10 @@ class RoleIndex:
         self._text_row_pos = np.full(self._cap, -1, np.int64)
         self._text_row_pos[rows] = np.arange(rows.size)
         self._text_vocab = list(vec.vocabulary_) if docs else []
+        self._text_prefixes = {}
+        for word in self._text_vocab:
+            if len(word) >= 5:
+                self._text_prefixes.setdefault(word[:5], []).append(word)
         self._text_dirty = False
 
     @_locked
@@ -570,12 +574,16 @@ class RoleIndex:
             if t in vocab:
                 cols.append(vocab[t])
                 weights.append(idf[vocab[t]])
-            elif len(t) >= 4:
+            elif len(t) >= 4:  # a misspelling: the nearest word of the listings
                 m = process.extractOne(t, self._text_vocab, scorer=fuzz.ratio, score_cutoff=80)
                 if m is not None:
                     c = vocab[m[0]]
                     cols.append(c)
                     weights.append(idf[c] * m[1] / 100.0)
+            for word in _other_forms(t, self._text_prefixes):  # "befriending" finds "befriender" too
+                c = vocab[word]
+                cols.append(c)
+                weights.append(idf[c] * 0.8)
         if not cols:
             return rel
         weights = np.asarray(weights)
@@ -643,3 +651,19 @@ def _fork_rank_span(span):
     index, vols, k, today = _FORK_STATE
     s, e = span
     return index._rank_arrays(vols[s:e], k, today)
+
+
+def _other_forms(token: str, prefixes: dict[str, list[str]]) -> list[str]:
+    """Words of the listings that share a long stem with ``token`` (befriend, befriender, befriending)."""
+    if len(token) < 5:
+        return []
+    out = []
+    for word in prefixes.get(token[:5], ()):
+        if word == token:
+            continue
+        common = 5
+        while common < min(len(word), len(token)) and word[common] == token[common]:
+            common += 1
+        if common >= max(6, 0.7 * min(len(word), len(token))):
+            out.append(word)
+    return out

@@ -267,3 +267,16 @@ def test_very_near_roles_are_described_as_people_say_it():
     assert _miles(0.0) == "less than half a mile away"
     assert _miles(0.9) == "about a mile away"
     assert _miles(2.14) == "2.1 miles away"
+
+
+def test_search_finds_other_forms_of_a_word():
+    from matching import RoleFeatures, RoleIndex, VolunteerFeatures
+
+    roles = [
+        RoleFeatures(id=1, organisation_id=1, mode="remote", title="Telephone Befriender", description="Call an older person each week."),
+        RoleFeatures(id=2, organisation_id=2, mode="remote", title="Befriending service coordinator", description="Organise our befriending rota."),
+        RoleFeatures(id=3, organisation_id=3, mode="remote", title="Shop helper", description="Sort donations."),
+    ]
+    v = VolunteerFeatures(id=1, mode="either")
+    found = {m.role_id for m in RoleIndex(roles).search(v, "befriending", k=10)}
+    assert found == {1, 2}
