@@ -142,7 +142,7 @@ def is_oversubscribed(role: RoleFeatures, w: Weights) -> bool:
     return role.active_referrals >= w.oversubscribed_ratio * max(role.places_available, 1)
 
 
-def _miles(d: float) -> str:
+def describe_distance(d: float) -> str:
     """"2.1 miles away"; very close places read as people say them."""
     if d < 0.5:
         return "less than half a mile away"
@@ -160,10 +160,10 @@ def explain(p: VolunteerProfile, role: RoleFeatures, t: RoleTiming, today: date,
     if role.mode == "remote":
         parts.append("from home")
     elif role.mode == "hybrid":
-        parts.append(f"{_miles(d)} or from home" if d is not None and v.mode != "remote"
+        parts.append(f"{describe_distance(d)} or from home" if d is not None and v.mode != "remote"
                      else "can be done from home")
     elif d is not None:
-        parts.append(_miles(d))
+        parts.append(describe_distance(d))
     shared = t.eff_mask & p.avail
     if t.flexible:
         parts.append("flexible times")

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from brokerage import __version__
 from brokerage.kit import taxonomy
+from matching.scoring import describe_distance
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -193,6 +194,7 @@ def _env() -> Environment:
         datetime=fmt_datetime,
         number=fmt_number,
         money=fmt_money,
+        miles_away=describe_distance,
         role_status=lambda s: ROLE_STATUS_LABELS.get(s, s),
         referral_status=lambda s: REFERRAL_STATUS_LABELS.get(s, s),
         mode=lambda s: MODE_LABELS.get(s, s),

@@ -262,7 +262,7 @@ def test_search_blends_text_and_filters():
 
 
 def test_very_near_roles_are_described_as_people_say_it():
-    from matching.scoring import _miles
+    from matching.scoring import describe_distance as _miles
 
     assert _miles(0.0) == "less than half a mile away"
     assert _miles(0.9) == "about a mile away"
