@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, event, text
@@ -92,9 +93,9 @@ def engine(request) -> Engine:
     return request.getfixturevalue(f"{'pg' if request.param == 'postgresql' else 'sqlite'}_engine")
 
 
-@pytest.fixture
-def db(engine) -> Iterator[Session]:
-    """A session inside a transaction that is rolled back after the test."""
+@contextmanager
+def _rolled_back_session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test (commits release a savepoint)."""
     connection = engine.connect()
     transaction = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
@@ -108,14 +109,12 @@ def db(engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def pg_db(pg_engine) -> Iterator[Session]:
-    connection = pg_engine.connect()
-    transaction = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    try:
+def db(engine) -> Iterator[Session]:
+    with _rolled_back_session(engine) as session:
         yield session
-    finally:
-        session.close()
-        if transaction.is_active:
-            transaction.rollback()
-        connection.close()
+
+
+@pytest.fixture
+def pg_db(pg_engine) -> Iterator[Session]:
+    with _rolled_back_session(pg_engine) as session:
+        yield session

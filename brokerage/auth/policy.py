@@ -119,12 +119,13 @@ def can_moderate_role(principal: Principal, role: Role, organisation: Organisati
 
 
 # -- referrals ------------------------------------------------------------------------------
-def referral_scope(stmt: Select, principal: Principal) -> Select:
-    """``stmt`` must already join Volunteer and Role."""
+def _people_and_roles_scope(stmt: Select, principal: Principal, volunteer_column, organisation_column, refusal: str) -> Select:
+    """Referrals, placements and hours: the volunteer's own; an organisation's managers theirs; centre
+    staff those whose volunteer or role is in their districts (or whom their centre registered)."""
     if principal.is_volunteer:
-        return stmt.where(Referral.volunteer_id == (principal.volunteer_id or -1))
+        return stmt.where(volunteer_column == (principal.volunteer_id or -1))
     if principal.is_manager:
-        return stmt.where(Role.organisation_id.in_(principal.organisation_ids or {-1}))
+        return stmt.where(organisation_column.in_(principal.organisation_ids or {-1}))
     if principal.is_staff:
         if principal.district_codes is None:
             return stmt
@@ -135,7 +136,23 @@ def referral_scope(stmt: Select, principal: Principal) -> Select:
                 Volunteer.registering_centre_id == principal.centre_id,
             )
         )
-    raise Forbidden("Referrals hold personal data: pilot leads see them in reports, in aggregate.")
+    raise Forbidden(refusal)
+
+
+def _staff_sees(principal: Principal, volunteer: Volunteer, role: Role) -> bool:
+    return (
+        principal.covers_district(volunteer.district_gss)
+        or principal.covers_district(role.district_gss)
+        or (volunteer.registering_centre_id is not None and volunteer.registering_centre_id == principal.centre_id)
+    )
+
+
+def referral_scope(stmt: Select, principal: Principal) -> Select:
+    """``stmt`` must already join Volunteer and Role."""
+    return _people_and_roles_scope(
+        stmt, principal, Referral.volunteer_id, Role.organisation_id,
+        "Referrals hold personal data: pilot leads see them in reports, in aggregate.",
+    )
 
 
 def can_see_referral(principal: Principal, referral: Referral, volunteer: Volunteer, role: Role) -> bool:
@@ -144,11 +161,7 @@ def can_see_referral(principal: Principal, referral: Referral, volunteer: Volunt
     if principal.is_manager:
         return principal.manages(role.organisation_id)
     if principal.is_staff:
-        return (
-            principal.covers_district(volunteer.district_gss)
-            or principal.covers_district(role.district_gss)
-            or (volunteer.registering_centre_id is not None and volunteer.registering_centre_id == principal.centre_id)
-        )
+        return _staff_sees(principal, volunteer, role)
     return False
 
 
@@ -172,21 +185,10 @@ def placement_scope(stmt: Select, principal: Principal) -> Select:
     """``stmt`` must already join Volunteer and Role (placements and hours entries alike)."""
     from brokerage.models import Placement
 
-    if principal.is_volunteer:
-        return stmt.where(Placement.volunteer_id == (principal.volunteer_id or -1))
-    if principal.is_manager:
-        return stmt.where(Placement.organisation_id.in_(principal.organisation_ids or {-1}))
-    if principal.is_staff:
-        if principal.district_codes is None:
-            return stmt
-        return stmt.where(
-            or_(
-                Volunteer.district_gss.in_(principal.district_codes),
-                Role.district_gss.in_(principal.district_codes),
-                Volunteer.registering_centre_id == principal.centre_id,
-            )
-        )
-    raise Forbidden("Hours are personal data: pilot leads see them in reports, in aggregate.")
+    return _people_and_roles_scope(
+        stmt, principal, Placement.volunteer_id, Placement.organisation_id,
+        "Hours are personal data: pilot leads see them in reports, in aggregate.",
+    )
 
 
 def can_see_placement(principal: Principal, placement, volunteer: Volunteer, role: Role) -> bool:
@@ -195,11 +197,7 @@ def can_see_placement(principal: Principal, placement, volunteer: Volunteer, rol
     if principal.is_manager:
         return principal.manages(placement.organisation_id)
     if principal.is_staff:
-        return (
-            principal.covers_district(volunteer.district_gss)
-            or principal.covers_district(role.district_gss)
-            or (volunteer.registering_centre_id is not None and volunteer.registering_centre_id == principal.centre_id)
-        )
+        return _staff_sees(principal, volunteer, role)
     return False
 
 
