@@ -30,9 +30,7 @@ from sqlalchemy.orm import Session
 
 from brokerage.auth.policy import PUBLIC_ROLE_STATUSES
 from brokerage.db import utcnow
-from brokerage.kit import taxonomy
 from brokerage.models import Organisation, Role, RoleCause, RoleSession, RoleSkill
-from brokerage.roles.schemas import RoleOut
 
 FULL_REFRESH_SECONDS = 300
 SYNC_EVERY_SECONDS = 1.0
@@ -233,44 +231,9 @@ def _load(session: Session, role_ids: list[int] | None = None) -> dict[int, _Ent
 
 
 def _entry(r, causes: list[str], required: list[str], desired: list[str], sessions: list[dict]) -> _Entry:
-    # Field for field what ``brokerage.roles.service.to_out`` builds from the ORM objects.
-    out = RoleOut(
-        id=r.id,
-        organisation_id=r.organisation_id,
-        organisation_name=r.organisation_name,
-        activity_id=r.activity_id,
-        title=r.title,
-        description=r.description,
-        commitment=r.commitment,
-        hours_per_week=r.hours_per_week,
-        one_off=r.one_off,
-        slots=taxonomy.mask_to_slots(r.slot_mask or 0),
-        sessions=sessions,
-        mode=r.mode,
-        location_name=r.location_name,
-        address=r.address,
-        postcode=r.postcode,
-        latitude=r.latitude,
-        longitude=r.longitude,
-        district_gss=r.district_gss,
-        causes=causes,
-        required_skills=required,
-        desired_skills=desired,
-        dbs_level=r.dbs_level,
-        requirements=list(r.requirements or []),
-        accessibility=list(r.accessibility or []),
-        rewards=list(r.rewards or []),
-        minimum_age=r.minimum_age,
-        maximum_age=r.maximum_age,
-        places_available=r.places_available,
-        apply_link=r.apply_link,
-        publish_start=r.publish_start,
-        publish_end=r.publish_end,
-        status=r.status,
-        published_at=r.published_at,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-    )
+    from brokerage.roles.service import build_out
+
+    out = build_out(r, r.organisation_name, causes, required, desired, sessions)
     # ORDER BY published_at DESC NULLS LAST, id DESC (sorted in reverse).
     sort_key = (r.published_at is not None, r.published_at or datetime.min, r.id)
     text = f"{r.title.lower()}\x00{r.description.lower()}"

@@ -19,11 +19,12 @@ from brokerage.roles.lifecycle import TRANSITIONS, allowed_next
 from brokerage.roles.schemas import RoleCreate, RoleOut, RoleUpdate
 
 
-def to_out(role: Role, organisation: Organisation) -> RoleOut:
+def build_out(role, organisation_name: str, causes: list[str], required: list[str], desired: list[str], sessions: list[dict]) -> RoleOut:
+    """The API's view of a role, from an ORM object or a row with the same column names."""
     return RoleOut(
         id=role.id,
         organisation_id=role.organisation_id,
-        organisation_name=organisation.name,
+        organisation_name=organisation_name,
         activity_id=role.activity_id,
         title=role.title,
         description=role.description,
@@ -31,7 +32,7 @@ def to_out(role: Role, organisation: Organisation) -> RoleOut:
         hours_per_week=role.hours_per_week,
         one_off=role.one_off,
         slots=taxonomy.mask_to_slots(role.slot_mask or 0),
-        sessions=[{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in role.sessions],
+        sessions=sessions,
         mode=role.mode,
         location_name=role.location_name,
         address=role.address,
@@ -39,9 +40,9 @@ def to_out(role: Role, organisation: Organisation) -> RoleOut:
         latitude=role.latitude,
         longitude=role.longitude,
         district_gss=role.district_gss,
-        causes=role.causes,
-        required_skills=role.required_skills,
-        desired_skills=role.desired_skills,
+        causes=causes,
+        required_skills=required,
+        desired_skills=desired,
         dbs_level=role.dbs_level,
         requirements=list(role.requirements or []),
         accessibility=list(role.accessibility or []),
@@ -57,6 +58,11 @@ def to_out(role: Role, organisation: Organisation) -> RoleOut:
         created_at=role.created_at,
         updated_at=role.updated_at,
     )
+
+
+def to_out(role: Role, organisation: Organisation) -> RoleOut:
+    sessions = [{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in role.sessions]
+    return build_out(role, organisation.name, role.causes, role.required_skills, role.desired_skills, sessions)
 
 
 def get_with_org(session: Session, principal: Principal | None, role_id: int) -> tuple[Role, Organisation]:
