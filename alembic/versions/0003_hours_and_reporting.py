@@ -1,4 +1,5 @@
-"""hours and reporting: valuation rates (pre-loaded), investment, rollups, frozen reports
+"""hours and reporting: valuation rates (pre-loaded), investment, rollups (per placement, volunteer-year,
+organisation-year and district-month), frozen reports
 
 Revision ID: 0003
 Revises: 0002
@@ -144,6 +145,34 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('placement_id', name=op.f('pk_placement_activity'))
     )
     op.create_index(op.f('ix_placement_activity_volunteer_id'), 'placement_activity', ['volunteer_id'], unique=False)
+    op.create_index('ix_hours_rollups_organisation_id', 'hours_rollups', ['organisation_id'], unique=False)
+    op.create_table('volunteer_years',
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('district_gss', sa.String(length=9), nullable=True),
+    sa.Column('months', sa.Integer(), nullable=False),
+    sa.Column('first_worked_on', sa.Date(), nullable=False),
+    sa.Column('hours', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.ForeignKeyConstraint(['volunteer_id'], ['volunteers.id'], name=op.f('fk_volunteer_years_volunteer_id_volunteers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('year', 'volunteer_id', name=op.f('pk_volunteer_years'))
+    )
+    op.create_index(op.f('ix_volunteer_years_volunteer_id'), 'volunteer_years', ['volunteer_id'], unique=False)
+    op.create_table('organisation_years',
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('district_gss', sa.String(length=9), nullable=False),
+    sa.Column('months', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_organisation_years_organisation_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('year', 'organisation_id', 'district_gss', name=op.f('pk_organisation_years'))
+    )
+    op.create_index(op.f('ix_organisation_years_organisation_id'), 'organisation_years', ['organisation_id'], unique=False)
+    op.create_table('district_month_hours',
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('district_gss', sa.String(length=9), nullable=False),
+    sa.Column('hours', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('rollup_rows', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('month', 'district_gss', name=op.f('pk_district_month_hours'))
+    )
     with op.batch_alter_table('hours_entries') as batch:
         batch.create_index('ix_hours_entries_volunteer_id_worked_on', ['volunteer_id', 'worked_on'], unique=False)
     with op.batch_alter_table('placements') as batch:
@@ -164,6 +193,12 @@ def downgrade() -> None:
         batch.drop_index('ix_placements_started_on')
     with op.batch_alter_table('hours_entries') as batch:
         batch.drop_index('ix_hours_entries_volunteer_id_worked_on')
+    op.drop_table('district_month_hours')
+    op.drop_index(op.f('ix_organisation_years_organisation_id'), table_name='organisation_years')
+    op.drop_table('organisation_years')
+    op.drop_index(op.f('ix_volunteer_years_volunteer_id'), table_name='volunteer_years')
+    op.drop_table('volunteer_years')
+    op.drop_index('ix_hours_rollups_organisation_id', table_name='hours_rollups')
     op.drop_index(op.f('ix_placement_activity_volunteer_id'), table_name='placement_activity')
     op.drop_table('placement_activity')
     op.drop_index('ix_hours_rollups_volunteer_id', table_name='hours_rollups')

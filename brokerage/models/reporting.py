@@ -93,6 +93,7 @@ class HoursRollup(Base):
     __table_args__ = (
         Index("ix_hours_rollups_placement_id", "placement_id"),
         Index("ix_hours_rollups_volunteer_id", "volunteer_id"),
+        Index("ix_hours_rollups_organisation_id", "organisation_id"),
     )
 
 
@@ -119,6 +120,50 @@ class VolunteerActivity(Base):
 
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True)
     first_worked_on: Mapped[date] = mapped_column(Date)
+
+
+class VolunteerYear(Base):
+    """One row per volunteer and calendar year with approved hours — a rollup of ``hours_rollups``.
+
+    ``months`` has bit m-1 set for each month m with approved hours, so distinct active volunteers for
+    any run of whole months (and by quarter or month) are plain counts over these rows.
+    ``first_worked_on`` is the volunteer's first approved day anywhere ("new to volunteering");
+    ``district_gss`` their home district when the row was computed (every row of a volunteer is
+    recomputed together, so they agree)."""
+
+    __tablename__ = "volunteer_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True, index=True)
+    district_gss: Mapped[str | None] = mapped_column(String(9))
+    months: Mapped[int] = mapped_column(Integer)
+    first_worked_on: Mapped[date] = mapped_column(Date)
+    hours: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+class OrganisationYear(Base):
+    """One row per organisation, calendar year and volunteers' home district with approved hours
+    (``district_gss`` '' when not known); ``months`` as in ``volunteer_years``. For "organisations supported"."""
+
+    __tablename__ = "organisation_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True)
+    district_gss: Mapped[str] = mapped_column(String(9), primary_key=True)
+    months: Mapped[int] = mapped_column(Integer)
+
+
+class DistrictMonthHours(Base):
+    """Approved hours per calendar month and volunteers' home district ('' when not known): the sum of the
+    monthly ``hours_rollups`` rows, kept by adding the difference each refresh makes (so it is exact and
+    safe under concurrent refreshes). ``rollup_rows`` counts the rollup rows behind it."""
+
+    __tablename__ = "district_month_hours"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    district_gss: Mapped[str] = mapped_column(String(9), primary_key=True)
+    hours: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    rollup_rows: Mapped[int] = mapped_column(Integer)
 
 
 class FrozenReport(Base):

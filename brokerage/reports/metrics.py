@@ -357,7 +357,6 @@ def hours_facts(session: Session, ctx: Context, period: Period, dim: str | None)
     R = HoursRollup
     cols = Cols(district=R.district_gss, volunteer=R.volunteer_id, organisation=R.organisation_id, role=R.role_id, volunteer_joined=True)
     older, younger = years_before(period.end, 25), years_before(period.end, 16)
-    young = and_(Volunteer.date_of_birth > older, Volunteer.date_of_birth <= younger)
     time_dim = dim if dim in TIME_DIMENSIONS else None
 
     def base(pieces):

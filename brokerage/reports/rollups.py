@@ -5,6 +5,12 @@
   volunteers for any run of whole months are counted over a handful of these rows, never raw hours.
 * ``placement_activity``: first and last approved day per placement (retention).
 * ``volunteer_activity``: first approved day per volunteer (new to volunteering).
+* ``volunteer_years``: per volunteer × calendar year, a bit per month with approved hours, their district and
+  first approved day: distinct active, new and young volunteers for any run of months are plain counts.
+* ``organisation_years``: per organisation × calendar year × volunteers' district, the same month bits
+  (organisations supported).
+* ``district_month_hours``: approved hours per calendar month × district (hours and their value), kept by
+  adding the difference each refresh makes, so concurrent refreshes cannot lose an update.
 
 Every refresh recomputes its rows from the approved hours (delete, then insert), so running it twice
 gives the same result: the actors that call it are idempotent.
@@ -14,11 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from decimal import Decimal
+
 from sqlalchemy import Date, Integer, and_, case, cast, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from brokerage.models import HoursEntry, HoursRollup, Placement, PlacementActivity, Volunteer, VolunteerActivity
+from brokerage.models import HoursEntry, HoursRollup, Organisation, Placement, PlacementActivity, Volunteer, VolunteerActivity
+from brokerage.models.reporting import DistrictMonthHours, OrganisationYear, VolunteerYear
 
 RETENTION_MONTHS = (3, 6, 12)
 
@@ -36,6 +45,18 @@ def period_start_expr(dialect: str, kind: str, col) -> ColumnElement:
     return func.date(col, "start of month", back)
 
 
+def year_expr(dialect: str, col) -> ColumnElement:
+    if dialect == "postgresql":
+        return cast(func.extract("year", col), Integer)
+    return cast(func.strftime("%Y", col), Integer)
+
+
+def month_bit_expr(dialect: str, col) -> ColumnElement:
+    """1 << (month - 1): the bit of ``col``'s calendar month in a ``months`` mask."""
+    month = cast(func.extract("month", col), Integer) if dialect == "postgresql" else cast(func.strftime("%m", col), Integer)
+    return literal(1).op("<<")(month - 1)
+
+
 def add_months_expr(dialect: str, col, months: int) -> ColumnElement:
     if dialect == "postgresql":
         return cast(col + func.make_interval(0, months), Date)
@@ -43,9 +64,13 @@ def add_months_expr(dialect: str, col, months: int) -> ColumnElement:
 
 
 # -- refresh -----------------------------------------------------------------------------------------
-def _refresh(session: Session, placement_filter: Callable[[object], ColumnElement], volunteer_ids: Iterable[int] | None) -> None:
-    """Recompute every rollup row for the placements the filter selects."""
+def _refresh(session: Session, placement_filter: Callable[[object], ColumnElement], volunteer_ids: Iterable[int] | None,
+             organisation_ids: Iterable[int] = (), *, track_hours: bool = True) -> None:
+    """Recompute every rollup row for the placements the filter selects, then the volunteer and
+    organisation rows built on them. ``track_hours=False`` (full rebuilds) leaves ``district_month_hours``
+    to be recomputed at the end."""
     dialect = session.get_bind().dialect.name
+    old_hours = _district_hours(session, placement_filter) if track_hours else {}
     session.execute(delete(HoursRollup).where(placement_filter(HoursRollup.placement_id)))
     session.execute(delete(PlacementActivity).where(placement_filter(PlacementActivity.placement_id)))
 
@@ -91,6 +116,12 @@ def _refresh(session: Session, placement_filter: Callable[[object], ColumnElemen
     session.execute(insert(PlacementActivity).from_select(
         ["placement_id", "volunteer_id", "started_on", "first_worked_on", "last_worked_on", "hours",
          "retained_3m", "retained_6m", "retained_12m"], activity))
+    if track_hours:
+        new_hours = _district_hours(session, placement_filter)
+        delta = {k: (new_hours.get(k, (Decimal(0), 0))[0] - old_hours.get(k, (Decimal(0), 0))[0],
+                     new_hours.get(k, (Decimal(0), 0))[1] - old_hours.get(k, (Decimal(0), 0))[1])
+                 for k in set(old_hours) | set(new_hours)}
+        _add_district_hours(session, {k: v for k, v in delta.items() if v != (0, 0)})
 
     if volunteer_ids is None:
         session.execute(delete(VolunteerActivity))
@@ -105,6 +136,100 @@ def _refresh(session: Session, placement_filter: Callable[[object], ColumnElemen
     if vol_filter is not None:
         firsts = firsts.where(vol_filter)
     session.execute(insert(VolunteerActivity).from_select(["volunteer_id", "first_worked_on"], firsts))
+    refresh_volunteer_years(session, None if volunteer_ids is None else ids)
+    refresh_organisation_years(session, organisation_ids)
+
+
+def _district_hours(session: Session, placement_filter) -> dict:
+    """{(month, district or ''): (hours, rows)} of the monthly rollup rows of the selected placements."""
+    R = HoursRollup
+    district = func.coalesce(R.district_gss, "")
+    rows = session.execute(
+        select(R.period_start, district, func.sum(R.hours), func.count())
+        .where(R.period_kind == "month", placement_filter(R.placement_id))
+        .group_by(R.period_start, district)
+    )
+    return {(_as_date(m), d): (Decimal(str(h)), int(n)) for m, d, h, n in rows}
+
+
+def _as_date(d):
+    from datetime import date
+
+    return date.fromisoformat(d[:10]) if isinstance(d, str) else d
+
+
+def _add_district_hours(session: Session, delta: dict) -> None:
+    """Add (hours, rows) differences to ``district_month_hours`` in one statement, in key order (so
+    concurrent refreshes lock rows in the same order), and drop rows nothing stands behind any more."""
+    if not delta:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    T = DistrictMonthHours
+    stmt = upsert(T).values([{"month": m, "district_gss": d, "hours": h, "rollup_rows": n} for (m, d), (h, n) in sorted(delta.items())])
+    stmt = stmt.on_conflict_do_update(index_elements=[T.month, T.district_gss],
+                                      set_={"hours": T.hours + stmt.excluded.hours, "rollup_rows": T.rollup_rows + stmt.excluded.rollup_rows})
+    session.execute(stmt)
+    session.execute(delete(T).where(T.rollup_rows <= 0, T.month.in_(sorted({m for m, _ in delta}))))
+
+
+def rebuild_district_hours(session: Session) -> None:
+    R = HoursRollup
+    district = func.coalesce(R.district_gss, "")
+    session.execute(delete(DistrictMonthHours))
+    session.execute(insert(DistrictMonthHours).from_select(
+        ["month", "district_gss", "hours", "rollup_rows"],
+        select(R.period_start, district, func.sum(R.hours), func.count()).where(R.period_kind == "month").group_by(R.period_start, district)))
+
+
+def refresh_volunteer_years(session: Session, volunteer_ids: Iterable[int] | None) -> None:
+    """Recompute ``volunteer_years`` for these volunteers (None: everyone) from the monthly rollups."""
+    dialect = session.get_bind().dialect.name
+    R = HoursRollup
+    year = year_expr(dialect, R.period_start)
+    stmt = (
+        select(year, R.volunteer_id, Volunteer.district_gss, func.sum(month_bit_expr(dialect, R.period_start).distinct()),
+               VolunteerActivity.first_worked_on, func.sum(R.hours))
+        .select_from(R)
+        .join(Volunteer, Volunteer.id == R.volunteer_id)
+        .join(VolunteerActivity, VolunteerActivity.volunteer_id == R.volunteer_id)
+        .where(R.period_kind == "month")
+        .group_by(year, R.volunteer_id, Volunteer.district_gss, VolunteerActivity.first_worked_on)
+    )
+    if volunteer_ids is None:
+        session.execute(delete(VolunteerYear))
+    else:
+        ids = sorted(set(volunteer_ids))
+        if not ids:
+            return
+        session.execute(delete(VolunteerYear).where(VolunteerYear.volunteer_id.in_(ids)))
+        stmt = stmt.where(R.volunteer_id.in_(ids))
+    session.execute(insert(VolunteerYear).from_select(["year", "volunteer_id", "district_gss", "months", "first_worked_on", "hours"], stmt))
+
+
+def refresh_organisation_years(session: Session, organisation_ids: Iterable[int] | None) -> None:
+    """Recompute ``organisation_years`` for these organisations (None: all) from the monthly rollups."""
+    dialect = session.get_bind().dialect.name
+    R = HoursRollup
+    year = year_expr(dialect, R.period_start)
+    district = func.coalesce(R.district_gss, "")
+    stmt = (
+        select(year, R.organisation_id, district, func.sum(month_bit_expr(dialect, R.period_start).distinct()))
+        .where(R.period_kind == "month")
+        .group_by(year, R.organisation_id, district)
+    )
+    if organisation_ids is None:
+        session.execute(delete(OrganisationYear))
+    else:
+        ids = sorted(set(organisation_ids))
+        if not ids:
+            return
+        session.execute(delete(OrganisationYear).where(OrganisationYear.organisation_id.in_(ids)))
+        stmt = stmt.where(R.organisation_id.in_(ids))
+    session.execute(insert(OrganisationYear).from_select(["year", "organisation_id", "district_gss", "months"], stmt))
 
 
 def refresh_placement(session: Session, placement_id: int) -> bool:
@@ -112,7 +237,15 @@ def refresh_placement(session: Session, placement_id: int) -> bool:
     placement = session.execute(select(Placement).where(Placement.id == placement_id).with_for_update()).scalar_one_or_none()
     if placement is None:
         return False
-    _refresh(session, lambda col: col == placement_id, [placement.volunteer_id])
+    # The volunteer and organisation the placement's rollups belonged to (they differ after a merge of
+    # duplicate volunteers) and belong to now; one refresh at a time for each, as their yearly rows are
+    # recomputed whole.
+    before = session.execute(select(HoursRollup.volunteer_id, HoursRollup.organisation_id).where(HoursRollup.placement_id == placement_id).distinct()).all()
+    volunteer_ids = sorted({placement.volunteer_id, *(v for v, _ in before)})
+    organisation_ids = sorted({placement.organisation_id, *(o for _, o in before)})
+    session.execute(select(Volunteer.id).where(Volunteer.id.in_(volunteer_ids)).order_by(Volunteer.id).with_for_update(key_share=True))
+    session.execute(select(Organisation.id).where(Organisation.id.in_(organisation_ids)).order_by(Organisation.id).with_for_update(key_share=True))
+    _refresh(session, lambda col: col == placement_id, volunteer_ids, organisation_ids)
     return True
 
 
@@ -140,6 +273,9 @@ def rebuild_all(session_factory, *, batch_size: int = 20_000, progress: Callable
         session.execute(delete(HoursRollup))
         session.execute(delete(PlacementActivity))
         session.execute(delete(VolunteerActivity))
+        session.execute(delete(VolunteerYear))
+        session.execute(delete(OrganisationYear))
+        session.execute(delete(DistrictMonthHours))
     lo, hi = lo_hi
     if lo is None:
         return 0
@@ -148,7 +284,7 @@ def rebuild_all(session_factory, *, batch_size: int = 20_000, progress: Callable
     while start <= hi:
         end = start + batch_size - 1
         with session_factory() as session:
-            _refresh(session, lambda col, a=start, b=end: and_(col >= a, col <= b), [])
+            _refresh(session, lambda col, a=start, b=end: and_(col >= a, col <= b), [], track_hours=False)
         done += min(end, hi) - start + 1
         if progress:
             progress(min(end, hi) - start + 1)
@@ -157,4 +293,9 @@ def rebuild_all(session_factory, *, batch_size: int = 20_000, progress: Callable
         session.execute(delete(VolunteerActivity))
         firsts = select(PlacementActivity.volunteer_id, func.min(PlacementActivity.first_worked_on)).group_by(PlacementActivity.volunteer_id)
         session.execute(insert(VolunteerActivity).from_select(["volunteer_id", "first_worked_on"], firsts))
+    with session_factory() as session:
+        refresh_volunteer_years(session, None)
+    with session_factory() as session:
+        refresh_organisation_years(session, None)
+        rebuild_district_hours(session)
     return done

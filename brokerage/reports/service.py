@@ -17,9 +17,10 @@ from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
 from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from brokerage.kit.taxonomy import causes
-from brokerage.models import Centre, CentreDistrict, District, Organisation
+from brokerage.models import Centre, District, Organisation
 from brokerage.models.reporting import FrozenReport, FrozenReportFile, InvestmentEntry, ValuationRate
 from brokerage.reports import metrics as M
+from brokerage.reports.cube import CUBE_DIMS, Cube
 from brokerage.reports.schemas import InvestmentCreate, RateCreate, ReportParams
 
 TWO = Decimal("0.01")
@@ -227,7 +228,8 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
     ctx = M.Context(districts=districts, as_of=as_of, dialect=session.get_bind().dialect.name,
                     rate_breaks=frozenset(b for b in breaks if period.start < b <= period.end))
 
-    totals, total_pieces = M.compute(session, ctx, period, None)
+    cube = Cube(session, ctx, period, list(params.dimensions))
+    totals, total_pieces = cube.result(None)
     total_cells = {m: by_key.get(None) for m, by_key in totals.items()}
     active_total = (total_cells.get("active_volunteers") or M.Cell(0, 0)).base
     total_hidden = M.is_small(active_total)
@@ -280,7 +282,7 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
     # breakdowns
     breakdowns = []
     for dim in params.dimensions:
-        breakdowns.append(_breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by_centre))
+        breakdowns.append(_breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by_centre, cube))
 
     totals_out = {}
     for metric in M.METRICS:
@@ -344,12 +346,14 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
     }
 
 
-def _breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by_centre) -> dict:
+def _breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by_centre, cube: Cube | None = None) -> dict:
     if dim in M.TIME_DIMENSIONS:
         buckets = M.time_buckets(period, dim)
         labels = {key: label for key, label, _ in buckets}
         order = [key for key, _, _ in buckets]
-        if all(sub.start == M.bucket_start(sub.start, dim) and M.add_months(sub.start, {"month": 1, "quarter": 3, "year": 12}[dim]) - timedelta(days=1) == sub.end
+        if cube is not None and dim in CUBE_DIMS:
+            cells, pieces = cube.result(dim)
+        elif all(sub.start == M.bucket_start(sub.start, dim) and M.add_months(sub.start, {"month": 1, "quarter": 3, "year": 12}[dim]) - timedelta(days=1) == sub.end
                for _, _, sub in buckets):
             cells, pieces = M.compute(session, ctx, period, dim)  # one grouped query per measure
         else:  # buckets cut by the period: one at a time
@@ -361,7 +365,7 @@ def _breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by
                         cells[metric][key] = by_key[None]
                 pieces[key] = p.get(None, [])
     else:
-        cells, pieces = M.compute(session, ctx, period, dim)
+        cells, pieces = cube.result(dim) if cube is not None and dim in CUBE_DIMS else M.compute(session, ctx, period, dim)
         keys = {k for by_key in cells.values() for k in by_key}
         if dim == "district":
             keys |= set(ctx.districts) if ctx.districts is not None else set(session.scalars(select(District.gss_code)))

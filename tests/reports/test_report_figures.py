@@ -184,12 +184,16 @@ def test_rollups_are_idempotent_and_match_a_full_rebuild(db, county):
     from sqlalchemy import select
 
     from brokerage.models import HoursRollup, PlacementActivity, VolunteerActivity
+    from brokerage.models.reporting import DistrictMonthHours, OrganisationYear, VolunteerYear
 
     def snapshot():
         return (
             sorted((r.period_kind, str(r.period_start), r.placement_id, str(r.hours), r.entries, r.district_gss) for r in db.scalars(select(HoursRollup))),
             sorted((a.placement_id, str(a.first_worked_on), str(a.last_worked_on), a.retained_3m, a.retained_6m, a.retained_12m) for a in db.scalars(select(PlacementActivity))),
             sorted((a.volunteer_id, str(a.first_worked_on)) for a in db.scalars(select(VolunteerActivity))),
+            sorted((y.year, y.volunteer_id, y.district_gss, y.months, str(y.first_worked_on), str(y.hours)) for y in db.scalars(select(VolunteerYear))),
+            sorted((y.year, y.organisation_id, y.district_gss, y.months) for y in db.scalars(select(OrganisationYear))),
+            sorted((str(h.month), h.district_gss, str(h.hours), h.rollup_rows) for h in db.scalars(select(DistrictMonthHours))),
         )
 
     before = snapshot()
@@ -204,6 +208,12 @@ def test_rollups_are_idempotent_and_match_a_full_rebuild(db, county):
     rollups.rebuild_all(same_session, batch_size=2)
     assert snapshot() == before
     assert ("year", "2025-01-01", county.placements["A2"].id, "6.00", 2, ASHFORD) in before[0]
+    # A2 gave hours in February and August 2025 (bits 1 and 7); A5 volunteered first in June 2024
+    a2, a5 = county.volunteers["A2"].id, county.volunteers["A5"].id
+    assert (2025, a2, ASHFORD, 0b10000010, "2025-02-04", "6.00") in before[3]
+    assert (2025, a5, ASHFORD, 0b1000, "2024-06-15", "4.00") in before[3]
+    assert (2025, county.o1.id, ASHFORD, 0b10011110) in before[4]  # Feb-May and August
+    assert ("2025-03-01", ASHFORD, "4.00", 2) in before[5]  # A3 2.5h + A4 1.5h
 
 
 def test_periods_and_rates_apply_by_month(db, county):

@@ -1,8 +1,9 @@
 """Report rollups, kept up to date as hours are approved.
 
 Actors take IDs, open one session per message and recompute the affected rows from the approved
-hours (delete then insert, under a row lock on the placement), so a message delivered twice changes
-nothing the second time. Retries are the outbox middleware's business (see ``workers.middleware``).
+hours (delete then insert, under row locks on the placement, its volunteer and its organisation; the
+hours per district and month take the difference the refresh made), so a message delivered twice
+changes nothing the second time. Retries are the outbox middleware's business (see ``workers.middleware``).
 """
 
 from __future__ import annotations
