@@ -130,6 +130,8 @@ def merge(session: Session, principal: Principal, candidate_id: int, keep_id: in
     audit.record(session, principal, "volunteer.merge", "volunteer", kept.id, merged_volunteer_id=gone.id, merge_id=record.id,
                  referrals=len(moved["referrals"]), placements=len(moved["placements"]), hours_entries=len(moved["hours"]))
     enqueue(session, "volunteer.updated", volunteer_id=kept.id)
+    for placement_id in moved["placements"]:  # the county figures follow the hours to the record kept
+        enqueue(session, "reports.rollup", placement_id=placement_id)
     return record
 
 
@@ -201,4 +203,6 @@ def reverse(session: Session, principal: Principal, merge_id: int) -> VolunteerM
     audit.record(session, principal, "volunteer.merge_reversed", "volunteer", kept.id, merged_volunteer_id=gone.id, merge_id=record.id)
     enqueue(session, "volunteer.updated", volunteer_id=kept.id)
     enqueue(session, "volunteer.updated", volunteer_id=gone.id)
+    for placement_id in moved["placements"]:
+        enqueue(session, "reports.rollup", placement_id=placement_id)
     return record
