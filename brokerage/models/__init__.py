@@ -4,12 +4,21 @@ from brokerage.models.audit import AuditLog
 from brokerage.models.centre import Centre, CentreDistrict
 from brokerage.models.district import District, Postcode
 from brokerage.models.hours import HoursEntry, Placement
+from brokerage.models.interop import DuplicateCandidate, ImportBatch, VolunteerMerge
 from brokerage.models.jobs import EmailSuppression, ScheduledRun, SchedulerLease
-from brokerage.models.interop import DuplicateCandidate, ImportBatch, VolunteerMerge  # noqa: F401
 from brokerage.models.organisation import Organisation, OrganisationCause, OrganisationManager
 from brokerage.models.outbox import Delivery, OutboxMessage
 from brokerage.models.referral import Referral, ReferralEvent
-from brokerage.models.reporting import FrozenReport, FrozenReportFile, HoursRollup, InvestmentEntry, PlacementActivity, ValuationRate, VolunteerActivity  # noqa: F401
+from brokerage.models import reporting  # noqa: F401  (registers every reporting and rollup table)
+from brokerage.models.reporting import (
+    FrozenReport,
+    FrozenReportFile,
+    HoursRollup,
+    InvestmentEntry,
+    PlacementActivity,
+    ValuationRate,
+    VolunteerActivity,
+)
 from brokerage.models.role import Activity, Role, RoleCause, RoleSession, RoleSkill, RoleStatusChange
 from brokerage.models.user import User
 from brokerage.models.volunteer import Volunteer, VolunteerCause, VolunteerSkill
@@ -21,11 +30,23 @@ __all__ = [
     "CentreDistrict",
     "Delivery",
     "District",
+    "DuplicateCandidate",
+    "EmailSuppression",
+    "FrozenReport",
+    "FrozenReportFile",
+    "HoursRollup",
+    "ImportBatch",
+    "InvestmentEntry",
+    "ScheduledRun",
+    "SchedulerLease",
+    "ValuationRate",
+    "VolunteerMerge",
     "HoursEntry",
     "Organisation",
     "OrganisationCause",
     "OrganisationManager",
     "OutboxMessage",
+    "PlacementActivity",
     "Placement",
     "Postcode",
     "Referral",
@@ -37,6 +58,7 @@ __all__ = [
     "RoleStatusChange",
     "User",
     "Volunteer",
+    "VolunteerActivity",
     "VolunteerCause",
     "VolunteerSkill",
 ]

@@ -7,7 +7,8 @@ committed or discarded. Only staff of the batch's centre may see or confirm it."
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError

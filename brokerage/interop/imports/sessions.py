@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
