@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 
 from brokerage.deps import DbSession, OptionalPrincipal
 from brokerage.errors import Forbidden, NotFound
@@ -413,5 +412,7 @@ def move_referral(referral_id: int, request: Request, session: DbSession, princi
 @router.get("/manage/organisations/{organisation_id}")
 def organisation_page(organisation_id: int, request: Request, session: DbSession, principal: SignedIn):
     org = organisations_service.get(session, principal, organisation_id)
-    roles = list(session.scalars(select(Role).where(Role.organisation_id == org.id).order_by(Role.id.desc()).limit(200)))
+    # Through the role rules: the public sees this organisation's published roles, its managers and centre all of them.
+    rows, _total = roles_service.list_(session, principal, organisation_id=org.id, page=1, page_size=200)
+    roles = [role for role, _name in rows]
     return render(request, "pages/organisation/organisation.html", {"title": org.name, "org": org, "roles": roles})
