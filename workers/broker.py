@@ -26,9 +26,10 @@ _broker: dramatiq.Broker | None = None
 
 
 def _middleware() -> list:
-    from workers.middleware import OutboxMiddleware
+    from workers.middleware import OutboxMiddleware, Preload
 
-    return [AgeLimit(), TimeLimit(), ShutdownNotifications(), Callbacks(), Pipelines(), CurrentMessage(), OutboxMiddleware()]
+    return [AgeLimit(), TimeLimit(), ShutdownNotifications(), Callbacks(), Pipelines(), CurrentMessage(), OutboxMiddleware(),
+            Preload()]
 
 
 def make_broker(url: str | None) -> dramatiq.Broker:

@@ -87,6 +87,7 @@ def _env() -> Environment:
         lstrip_blocks=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates do not change under a running worker: no stat() per render
     )
     env.filters["date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
     return env
@@ -140,8 +141,17 @@ def _qp(text: str) -> bytes:
 
 
 def message_id(key: str, sender: str) -> str:
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "brokerage.invalid"
-    return f"<{hashlib.sha1(key.encode()).hexdigest()}@{domain}>"
+    return f"<{hashlib.sha1(key.encode()).hexdigest()}@{_sender_domain(sender)}>"
+
+
+@lru_cache(maxsize=8)
+def _sender_domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "brokerage.invalid"
+
+
+@lru_cache(maxsize=8)
+def _from_header(sender: str) -> str:
+    return _header(sender) if sender.isascii() else formataddr(parseaddr(sender), charset="utf-8")
 
 
 def build_message(email: Email, sender: str) -> bytes:
@@ -149,7 +159,7 @@ def build_message(email: Email, sender: str) -> bytes:
     boundary = "=_" + uuid.uuid4().hex
     to = formataddr((email.to_name, email.to), charset="utf-8") if email.to_name else email.to
     lines = [
-        f"From: {_header(sender) if sender.isascii() else formataddr(parseaddr(sender), charset='utf-8')}",
+        f"From: {_from_header(sender)}",
         f"To: {_header(to)}",
         f"Subject: {_header(email.subject)}",
         f"Date: {formatdate(usegmt=True)}",
@@ -205,6 +215,7 @@ class Mailer:
                 conn.starttls(context=ssl.create_default_context())
         if s.smtp_username:
             conn.login(s.smtp_username, s.smtp_password or "")
+        conn.ehlo_or_helo_if_needed()
         return conn
 
     def _connection(self) -> smtplib.SMTP:
@@ -212,6 +223,14 @@ class Mailer:
         if conn is None:
             conn = self._connect()
             self._local.conn = conn
+        return conn
+
+    def _open(self) -> smtplib.SMTP:
+        """The connection a message is under way on (never a new one: that would take the
+        message's lines as commands)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.sock is None:
+            raise ConnectionError("the connection was closed")
         return conn
 
     def _drop(self) -> None:
@@ -234,45 +253,86 @@ class Mailer:
             if before_reply is not None:
                 before_reply()
             return
+        body = wire_body(data)
         for attempt in (1, 2):
-            written = False
+            self.envelope(email.to)
             try:
-                conn = self._connection()
-                conn.ehlo_or_helo_if_needed()
-                code, resp = conn.mail(self.envelope_from)
-                if code != 250:
-                    self._reset()
-                    raise MailError(f"The mail server refused the sender ({code}).", permanent=code >= 500)
-                code, resp = conn.rcpt(email.to)
-                if code not in (250, 251):
-                    self._reset()
-                    raise MailError(f"The mail server refused the address ({code}).", permanent=code >= 500)
-                conn.putcmd("data")
-                code, resp = conn.getreply()
-                if code != 354:
-                    self._reset()
-                    raise MailError(f"The mail server would not take the message ({code}).", permanent=code >= 500)
-                body = _DOT_LINE.sub(b"..", data)
-                if not body.endswith(b"\r\n"):
-                    body += b"\r\n"
-                conn.send(body + b".\r\n")
-                written = True
-                if before_reply is not None:
-                    before_reply()
-                code, resp = conn.getreply()
-                if code != 250:
-                    raise MailError(f"The mail server did not accept the message ({code}).", permanent=code >= 500,
-                                    after_commit=before_reply is not None)
-                return
+                self.write_body(body)
             except MailError:
-                raise
-            except (smtplib.SMTPException, ConnectionError, socket.timeout, OSError) as exc:
-                self._drop()
-                if written or attempt == 2:
-                    raise MailError(f"Could not reach the mail server: {exc}", after_commit=written and before_reply is not None) from exc
+                if attempt == 2:
+                    raise
+                continue  # the server drops a message cut short: start again on a fresh connection
+            break
+        if before_reply is not None:
+            try:
+                before_reply()
             except BaseException:
                 self._drop()  # e.g. the caller's commit failed: the reply is unread, start afresh
                 raise
+        self.finish(after_commit=before_reply is not None)
+
+    # The three steps of a send, for callers that interleave them with their own work
+    # (``workers.notify.deliver_many`` commits each record between ``write_body`` and ``finish``).
+    def envelope(self, to: str) -> None:
+        """Open a message to ``to``: MAIL, RCPT and DATA, in one write when the server offers
+        PIPELINING (RFC 2920). On return the server waits for the message. Raises ``MailError``;
+        nothing of the message has been sent then."""
+        commands = _envelope_commands(self.envelope_from, to)
+        for attempt in (1, 2):
+            try:
+                conn = self._connection()
+                if conn.has_extn("pipelining"):
+                    conn.send(b"".join(commands))
+                    replies = [conn.getreply() for _ in commands]
+                else:
+                    replies = []
+                    for command, wanted in zip(commands, _ENVELOPE_OK):
+                        conn.send(command)
+                        replies.append(conn.getreply())
+                        if replies[-1][0] not in wanted:
+                            break
+            except (smtplib.SMTPException, ConnectionError, socket.timeout, OSError) as exc:
+                self._drop()  # a connection the server had closed since the last message: try a new one
+                if attempt == 2:
+                    raise MailError(f"Could not reach the mail server: {exc}") from exc
+                continue
+            codes = [code for code, _ in replies]
+            if len(codes) == 3 and codes[2] == 354:
+                if codes[0] == 250 and codes[1] in (250, 251):
+                    return
+                self._drop()  # the server is waiting for a message it should have refused: hang up
+            else:
+                self._reset()
+            for (code, _), wanted, what in zip(replies, _ENVELOPE_OK, _ENVELOPE_REFUSALS):
+                if code not in wanted:
+                    raise MailError(f"The mail server {what} ({code}).", permanent=code >= 500)
+            raise MailError("The mail server gave an unexpected reply.")  # pragma: no cover
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def write_body(self, body: bytes) -> None:
+        """Write a message (``wire_body``) after ``envelope``. Raises ``MailError``: the server
+        discards a message cut short, so nothing was sent."""
+        try:
+            self._open().sock.sendall(body)
+        except (smtplib.SMTPException, ConnectionError, socket.timeout, OSError) as exc:
+            self._drop()
+            raise MailError(f"Could not reach the mail server: {exc}") from exc
+
+    def finish(self, *, after_commit: bool = True) -> None:
+        """Read the server's reply to the message written last. Raises ``MailError`` (with
+        ``after_commit``) if it was not accepted or the reply could not be read."""
+        try:
+            code, _ = self._open().getreply()
+        except (smtplib.SMTPException, ConnectionError, socket.timeout, OSError) as exc:
+            self._drop()
+            raise MailError(f"Could not reach the mail server: {exc}", after_commit=after_commit) from exc
+        if code != 250:
+            raise MailError(f"The mail server did not accept the message ({code}).", permanent=code >= 500,
+                            after_commit=after_commit)
+
+    def abandon(self) -> None:
+        """Forget this thread's connection (its state is unknown, e.g. a reply is unread)."""
+        self._drop()
 
     def _reset(self) -> None:
         try:
@@ -288,6 +348,35 @@ class Mailer:
             except Exception:
                 pass
             self._local.conn = None
+
+
+_ENVELOPE_OK = ((250,), (250, 251), (354,))
+_ENVELOPE_REFUSALS = ("refused the sender", "refused the address", "would not take the message")
+
+
+def _envelope_commands(sender: str, to: str) -> tuple[bytes, bytes, bytes]:
+    """MAIL FROM, RCPT TO and DATA as bytes. An address that cannot go in a command is refused."""
+    return _command("MAIL FROM:", sender), _command("RCPT TO:", to), b"DATA\r\n"
+
+
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+def _command(verb: str, address: str) -> bytes:
+    if _PLAIN_ADDRESS.fullmatch(address):  # the usual case, without parsing
+        return f"{verb}<{address}>\r\n".encode("ascii")
+    quoted = smtplib.quoteaddr(address)
+    if "\r" in quoted or "\n" in quoted or not quoted.isascii():
+        raise MailError("The address cannot be used in an email.", permanent=True)
+    return f"{verb}{quoted}\r\n".encode("ascii")
+
+
+def wire_body(data: bytes) -> bytes:
+    """A built message as written after DATA: leading dots doubled, then the closing dot line."""
+    body = _DOT_LINE.sub(b"..", data)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    return body + b".\r\n"
 
 
 _mailer: Mailer | None = None

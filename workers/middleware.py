@@ -78,3 +78,14 @@ class OutboxMiddleware(Middleware):
 
     def after_skip_message(self, broker, message):
         self.after_process_message(broker, message)
+
+
+class Preload(Middleware):
+    """Load the matching library (numpy, scikit-learn: about a second) when a worker boots, not
+    inside the first ``role.published`` job, where it delays every email of the role."""
+
+    def before_worker_boot(self, broker, worker):
+        try:
+            import brokerage.matches.service  # noqa: F401
+        except Exception:  # pragma: no cover - the job itself will report it
+            logger.exception("Could not load the matching library ahead of the first job")

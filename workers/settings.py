@@ -46,7 +46,8 @@ class WorkerSettings(BaseSettings):
 
     # Notifications.
     role_candidates: int = 50  # best-fit volunteers considered when a role is published
-    send_chunk: int = 25  # emails per background job
+    send_chunk: int = 25  # emails per background job (digests: each one ranks roles for its volunteer)
+    role_email_chunk: int = 100  # role-match emails per job: each job's fixed cost is spread over many emails
     instant_matches: int = 5  # roles in a "your matches" email
     digest_roles: int = 8
     dbs_valid_years: int = 3  # a DBS certificate older than this is treated as due for renewal

@@ -139,6 +139,9 @@ class SmtpServer:
     messages: list[Received] = field(default_factory=list)
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    pipelining: bool = True  # offered by real servers; aiosmtpd takes it but does not say so
+    refuse: dict[str, str] = field(default_factory=dict)  # address -> reply to its RCPT
+    defer_once: set[str] = field(default_factory=set)  # addresses whose first message gets a 451
 
     def count(self, kind: str | None = None) -> int:
         with self.lock:
@@ -162,9 +165,23 @@ def smtp() -> Iterator[SmtpServer]:
     server = SmtpServer("127.0.0.1", free_port())
 
     class Handler:
+        async def handle_EHLO(self, _server, session, _envelope, hostname, responses):
+            session.host_name = hostname
+            return [*responses[:-1], "250-PIPELINING", responses[-1]] if server.pipelining else responses
+
+        async def handle_RCPT(self, _server, _session, envelope, address, _options):
+            if address in server.refuse:
+                return server.refuse[address]
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
         async def handle_DATA(self, _server, _session, envelope):
             if server.delay:
                 await asyncio.sleep(server.delay)
+            deferred = server.defer_once.intersection(envelope.rcpt_tos)
+            if deferred:
+                server.defer_once.difference_update(deferred)
+                return "451 Try again later"
             msg = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
             with server.lock:
                 server.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), msg))

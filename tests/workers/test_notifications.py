@@ -3,6 +3,7 @@ Dramatiq worker (threads, in-process broker — the embedded mode) and a real SM
 
 from __future__ import annotations
 
+from collections import Counter
 from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import select
@@ -72,6 +73,27 @@ def test_weekly_cap_holds_when_several_roles_are_published_at_once(inproc, sessi
         assert sorted(mine) == ["capped", "capped", "sent", "sent", "sent"]
 
 
+def test_a_refused_address_and_a_deferred_message_do_not_stop_the_others(inproc, session, smtp, worker_engine):
+    f = Factory(session)
+    staff = staff_principal(session, f)
+    org = f.organisation(ASHFORD)
+    volunteers = [f.volunteer(ASHFORD) for _ in range(6)]
+    refused, deferred = volunteers[1], volunteers[3]
+    smtp.refuse[refused.email] = "550 No such mailbox"
+    smtp.defer_once.add(deferred.email)
+    role = f.role(org, status="draft", title="Litter picker")
+    session.commit()
+
+    publish(session, staff, role)
+    wait_for(lambda: smtp.count("role_match") >= 5, what="the role emails, one of them after a retry")
+    settle(worker_engine)
+
+    received = Counter(m.to for m in smtp.of_kind("role_match"))
+    assert received == Counter(v.email for v in volunteers if v is not refused)  # each once, the deferred one too
+    statuses = dict(session.execute(select(Delivery.volunteer_id, Delivery.status).where(Delivery.kind == "role_match")).all())
+    assert statuses == {v.id: "failed" if v is refused else "sent" for v in volunteers}
+
+
 def test_referral_emails_share_only_what_the_volunteer_agreed_and_follow_each_status(inproc, session, smtp, worker_engine):
     from brokerage.auth.service import build_principal
     from brokerage.referrals import service as referrals_service
@@ -113,6 +135,7 @@ def test_referral_emails_share_only_what_the_volunteer_agreed_and_follow_each_st
 def test_password_reset_email_carries_a_working_link(inproc, session, smtp, worker_engine, client_for):
     from brokerage.auth.service import request_password_reset
 
+    smtp.pipelining = False  # a server that takes one command at a time works too
     f = Factory(session)
     user = f.user("organisation_manager", email="manager@charity.example")
     session.commit()

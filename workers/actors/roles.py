@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -56,7 +54,7 @@ def role_published(role_id: int) -> None:
             and notify.volunteer_wants_role_emails(wanted[c.volunteer_id])
             and wanted[c.volunteer_id].email.strip().lower() not in blocked
         ]
-        for part in chunks(chosen, ws.send_chunk):
+        for part in chunks(chosen, ws.role_email_chunk):
             enqueue(
                 session, "notification.role_match", role_id=role_id,
                 volunteer_ids=[c.volunteer_id for c in part],
@@ -81,19 +79,21 @@ def role_match(role_id: int, volunteer_ids: list[int], reasons: dict[str, str] |
         keys = {v.id: f"role_match:{role_id}:{v.id}" for v in volunteers}
         done = notify.existing_keys(session, keys.values())
         blocked = notify.suppressed(session, [v.email for v in volunteers])
-    with notify.connection() as conn:
-        for v in volunteers:
-            key = keys[v.id]
-            if key in done or not notify.volunteer_wants_role_emails(v) or v.email.strip().lower() in blocked:
-                continue
-            context: dict[str, Any] = {"first_name": v.first_name, "role": role, "reason": reasons.get(str(v.id), "")}
-            notify.deliver(
-                lambda v=v, key=key, context=context: render(
-                    "role_match", key, v.email, f"{v.first_name} {v.last_name}".strip(),
-                    unsubscribe=unsubscribe_url(volunteer_id=v.id), **context,
-                ),
-                kind="role_match", key=key, recipient=v.email, volunteer_id=v.id, role_id=role_id, capped=True, conn=conn,
-            )
+    outgoing = [
+        notify.Outgoing(
+            key=keys[v.id], recipient=v.email, volunteer_id=v.id, role_id=role_id,
+            build=lambda v=v: render(
+                "role_match", keys[v.id], v.email, f"{v.first_name} {v.last_name}".strip(),
+                unsubscribe=unsubscribe_url(volunteer_id=v.id), first_name=v.first_name, role=role,
+                reason=reasons.get(str(v.id), ""),
+            ),
+        )
+        # Each role's jobs go through the same volunteers in a different order, so that two roles'
+        # jobs for the same people do not queue behind each other for each volunteer's lock.
+        for v in sorted(volunteers, key=lambda v: hash((role_id, v.id)))  # stable: ints are not salted
+        if keys[v.id] not in done and notify.volunteer_wants_role_emails(v) and v.email.strip().lower() not in blocked
+    ]
+    notify.deliver_many(outgoing, kind="role_match", capped=True)
 
 
 @actor("role.changed")
