@@ -147,6 +147,18 @@ def get_merge(session: Session, principal: Principal, merge_id: int) -> Voluntee
     return record
 
 
+def list_pending(session: Session, principal: Principal) -> list[tuple[VolunteerMerge, Volunteer, Volunteer]]:
+    """Merges waiting for a member of staff to confirm or reverse them, that this principal may review."""
+    if not principal.is_staff:
+        raise Forbidden("Only volunteer centre staff can review merges.")
+    out = []
+    for record in session.scalars(select(VolunteerMerge).where(VolunteerMerge.status == "pending").order_by(VolunteerMerge.merged_at)):
+        kept, gone = session.get(Volunteer, record.kept_id), session.get(Volunteer, record.merged_id)
+        if policy.can_see_volunteer(principal, kept) and (policy.can_see_volunteer(principal, gone) or gone.merged_into_id == kept.id):
+            out.append((record, kept, gone))
+    return out
+
+
 def confirm(session: Session, principal: Principal, merge_id: int) -> VolunteerMerge:
     record = get_merge(session, principal, merge_id)
     if record.status != "pending":

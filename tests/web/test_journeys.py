@@ -239,6 +239,16 @@ def test_role_creation_by_keyboard_and_centre_moderation(new_page, server, check
     s.click("button:has-text('Look for duplicates now')")
     assert "Compared" in s.locator(".notification-banner").inner_text()
     check.page(s, "duplicates to review", shot="centre-duplicates")
+    pair = s.locator("section.panel", has_text="Margaret Okafor and Margaret Okafer")
+    assert pair.count() == 1
+    pair.locator("button:has-text('Merge, keeping record')").first.click()
+    assert "can be reversed until it is confirmed" in s.locator(".notification-banner").inner_text()
+    merge = s.locator("section.panel", has_text="merged into Margaret")
+    assert merge.locator("button:has-text('Reverse the merge')").count() == 1
+    check.page(s, "a merge to confirm")
+    merge.locator("button:has-text('Confirm the merge')").click()
+    assert "The merge is confirmed." in s.locator(".notification-banner").inner_text()
+    assert s.locator("section.panel", has_text="merged into Margaret").count() == 0
 
     # The published role is there for anyone searching nearby.
     a = new_page()

@@ -185,6 +185,17 @@ def duplicate_decision(pair_id: int, request: Request, session: DbSession, princ
     return dup.decide(request, session, principal, svc, pair_id, form)
 
 
+@router.post("/centre/merges/{merge_id}")
+def merge_decision(merge_id: int, request: Request, session: DbSession, principal: StaffUser, form: Form):
+    """Confirm a merge (final) or reverse it (the two records come apart again)."""
+    from brokerage.web.pages import duplicates as dup
+
+    svc = _interop()
+    if svc is None:
+        raise NotFound("Duplicate checking is not available yet.")
+    return dup.decide(request, session, principal, svc, merge_id, form)
+
+
 def organisation_name(session, organisation_id: int) -> str:
     org = session.get(Organisation, organisation_id)
     return org.name if org else ""
