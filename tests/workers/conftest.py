@@ -372,6 +372,14 @@ def outbox_idle(engine) -> bool:
         return not conn.execute(text("SELECT 1 FROM outbox WHERE status IN ('pending', 'dispatched') LIMIT 1")).first()
 
 
+def outbox_report(engine) -> str:
+    """What the outbox holds, for a failure message: counts by actor and status, and the last errors."""
+    with engine.connect() as conn:
+        counts = conn.execute(text("SELECT actor, status, count(*), max(attempts) FROM outbox GROUP BY actor, status ORDER BY 1, 2")).all()
+        errors = conn.execute(text("SELECT actor, last_error FROM outbox WHERE last_error IS NOT NULL ORDER BY id DESC LIMIT 3")).all()
+    return f"outbox {[tuple(c) for c in counts]}; last errors {[tuple(e) for e in errors]}"
+
+
 def settle(engine, timeout: float = 30.0) -> None:
     """Wait until every job has finished (done or failed)."""
     wait_for(lambda: outbox_idle(engine), timeout=timeout, what="the outbox to drain")

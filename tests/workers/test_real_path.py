@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 
 from brokerage.models import OutboxMessage, ScheduledRun
 from tests.factories import ASHFORD, Factory
-from tests.workers.conftest import outbox_idle, publish, settle, staff_principal, wait_for
+from tests.workers.conftest import outbox_idle, outbox_report, publish, settle, staff_principal, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -120,8 +120,11 @@ def test_worker_killed_mid_send_delivers_each_notification_exactly_once(redis_en
 
     smtp.delay = 0
     _start_worker(processes, env, n=2)
-    wait_for(lambda: smtp.count("role_match") >= 1200 and outbox_idle(worker_engine), timeout=120,
-             what="every notification after the restart")
+    try:
+        wait_for(lambda: smtp.count("role_match") >= 1200 and outbox_idle(worker_engine), timeout=300,
+                 what="every notification after the restart")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: {smtp.count('role_match')} received; {outbox_report(worker_engine)}") from None
     time.sleep(1.0)  # anything sent twice would arrive now
 
     import hashlib
