@@ -60,9 +60,12 @@ def build_out(role, organisation_name: str, causes: list[str], required: list[st
     )
 
 
+def _sessions(role: Role) -> list[dict]:
+    return [{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in role.sessions]
+
+
 def to_out(role: Role, organisation: Organisation) -> RoleOut:
-    sessions = [{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in role.sessions]
-    return build_out(role, organisation.name, role.causes, role.required_skills, role.desired_skills, sessions)
+    return build_out(role, organisation.name, role.causes, role.required_skills, role.desired_skills, _sessions(role))
 
 
 def get_with_org(session: Session, principal: Principal | None, role_id: int) -> tuple[Role, Organisation]:
@@ -128,15 +131,11 @@ def public_only(principal: Principal | None) -> bool:
 def list_page(session: Session, principal: Principal | None, *, page: int = 1, page_size: int = 20, **filters) -> Page[RoleOut]:
     """The database path of the role list (staff and managers, who also see drafts)."""
     rows, total = list_(session, principal, page=page, page_size=page_size, **filters)
-    items = [to_out(role, _OrganisationName(org_name)) for role, org_name in rows]
+    items = [
+        build_out(role, org_name, role.causes, role.required_skills, role.desired_skills, _sessions(role))
+        for role, org_name in rows
+    ]
     return Page(items=items, total=total, page=page, page_size=page_size)
-
-
-class _OrganisationName:
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
 
 
 def _actor_kind(principal: Principal, role: Role, org: Organisation) -> set[str]:
