@@ -138,8 +138,8 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
         hours += amount
         placements.append(p.id)
     # One person registered twice (a typo in the surname, another email, the same phone): for duplicate review.
-    for surname, email in (("Okafor", "margaret.okafor@example.net"), ("Okafer", "m.okafor@example.com")):
-        f.volunteer(ASHFORD, with_user=False, email=email, first_name="Margaret", last_name=surname,
+    for surname, address in (("Okafor", "margaret.okafor@example.net"), ("Okafer", "m.okafor@example.com")):
+        f.volunteer(ASHFORD, with_user=False, email=address, first_name="Margaret", last_name=surname,
                     dob=date(1958, 3, 4), phone="07700 900461")
     session.flush()
     for pid in placements:
