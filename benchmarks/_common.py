@@ -1,4 +1,5 @@
 """Shared helpers for benchmarks: timing percentiles, memory, a plain-text table."""
+
 from __future__ import annotations
 
 import resource

@@ -88,7 +88,9 @@ def main() -> None:
     env = {"BROKERAGE_DATABASE_URL": url, "BROKERAGE_SECRET_KEY": "benchmark-secret-" + "x" * 40, "BROKERAGE_ENVIRONMENT": "test"}
     try:
         print(f"Seeding a {args.scale} county into {dbname} …", flush=True)
-        subprocess.run([PY, "-m", "brokerage.cli", "seed", "--scale", args.scale, "--quiet"], cwd=ROOT, env={**os.environ, **env}, check=True)
+        subprocess.run(
+            [PY, "-m", "brokerage.cli", "seed", "--scale", args.scale, "--quiet"], cwd=ROOT, env={**os.environ, **env}, check=True
+        )
         os.environ.update(env)
         from brokerage.auth.service import issue_api_token
         from brokerage.db import session_scope
@@ -122,8 +124,20 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             wrk(f"{base}/roles?page_size=20", 2)
             rows.append(("GET /roles (list, 20 a page)", wrk(f"{base}/roles?page_size=20", args.seconds), hello))
-            rows.append(("GET /roles?cause=…&district=…", wrk(f"{base}/roles?cause=OlderPeople&district=E07000105&page_size=20", args.seconds), hello))
-            rows.append(("GET /search/roles (ranked search)", wrk(f"{base}/search/roles?q=garden&postcode=TN23%201AA&miles=15", args.seconds), hello))
+            rows.append(
+                (
+                    "GET /roles?cause=…&district=…",
+                    wrk(f"{base}/roles?cause=OlderPeople&district=E07000105&page_size=20", args.seconds),
+                    hello,
+                )
+            )
+            rows.append(
+                (
+                    "GET /search/roles (ranked search)",
+                    wrk(f"{base}/search/roles?q=garden&postcode=TN23%201AA&miles=15", args.seconds),
+                    hello,
+                )
+            )
             auth = {"Authorization": f"Bearer {token}"}
             matches = wrk(f"{base}/volunteers/{vid}/matches", args.seconds, connections=1, headers=auth)
             rows.append(("GET /volunteers/{id}/matches (1 connection)", matches, None))
@@ -139,10 +153,14 @@ def main() -> None:
         print(f"{name:<46} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {ratio:>9} {r['non2xx']:>8}")
     overhead = matches["p50"] / in_process - 1
     print()
-    print(f"matches: in-process ranking p50 {in_process:.2f} ms; over HTTP p50 {matches['p50']:.2f} ms "
-          f"(HTTP, auth and database add {overhead:.0%}; target ≤ 25%)")
-    print(f"         of which FastAPI's own hello world over one connection takes p50 {hello_one['p50']:.2f} ms; "
-          f"auth, database and encoding add {matches['p50'] - hello_one['p50'] - in_process:.2f} ms")
+    print(
+        f"matches: in-process ranking p50 {in_process:.2f} ms; over HTTP p50 {matches['p50']:.2f} ms "
+        f"(HTTP, auth and database add {overhead:.0%}; target ≤ 25%)"
+    )
+    print(
+        f"         of which FastAPI's own hello world over one connection takes p50 {hello_one['p50']:.2f} ms; "
+        f"auth, database and encoding add {matches['p50'] - hello_one['p50'] - in_process:.2f} ms"
+    )
     print("targets: list/search ≥ 40% of hello world with p99 ≤ 50 ms")
 
 

@@ -106,19 +106,29 @@ def main() -> int:
         c.execute(text(f'CREATE DATABASE "{db_name}"'))
     db_url = make_url(PG_ADMIN).set(database=db_name).render_as_string(hide_password=False)
     redis_port, smtp_port = free_port(), free_port()
-    redis_proc = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                                   "--appendonly", "no", "--dir", str(tmp)], stdout=subprocess.DEVNULL)
+    redis_proc = subprocess.Popen(
+        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp)],
+        stdout=subprocess.DEVNULL,
+    )
     counter = Counter()
     smtp = start_smtp(smtp_port, counter)
     worker = None
     env = {k: v for k, v in os.environ.items() if not k.startswith("BROKERAGE_")}
-    env.update({
-        "BROKERAGE_ENVIRONMENT": "test", "BROKERAGE_SECRET_KEY": "benchmark-secret-key-0123456789-abcdefghij",
-        "BROKERAGE_DATABASE_URL": db_url, "BROKERAGE_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "BROKERAGE_SMTP_HOST": "127.0.0.1", "BROKERAGE_SMTP_PORT": str(smtp_port), "BROKERAGE_VAR_DIR": str(tmp / "var"),
-        "BROKERAGE_WEEKLY_ROLE_EMAIL_CAP": str(args.roles + 1), "BROKERAGE_WORKER_ROLE_CANDIDATES": str(args.volunteers),
-        "BROKERAGE_WORKER_RELAY_POLL_SECONDS": "0.02", "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "BROKERAGE_ENVIRONMENT": "test",
+            "BROKERAGE_SECRET_KEY": "benchmark-secret-key-0123456789-abcdefghij",
+            "BROKERAGE_DATABASE_URL": db_url,
+            "BROKERAGE_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "BROKERAGE_SMTP_HOST": "127.0.0.1",
+            "BROKERAGE_SMTP_PORT": str(smtp_port),
+            "BROKERAGE_VAR_DIR": str(tmp / "var"),
+            "BROKERAGE_WEEKLY_ROLE_EMAIL_CAP": str(args.roles + 1),
+            "BROKERAGE_WORKER_ROLE_CANDIDATES": str(args.volunteers),
+            "BROKERAGE_WORKER_RELAY_POLL_SECONDS": "0.02",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     try:
         # -- a county to notify ---------------------------------------------------------------
         os.environ.update({k: v for k, v in env.items() if k.startswith("BROKERAGE_")})
@@ -140,9 +150,14 @@ def main() -> int:
 
         # -- workers --------------------------------------------------------------------------
         log = open(tmp / "worker.log", "wb")
-        worker = subprocess.Popen([sys.executable, "-m", "brokerage.cli", "worker", "--processes", str(args.processes),
-                                   "--threads", str(args.threads)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "brokerage.cli", "worker", "--processes", str(args.processes), "--threads", str(args.threads)],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         import dramatiq
         from dramatiq.brokers.redis import RedisBroker
 
@@ -174,8 +189,10 @@ def main() -> int:
 
         with Session(engine) as s:
             now = datetime.utcnow()
-            s.execute(text("UPDATE roles SET status = 'published', published_at = :now WHERE id = ANY(:ids)"),
-                      {"now": now, "ids": role_ids})
+            s.execute(
+                text("UPDATE roles SET status = 'published', published_at = :now WHERE id = ANY(:ids)"),
+                {"now": now, "ids": role_ids},
+            )
             for rid in role_ids:
                 enqueue(s, "role.published", role_id=rid)
             t1 = time.perf_counter()
@@ -196,15 +213,24 @@ def main() -> int:
             ["work", "messages", "seconds", "per second", "vs no-op"],
             [
                 ["no-op Dramatiq actor (Redis → worker)", f"{args.noop:,}", f"{noop_elapsed:.2f}", f"{noop_rate:,.0f}", "1.00"],
-                ["match emails (outbox → Redis → worker → SMTP)", f"{expected:,}", f"{email_elapsed:.2f}", f"{email_rate:,.0f}",
-                 f"{email_rate / noop_rate:.2f}"],
+                [
+                    "match emails (outbox → Redis → worker → SMTP)",
+                    f"{expected:,}",
+                    f"{email_elapsed:.2f}",
+                    f"{email_rate:,.0f}",
+                    f"{email_rate / noop_rate:.2f}",
+                ],
             ],
         )
         print(f"  enqueueing the no-op messages alone took {t_enqueued - t0:.2f}s")
-        print(f"  first email {counter.first - t1:.2f}s after the jobs were committed; "
-              f"{deliveries:,} delivery records, {counter.n:,} emails received ({duplicates} extra)")
-        print(f"  the SMTP sink (one aiosmtpd thread in this process) used {sink_cpu:.1f}s of CPU in those "
-              f"{email_elapsed:.1f}s: {sink_cpu / email_elapsed:.0%} of one core, {sink_cpu / expected * 1e6:.0f} us an email")
+        print(
+            f"  first email {counter.first - t1:.2f}s after the jobs were committed; "
+            f"{deliveries:,} delivery records, {counter.n:,} emails received ({duplicates} extra)"
+        )
+        print(
+            f"  the SMTP sink (one aiosmtpd thread in this process) used {sink_cpu:.1f}s of CPU in those "
+            f"{email_elapsed:.1f}s: {sink_cpu / email_elapsed:.0%} of one core, {sink_cpu / expected * 1e6:.0f} us an email"
+        )
         print(f"  target: >= 1,000 emails/s -> {'met' if email_rate >= 1000 else 'NOT met'}")
         return 0
     finally:

@@ -95,18 +95,35 @@ GENERATE = [
               NULL, CASE WHEN random() < 0.95 THEN 'approved' ELSE 'submitted' END, now(), now(), 0
        FROM generate_series(1, {hours}) g JOIN placements p ON p.id = 1 + (g::bigint * 2654435761) % {placements}""",
 ]
-HOURS_INDEXES = ("ix_hours_entries_placement_id", "ix_hours_entries_status", "ix_hours_entries_volunteer_id",
-                 "ix_hours_entries_worked_on", "ix_hours_entries_volunteer_id_worked_on")
+HOURS_INDEXES = (
+    "ix_hours_entries_placement_id",
+    "ix_hours_entries_status",
+    "ix_hours_entries_volunteer_id",
+    "ix_hours_entries_worked_on",
+    "ix_hours_entries_volunteer_id_worked_on",
+)
 
 
 def generate(url: str, n_hours: int) -> dict:
-    sizes = {"hours": n_hours, "placements": max(1000, n_hours // 40), "volunteers": max(1000, n_hours // 50),
-             "orgs": 3000, "roles": 12000}
+    sizes = {
+        "hours": n_hours,
+        "placements": max(1000, n_hours // 40),
+        "volunteers": max(1000, n_hours // 50),
+        "orgs": 3000,
+        "roles": 12000,
+    }
     sizes["referrals"] = int(sizes["placements"] * 1.3)
     engine = create_engine(url)
     with engine.begin() as c:
         c.execute(text("SET maintenance_work_mem = '512MB'"))
-        indexes = {r[0]: r[1] for r in c.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'hours_entries' AND indexname <> 'pk_hours_entries'"))}
+        indexes = {
+            r[0]: r[1]
+            for r in c.execute(
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'hours_entries' AND indexname <> 'pk_hours_entries'"
+                )
+            )
+        }
         for name in indexes:
             c.execute(text(f"DROP INDEX {name}"))
         for sql in GENERATE:
@@ -206,20 +223,29 @@ def main() -> int:
 
         def plain_group_by():
             with engine.connect() as c:
-                return c.execute(text(
-                    "SELECT date_trunc('month', worked_on) AS m, sum(hours), count(*) FROM hours_entries "
-                    "WHERE status = 'approved' AND worked_on BETWEEN '2025-01-01' AND '2025-12-31' GROUP BY m")).all()
+                return c.execute(
+                    text(
+                        "SELECT date_trunc('month', worked_on) AS m, sum(hours), count(*) FROM hours_entries "
+                        "WHERE status = 'approved' AND worked_on BETWEEN '2025-01-01' AND '2025-12-31' GROUP BY m"
+                    )
+                ).all()
 
         def group_by_distinct():
             with engine.connect() as c:
-                return c.execute(text(
-                    "SELECT count(DISTINCT volunteer_id), sum(hours) FROM hours_entries "
-                    "WHERE status = 'approved' AND worked_on BETWEEN '2025-01-01' AND '2025-12-31'")).all()
+                return c.execute(
+                    text(
+                        "SELECT count(DISTINCT volunteer_id), sum(hours) FROM hours_entries "
+                        "WHERE status = 'approved' AND worked_on BETWEEN '2025-01-01' AND '2025-12-31'"
+                    )
+                ).all()
 
         def report(dimensions):
             def run():
                 with session_scope() as session:
-                    return build_report(session, lead, ReportParams(period="2025", dimensions=dimensions, as_of=date(2026, 6, 30)))
+                    return build_report(
+                        session, lead, ReportParams(period="2025", dimensions=dimensions, as_of=date(2026, 6, 30))
+                    )
+
             return run
 
         results = []
@@ -239,21 +265,31 @@ def main() -> int:
         rep = results[3][3]
         distinct = results[1][3][0][0]
         log("")
-        log(f"active volunteers 2025: report {rep['totals']['active_volunteers']:,} (raw count(DISTINCT) {distinct:,}); "
-            f"approved hours {rep['totals']['approved_hours']:,}; NLW value £{rep['value'][0]['value']:,}")
+        log(
+            f"active volunteers 2025: report {rep['totals']['active_volunteers']:,} (raw count(DISTINCT) {distinct:,}); "
+            f"approved hours {rep['totals']['approved_hours']:,}; NLW value £{rep['value'][0]['value']:,}"
+        )
         from brokerage.reports import cube
 
-        log(f"report queries run side by side on {cube.PARALLEL} connection(s) sharing one snapshot (brokerage.reports.cube.PARALLEL)")
-        log(f"target: annual county report ≤ {TARGET_S} s — measured {results[3][1]:.3f} s "
-            f"({'met' if results[3][1] <= TARGET_S else 'NOT met'}); headline only {results[2][1]:.3f} s")
+        log(
+            f"report queries run side by side on {cube.PARALLEL} connection(s) sharing one snapshot (brokerage.reports.cube.PARALLEL)"
+        )
+        log(
+            f"target: annual county report ≤ {TARGET_S} s — measured {results[3][1]:.3f} s "
+            f"({'met' if results[3][1] <= TARGET_S else 'NOT met'}); headline only {results[2][1]:.3f} s"
+        )
 
         log("")
         log("Streamed CSV export of hours rows (fresh process, approved hours in 2025) …")
-        out = subprocess.run([sys.executable, "-c", CSV_CHILD.format(root=str(ROOT), url=url)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", CSV_CHILD.format(root=str(ROOT), url=url)], capture_output=True, text=True, check=True
+        )
         n_rows, n_bytes, secs, rss_before, rss_peak = out.stdout.split()
-        log(f"  {int(n_rows):,} rows, {int(n_bytes) / 1e6:.0f} MB of CSV in {float(secs):.1f} s "
+        log(
+            f"  {int(n_rows):,} rows, {int(n_bytes) / 1e6:.0f} MB of CSV in {float(secs):.1f} s "
             f"({int(n_rows) / float(secs):,.0f} rows/s); peak memory {int(rss_peak) / 1024:.0f} MB "
-            f"(after imports {int(rss_before) / 1024:.0f} MB); limit 300 MB — {'met' if int(rss_peak) / 1024 < 300 else 'NOT met'}")
+            f"(after imports {int(rss_before) / 1024:.0f} MB); limit 300 MB — {'met' if int(rss_peak) / 1024 < 300 else 'NOT met'}"
+        )
         engine.dispose()
     finally:
         from brokerage.db import set_engine

@@ -43,10 +43,25 @@ def create_app() -> FastAPI:
     from brokerage.users.endpoints import audit_router, router as users_router
     from brokerage.volunteers.endpoints import router as volunteers_router
 
-    for router in (auth_router, centres_router, organisations_router, roles_router, volunteers_router, referrals_router, users_router, audit_router):
+    for router in (
+        auth_router,
+        centres_router,
+        organisations_router,
+        roles_router,
+        volunteers_router,
+        referrals_router,
+        users_router,
+        audit_router,
+    ):
         app.include_router(router)
 
-    for module in ("brokerage.matches.endpoints", "brokerage.reports.endpoints", "brokerage.interop.endpoints", "brokerage.jobs.endpoints", "brokerage.hours.endpoints"):
+    for module in (
+        "brokerage.matches.endpoints",
+        "brokerage.reports.endpoints",
+        "brokerage.interop.endpoints",
+        "brokerage.jobs.endpoints",
+        "brokerage.hours.endpoints",
+    ):
         try:
             mod = __import__(module, fromlist=["router"])
         except ModuleNotFoundError as exc:

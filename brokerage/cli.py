@@ -80,7 +80,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         _print_banner_when_listening(args.host, args.port)
     try:
-        uvicorn.run("brokerage.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers if args.workers > 1 else None, log_level="info" if not args.quiet else "warning")
+        uvicorn.run(
+            "brokerage.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers if args.workers > 1 else None,
+            log_level="info" if not args.quiet else "warning",
+        )
     finally:
         if embedded is not None:
             embedded.stop()
@@ -151,7 +158,9 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
     password = args.password or os.environ.get("BROKERAGE_NEW_USER_PASSWORD") or getpass.getpass("Password: ")
     with session_scope() as session:
-        user = create_account(session, email=args.email, full_name=args.name, password=password, role=args.role, centre_id=args.centre_id)
+        user = create_account(
+            session, email=args.email, full_name=args.name, password=password, role=args.role, centre_id=args.centre_id
+        )
         print(f"Created {user.role} {user.email} (id {user.id}).")
     return 0
 

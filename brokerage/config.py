@@ -25,15 +25,9 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     var_dir: Path = DEFAULT_VAR_DIR
-    database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; default is a SQLite file under var/"
-    )
-    redis_url: str | None = Field(
-        default=None, description="Redis URL for Dramatiq; unset means in-process workers"
-    )
-    broker_url: str | None = Field(
-        default=None, description="Alternative broker URL (amqp://… for RabbitMQ)"
-    )
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default is a SQLite file under var/")
+    redis_url: str | None = Field(default=None, description="Redis URL for Dramatiq; unset means in-process workers")
+    broker_url: str | None = Field(default=None, description="Alternative broker URL (amqp://… for RabbitMQ)")
     secret_key: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     pages_enabled: bool = Field(default=True, description="Serve the web pages as well as the API")
@@ -77,9 +71,7 @@ class Settings(BaseSettings):
     def _refuse_unsafe_production(self) -> "Settings":
         if self.environment == "production":
             if not self.secret_key or self.secret_key.strip().lower() in INSECURE_SECRETS:
-                raise ValueError(
-                    "BROKERAGE_SECRET_KEY must be set to a long random value in production"
-                )
+                raise ValueError("BROKERAGE_SECRET_KEY must be set to a long random value in production")
             if len(self.secret_key) < 32:
                 raise ValueError("BROKERAGE_SECRET_KEY must be at least 32 characters")
             if not self.database_url:

@@ -146,7 +146,9 @@ def install_exception_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
         if exc.status_code == 404 and message == "Not Found":
             message = "There is nothing at this address."
-        return JSONResponse(envelope(exc.status_code, code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            envelope(exc.status_code, code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):  # pragma: no cover - last resort

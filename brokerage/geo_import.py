@@ -31,10 +31,15 @@ def import_onspd(path: Path, *, only_kent: bool = True, progress: bool = True) -
         kwargs = {"only_lads": KENT_AND_MEDWAY_GSS} if only_kent else {}
         for row in iter_onspd(path, progress=on_progress, **kwargs):
             postcode, lat, lon, gss = row
-            batch.append({
-                "postcode": postcode, "latitude": lat, "longitude": lon, "lad_gss_code": gss,
-                "district_gss": gss if gss in KENT_AND_MEDWAY_GSS else "OUTSIDE",
-            })
+            batch.append(
+                {
+                    "postcode": postcode,
+                    "latitude": lat,
+                    "longitude": lon,
+                    "lad_gss_code": gss,
+                    "district_gss": gss if gss in KENT_AND_MEDWAY_GSS else "OUTSIDE",
+                }
+            )
             if len(batch) >= BATCH:
                 session.execute(insert(Postcode), batch)
                 count += len(batch)

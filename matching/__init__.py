@@ -47,19 +47,37 @@ What to call
 - ``suggest_tags(title, description="") -> list[TagSuggestion]`` — causes and skills for a new listing.
 - ``default_vocabulary()`` / ``load_vocabulary(dir)`` — the vocabularies (ids, labels, resolution).
 """
+
 from .eligibility import is_eligible, profile_volunteer, why_not
 from .index import RankManyResult, RoleIndex
 from .ranking import rank_roles, rank_volunteers
 from .scoring import score
 from .spread import spread
 from .tags import suggest_tags
-from .types import (ALL_SLOTS, COMPONENTS, MatchResult, Reason, RoleFeatures, TagSuggestion, VolunteerFeatures,
-                    Weights, slot_bit)
+from .types import ALL_SLOTS, COMPONENTS, MatchResult, Reason, RoleFeatures, TagSuggestion, VolunteerFeatures, Weights, slot_bit
 from .vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
 __all__ = [
-    "ALL_SLOTS", "COMPONENTS", "MatchResult", "RankManyResult", "Reason", "RoleFeatures", "RoleIndex",
-    "TagSuggestion", "Vocabulary", "VolunteerFeatures", "Weights", "default_vocabulary", "is_eligible",
-    "load_vocabulary", "profile_volunteer", "rank_roles", "rank_volunteers", "score", "slot_bit", "spread",
-    "suggest_tags", "why_not",
+    "ALL_SLOTS",
+    "COMPONENTS",
+    "MatchResult",
+    "RankManyResult",
+    "Reason",
+    "RoleFeatures",
+    "RoleIndex",
+    "TagSuggestion",
+    "Vocabulary",
+    "VolunteerFeatures",
+    "Weights",
+    "default_vocabulary",
+    "is_eligible",
+    "load_vocabulary",
+    "profile_volunteer",
+    "rank_roles",
+    "rank_volunteers",
+    "score",
+    "slot_bit",
+    "spread",
+    "suggest_tags",
+    "why_not",
 ]

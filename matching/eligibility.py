@@ -24,6 +24,7 @@ Unknowns never fail a gate: an unknown date of birth flags ``age_unconfirmed``, 
 either side flags ``distance_unknown``; a volunteer availability of 0 means "not stated, any time"; a
 regular role with ``slot_mask`` 0 is "flexible".
 """
+
 from __future__ import annotations
 
 import math
@@ -31,8 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from .types import ALL_SLOTS, SLOT_DAYS, SLOT_PARTS, Reason, RoleFeatures, VolunteerFeatures, Weights, \
-    slot_of_datetime
+from .types import ALL_SLOTS, SLOT_DAYS, SLOT_PARTS, Reason, RoleFeatures, VolunteerFeatures, Weights, slot_of_datetime
 from .vocabulary import SkillProfile, Vocabulary, default_vocabulary, skill_profile
 
 EARTH_RADIUS_MILES = 3958.8
@@ -104,14 +104,15 @@ def role_timing(role: RoleFeatures, today: date) -> RoleTiming:
 
 @dataclass(frozen=True, slots=True)
 class CompiledRole:
-    required: tuple[int, ...]   # vocabulary indexes
-    desired: tuple[int, ...]    # not also required
+    required: tuple[int, ...]  # vocabulary indexes
+    desired: tuple[int, ...]  # not also required
     cause_bits: int
 
 
 @lru_cache(maxsize=200_000)
-def _compile_cached(vocab: Vocabulary, required: tuple[str, ...], desired: tuple[str, ...],
-                    causes: tuple[str, ...]) -> CompiledRole:
+def _compile_cached(
+    vocab: Vocabulary, required: tuple[str, ...], desired: tuple[str, ...], causes: tuple[str, ...]
+) -> CompiledRole:
     req: list[int] = []
     for s in required:
         i = vocab.resolve_skill(s)
@@ -126,8 +127,9 @@ def _compile_cached(vocab: Vocabulary, required: tuple[str, ...], desired: tuple
 
 
 def compile_role(role: RoleFeatures, vocab: Vocabulary | None = None) -> CompiledRole:
-    return _compile_cached(vocab or default_vocabulary(), tuple(role.required_skills),
-                           tuple(role.desired_skills), tuple(role.causes))
+    return _compile_cached(
+        vocab or default_vocabulary(), tuple(role.required_skills), tuple(role.desired_skills), tuple(role.causes)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +142,7 @@ class VolunteerProfile:
     avail: int  # 0 in the input becomes ALL_SLOTS here
 
 
-def profile_volunteer(v: VolunteerFeatures, vocab: Vocabulary | None = None,
-                      weights: Weights | None = None) -> VolunteerProfile:
+def profile_volunteer(v: VolunteerFeatures, vocab: Vocabulary | None = None, weights: Weights | None = None) -> VolunteerProfile:
     vocab = vocab or default_vocabulary()
     th = (weights or Weights()).skill_match_threshold
     sp = skill_profile(vocab, v.skills, v.skills_text, th)
@@ -162,16 +163,21 @@ def _age_reasons(v: VolunteerFeatures, role: RoleFeatures, t: RoleTiming) -> lis
     age = age_on(v.date_of_birth, t.ref_date)
     when = " on the day" if role.one_off else ""
     if role.min_age is not None and age < role.min_age:
-        out.append(Reason("under_min_age",
-                          f"You need to be at least {role.min_age} for this role, and you would be {age}{when}."))
+        out.append(
+            Reason("under_min_age", f"You need to be at least {role.min_age} for this role, and you would be {age}{when}.")
+        )
     if role.max_age is not None and age > role.max_age:
-        out.append(Reason("over_max_age",
-                          f"This role is for people aged {role.max_age} or under, and you would be {age}{when}."))
+        out.append(Reason("over_max_age", f"This role is for people aged {role.max_age} or under, and you would be {age}{when}."))
     return out
 
 
-def why_not(volunteer: VolunteerFeatures | VolunteerProfile, role: RoleFeatures, today: date,
-            vocab: Vocabulary | None = None, weights: Weights | None = None) -> list[Reason]:
+def why_not(
+    volunteer: VolunteerFeatures | VolunteerProfile,
+    role: RoleFeatures,
+    today: date,
+    vocab: Vocabulary | None = None,
+    weights: Weights | None = None,
+) -> list[Reason]:
     """Every reason ``role`` is not a match for ``volunteer`` on ``today``; empty when it is one."""
     vocab = vocab or default_vocabulary()
     p = volunteer if isinstance(volunteer, VolunteerProfile) else profile_volunteer(volunteer, vocab, weights)
@@ -181,53 +187,71 @@ def why_not(volunteer: VolunteerFeatures | VolunteerProfile, role: RoleFeatures,
     if role.status != "published":
         out.append(Reason("not_published", "This role is not open to new volunteers at the moment."))
     if role.publish_start is not None and role.publish_start > today:
-        out.append(Reason("outside_publish_window",
-                          f"This role is not open yet: it opens on {_fmt_date(role.publish_start)}."))
+        out.append(Reason("outside_publish_window", f"This role is not open yet: it opens on {_fmt_date(role.publish_start)}."))
     elif role.publish_end is not None and role.publish_end < today:
-        out.append(Reason("outside_publish_window",
-                          f"This role closed on {_fmt_date(role.publish_end)}."))
+        out.append(Reason("outside_publish_window", f"This role closed on {_fmt_date(role.publish_end)}."))
     if role.places_available <= 0:
         out.append(Reason("no_places", "All the places on this role have been filled."))
     if role.id in v.active_referral_role_ids:
-        out.append(Reason("already_referred",
-                          "You have already said you are interested in this role, and that is still in progress."))
+        out.append(
+            Reason("already_referred", "You have already said you are interested in this role, and that is still in progress.")
+        )
     out.extend(_age_reasons(v, role, t))
     if role.dbs_level > v.dbs_level and not v.dbs_willing:
-        out.append(Reason("dbs_required",
-                          f"This role needs {DBS_NAMES.get(role.dbs_level, 'a DBS check')}, "
-                          "and you have told us you would rather not have one."))
+        out.append(
+            Reason(
+                "dbs_required",
+                f"This role needs {DBS_NAMES.get(role.dbs_level, 'a DBS check')}, "
+                "and you have told us you would rather not have one.",
+            )
+        )
     if role.mode == "in_person" and v.mode == "remote":
-        out.append(Reason("remote_only",
-                          "This role has to be done in person, and you have told us you only want to "
-                          "volunteer from home."))
+        out.append(
+            Reason(
+                "remote_only", "This role has to be done in person, and you have told us you only want to volunteer from home."
+            )
+        )
     elif role.mode == "in_person":
         d = distance_miles(v, role)
         if d is not None and d > v.travel_radius_miles:
-            out.append(Reason("too_far",
-                              f"This role is {d:.1f} miles away, further than the "
-                              f"{v.travel_radius_miles:g} miles you said you can travel."))
+            out.append(
+                Reason(
+                    "too_far",
+                    f"This role is {d:.1f} miles away, further than the {v.travel_radius_miles:g} miles you said you can travel.",
+                )
+            )
     if role.one_off:
         if not t.has_future:
             out.append(Reason("no_matching_session", "All the dates for this one-off role have passed."))
         elif not (t.eff_mask & p.avail):
-            out.append(Reason("no_matching_session",
-                              "None of the dates still to come for this role fall at a time you said you "
-                              "are free."))
+            out.append(
+                Reason(
+                    "no_matching_session", "None of the dates still to come for this role fall at a time you said you are free."
+                )
+            )
     elif not t.flexible and not (t.eff_mask & p.avail):
         names = slot_names(t.eff_mask)
         when = ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
-        out.append(Reason("no_shared_slot",
-                          f"This role happens at times you did not say you are free ({when})."))
+        out.append(Reason("no_shared_slot", f"This role happens at times you did not say you are free ({when})."))
     cr = compile_role(role, vocab)
     for i in cr.required:
         if i not in p.skills.matched:
-            out.append(Reason("missing_skill",
-                              f"This role needs {vocab.skill_labels[i].lower()}, and nothing you have told us "
-                              "about your skills matches it yet. You can add it to your profile.",
-                              vocab.skill_ids[i]))
+            out.append(
+                Reason(
+                    "missing_skill",
+                    f"This role needs {vocab.skill_labels[i].lower()}, and nothing you have told us "
+                    "about your skills matches it yet. You can add it to your profile.",
+                    vocab.skill_ids[i],
+                )
+            )
     return out
 
 
-def is_eligible(volunteer: VolunteerFeatures | VolunteerProfile, role: RoleFeatures, today: date,
-                vocab: Vocabulary | None = None, weights: Weights | None = None) -> bool:
+def is_eligible(
+    volunteer: VolunteerFeatures | VolunteerProfile,
+    role: RoleFeatures,
+    today: date,
+    vocab: Vocabulary | None = None,
+    weights: Weights | None = None,
+) -> bool:
     return not why_not(volunteer, role, today, vocab, weights)

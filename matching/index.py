@@ -17,6 +17,7 @@ Things that depend on the date (future sessions of one-off roles, the age refere
 soon", freshness, publish windows) are derived for one ``today`` at a time and recomputed when a query
 comes with another date.
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,8 +30,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .eligibility import EARTH_RADIUS_MILES, VolunteerProfile, compile_role, profile_volunteer, role_timing, \
-    unit_vector
+from .eligibility import EARTH_RADIUS_MILES, VolunteerProfile, compile_role, profile_volunteer, role_timing, unit_vector
 from .scoring import HOURS_UNKNOWN, PREFERENCE_MISMATCH, explain, flags_for
 from .spread import Candidate, spread
 from .types import ALL_SLOTS, COMPONENTS, MatchResult, RoleFeatures, VolunteerFeatures, Weights
@@ -44,18 +44,39 @@ _MILES_PER_DEG_LON_EQ = 69.17
 
 # column name → (dtype, fill value); 2-D columns get a width
 _COLUMNS = {
-    "ids": (np.int64, -1), "org": (np.int64, -1), "present": (bool, False), "published": (bool, False),
-    "pub_start": (np.int64, _NONE_ORD_LO), "pub_end": (np.int64, _NONE_ORD_HI),
-    "places": (np.int64, 0), "referrals": (np.int64, 0),
-    "min_age": (np.int64, -1), "max_age": (np.int64, 10_000), "dbs": (np.int64, 0), "mode": (np.int8, 0),
-    "lat": (np.float64, np.nan), "lon": (np.float64, np.nan),
-    "ux": (np.float64, np.nan), "uy": (np.float64, np.nan), "uz": (np.float64, np.nan),
-    "slot_mask": (np.int64, 0), "one_off": (bool, False), "hours": (np.float64, np.nan),
-    "struggling": (bool, False), "published_ord": (np.int64, _NONE_ORD_LO),
-    "has_skills": (bool, False), "cause_bits": (np.int64, 0),
+    "ids": (np.int64, -1),
+    "org": (np.int64, -1),
+    "present": (bool, False),
+    "published": (bool, False),
+    "pub_start": (np.int64, _NONE_ORD_LO),
+    "pub_end": (np.int64, _NONE_ORD_HI),
+    "places": (np.int64, 0),
+    "referrals": (np.int64, 0),
+    "min_age": (np.int64, -1),
+    "max_age": (np.int64, 10_000),
+    "dbs": (np.int64, 0),
+    "mode": (np.int8, 0),
+    "lat": (np.float64, np.nan),
+    "lon": (np.float64, np.nan),
+    "ux": (np.float64, np.nan),
+    "uy": (np.float64, np.nan),
+    "uz": (np.float64, np.nan),
+    "slot_mask": (np.int64, 0),
+    "one_off": (bool, False),
+    "hours": (np.float64, np.nan),
+    "struggling": (bool, False),
+    "published_ord": (np.int64, _NONE_ORD_LO),
+    "has_skills": (bool, False),
+    "cause_bits": (np.int64, 0),
     # derived for self._today
-    "eff_mask": (np.int64, 0), "eff_pop": (np.int64, 0), "flexible": (bool, False), "alive": (bool, False),
-    "ref_year": (np.int64, 0), "ref_mmdd": (np.int64, 0), "need": (np.float64, 0.0), "fresh": (np.float64, 0.0),
+    "eff_mask": (np.int64, 0),
+    "eff_pop": (np.int64, 0),
+    "flexible": (bool, False),
+    "alive": (bool, False),
+    "ref_year": (np.int64, 0),
+    "ref_mmdd": (np.int64, 0),
+    "need": (np.float64, 0.0),
+    "fresh": (np.float64, 0.0),
 }
 
 
@@ -76,9 +97,9 @@ class RankManyResult:
     """Top-k of many volunteers: ``role_ids[i]`` are volunteer ``volunteer_ids[i]``'s roles, best first,
     padded with -1; ``scores`` likewise (NaN padding)."""
 
-    volunteer_ids: np.ndarray   # int64 (n,)
-    role_ids: np.ndarray        # int64 (n, k)
-    scores: np.ndarray          # float32 (n, k)
+    volunteer_ids: np.ndarray  # int64 (n,)
+    role_ids: np.ndarray  # int64 (n, k)
+    scores: np.ndarray  # float32 (n, k)
 
 
 class RoleIndex:
@@ -89,8 +110,13 @@ class RoleIndex:
     >>> idx.upsert(changed_role); idx.remove(role_id)   # keep it current as roles change
     """
 
-    def __init__(self, roles: Iterable[RoleFeatures] = (), weights: Weights | None = None,
-                 vocab: Vocabulary | None = None, capacity: int = 1024):
+    def __init__(
+        self,
+        roles: Iterable[RoleFeatures] = (),
+        weights: Weights | None = None,
+        vocab: Vocabulary | None = None,
+        capacity: int = 1024,
+    ):
         self._lock = threading.RLock()
         self.w = weights or Weights()
         self.vocab = vocab or default_vocabulary()
@@ -122,7 +148,7 @@ class RoleIndex:
         cols = self._alloc(cap)
         for name, arr in cols.items():
             if self._cap:
-                arr[:self._cap] = getattr(self, name)
+                arr[: self._cap] = getattr(self, name)
             setattr(self, name, arr)
         self._roles.extend([None] * (cap - self._cap))
         self._cap = cap
@@ -135,7 +161,7 @@ class RoleIndex:
 
     def _compact(self) -> None:
         """Rewrite the rows in segment order (in-person with a location by latitude, then the rest)."""
-        live = np.flatnonzero(self.present[:self._n])
+        live = np.flatnonzero(self.present[: self._n])
         sp = (self.mode[live] == 0) & ~np.isnan(self.lat[live])
         a = live[sp][np.argsort(self.lat[live[sp]], kind="stable")]
         b = live[~sp]
@@ -283,15 +309,19 @@ class RoleIndex:
             if t.next_date is not None:
                 soon_ord[j] = t.next_date.toordinal()
         self.eff_pop[rows] = np.bitwise_count(self.eff_mask[rows])
-        self.alive[rows] = (self.published[rows] & (self.pub_start[rows] <= t_ord)
-                            & (self.pub_end[rows] >= t_ord) & (self.places[rows] > 0) & has_future)
+        self.alive[rows] = (
+            self.published[rows]
+            & (self.pub_start[rows] <= t_ord)
+            & (self.pub_end[rows] >= t_ord)
+            & (self.places[rows] > 0)
+            & has_future
+        )
         few = 1.0 / (1.0 + np.maximum(self.referrals[rows], 0) / np.maximum(self.places[rows], 1))
         days = np.maximum(soon_ord - t_ord, 0)
         soon = np.where(soon_ord == _NONE_ORD_HI, 0.0, np.maximum(0.0, 1.0 - days / w.soon_days))
         self.need[rows] = 0.5 * few + 0.25 * soon + 0.25 * self.struggling[rows]
         pdays = np.maximum(t_ord - self.published_ord[rows], 0)
-        self.fresh[rows] = np.where(self.published_ord[rows] == _NONE_ORD_LO, 0.0,
-                                    np.exp(-pdays / w.freshness_days))
+        self.fresh[rows] = np.where(self.published_ord[rows] == _NONE_ORD_LO, 0.0, np.exp(-pdays / w.freshness_days))
 
     def _ensure(self, today: date) -> None:
         if self._needs_compact:
@@ -341,7 +371,7 @@ class RoleIndex:
         else:
             r = max(float(v.travel_radius_miles), 0.0)
             dlat = r / _MILES_PER_DEG_LAT + 1e-9
-            lats = self.lat[:self._n_sp]
+            lats = self.lat[: self._n_sp]
             lo = int(np.searchsorted(lats, v.lat - dlat, "left"))
             hi = int(np.searchsorted(lats, v.lat + dlat, "right"))
             maxlat = min(89.9, abs(v.lat) + dlat)
@@ -350,8 +380,9 @@ class RoleIndex:
             parts.append(self._gate_slice(p, self._n_sp, self._n, None))
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
-    def _evaluate(self, p: VolunteerProfile, today: date, rows: np.ndarray | None = None,
-                  exclude_ids: frozenset[int] | None = None):
+    def _evaluate(
+        self, p: VolunteerProfile, today: date, rows: np.ndarray | None = None, exclude_ids: frozenset[int] | None = None
+    ):
         """Gate and score for one volunteer → (rows, scores, contributions (7, n), distances)."""
         v = p.v
         w = self.w
@@ -403,15 +434,13 @@ class RoleIndex:
             h = self.hours[rows]
             vh = float(v.max_hours_per_week)
             with np.errstate(invalid="ignore", divide="ignore"):
-                hours = np.where(np.isnan(h) | (h <= 0), HOURS_UNKNOWN,
-                                 np.where(h <= vh, 1.0, max(0.0, vh) / h))
+                hours = np.where(np.isnan(h) | (h <= 0), HOURS_UNKNOWN, np.where(h <= vh, 1.0, max(0.0, vh) / h))
         else:
             hours = HOURS_UNKNOWN
         if v.preference == "either":
             comps[4] = hours
         else:
-            comps[4] = hours * np.where(self.one_off[rows] == (v.preference == "one_off"), 1.0,
-                                        PREFERENCE_MISMATCH)
+            comps[4] = hours * np.where(self.one_off[rows] == (v.preference == "one_off"), 1.0, PREFERENCE_MISMATCH)
         comps[5] = self.need[rows]
         comps[6] = self.fresh[rows]
         ws = np.array(w.components()) / sum(w.components())
@@ -440,9 +469,16 @@ class RoleIndex:
             ids = self.ids[rows[part]]
             local = np.lexsort((ids, -adj[part]))
             order = part[local]
-            cands = [Candidate(sc, i, o, ov, j) for j, i, o, sc, ov in zip(
-                order.tolist(), ids[local].tolist(), self.org[rows[order]].tolist(),
-                scores[order].tolist(), over[order].tolist())]
+            cands = [
+                Candidate(sc, i, o, ov, j)
+                for j, i, o, sc, ov in zip(
+                    order.tolist(),
+                    ids[local].tolist(),
+                    self.org[rows[order]].tolist(),
+                    scores[order].tolist(),
+                    over[order].tolist(),
+                )
+            ]
             picked, short = spread(cands, k, w, presorted=True)
             if not short or part.size >= rows.size:
                 return [(rows[c.payload], c.payload) for c in picked]
@@ -456,15 +492,23 @@ class RoleIndex:
             dj = None if np.isnan(d[j]) else float(d[j])
             t = role_timing(role, today)
             fl = flags_for(p, role, t, today, w, dj)
-            out.append(MatchResult(
-                role.id, p.v.id, float(scores[j]),
-                {name: float(contrib[i, j]) for i, name in enumerate(COMPONENTS)}, fl,
-                explain(p, role, t, today, w, self.vocab, dj, fl), dj))
+            out.append(
+                MatchResult(
+                    role.id,
+                    p.v.id,
+                    float(scores[j]),
+                    {name: float(contrib[i, j]) for i, name in enumerate(COMPONENTS)},
+                    fl,
+                    explain(p, role, t, today, w, self.vocab, dj, fl),
+                    dj,
+                )
+            )
         return out
 
     @_locked
-    def rank(self, volunteer: VolunteerFeatures | VolunteerProfile, k: int = 10,
-             today: date | None = None, explain: bool = True) -> list[MatchResult]:
+    def rank(
+        self, volunteer: VolunteerFeatures | VolunteerProfile, k: int = 10, today: date | None = None, explain: bool = True
+    ) -> list[MatchResult]:
         """Volunteer → best ``k`` eligible roles, spread re-ranked, with explanations."""
         today = today or date.today()
         self._ensure(today)
@@ -494,8 +538,14 @@ class RoleIndex:
         return rid, sc
 
     @_locked
-    def rank_many(self, volunteers: Sequence[VolunteerFeatures], k: int = 10, today: date | None = None,
-                  processes: int = 1, chunk: int = 2000) -> RankManyResult:
+    def rank_many(
+        self,
+        volunteers: Sequence[VolunteerFeatures],
+        k: int = 10,
+        today: date | None = None,
+        processes: int = 1,
+        chunk: int = 2000,
+    ) -> RankManyResult:
         """County re-match: top ``k`` role ids and scores for every volunteer (no explanations; call
         :meth:`rank` for the ones you show or email). ``processes`` > 1 forks worker processes that share
         the index and the volunteer list copy-on-write (POSIX; falls back to one process elsewhere)."""
@@ -521,8 +571,9 @@ class RoleIndex:
             _FORK_STATE = None
         return RankManyResult(vids, rid, sc)
 
-    def iter_rank_many(self, volunteers: Iterable[VolunteerFeatures], k: int = 10,
-                       today: date | None = None) -> Iterator[tuple[int, list[MatchResult]]]:
+    def iter_rank_many(
+        self, volunteers: Iterable[VolunteerFeatures], k: int = 10, today: date | None = None
+    ) -> Iterator[tuple[int, list[MatchResult]]]:
         """Like :meth:`rank_many` but yields (volunteer id, explained results) one volunteer at a time,
         so a worker can stream match emails without holding the county in memory."""
         today = today or date.today()
@@ -532,16 +583,18 @@ class RoleIndex:
     # --- search ------------------------------------------------------------------------------------------
     def _build_text(self) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
+
         if self._needs_compact:
             self._compact()
             self._today = None
-        rows = np.flatnonzero(self.present[:self._n])
+        rows = np.flatnonzero(self.present[: self._n])
         docs = []
         for r in rows:
             role = self._roles[r]
             docs.append(f"{role.title} {role.title} {role.description}")
-        vec = TfidfVectorizer(tokenizer=tokens, token_pattern=None, lowercase=False, sublinear_tf=True,
-                              min_df=1, dtype=np.float32)
+        vec = TfidfVectorizer(
+            tokenizer=tokens, token_pattern=None, lowercase=False, sublinear_tf=True, min_df=1, dtype=np.float32
+        )
         if docs:
             self._tfidf_X = vec.fit_transform(docs).tocsc()
         else:
@@ -562,6 +615,7 @@ class RoleIndex:
         """TF-IDF relevance (0..1) of ``rows`` to ``query``; misspelt words are mapped to the nearest
         word of the listings (rapidfuzz). The text model is rebuilt lazily after changes."""
         from rapidfuzz import fuzz, process
+
         if self._text_dirty or getattr(self, "_text_row_pos", None) is None or self._text_row_pos.size < self._cap:
             self._build_text()
         rel = np.zeros(rows.size)
@@ -596,11 +650,22 @@ class RoleIndex:
         return rel
 
     @_locked
-    def search(self, volunteer: VolunteerFeatures | VolunteerProfile, query: str = "", k: int = 20,
-               today: date | None = None, *, causes: Sequence[str] = (), skills: Sequence[str] = (),
-               modes: Sequence[str] = (), one_off: bool | None = None,
-               organisation_id: int | None = None, max_miles: float | None = None,
-               text_weight: float = 0.5, min_relevance: float = 0.05) -> list[MatchResult]:
+    def search(
+        self,
+        volunteer: VolunteerFeatures | VolunteerProfile,
+        query: str = "",
+        k: int = 20,
+        today: date | None = None,
+        *,
+        causes: Sequence[str] = (),
+        skills: Sequence[str] = (),
+        modes: Sequence[str] = (),
+        one_off: bool | None = None,
+        organisation_id: int | None = None,
+        max_miles: float | None = None,
+        text_weight: float = 0.5,
+        min_relevance: float = 0.05,
+    ) -> list[MatchResult]:
         """Role search for a volunteer: eligible roles only, filtered, ordered by a blend of text relevance
         (TF-IDF over title and description, typo-tolerant) and the match score. With an empty query it is
         :meth:`rank` with filters. The contributions gain a ``text`` entry."""
@@ -639,8 +704,7 @@ class RoleIndex:
         for r, o in zip(res, order):
             c = dict(r.contributions)
             c["text"] = float(rel[o])
-            out.append(MatchResult(r.role_id, r.volunteer_id, float(blended[o]), c, r.flags, r.explanation,
-                                   r.distance_miles))
+            out.append(MatchResult(r.role_id, r.volunteer_id, float(blended[o]), c, r.flags, r.explanation, r.distance_miles))
         return out
 
 

@@ -1,12 +1,12 @@
 """Scalar (reference) ranking in both directions. For many roles use :class:`matching.index.RoleIndex`,
 which gives the same results vectorised."""
+
 from __future__ import annotations
 
 from datetime import date
 from collections.abc import Iterable
 
-from .eligibility import (VolunteerProfile, compile_role, distance_miles, profile_volunteer, role_timing,
-                          why_not)
+from .eligibility import VolunteerProfile, compile_role, distance_miles, profile_volunteer, role_timing, why_not
 from .scoring import combine, components, explain, flags_for, is_oversubscribed
 from .spread import Candidate, spread
 from .types import MatchResult, RoleFeatures, VolunteerFeatures, Weights
@@ -23,8 +23,14 @@ def _result(p: VolunteerProfile, role: RoleFeatures, today: date, w: Weights, vo
     return MatchResult(role.id, p.v.id, sc, contrib, fl, explain(p, role, t, today, w, vocab, d, fl, cr), d)
 
 
-def rank_roles(volunteer: VolunteerFeatures, roles: Iterable[RoleFeatures], today: date, k: int = 10,
-               weights: Weights | None = None, vocab: Vocabulary | None = None) -> list[MatchResult]:
+def rank_roles(
+    volunteer: VolunteerFeatures,
+    roles: Iterable[RoleFeatures],
+    today: date,
+    k: int = 10,
+    weights: Weights | None = None,
+    vocab: Vocabulary | None = None,
+) -> list[MatchResult]:
     """Volunteer → roles, one pair at a time: eligible roles only, scored, spread, best first."""
     w = weights or Weights()
     vocab = vocab or default_vocabulary()
@@ -39,8 +45,14 @@ def rank_roles(volunteer: VolunteerFeatures, roles: Iterable[RoleFeatures], toda
     return [c.payload for c in picked]
 
 
-def rank_volunteers(role: RoleFeatures, volunteers: Iterable[VolunteerFeatures], today: date, k: int = 10,
-                    weights: Weights | None = None, vocab: Vocabulary | None = None) -> list[MatchResult]:
+def rank_volunteers(
+    role: RoleFeatures,
+    volunteers: Iterable[VolunteerFeatures],
+    today: date,
+    k: int = 10,
+    weights: Weights | None = None,
+    vocab: Vocabulary | None = None,
+) -> list[MatchResult]:
     """Role → volunteers: eligible volunteers who agreed to be contacted and have not already been
     contacted about this role, best first (score desc, then volunteer id)."""
     w = weights or Weights()

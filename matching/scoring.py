@@ -19,14 +19,24 @@ Each component is in [0, 1]; the score is their weighted mean (see :class:`~matc
 
 The vectorised :class:`~matching.index.RoleIndex` implements the same formulas; tests check they agree.
 """
+
 from __future__ import annotations
 
 from datetime import date
 
 import numpy as np
 
-from .eligibility import (CompiledRole, RoleTiming, VolunteerProfile, compile_role, distance_miles,
-                          profile_volunteer, role_timing, slot_name, why_not)
+from .eligibility import (
+    CompiledRole,
+    RoleTiming,
+    VolunteerProfile,
+    compile_role,
+    distance_miles,
+    profile_volunteer,
+    role_timing,
+    slot_name,
+    why_not,
+)
 from .types import COMPONENTS, MatchResult, RoleFeatures, VolunteerFeatures, Weights
 from .vocabulary import Vocabulary, default_vocabulary
 
@@ -38,9 +48,16 @@ def _popcount(x: int) -> int:
     return x.bit_count()
 
 
-def components(p: VolunteerProfile, role: RoleFeatures, today: date, w: Weights, vocab: Vocabulary,
-               cr: CompiledRole | None = None, t: RoleTiming | None = None,
-               d: float | None = None) -> list[float]:
+def components(
+    p: VolunteerProfile,
+    role: RoleFeatures,
+    today: date,
+    w: Weights,
+    vocab: Vocabulary,
+    cr: CompiledRole | None = None,
+    t: RoleTiming | None = None,
+    d: float | None = None,
+) -> list[float]:
     """The seven component values in :data:`~matching.types.COMPONENTS` order."""
     v = p.v
     cr = cr or compile_role(role, vocab)
@@ -84,8 +101,7 @@ def components(p: VolunteerProfile, role: RoleFeatures, today: date, w: Weights,
         avail = 0.0
     # commitment
     if role.hours_per_week is not None and role.hours_per_week > 0 and v.max_hours_per_week is not None:
-        hours = 1.0 if role.hours_per_week <= v.max_hours_per_week else \
-            max(0.0, v.max_hours_per_week) / role.hours_per_week
+        hours = 1.0 if role.hours_per_week <= v.max_hours_per_week else max(0.0, v.max_hours_per_week) / role.hours_per_week
     else:
         hours = HOURS_UNKNOWN
     if v.preference == "either" or (v.preference == "one_off") == role.one_off:
@@ -121,8 +137,9 @@ def combine(comps, w: Weights) -> tuple[float, dict[str, float]]:
     return float(np.round(raw, 9)), contrib
 
 
-def flags_for(p: VolunteerProfile, role: RoleFeatures, t: RoleTiming, today: date, w: Weights,
-              d: float | None) -> tuple[str, ...]:
+def flags_for(
+    p: VolunteerProfile, role: RoleFeatures, t: RoleTiming, today: date, w: Weights, d: float | None
+) -> tuple[str, ...]:
     v = p.v
     f = []
     if role.dbs_level > v.dbs_level:
@@ -143,7 +160,7 @@ def is_oversubscribed(role: RoleFeatures, w: Weights) -> bool:
 
 
 def describe_distance(d: float) -> str:
-    """"2.1 miles away"; very close places read as people say them."""
+    """ "2.1 miles away"; very close places read as people say them."""
     if d < 0.5:
         return "less than half a mile away"
     if d < 1.05:
@@ -151,8 +168,17 @@ def describe_distance(d: float) -> str:
     return f"{d:.1f} miles away"
 
 
-def explain(p: VolunteerProfile, role: RoleFeatures, t: RoleTiming, today: date, w: Weights,
-            vocab: Vocabulary, d: float | None, flags: tuple[str, ...], cr: CompiledRole | None = None) -> str:
+def explain(
+    p: VolunteerProfile,
+    role: RoleFeatures,
+    t: RoleTiming,
+    today: date,
+    w: Weights,
+    vocab: Vocabulary,
+    d: float | None,
+    flags: tuple[str, ...],
+    cr: CompiledRole | None = None,
+) -> str:
     """A short sentence: "2.1 miles away · Saturday mornings match · uses your first aid skill"."""
     v = p.v
     cr = cr or compile_role(role, vocab)
@@ -160,8 +186,7 @@ def explain(p: VolunteerProfile, role: RoleFeatures, t: RoleTiming, today: date,
     if role.mode == "remote":
         parts.append("from home")
     elif role.mode == "hybrid":
-        parts.append(f"{describe_distance(d)} or from home" if d is not None and v.mode != "remote"
-                     else "can be done from home")
+        parts.append(f"{describe_distance(d)} or from home" if d is not None and v.mode != "remote" else "can be done from home")
     elif d is not None:
         parts.append(describe_distance(d))
     shared = t.eff_mask & p.avail
@@ -170,7 +195,9 @@ def explain(p: VolunteerProfile, role: RoleFeatures, t: RoleTiming, today: date,
     elif role.one_off:
         nxt = None
         for start, _ in sorted(role.sessions):
-            if start.date() >= today and (p.avail >> (start.weekday() * 3 + (0 if start.hour < 12 else 1 if start.hour < 18 else 2)) & 1):
+            if start.date() >= today and (
+                p.avail >> (start.weekday() * 3 + (0 if start.hour < 12 else 1 if start.hour < 18 else 2)) & 1
+            ):
                 nxt = start
                 break
         if nxt is not None:
@@ -200,9 +227,14 @@ def explain(p: VolunteerProfile, role: RoleFeatures, t: RoleTiming, today: date,
     return " · ".join(parts)
 
 
-def score(volunteer: VolunteerFeatures | VolunteerProfile, role: RoleFeatures, today: date,
-          weights: Weights | None = None, vocab: Vocabulary | None = None,
-          check_eligible: bool = True) -> MatchResult | None:
+def score(
+    volunteer: VolunteerFeatures | VolunteerProfile,
+    role: RoleFeatures,
+    today: date,
+    weights: Weights | None = None,
+    vocab: Vocabulary | None = None,
+    check_eligible: bool = True,
+) -> MatchResult | None:
     """Score one pair; ``None`` if the role is not eligible (unless ``check_eligible`` is False)."""
     w = weights or Weights()
     vocab = vocab or default_vocabulary()

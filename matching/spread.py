@@ -6,6 +6,7 @@
    roles. Roles held back go after them, so they only fill the top places when nothing else is eligible.
 3. Ties break on role id (ascending), so the same input always gives the same order.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -26,8 +27,9 @@ def order_key(c: Candidate, w: Weights) -> tuple[float, int]:
     return (-(c.score - (w.similar_fit_margin if c.oversubscribed else 0.0)), c.role_id)
 
 
-def spread(candidates: Sequence[Candidate], k: int, w: Weights | None = None,
-           presorted: bool = False) -> tuple[list[Candidate], bool]:
+def spread(
+    candidates: Sequence[Candidate], k: int, w: Weights | None = None, presorted: bool = False
+) -> tuple[list[Candidate], bool]:
     """Re-rank ``candidates`` and return the first ``k`` plus whether the window was short of
     organisations (held-back roles had to be used); with ``presorted`` they are already in
     :func:`order_key` order."""

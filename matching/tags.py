@@ -5,6 +5,7 @@ the title they count more; a phrase inside a longer one, such as "driver" inside
 less) plus near-misses of the title (typos, rapidfuzz), and a scikit-learn TF-IDF model (words and word
 pairs) fitted on the vocabulary's labels, synonyms and short descriptions, compared with cosine similarity.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -25,14 +26,14 @@ class _Model:
         self.vocab = vocab
         docs, self.items = [], []
         for i, sid in enumerate(vocab.skill_ids):
-            docs.append(" ".join([vocab.skill_labels[i]] * 2 + vocab.skill_synonyms[i]
-                                 + [SKILL_DESCRIPTIONS.get(sid, "")]))
+            docs.append(" ".join([vocab.skill_labels[i]] * 2 + vocab.skill_synonyms[i] + [SKILL_DESCRIPTIONS.get(sid, "")]))
             self.items.append(("skill", i))
         for i, cid in enumerate(vocab.cause_ids):
             docs.append(" ".join([vocab.cause_labels[i]] * 2 + vocab.cause_synonyms[i]))
             self.items.append(("cause", i))
-        self.vec = TfidfVectorizer(tokenizer=tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2),
-                                   sublinear_tf=True, stop_words=None)
+        self.vec = TfidfVectorizer(
+            tokenizer=tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True, stop_words=None
+        )
         self.M = self.vec.fit_transform(docs)
 
 
@@ -54,8 +55,14 @@ def _exact_hits(vocab: Vocabulary, text: str, base: float) -> dict[tuple[str, in
     return out
 
 
-def suggest_tags(title: str, description: str = "", k_skills: int = 5, k_causes: int = 3,
-                 min_confidence: float = 0.3, vocab: Vocabulary | None = None) -> list[TagSuggestion]:
+def suggest_tags(
+    title: str,
+    description: str = "",
+    k_skills: int = 5,
+    k_causes: int = 3,
+    min_confidence: float = 0.3,
+    vocab: Vocabulary | None = None,
+) -> list[TagSuggestion]:
     """Ranked suggestions (best first) of skills and causes for a role, each with a confidence 0..1."""
     vocab = vocab or default_vocabulary()
     m = _model(vocab)

@@ -3,6 +3,7 @@
 Everything here is a frozen, slotted dataclass so that the web app and the workers can build them from
 database rows without the library knowing about the database.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -116,31 +117,30 @@ class Weights:
     so it is in [0, 1] too and only the ratios between weights matter. The app's config may override any
     field, e.g. ``Weights(distance=3.0)``."""
 
-    skills: float = 3.0        # required skills matched (+ desired skills at partial credit)
-    causes: float = 1.5        # causes the volunteer cares about among the role's causes
-    distance: float = 2.0      # decays with miles; remote roles get ``remote_distance_value``
+    skills: float = 3.0  # required skills matched (+ desired skills at partial credit)
+    causes: float = 1.5  # causes the volunteer cares about among the role's causes
+    distance: float = 2.0  # decays with miles; remote roles get ``remote_distance_value``
     availability: float = 1.5  # share of the role's weekly slots the volunteer has free
-    commitment: float = 1.0    # hours per week fit and one-off/regular preference
-    need: float = 1.0          # few referrals per place, starting soon, organisation struggling
-    freshness: float = 0.5     # recently published
+    commitment: float = 1.0  # hours per week fit and one-off/regular preference
+    need: float = 1.0  # few referrals per place, starting soon, organisation struggling
+    freshness: float = 0.5  # recently published
 
     # shape parameters
-    desired_skill_credit: float = 0.5     # a desired skill counts this much of a required one
-    no_skills_value: float = 0.5          # skills component when a role lists no skills
-    distance_scale_miles: float = 5.0     # exp(-miles / scale)
-    remote_distance_value: float = 0.6    # distance component of remote (and far hybrid) roles
-    freshness_days: float = 21.0          # exp(-days since published / this)
-    soon_days: float = 14.0               # a start (or closing) within this many days adds need
-    oversubscribed_ratio: float = 2.0     # active referrals per place at or above which a role is
+    desired_skill_credit: float = 0.5  # a desired skill counts this much of a required one
+    no_skills_value: float = 0.5  # skills component when a role lists no skills
+    distance_scale_miles: float = 5.0  # exp(-miles / scale)
+    remote_distance_value: float = 0.6  # distance component of remote (and far hybrid) roles
+    freshness_days: float = 21.0  # exp(-days since published / this)
+    soon_days: float = 14.0  # a start (or closing) within this many days adds need
+    oversubscribed_ratio: float = 2.0  # active referrals per place at or above which a role is
     #                                        over-subscribed
-    similar_fit_margin: float = 0.05      # over-subscribed roles give way to others this close in score
-    max_per_organisation: int = 2         # in a volunteer's top ``spread_window``
+    similar_fit_margin: float = 0.05  # over-subscribed roles give way to others this close in score
+    max_per_organisation: int = 2  # in a volunteer's top ``spread_window``
     spread_window: int = 10
-    skill_match_threshold: float = 0.6    # a required skill counts as held at this strength or above
+    skill_match_threshold: float = 0.6  # a required skill counts as held at this strength or above
 
     def components(self) -> tuple[float, ...]:
-        return (self.skills, self.causes, self.distance, self.availability, self.commitment,
-                self.need, self.freshness)
+        return (self.skills, self.causes, self.distance, self.availability, self.commitment, self.need, self.freshness)
 
 
 COMPONENTS = ("skills", "causes", "distance", "availability", "commitment", "need", "freshness")
@@ -164,7 +164,7 @@ class MatchResult:
 
 @dataclass(frozen=True, slots=True)
 class TagSuggestion:
-    kind: str        # "skill" or "cause"
+    kind: str  # "skill" or "cause"
     id: str
     label: str
     confidence: float  # 0..1

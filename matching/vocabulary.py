@@ -5,6 +5,7 @@ The skill vocabulary is ``brokerage/data/taxonomy/skill_vocabulary.csv`` and the
 the ``MATCHING_TAXONOMY_DIR`` environment variable or by passing ``taxonomy_dir`` to
 :func:`load_vocabulary`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,8 +33,7 @@ RELATED: dict[str, dict[str, float]] = {
     "it-support": {"basic-it-skills": 1.0, "digital-skills-help": 0.8, "data-entry": 0.6},
     "web-design": {"basic-it-skills": 1.0, "it-support": 0.5},
     "digital-skills-help": {"basic-it-skills": 1.0, "smartphone-use": 0.8},
-    "counselling": {"listening-support": 0.9, "active-listening": 1.0, "empathy-compassion": 0.8,
-                    "professional-boundaries": 0.8},
+    "counselling": {"listening-support": 0.9, "active-listening": 1.0, "empathy-compassion": 0.8, "professional-boundaries": 0.8},
     "listening-support": {"active-listening": 1.0, "phone-online-support": 0.7, "empathy-compassion": 0.7},
     "befriending": {"active-listening": 0.7, "empathy-compassion": 0.6},
     "teaching-tutoring": {"mentoring": 0.5, "patience": 0.6},
@@ -62,9 +62,9 @@ RELATED: dict[str, dict[str, float]] = {
 # Words people use for causes that the standard's synonyms do not cover (for tag suggestions and search).
 CAUSE_EXTRA: dict[str, str] = {
     "AnimalWelfare": "animal|animals|animal rescue|rescue centre|rspca|dog|dogs|cat|cats|horse|horses|"
-                     "kennels|sanctuary|wildlife hospital",
+    "kennels|sanctuary|wildlife hospital",
     "AntiPoverty": "food bank|foodbank|food parcels|pantry|community fridge|food poverty|hardship|"
-                   "cost of living|warm space|warm spaces",
+    "cost of living|warm space|warm spaces",
     "ArtsAndCulture": "arts|art|theatre|music|festival|gallery|choir|concert|cinema|dance|creative",
     "Care": "day centre|care home|carers|caring|respite|personal care|hospice|support worker",
     "Community": "community|community centre|village hall|neighbours|community group",
@@ -72,31 +72,29 @@ CAUSE_EXTRA: dict[str, str] = {
     "DevelopmentAndEmergencyRelief": "emergency|flooding|floods|flood|rest centre|crisis|disaster",
     "Disability": "disabled|disability|wheelchair|wheelchair users|accessible|special needs|send",
     "EducationAndLanguages": "school|schools|education|tutoring|homework|learning|english lessons|esol|"
-                             "language|college|library|reading",
+    "language|college|library|reading",
     "Environment": "conservation|environment|environmental|nature reserve|litter|litter pick|woodland|"
-                   "tree planting|recycling|beach clean|wildlife|countryside|green|garden|gardens|"
-                   "allotment|biodiversity|river|habitat",
+    "tree planting|recycling|beach clean|wildlife|countryside|green|garden|gardens|"
+    "allotment|biodiversity|river|habitat",
     "Families": "family|families|family support|parenting",
     "Health": "hospital|nhs|health|patients|gp surgery|clinic|hospice|wellbeing|health centre",
-    "Heritage": "museum|heritage|history|historic|castle|archive|heritage railway|national trust|"
-                "cathedral|historic house",
+    "Heritage": "museum|heritage|history|historic|castle|archive|heritage railway|national trust|cathedral|historic house",
     "Housing": "homeless|homelessness|rough sleepers|rough sleeping|hostel|night shelter|housing",
     "Illness": "cancer|illness|patients|stroke|long term condition|chronic illness|parkinsons",
     "LearningDisabilities": "learning disability|learning disabilities|autism|autistic|down syndrome",
     "LiteracyNeeds": "literacy|reading|reading helper|reading volunteer|adult literacy",
     "LocalCommunity": "local community|neighbourhood|village|parish|town",
-    "MentalHealth": "mental health|wellbeing|anxiety|depression|mind|emotional support|suicide|"
-                    "samaritans|listening",
+    "MentalHealth": "mental health|wellbeing|anxiety|depression|mind|emotional support|suicide|samaritans|listening",
     "OlderPeople": "older people|older person|older adults|elderly|isolated older|pensioners|later life|"
-                   "dementia|age uk|retired|lonely older|seniors|day centre",
+    "dementia|age uk|retired|lonely older|seniors|day centre",
     "RefugeesAsylumSeekers": "refugee|refugees|asylum|asylum seekers|migrants|resettlement|ukrainian",
     "SportAndOutdoorActivities": "sport|sports|football|cricket|rugby|netball|running|parkrun|walking|"
-                                 "cycling|outdoor|outdoors|swimming|athletics",
+    "cycling|outdoor|outdoors|swimming|athletics",
     "SubstanceAbuse": "addiction|recovery|drugs|alcohol|substance misuse",
     "Unemployment": "unemployed|job seekers|employability|job club|cv|interview skills|back to work",
     "VictimsOfCrime": "victims|victim support|domestic abuse|domestic violence|survivors",
     "YouthAndChildren": "youth|young people|children|kids|teenagers|scouts|guides|youth club|school|"
-                        "pupils|students|toddlers|babies",
+    "pupils|students|toddlers|babies",
     "SensoryImpairment": "deaf|blind|sight loss|hearing loss|visual impairment|partially sighted",
     "PhysicalDisability": "physical disability|wheelchair|mobility",
     "InCare": "care leavers|looked after children|foster|fostering",
@@ -106,17 +104,17 @@ CAUSE_EXTRA: dict[str, str] = {
 # Short descriptions used (with labels and synonyms) to build the TF-IDF model for tag suggestions.
 SKILL_DESCRIPTIONS: dict[str, str] = {
     "befriending": "visit or phone a lonely or isolated person regularly for a chat and companionship, "
-                   "older people, loneliness, company, friendship",
+    "older people, loneliness, company, friendship",
     "driving": "drive people to appointments, hospital transport, deliver food parcels and shopping, "
-               "volunteer driver using your own car",
+    "volunteer driver using your own car",
     "minibus-driving": "drive the charity minibus or community transport bus, take members to the day "
-                       "centre, outings and trips, D1 licence and MiDAS training",
+    "centre, outings and trips, D1 licence and MiDAS training",
     "gardening": "look after gardens and grounds, weeding, planting, mowing, community garden, allotment",
     "fundraising": "raise money for the charity, collections, sponsored events, bucket collecting, grants",
     "trustee-governance": "join the board of trustees, governance, strategy, legal and financial oversight, "
-                          "chair, treasurer, secretary",
+    "chair, treasurer, secretary",
     "charity-retail": "help in our charity shop, serve customers on the till, sort and price donations, "
-                      "steam clothes, dress the window",
+    "steam clothes, dress the window",
     "admin": "office administration, filing, answering emails, data, letters, diary, paperwork",
     "it-support": "fix computers, set up laptops, networks, IT troubleshooting, help the office with technology",
     "digital-skills-help": "help people get online, use tablets, smartphones and email, digital inclusion",
@@ -143,7 +141,7 @@ SKILL_DESCRIPTIONS: dict[str, str] = {
     "animal-care": "care for animals at the rescue centre, feed, clean kennels, socialise cats and dogs",
     "dog-walking": "walk dogs for the rescue centre or for owners who can no longer walk them",
     "conservation": "practical conservation tasks, nature reserve, hedge laying, tree planting, "
-                    "scrub clearance, wildlife surveys, litter picking, beach clean",
+    "scrub clearance, wildlife surveys, litter picking, beach clean",
     "music": "play music or sing with groups, choir, music sessions",
     "arts-crafts": "run arts and crafts sessions, knitting, painting, sewing",
     "customer-service": "welcome visitors, front of house, visitor services, help customers",
@@ -169,20 +167,46 @@ SKILL_DESCRIPTIONS: dict[str, str] = {
 
 # Names used in explanations ("uses your IT skill") where the label does not shorten well.
 SHORT_NAMES = {
-    "basic-it-skills": "IT", "smartphone-use": "smartphone", "remote-communication-tools": "video-call",
-    "social-media-handling": "social media", "empathy-compassion": "empathy", "calm-under-pressure": "calm",
-    "patience": "patience", "reliability": "reliability", "professional-boundaries": "discretion",
-    "relaying-information": "communication", "clear-spoken-communication": "communication",
-    "phone-online-support": "phone support", "radio-use": "radio", "public-engagement": "people",
-    "warehouse-logistics": "logistics", "shelter-support": "shelter support", "basic-equipment": "practical",
-    "emergency-briefings": "emergency", "teamwork": "teamwork", "working-independently": "independent working",
-    "leading-groups": "leadership", "team-conflict": "mediation", "supporting-new-volunteers": "volunteer support",
-    "hgv-category-d": "HGV/PCV driving", "pilot-licence": "pilot", "it-support": "IT support",
-    "diy": "DIY", "hr-recruitment": "HR", "british-sign-language": "BSL", "first-aid": "first aid",
-    "data-entry": "data entry", "trustee-governance": "governance", "digital-skills-help": "digital",
-    "marketing-social-media": "marketing", "finance-bookkeeping": "bookkeeping",
-    "listening-support": "listening", "care-support": "care", "conflict-de-escalation": "de-escalation",
-    "trauma-informed": "trauma-informed", "crowd-management": "stewarding",
+    "basic-it-skills": "IT",
+    "smartphone-use": "smartphone",
+    "remote-communication-tools": "video-call",
+    "social-media-handling": "social media",
+    "empathy-compassion": "empathy",
+    "calm-under-pressure": "calm",
+    "patience": "patience",
+    "reliability": "reliability",
+    "professional-boundaries": "discretion",
+    "relaying-information": "communication",
+    "clear-spoken-communication": "communication",
+    "phone-online-support": "phone support",
+    "radio-use": "radio",
+    "public-engagement": "people",
+    "warehouse-logistics": "logistics",
+    "shelter-support": "shelter support",
+    "basic-equipment": "practical",
+    "emergency-briefings": "emergency",
+    "teamwork": "teamwork",
+    "working-independently": "independent working",
+    "leading-groups": "leadership",
+    "team-conflict": "mediation",
+    "supporting-new-volunteers": "volunteer support",
+    "hgv-category-d": "HGV/PCV driving",
+    "pilot-licence": "pilot",
+    "it-support": "IT support",
+    "diy": "DIY",
+    "hr-recruitment": "HR",
+    "british-sign-language": "BSL",
+    "first-aid": "first aid",
+    "data-entry": "data entry",
+    "trustee-governance": "governance",
+    "digital-skills-help": "digital",
+    "marketing-social-media": "marketing",
+    "finance-bookkeeping": "bookkeeping",
+    "listening-support": "listening",
+    "care-support": "care",
+    "conflict-de-escalation": "de-escalation",
+    "trauma-informed": "trauma-informed",
+    "crowd-management": "stewarding",
 }
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -277,8 +301,7 @@ class Vocabulary:
         self.related = [[] for _ in self.skill_ids]
         for src, rel in RELATED.items():
             if src in self.skill_index:
-                self.related[self.skill_index[src]] = [
-                    (self.skill_index[t], w) for t, w in rel.items() if t in self.skill_index]
+                self.related[self.skill_index[src]] = [(self.skill_index[t], w) for t, w in rel.items() if t in self.skill_index]
         for key, hits in terms.items():
             for kind, i in hits:
                 if kind == "skill":
@@ -291,8 +314,10 @@ class Vocabulary:
                     self._cause_choices.append(key)
                     self._cause_choice_idx.append(i)
         # sort the fuzzy choices by length so that a query only looks at terms of a compatible length
-        for a, b, c in (("_skill_choices", "_skill_choice_idx", "_skill_lens"),
-                        ("_word_choices", "_word_choice_idx", "_word_lens")):
+        for a, b, c in (
+            ("_skill_choices", "_skill_choice_idx", "_skill_lens"),
+            ("_word_choices", "_word_choice_idx", "_word_lens"),
+        ):
             pairs = sorted(zip(getattr(self, a), getattr(self, b)), key=lambda p: (len(p[0]), p[0], p[1]))
             setattr(self, a, [p[0] for p in pairs])
             setattr(self, b, [p[1] for p in pairs])
@@ -306,7 +331,7 @@ class Vocabulary:
         terms = self.terms
         for size in range(min(self.max_ngram, n), 0, -1):
             for i in range(n - size + 1):
-                hits = terms.get(" ".join(toks[i:i + size]))
+                hits = terms.get(" ".join(toks[i : i + size]))
                 if hits:
                     for kind, idx in hits:
                         out.append((kind, idx, i, size))
@@ -345,7 +370,7 @@ class Vocabulary:
                 for i in range(len(toks) - size + 1):
                     if any(j in covered for j in range(i, i + size)):
                         continue
-                    key = " ".join(toks[i:i + size])
+                    key = " ".join(toks[i : i + size])
                     if len(key) < 7:
                         continue
                     m = _near(key, self._skill_choices, self._skill_choice_idx, self._skill_lens, 88)
@@ -468,17 +493,17 @@ def default_vocabulary() -> Vocabulary:
 
 # --- per-volunteer skill profile (fuzzy matching happens once per volunteer) -----------------------
 
+
 @dataclass(frozen=True)
 class SkillProfile:
-    strengths: np.ndarray      # float64, length n_skills + 1 (last entry 0 = padding)
-    matched_bits: np.ndarray   # uint64, skill_words long: skills held at >= threshold
+    strengths: np.ndarray  # float64, length n_skills + 1 (last entry 0 = padding)
+    matched_bits: np.ndarray  # uint64, skill_words long: skills held at >= threshold
     matched: frozenset[int]
-    direct: frozenset[int]     # skills declared or found in the text (not via RELATED)
+    direct: frozenset[int]  # skills declared or found in the text (not via RELATED)
 
 
 @lru_cache(maxsize=65536)
-def _skill_profile_cached(vocab: Vocabulary, skills: tuple[str, ...], text: str,
-                          threshold: float) -> SkillProfile:
+def _skill_profile_cached(vocab: Vocabulary, skills: tuple[str, ...], text: str, threshold: float) -> SkillProfile:
     direct: dict[int, float] = {}
     for s in skills:
         i = vocab.resolve_skill(s)

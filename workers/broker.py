@@ -28,8 +28,16 @@ _broker: dramatiq.Broker | None = None
 def _middleware() -> list:
     from workers.middleware import OutboxMiddleware, Preload
 
-    return [AgeLimit(), TimeLimit(), ShutdownNotifications(), Callbacks(), Pipelines(), CurrentMessage(), OutboxMiddleware(),
-            Preload()]
+    return [
+        AgeLimit(),
+        TimeLimit(),
+        ShutdownNotifications(),
+        Callbacks(),
+        Pipelines(),
+        CurrentMessage(),
+        OutboxMiddleware(),
+        Preload(),
+    ]
 
 
 def make_broker(url: str | None) -> dramatiq.Broker:

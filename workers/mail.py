@@ -48,7 +48,7 @@ SUBJECTS: dict[str, str] = {
     "referral_status": "An update on your interest in {{ role.title }}",
     "referral_chase": "Please reply to {{ volunteer_name }} about {{ role.title }}",
     "referral_escalated": "A referral needs the centre's help: {{ role.title }}",
-    "role_refresh": "Your listing \"{{ role.title }}\" closes on {{ closes_on }}",
+    "role_refresh": 'Your listing "{{ role.title }}" closes on {{ closes_on }}',
     "dbs_reminder": "Your DBS certificate is due for renewal",
     "hours_reminder": "Volunteer hours waiting for your approval",
     "password_reset": "Reset your password",
@@ -327,8 +327,9 @@ class Mailer:
             self._drop()
             raise MailError(f"Could not reach the mail server: {exc}", after_commit=after_commit) from exc
         if code != 250:
-            raise MailError(f"The mail server did not accept the message ({code}).", permanent=code >= 500,
-                            after_commit=after_commit)
+            raise MailError(
+                f"The mail server did not accept the message ({code}).", permanent=code >= 500, after_commit=after_commit
+            )
 
     def abandon(self) -> None:
         """Forget this thread's connection (its state is unknown, e.g. a reply is unread)."""

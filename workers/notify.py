@@ -88,8 +88,11 @@ def delivery_engine() -> Engine:
             if _delivery_engine is not None and _delivery_engine[2]:
                 _delivery_engine[1].dispose()
             if base.dialect.name == "postgresql":
-                engine = make_engine(url=base.url.render_as_string(hide_password=False),
-                                     connect_args={"options": "-c synchronous_commit=off"}, pool_pre_ping=False)
+                engine = make_engine(
+                    url=base.url.render_as_string(hide_password=False),
+                    connect_args={"options": "-c synchronous_commit=off"},
+                    pool_pre_ping=False,
+                )
                 _delivery_engine = (id(base), engine, True)
             else:
                 _delivery_engine = (id(base), base, False)
@@ -150,7 +153,7 @@ def deliver(
     now = utcnow()
     built = email() if callable(email) else email
     insert = sqlite_insert if sqlite else pg_insert
-    with (_sqlite_lock if sqlite else nullcontext()), (nullcontext(conn) if conn is not None else engine.connect()) as conn:
+    with _sqlite_lock if sqlite else nullcontext(), nullcontext(conn) if conn is not None else engine.connect() as conn:
         trans = conn.begin()
         try:
             status = SENT
@@ -160,10 +163,19 @@ def deliver(
                 raw = conn.connection.dbapi_connection
                 with raw.pipeline(), raw.cursor() as lock, raw.cursor() as claim:
                     lock.execute(_LOCK_VOLUNTEER_PG, (volunteer_id,))
-                    claim.execute(_CLAIM_CAPPED_PG, {
-                        "key": key, "kind": kind, "recipient": recipient, "volunteer_id": volunteer_id, "role_id": role_id,
-                        "now": now, "since": now - timedelta(days=7), "cap": get_settings().weekly_role_email_cap,
-                    })
+                    claim.execute(
+                        _CLAIM_CAPPED_PG,
+                        {
+                            "key": key,
+                            "kind": kind,
+                            "recipient": recipient,
+                            "volunteer_id": volunteer_id,
+                            "role_id": role_id,
+                            "now": now,
+                            "since": now - timedelta(days=7),
+                            "cap": get_settings().weekly_role_email_cap,
+                        },
+                    )
                     row = claim.fetchone()
                 claimed = None if row is None else (row[0],)
                 status = SENT if row is None else row[1]
@@ -183,8 +195,16 @@ def deliver(
                         status = CAPPED
                 claimed = conn.execute(
                     insert(Delivery)
-                    .values(key=key, kind=kind, recipient=recipient, volunteer_id=volunteer_id, role_id=role_id,
-                            status=status, created_at=now, sent_at=now if status == SENT else None)
+                    .values(
+                        key=key,
+                        kind=kind,
+                        recipient=recipient,
+                        volunteer_id=volunteer_id,
+                        role_id=role_id,
+                        status=status,
+                        created_at=now,
+                        sent_at=now if status == SENT else None,
+                    )
                     .on_conflict_do_nothing(index_elements=["key"])
                     .returning(Delivery.id)
                 ).first()
@@ -248,8 +268,16 @@ def deliver_many(items: Iterable[Outgoing], *, kind: str, capped: bool = False) 
     if engine.dialect.name != "postgresql" or not get_settings().smtp_host:
         with connection() as conn:
             return {
-                it.key: deliver(it.build, kind=kind, key=it.key, recipient=it.recipient, volunteer_id=it.volunteer_id,
-                                role_id=it.role_id, capped=capped, conn=conn)
+                it.key: deliver(
+                    it.build,
+                    kind=kind,
+                    key=it.key,
+                    recipient=it.recipient,
+                    volunteer_id=it.volunteer_id,
+                    role_id=it.role_id,
+                    capped=capped,
+                    conn=conn,
+                )
                 for it in items
             }
     with engine.connect() as conn:
@@ -340,8 +368,14 @@ class _Run:
         cur.execute("BEGIN")
         self.open = True
         now = utcnow()
-        params = {"key": it.key, "kind": self.kind, "recipient": it.recipient, "volunteer_id": it.volunteer_id,
-                  "role_id": it.role_id, "now": now}
+        params = {
+            "key": it.key,
+            "kind": self.kind,
+            "recipient": it.recipient,
+            "volunteer_id": it.volunteer_id,
+            "role_id": it.role_id,
+            "now": now,
+        }
         if self.capped and it.volunteer_id is not None:
             cur.execute(_LOCK_VOLUNTEER_PG, (it.volunteer_id,))
             cur.execute(_CLAIM_CAPPED_PG, {**params, "since": now - timedelta(days=7), "cap": self.cap})
@@ -381,17 +415,35 @@ class _Run:
         self._sync(command)
 
 
-def record(*, kind: str, key: str, recipient: str | None = None, volunteer_id: int | None = None,
-           role_id: int | None = None, status: str = "done") -> bool:
+def record(
+    *,
+    kind: str,
+    key: str,
+    recipient: str | None = None,
+    volunteer_id: int | None = None,
+    role_id: int | None = None,
+    status: str = "done",
+) -> bool:
     """Claim a key for a side effect that is not an email (a fan-out, an escalation). True if new."""
     engine = get_engine()
     sqlite = engine.dialect.name == "sqlite"
     insert = sqlite_insert if sqlite else pg_insert
-    with (_sqlite_lock if sqlite else nullcontext()), engine.begin() as conn:
-        return conn.execute(
-            insert(Delivery)
-            .values(key=key, kind=kind, recipient=recipient, volunteer_id=volunteer_id, role_id=role_id,
-                    status=status, created_at=utcnow(), sent_at=None)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(Delivery.id)
-        ).first() is not None
+    with _sqlite_lock if sqlite else nullcontext(), engine.begin() as conn:
+        return (
+            conn.execute(
+                insert(Delivery)
+                .values(
+                    key=key,
+                    kind=kind,
+                    recipient=recipient,
+                    volunteer_id=volunteer_id,
+                    role_id=role_id,
+                    status=status,
+                    created_at=utcnow(),
+                    sent_at=None,
+                )
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(Delivery.id)
+            ).first()
+            is not None
+        )

@@ -70,11 +70,18 @@ class Relay:
             # PostgreSQL, the write lock on SQLite) until the commit, so a worker that finishes a job
             # before the relay commits waits for it instead of having its result overwritten.
             if known:
-                self._mark(session, [r.id for r in known], status="dispatched", dispatched_at=now,
-                           attempts=OutboxMessage.attempts + 1)
+                self._mark(
+                    session, [r.id for r in known], status="dispatched", dispatched_at=now, attempts=OutboxMessage.attempts + 1
+                )
             if unknown:
-                self._mark(session, unknown, status="failed", finished_at=now, attempts=OutboxMessage.attempts + 1,
-                           last_error="No background job is registered under this name.")
+                self._mark(
+                    session,
+                    unknown,
+                    status="failed",
+                    finished_at=now,
+                    attempts=OutboxMessage.attempts + 1,
+                    last_error="No background job is registered under this name.",
+                )
             sent = 0
             error: Exception | None = None
             for row in known:
@@ -92,8 +99,13 @@ class Relay:
                     break
                 sent += 1
             if error is not None:
-                self._mark(session, [r.id for r in known[sent:]], status="pending", dispatched_at=None,
-                           attempts=OutboxMessage.attempts - 1)
+                self._mark(
+                    session,
+                    [r.id for r in known[sent:]],
+                    status="pending",
+                    dispatched_at=None,
+                    attempts=OutboxMessage.attempts - 1,
+                )
             session.commit()
             if error is not None:
                 raise BrokerUnavailable(str(error)) from error
@@ -108,7 +120,9 @@ class Relay:
     def _mark(session: Session, ids: list[int], **values) -> None:
         if ids:
             session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**values)
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(**values)
                 .execution_options(synchronize_session=False)
             )
 

@@ -61,8 +61,13 @@ def get_token(body: Credentials, session: DbSession):
 @router.get("/me", response_model=MeOut)
 def me(principal: CurrentPrincipal):
     return MeOut(
-        user_id=principal.user_id, email=principal.email, full_name=principal.full_name, role=principal.role,
-        centre_id=principal.centre_id, organisation_ids=sorted(principal.organisation_ids), volunteer_id=principal.volunteer_id,
+        user_id=principal.user_id,
+        email=principal.email,
+        full_name=principal.full_name,
+        role=principal.role,
+        centre_id=principal.centre_id,
+        organisation_ids=sorted(principal.organisation_ids),
+        volunteer_id=principal.volunteer_id,
     )
 
 
@@ -70,7 +75,9 @@ def me(principal: CurrentPrincipal):
 def signup_manager(body: ManagerSignup, session: DbSession):
     from brokerage.users.service import create_account
 
-    user = create_account(session, email=body.email, full_name=body.full_name, password=body.password, role="organisation_manager")
+    user = create_account(
+        session, email=body.email, full_name=body.full_name, password=body.password, role="organisation_manager"
+    )
     return TokenOut(access_token=service.issue_api_token(user), role=user.role, user_id=user.id)
 
 

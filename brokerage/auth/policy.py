@@ -94,9 +94,7 @@ def role_scope(stmt: Select, principal: Principal | None) -> Select:
         if principal.district_codes is None:
             return stmt
         org_in_district = select(Organisation.id).where(Organisation.district_gss.in_(principal.district_codes))
-        return stmt.where(
-            or_(public, Role.district_gss.in_(principal.district_codes), Role.organisation_id.in_(org_in_district))
-        )
+        return stmt.where(or_(public, Role.district_gss.in_(principal.district_codes), Role.organisation_id.in_(org_in_district)))
     return stmt
 
 
@@ -111,7 +109,11 @@ def can_see_role(principal: Principal | None, role: Role, organisation: Organisa
 
 
 def can_edit_role(principal: Principal, role: Role, organisation: Organisation) -> bool:
-    return principal.manages(role.organisation_id) or principal.covers_district(role.district_gss) or principal.covers_district(organisation.district_gss)
+    return (
+        principal.manages(role.organisation_id)
+        or principal.covers_district(role.district_gss)
+        or principal.covers_district(organisation.district_gss)
+    )
 
 
 def can_moderate_role(principal: Principal, role: Role, organisation: Organisation) -> bool:
@@ -150,7 +152,10 @@ def _staff_sees(principal: Principal, volunteer: Volunteer, role: Role) -> bool:
 def referral_scope(stmt: Select, principal: Principal) -> Select:
     """``stmt`` must already join Volunteer and Role."""
     return _people_and_roles_scope(
-        stmt, principal, Referral.volunteer_id, Role.organisation_id,
+        stmt,
+        principal,
+        Referral.volunteer_id,
+        Role.organisation_id,
         "Referrals hold personal data: pilot leads see them in reports, in aggregate.",
     )
 
@@ -186,7 +191,10 @@ def placement_scope(stmt: Select, principal: Principal) -> Select:
     from brokerage.models import Placement
 
     return _people_and_roles_scope(
-        stmt, principal, Placement.volunteer_id, Placement.organisation_id,
+        stmt,
+        principal,
+        Placement.volunteer_id,
+        Placement.organisation_id,
         "Hours are personal data: pilot leads see them in reports, in aggregate.",
     )
 

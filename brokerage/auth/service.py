@@ -46,9 +46,7 @@ def build_principal(session: Session, user: User) -> Principal:
     organisation_ids: frozenset[int] = frozenset()
     if user.role == "organisation_manager":
         organisation_ids = frozenset(
-            session.scalars(
-                select(OrganisationManager.organisation_id).where(OrganisationManager.user_id == user.id)
-            )
+            session.scalars(select(OrganisationManager.organisation_id).where(OrganisationManager.user_id == user.id))
         )
     volunteer_id = None
     if user.role == "volunteer":
@@ -82,8 +80,18 @@ def _principal_from(session: Session, data) -> Principal | None:
         return None
     volunteer_id = select(Volunteer.id).where(Volunteer.user_id == User.id).order_by(Volunteer.id).limit(1).scalar_subquery()
     row = session.execute(
-        select(User.id, User.role, User.email, User.full_name, User.centre_id, User.is_active, User.session_version,
-               Centre.id.label("centre_found"), Centre.is_lead, volunteer_id.label("volunteer_id"))
+        select(
+            User.id,
+            User.role,
+            User.email,
+            User.full_name,
+            User.centre_id,
+            User.is_active,
+            User.session_version,
+            Centre.id.label("centre_found"),
+            Centre.is_lead,
+            volunteer_id.label("volunteer_id"),
+        )
         .outerjoin(Centre, Centre.id == User.centre_id)
         .where(User.id == data["u"])
     ).first()
@@ -129,9 +137,7 @@ def request_password_reset(session: Session, email: str) -> None:
     user = get_user_by_email(session, email)
     if user is None or not user.is_active:
         return
-    token = tokens.sign(
-        tokens.RESET_SALT, {"u": user.id, "f": tokens.password_fingerprint(user.password_hash)}
-    )
+    token = tokens.sign(tokens.RESET_SALT, {"u": user.id, "f": tokens.password_fingerprint(user.password_hash)})
     enqueue(session, "account.password_reset", user_id=user.id, token=token)
 
 
@@ -149,9 +155,7 @@ def reset_password(session: Session, token: str, new_password: str) -> User:
 
 def validate_password(password: str) -> None:
     if len(password) < passwords.MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"Choose a password of at least {passwords.MIN_PASSWORD_LENGTH} characters.", field="password"
-        )
+        raise InvalidInput(f"Choose a password of at least {passwords.MIN_PASSWORD_LENGTH} characters.", field="password")
 
 
 def set_password(user: User, new_password: str) -> None:

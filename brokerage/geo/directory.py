@@ -245,13 +245,9 @@ def _nearest(lat: float, lon: float, candidates: Iterable[str], by_gss) -> str |
 def _unknown_message(canonical: str, outward: str) -> str:
     if canonical == outward:
         return (
-            f"We can't find the postcode area “{outward}”. Please check it and try again "
-            f"— it should look like ME14 or ME14 1XX."
+            f"We can't find the postcode area “{outward}”. Please check it and try again — it should look like ME14 or ME14 1XX."
         )
-    return (
-        f"We can't find “{canonical}” — “{outward}” is not a postcode area we know. "
-        f"Please check the postcode and try again."
-    )
+    return f"We can't find “{canonical}” — “{outward}” is not a postcode area we know. Please check the postcode and try again."
 
 
 class Gazetteer:

@@ -84,9 +84,7 @@ def _compact(value: object) -> str:
     if value is None:
         raise PostcodeError(f"Please enter a postcode, for example {EXAMPLE_POSTCODE}.", value)
     if not isinstance(value, str):
-        raise PostcodeError(
-            f"A postcode must be written as text, for example {EXAMPLE_POSTCODE}.", value
-        )
+        raise PostcodeError(f"A postcode must be written as text, for example {EXAMPLE_POSTCODE}.", value)
     compact = _WHITESPACE_RE.sub("", value).upper()
     if not compact:
         raise PostcodeError(f"Please enter a postcode, for example {EXAMPLE_POSTCODE}.", value)
@@ -120,8 +118,7 @@ def normalise(value: object, *, allow_outward_only: bool = False) -> str:
         if allow_outward_only:
             return compact
         raise PostcodeError(
-            f"{_display(value)} is not a full UK postcode — it should look like "
-            f"{EXAMPLE_POSTCODE}.",
+            f"{_display(value)} is not a full UK postcode — it should look like {EXAMPLE_POSTCODE}.",
             value,
         )
 
@@ -138,13 +135,10 @@ def normalise(value: object, *, allow_outward_only: bool = False) -> str:
             )
     if not compact.isalnum():
         raise PostcodeError(
-            f"{_display(value)} is not a UK postcode — a postcode has only letters and "
-            f"numbers and should look like {shape}.",
+            f"{_display(value)} is not a UK postcode — a postcode has only letters and numbers and should look like {shape}.",
             value,
         )
-    raise PostcodeError(
-        f"{_display(value)} is not a UK postcode — it should look like {shape}.", value
-    )
+    raise PostcodeError(f"{_display(value)} is not a UK postcode — it should look like {shape}.", value)
 
 
 # Aliases that read well at call sites.

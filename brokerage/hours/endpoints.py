@@ -46,25 +46,48 @@ def _out(session, entry: HoursEntry, *, with_history: bool = False, superseded_b
 def _placement_out(view: service.PlacementView) -> PlacementOut:
     p = view.placement
     return PlacementOut(
-        id=p.id, referral_id=p.referral_id, volunteer_id=p.volunteer_id, volunteer_name=view.volunteer.full_name,
-        role_id=p.role_id, role_title=view.role.title, organisation_id=p.organisation_id,
-        organisation_name=view.organisation.name, started_on=p.started_on, ended_on=p.ended_on,
+        id=p.id,
+        referral_id=p.referral_id,
+        volunteer_id=p.volunteer_id,
+        volunteer_name=view.volunteer.full_name,
+        role_id=p.role_id,
+        role_title=view.role.title,
+        organisation_id=p.organisation_id,
+        organisation_name=view.organisation.name,
+        started_on=p.started_on,
+        ended_on=p.ended_on,
         approved_hours=float(view.approved_hours),
     )
 
 
 @router.get("/placements", response_model=Page[PlacementOut], summary="Placements you may see")
 def list_placements(
-    session: DbSession, principal: CurrentPrincipal, volunteer_id: int | None = None, organisation_id: int | None = None,
-    active: bool | None = None, page: PageNumber = 1, page_size: PageSize = 20,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    volunteer_id: int | None = None,
+    organisation_id: int | None = None,
+    active: bool | None = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 20,
 ):
-    views, total = service.list_placements(session, principal, volunteer_id=volunteer_id, organisation_id=organisation_id,
-                                           active=active, page=page, page_size=page_size)
+    views, total = service.list_placements(
+        session,
+        principal,
+        volunteer_id=volunteer_id,
+        organisation_id=organisation_id,
+        active=active,
+        page=page,
+        page_size=page_size,
+    )
     return Page(items=[_placement_out(v) for v in views], total=total, page=page, page_size=page_size)
 
 
-@router.post("/placements/{placement_id}/hours", response_model=HoursOut, status_code=status.HTTP_201_CREATED,
-             summary="Log hours against a placement")
+@router.post(
+    "/placements/{placement_id}/hours",
+    response_model=HoursOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Log hours against a placement",
+)
 def log_hours(placement_id: int, body: HoursCreate, session: DbSession, principal: CurrentPrincipal):
     entry = service.log_hours(session, principal, placement_id, body)
     return _out(session, entry)
@@ -72,27 +95,51 @@ def log_hours(placement_id: int, body: HoursCreate, session: DbSession, principa
 
 @router.get("/hours", response_model=Page[HoursOut], summary="Hours you may see")
 def list_hours(
-    session: DbSession, principal: CurrentPrincipal, status: HoursStatus | None = None, placement_id: int | None = None,
-    volunteer_id: int | None = None, organisation_id: int | None = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None, date_to: Annotated[date | None, Query(alias="to")] = None,
-    page: PageNumber = 1, page_size: PageSize = 50,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    status: HoursStatus | None = None,
+    placement_id: int | None = None,
+    volunteer_id: int | None = None,
+    organisation_id: int | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    page: PageNumber = 1,
+    page_size: PageSize = 50,
 ):
-    rows, total = service.list_hours(session, principal, status=status, placement_id=placement_id, volunteer_id=volunteer_id,
-                                     organisation_id=organisation_id, date_from=date_from, date_to=date_to, page=page, page_size=page_size)
+    rows, total = service.list_hours(
+        session,
+        principal,
+        status=status,
+        placement_id=placement_id,
+        volunteer_id=volunteer_id,
+        organisation_id=organisation_id,
+        date_from=date_from,
+        date_to=date_to,
+        page=page,
+        page_size=page_size,
+    )
     sup = service.superseded_by(session, [e.id for e in rows])
     return Page(items=[_out(session, e, superseded_by=sup) for e in rows], total=total, page=page, page_size=page_size)
 
 
 @router.get("/hours/export.csv", summary="Download hours as CSV (streamed)", response_class=StreamingResponse)
 def export_hours(
-    session: StreamSession, principal: CurrentPrincipal, status: HoursStatus | None = None,
-    organisation_id: int | None = None, date_from: Annotated[date | None, Query(alias="from")] = None,
+    session: StreamSession,
+    principal: CurrentPrincipal,
+    status: HoursStatus | None = None,
+    organisation_id: int | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
 ):
-    rows = service.export_rows(session, principal, status=status, organisation_id=organisation_id, date_from=date_from, date_to=date_to)
+    rows = service.export_rows(
+        session, principal, status=status, organisation_id=organisation_id, date_from=date_from, date_to=date_to
+    )
     first = next(rows, None)  # raises Forbidden before the response starts
-    return StreamingResponse(stream_csv(first, rows), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="hours.csv"'})
+    return StreamingResponse(
+        stream_csv(first, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="hours.csv"'},
+    )
 
 
 def stream_csv(first, rows, rows_per_chunk: int = 2000):
@@ -139,8 +186,12 @@ def query_hours(entry_id: int, body: HoursQuery, session: DbSession, principal: 
     return _out(session, service.query(session, principal, entry_id, body.note))
 
 
-@router.post("/hours/{entry_id}/correct", response_model=HoursOut, status_code=status.HTTP_201_CREATED,
-             summary="Correct hours: a new entry supersedes this one, which is kept")
+@router.post(
+    "/hours/{entry_id}/correct",
+    response_model=HoursOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Correct hours: a new entry supersedes this one, which is kept",
+)
 def correct_hours(entry_id: int, body: HoursCorrect, session: DbSession, principal: CurrentPrincipal):
     new = service.correct(session, principal, entry_id, body)
     return _out(session, new, with_history=True)

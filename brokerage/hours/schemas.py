@@ -8,7 +8,9 @@ from pydantic import BaseModel, Field
 
 from brokerage.kit.schemas import Input, Output, ShortText
 
-HoursAmount = Annotated[Decimal, Field(gt=0, le=24, max_digits=4, decimal_places=2, description="Hours given that day, for example 2.5")]
+HoursAmount = Annotated[
+    Decimal, Field(gt=0, le=24, max_digits=4, decimal_places=2, description="Hours given that day, for example 2.5")
+]
 HoursStatus = Literal["submitted", "approved", "queried", "superseded"]
 
 

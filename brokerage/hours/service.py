@@ -73,8 +73,16 @@ def _normal_activity(activity: str | None) -> str:
     return " ".join((activity or "").lower().split())
 
 
-def validate_entry(session: Session, placement: Placement, worked_on: date, hours: Decimal, activity: str | None,
-                   *, today: date, ignore_id: int | None = None) -> None:
+def validate_entry(
+    session: Session,
+    placement: Placement,
+    worked_on: date,
+    hours: Decimal,
+    activity: str | None,
+    *,
+    today: date,
+    ignore_id: int | None = None,
+) -> None:
     """Raise InvalidInput / Conflict with a plain sentence if these hours cannot be recorded."""
     if hours <= 0:
         raise InvalidInput("Hours must be more than zero.", field="hours")
@@ -83,9 +91,13 @@ def validate_entry(session: Session, placement: Placement, worked_on: date, hour
     if worked_on > today:
         raise InvalidInput("Hours cannot be logged for a day that has not happened yet.", field="worked_on")
     if worked_on < placement.started_on:
-        raise InvalidInput(f"This placement began on {placement.started_on:%d %B %Y}; hours cannot be logged before then.", field="worked_on")
+        raise InvalidInput(
+            f"This placement began on {placement.started_on:%d %B %Y}; hours cannot be logged before then.", field="worked_on"
+        )
     if placement.ended_on is not None and worked_on > placement.ended_on:
-        raise InvalidInput(f"This placement ended on {placement.ended_on:%d %B %Y}; hours cannot be logged after then.", field="worked_on")
+        raise InvalidInput(
+            f"This placement ended on {placement.ended_on:%d %B %Y}; hours cannot be logged after then.", field="worked_on"
+        )
     live = [HoursEntry.status.in_(LIVE_STATUSES)]
     if ignore_id is not None:
         live.append(HoursEntry.id != ignore_id)
@@ -95,7 +107,11 @@ def validate_entry(session: Session, placement: Placement, worked_on: date, hour
         )
     ).all()
     for other_id, other_placement, other_hours, other_activity in same_day:
-        if other_placement == placement.id and Decimal(other_hours) == hours and _normal_activity(other_activity) == _normal_activity(activity):
+        if (
+            other_placement == placement.id
+            and Decimal(other_hours) == hours
+            and _normal_activity(other_activity) == _normal_activity(activity)
+        ):
             raise Conflict(
                 f"These hours are already logged for {worked_on:%d %B %Y} (entry {other_id}).",
                 details=[{"field": "worked_on", "message": f"duplicate of entry {other_id}"}],
@@ -109,15 +125,23 @@ def validate_entry(session: Session, placement: Placement, worked_on: date, hour
 
 
 # -- commands -----------------------------------------------------------------------------------
-def log_hours(session: Session, principal: Principal, placement_id: int, body: HoursCreate, today: date | None = None) -> HoursEntry:
+def log_hours(
+    session: Session, principal: Principal, placement_id: int, body: HoursCreate, today: date | None = None
+) -> HoursEntry:
     placement, volunteer, role = load_placement(session, principal, placement_id)
     if not policy.can_log_hours(principal, placement, volunteer, role):
         raise Forbidden("Only the volunteer or their volunteer centre can log these hours.")
     today = today or date.today()
     validate_entry(session, placement, body.worked_on, body.hours, body.activity, today=today)
     entry = HoursEntry(
-        placement_id=placement.id, volunteer_id=placement.volunteer_id, worked_on=body.worked_on, hours=body.hours,
-        activity=body.activity, status="submitted", submitted_by_id=principal.user_id, reminder_count=0,
+        placement_id=placement.id,
+        volunteer_id=placement.volunteer_id,
+        worked_on=body.worked_on,
+        hours=body.hours,
+        activity=body.activity,
+        status="submitted",
+        submitted_by_id=principal.user_id,
+        reminder_count=0,
     )
     session.add(entry)
     session.flush()
@@ -179,14 +203,26 @@ def correct(session: Session, principal: Principal, entry_id: int, body: HoursCo
     worked_on = body.worked_on or entry.worked_on
     hours = body.hours if body.hours is not None else Decimal(entry.hours)
     activity = body.activity if body.activity is not None else entry.activity
-    if worked_on == entry.worked_on and hours == Decimal(entry.hours) and _normal_activity(activity) == _normal_activity(entry.activity):
+    if (
+        worked_on == entry.worked_on
+        and hours == Decimal(entry.hours)
+        and _normal_activity(activity) == _normal_activity(entry.activity)
+    ):
         raise InvalidInput("The correction changes nothing: give a new date, number of hours or activity.", field="hours")
     validate_entry(session, placement, worked_on, hours, activity, today=today or date.today(), ignore_id=entry.id)
     was_approved = entry.status == "approved"
     entry.status = "superseded"
     new = HoursEntry(
-        placement_id=placement.id, volunteer_id=placement.volunteer_id, worked_on=worked_on, hours=hours, activity=activity,
-        status="submitted", submitted_by_id=principal.user_id, supersedes_id=entry.id, query_note=body.note, reminder_count=0,
+        placement_id=placement.id,
+        volunteer_id=placement.volunteer_id,
+        worked_on=worked_on,
+        hours=hours,
+        activity=activity,
+        status="submitted",
+        submitted_by_id=principal.user_id,
+        supersedes_id=entry.id,
+        query_note=body.note,
+        reminder_count=0,
     )
     session.add(new)
     session.flush()
@@ -228,9 +264,7 @@ def bulk_approve(session: Session, principal: Principal, ids: Sequence[int]) -> 
             continue
         entries.append(entry)
     if problems:
-        raise Conflict(
-            f"No hours were approved: {len(problems)} of the {len(ids)} entries cannot be approved.", details=problems
-        )
+        raise Conflict(f"No hours were approved: {len(problems)} of the {len(ids)} entries cannot be approved.", details=problems)
     for entry in entries:
         _approve(session, principal, entry)
     return entries
@@ -247,7 +281,9 @@ def _hours_base(principal: Principal) -> Select:
     return policy.placement_scope(stmt, principal)
 
 
-def _filtered(stmt: Select, *, status=None, placement_id=None, volunteer_id=None, organisation_id=None, date_from=None, date_to=None) -> Select:
+def _filtered(
+    stmt: Select, *, status=None, placement_id=None, volunteer_id=None, organisation_id=None, date_from=None, date_to=None
+) -> Select:
     if status:
         stmt = stmt.where(HoursEntry.status == status)
     if placement_id:
@@ -268,7 +304,11 @@ def list_hours(session: Session, principal: Principal, *, page: int, page_size: 
         raise Forbidden("Hours are personal data: pilot leads see them in reports, in aggregate.")
     stmt = _filtered(_hours_base(principal), **filters)
     total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(HoursEntry.id).subquery())) or 0
-    rows = list(session.scalars(stmt.order_by(HoursEntry.worked_on.desc(), HoursEntry.id.desc()).offset((page - 1) * page_size).limit(page_size)))
+    rows = list(
+        session.scalars(
+            stmt.order_by(HoursEntry.worked_on.desc(), HoursEntry.id.desc()).offset((page - 1) * page_size).limit(page_size)
+        )
+    )
     return rows, total
 
 
@@ -291,8 +331,9 @@ def history(session: Session, entry: HoursEntry) -> list[HoursEntry]:
     return chain
 
 
-def list_placements(session: Session, principal: Principal, *, volunteer_id=None, organisation_id=None, active=None,
-                    page: int, page_size: int) -> tuple[list[PlacementView], int]:
+def list_placements(
+    session: Session, principal: Principal, *, volunteer_id=None, organisation_id=None, active=None, page: int, page_size: int
+) -> tuple[list[PlacementView], int]:
     if principal.is_pilot_lead or principal.is_admin:
         raise Forbidden("Placements are personal data: pilot leads see them in reports, in aggregate.")
     stmt = (
@@ -311,20 +352,37 @@ def list_placements(session: Session, principal: Principal, *, volunteer_id=None
     elif active is False:
         stmt = stmt.where(Placement.ended_on.is_not(None))
     total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Placement.id).subquery())) or 0
-    rows = session.execute(stmt.order_by(Placement.started_on.desc(), Placement.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+    rows = session.execute(
+        stmt.order_by(Placement.started_on.desc(), Placement.id.desc()).offset((page - 1) * page_size).limit(page_size)
+    ).all()
     ids = [p.id for p, *_ in rows]
-    approved = dict(
-        session.execute(
-            select(HoursEntry.placement_id, func.sum(HoursEntry.hours))
-            .where(HoursEntry.placement_id.in_(ids), HoursEntry.status == "approved")
-            .group_by(HoursEntry.placement_id)
-        ).all()
-    ) if ids else {}
+    approved = (
+        dict(
+            session.execute(
+                select(HoursEntry.placement_id, func.sum(HoursEntry.hours))
+                .where(HoursEntry.placement_id.in_(ids), HoursEntry.status == "approved")
+                .group_by(HoursEntry.placement_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
     return [PlacementView(p, v, r, o, Decimal(approved.get(p.id) or 0)) for p, v, r, o in rows], total
 
 
-EXPORT_COLUMNS = ("hours_entry_id", "placement_id", "volunteer_id", "organisation_id", "role_id", "worked_on", "hours",
-                  "activity", "status", "supersedes_id", "reviewed_at")
+EXPORT_COLUMNS = (
+    "hours_entry_id",
+    "placement_id",
+    "volunteer_id",
+    "organisation_id",
+    "role_id",
+    "worked_on",
+    "hours",
+    "activity",
+    "status",
+    "supersedes_id",
+    "reviewed_at",
+)
 
 
 def export_rows(session: Session, principal: Principal, *, batch_size: int = 5000, **filters) -> Iterator[tuple]:
@@ -334,11 +392,23 @@ def export_rows(session: Session, principal: Principal, *, batch_size: int = 500
     special-category data."""
     if not (principal.is_manager or principal.is_staff):
         raise Forbidden("Hours exports are for organisations and volunteer centres.")
-    stmt = _filtered(_hours_base(principal), **filters).with_only_columns(
-        HoursEntry.id, HoursEntry.placement_id, HoursEntry.volunteer_id, Placement.organisation_id, Placement.role_id,
-        HoursEntry.worked_on, HoursEntry.hours, HoursEntry.activity, HoursEntry.status, HoursEntry.supersedes_id,
-        HoursEntry.reviewed_at,
-    ).order_by(HoursEntry.id)
+    stmt = (
+        _filtered(_hours_base(principal), **filters)
+        .with_only_columns(
+            HoursEntry.id,
+            HoursEntry.placement_id,
+            HoursEntry.volunteer_id,
+            Placement.organisation_id,
+            Placement.role_id,
+            HoursEntry.worked_on,
+            HoursEntry.hours,
+            HoursEntry.activity,
+            HoursEntry.status,
+            HoursEntry.supersedes_id,
+            HoursEntry.reviewed_at,
+        )
+        .order_by(HoursEntry.id)
+    )
     result = session.execute(stmt.execution_options(yield_per=batch_size, stream_results=True))
     for partition in result.partitions():
         yield from partition

@@ -82,8 +82,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         with session_scope() as session:
             bar = _Bar(None, "Checking", args.quiet)
-            batch = service.start(session, None, kind=kind, format=fmt, filename=name, content=content, mapping=mapping,
-                                  centre_id=args.centre_id, progress=bar)
+            batch = service.start(
+                session,
+                None,
+                kind=kind,
+                format=fmt,
+                filename=name,
+                content=content,
+                mapping=mapping,
+                centre_id=args.centre_id,
+                progress=bar,
+            )
             bar.close()
             batch_id = batch.id
             _print_report(batch)
@@ -165,9 +174,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def register(subparsers) -> None:
     imp = subparsers.add_parser("import", help="import volunteers, sessions/hours or a data-standard feed (dry run first)")
     isub = imp.add_subparsers(dest="import_kind", required=True)
-    for kind, help_text in (("volunteers", "volunteers from TeamKinetic or a spreadsheet"),
-                            ("sessions", "sessions and hours from TeamKinetic or a spreadsheet"),
-                            ("feed", "roles from a UK Volunteering Data Standard feed (file or URL)")):
+    for kind, help_text in (
+        ("volunteers", "volunteers from TeamKinetic or a spreadsheet"),
+        ("sessions", "sessions and hours from TeamKinetic or a spreadsheet"),
+        ("feed", "roles from a UK Volunteering Data Standard feed (file or URL)"),
+    ):
         p = isub.add_parser(kind, help=help_text)
         p.add_argument("file", help="CSV or .xlsx file" if kind != "feed" else "JSON-LD file or https:// address")
         if kind != "feed":
@@ -182,12 +193,16 @@ def register(subparsers) -> None:
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_confirm)
 
-    fd = subparsers.add_parser("feed", help="the UK Volunteering Data Standard feed").add_subparsers(dest="feed_command", required=True)
+    fd = subparsers.add_parser("feed", help="the UK Volunteering Data Standard feed").add_subparsers(
+        dest="feed_command", required=True
+    )
     p = fd.add_parser("export", help="write published roles as a JSON-LD feed")
     p.add_argument("--out", help="file to write (default: print)")
     p.add_argument("--modified-since", help="only roles changed after this time (ISO 8601)")
     p.set_defaults(func=cmd_export_feed)
 
-    dup = subparsers.add_parser("duplicates", help="duplicate volunteers").add_subparsers(dest="duplicates_command", required=True)
+    dup = subparsers.add_parser("duplicates", help="duplicate volunteers").add_subparsers(
+        dest="duplicates_command", required=True
+    )
     p = dup.add_parser("scan", help="look for likely duplicate volunteers across the county")
     p.set_defaults(func=cmd_scan)

@@ -65,7 +65,9 @@ def _name(text: str | None) -> str:
     return re.sub(r"[^a-z ]+", " ", text.replace("-", " ")).strip()
 
 
-_SOUNDEX = {c: d for d, letters in {"1": "bfpv", "2": "cgjkqsxz", "3": "dt", "4": "l", "5": "mn", "6": "r"}.items() for c in letters}
+_SOUNDEX = {
+    c: d for d, letters in {"1": "bfpv", "2": "cgjkqsxz", "3": "dt", "4": "l", "5": "mn", "6": "r"}.items() for c in letters
+}
 
 
 def soundex(word: str) -> str:
@@ -132,8 +134,17 @@ class _Prepared:
 
 def _prepare(p: Person) -> _Prepared:
     first, last = _name(p.first_name), _name(p.last_name)
-    return _Prepared(p, first, last, f"{first} {last}".strip(), f"{last} {first}".strip(), " ".join(sorted(f"{first} {last}".split())),
-                     _email(p.email), _phone(p.phone), _postcode(p.postcode))
+    return _Prepared(
+        p,
+        first,
+        last,
+        f"{first} {last}".strip(),
+        f"{last} {first}".strip(),
+        " ".join(sorted(f"{first} {last}".split())),
+        _email(p.email),
+        _phone(p.phone),
+        _postcode(p.postcode),
+    )
 
 
 def _keys(x: _Prepared) -> list[tuple]:
@@ -269,18 +280,32 @@ def scan(session: Session, principal: Principal | None = None) -> ScanResult:
     store new candidate pairs. Pairs already dismissed or merged are left as they are."""
     if principal is not None and not principal.is_staff:
         raise Forbidden("Only volunteer centre staff can look for duplicate volunteers.")
-    stmt = select(Volunteer.id, Volunteer.first_name, Volunteer.last_name, Volunteer.date_of_birth, Volunteer.email,
-                  Volunteer.phone, Volunteer.postcode).where(Volunteer.status.not_in(INACTIVE_STATUSES), Volunteer.merged_into_id.is_(None))
+    stmt = select(
+        Volunteer.id,
+        Volunteer.first_name,
+        Volunteer.last_name,
+        Volunteer.date_of_birth,
+        Volunteer.email,
+        Volunteer.phone,
+        Volunteer.postcode,
+    ).where(Volunteer.status.not_in(INACTIVE_STATUSES), Volunteer.merged_into_id.is_(None))
     if principal is not None:
         stmt = policy.volunteer_scope(stmt, principal)
     people = [Person(*row) for row in session.execute(stmt)]
     matches = find_duplicates(people)
-    existing = {(a, b): c for a, b, c in session.execute(select(DuplicateCandidate.volunteer_a_id, DuplicateCandidate.volunteer_b_id, DuplicateCandidate.id))}
+    existing = {
+        (a, b): c
+        for a, b, c in session.execute(
+            select(DuplicateCandidate.volunteer_a_id, DuplicateCandidate.volunteer_b_id, DuplicateCandidate.id)
+        )
+    }
     new = 0
     for m in matches:
         cid = existing.get((m.a, m.b))
         if cid is None:
-            session.add(DuplicateCandidate(volunteer_a_id=m.a, volunteer_b_id=m.b, score=m.score, reasons=m.reasons, status="open"))
+            session.add(
+                DuplicateCandidate(volunteer_a_id=m.a, volunteer_b_id=m.b, score=m.score, reasons=m.reasons, status="open")
+            )
             new += 1
         else:
             c = session.get(DuplicateCandidate, cid)
@@ -291,7 +316,9 @@ def scan(session: Session, principal: Principal | None = None) -> ScanResult:
     return ScanResult(compared=len(people), found=len(matches), new=new)
 
 
-def list_candidates(session: Session, principal: Principal, *, page: int, page_size: int) -> tuple[list[tuple[DuplicateCandidate, Volunteer, Volunteer]], int]:
+def list_candidates(
+    session: Session, principal: Principal, *, page: int, page_size: int
+) -> tuple[list[tuple[DuplicateCandidate, Volunteer, Volunteer]], int]:
     if not principal.is_staff:
         raise Forbidden("Only volunteer centre staff can review duplicate volunteers.")
     from sqlalchemy.orm import aliased
@@ -300,9 +327,13 @@ def list_candidates(session: Session, principal: Principal, *, page: int, page_s
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     va, vb = aliased(Volunteer), aliased(Volunteer)
     rows = session.execute(
-        select(DuplicateCandidate, va, vb).where(DuplicateCandidate.id.in_(stmt.with_only_columns(DuplicateCandidate.id)))
-        .join(va, va.id == DuplicateCandidate.volunteer_a_id).join(vb, vb.id == DuplicateCandidate.volunteer_b_id)
-        .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id).offset((page - 1) * page_size).limit(page_size)
+        select(DuplicateCandidate, va, vb)
+        .where(DuplicateCandidate.id.in_(stmt.with_only_columns(DuplicateCandidate.id)))
+        .join(va, va.id == DuplicateCandidate.volunteer_a_id)
+        .join(vb, vb.id == DuplicateCandidate.volunteer_b_id)
+        .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
     ).all()
     audit.record(session, principal, "duplicates.list", "volunteer", None, count=len(rows))
     return [(c, a, b) for c, a, b in rows], total
@@ -327,4 +358,3 @@ def dismiss(session: Session, principal: Principal, candidate_id: int) -> Duplic
     c.status, c.reviewed_by_id, c.reviewed_at = "dismissed", principal.user_id, utcnow()
     audit.record(session, principal, "duplicates.dismiss", "volunteer", a.id, other_volunteer_id=b.id, candidate_id=c.id)
     return c
-

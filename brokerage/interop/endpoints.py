@@ -59,7 +59,9 @@ async def _read(upload: UploadFile) -> bytes:
 async def import_feed_file(session: DbSession, principal: CurrentPrincipal, file: Annotated[UploadFile, File()]):
     """Check a feed file (dry run). Nothing is written until ``POST /imports/{id}/confirm``."""
     content = await _read(file)
-    return imports.start(session, principal, kind="feed", format="data_standard", filename=file.filename or "feed.json", content=content)
+    return imports.start(
+        session, principal, kind="feed", format="data_standard", filename=file.filename or "feed.json", content=content
+    )
 
 
 @router.post("/data-standard/imports/from-url", response_model=ImportBatchOut, status_code=status.HTTP_201_CREATED)
@@ -93,11 +95,15 @@ async def upload_import(
         try:
             parsed = json.loads(mapping)
         except json.JSONDecodeError:
-            raise InvalidInput("The mapping should be a JSON object such as {\"first_name\": \"Forename\"}.", field="mapping") from None
+            raise InvalidInput(
+                'The mapping should be a JSON object such as {"first_name": "Forename"}.', field="mapping"
+            ) from None
         if not isinstance(parsed, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()):
-            raise InvalidInput("The mapping should be a JSON object such as {\"first_name\": \"Forename\"}.", field="mapping")
+            raise InvalidInput('The mapping should be a JSON object such as {"first_name": "Forename"}.', field="mapping")
     content = await _read(file)
-    return imports.start(session, principal, kind=kind, format=format, filename=file.filename or "upload", content=content, mapping=parsed)
+    return imports.start(
+        session, principal, kind=kind, format=format, filename=file.filename or "upload", content=content, mapping=parsed
+    )
 
 
 @router.get("/imports", response_model=Page[ImportBatchSummary])
@@ -129,9 +135,19 @@ def discard_import(batch_id: int, session: DbSession, principal: CurrentPrincipa
 
 # -- duplicate volunteers --------------------------------------------------------------------------
 def _brief(v) -> VolunteerBrief:
-    return VolunteerBrief(id=v.id, first_name=v.first_name, last_name=v.last_name, date_of_birth=v.date_of_birth, email=v.email,
-                          phone=v.phone, postcode=v.postcode, district_gss=v.district_gss,
-                          registering_centre_id=v.registering_centre_id, registered_on=v.registered_on, source=v.source)
+    return VolunteerBrief(
+        id=v.id,
+        first_name=v.first_name,
+        last_name=v.last_name,
+        date_of_birth=v.date_of_birth,
+        email=v.email,
+        phone=v.phone,
+        postcode=v.postcode,
+        district_gss=v.district_gss,
+        registering_centre_id=v.registering_centre_id,
+        registered_on=v.registered_on,
+        source=v.source,
+    )
 
 
 def _candidate(c, a, b) -> CandidateOut:
@@ -140,10 +156,18 @@ def _candidate(c, a, b) -> CandidateOut:
 
 def _merge_out(m) -> MergeOut:
     moved = m.moved or {}
-    return MergeOut(id=m.id, kept_volunteer_id=m.kept_id, merged_volunteer_id=m.merged_id, status=m.status,
-                    referrals_moved=len(moved.get("referrals", [])), placements_moved=len(moved.get("placements", [])),
-                    hours_entries_moved=len(moved.get("hours", [])), referrals_closed=len(moved.get("closed_referrals", [])),
-                    merged_at=m.merged_at, decided_at=m.decided_at)
+    return MergeOut(
+        id=m.id,
+        kept_volunteer_id=m.kept_id,
+        merged_volunteer_id=m.merged_id,
+        status=m.status,
+        referrals_moved=len(moved.get("referrals", [])),
+        placements_moved=len(moved.get("placements", [])),
+        hours_entries_moved=len(moved.get("hours", [])),
+        referrals_closed=len(moved.get("closed_referrals", [])),
+        merged_at=m.merged_at,
+        decided_at=m.decided_at,
+    )
 
 
 @router.post("/duplicates/scan", response_model=ScanOut)

@@ -105,8 +105,10 @@ def _iso(value: date | datetime | None) -> str | None:
 def _charity(org: Organisation) -> dict[str, Any]:
     if not org.charity_number:
         return {}
-    return {"charityNumber": org.charity_number,
-            "charityRegistration": {"registrar": org.charity_registrar, "registrationNumber": org.charity_number}}
+    return {
+        "charityNumber": org.charity_number,
+        "charityRegistration": {"registrar": org.charity_registrar, "registrationNumber": org.charity_number},
+    }
 
 
 def role_node(role: Role, base_url: str) -> dict[str, Any]:
@@ -147,11 +149,20 @@ def role_node(role: Role, base_url: str) -> dict[str, Any]:
 
 
 def session_node(role: Role, base_url: str) -> dict[str, Any]:
-    node: dict[str, Any] = {"type": "Session", "kvb:role": f"{base_url}/roles/{role.id}",
-                            "time": [STANDARD_NS + s for s in taxonomy.mask_to_slots(role.slot_mask or 0)]}
+    node: dict[str, Any] = {
+        "type": "Session",
+        "kvb:role": f"{base_url}/roles/{role.id}",
+        "time": [STANDARD_NS + s for s in taxonomy.mask_to_slots(role.slot_mask or 0)],
+    }
     if role.postcode or role.latitude is not None:
-        location = {"type": "Location", "name": role.location_name, "address": role.address,
-                    "latitude": role.latitude, "longitude": role.longitude, "kvb:postcode": role.postcode}
+        location = {
+            "type": "Location",
+            "name": role.location_name,
+            "address": role.address,
+            "latitude": role.latitude,
+            "longitude": role.longitude,
+            "kvb:postcode": role.postcode,
+        }
         node["location"] = {k: v for k, v in location.items() if v is not None}
     if role.sessions:
         node["kvb:dates"] = [{"startDate": s.starts_at.isoformat(), "endDate": s.ends_at.isoformat()} for s in role.sessions]
@@ -168,8 +179,16 @@ def feed_page(
         stmt = stmt.where(Role.updated_at > modified_since)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     roles = list(session.scalars(stmt.order_by(Role.updated_at, Role.id).offset((page - 1) * page_size).limit(page_size)))
-    orgs = {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_({r.organisation_id for r in roles})))} if roles else {}
-    activities = {a.id: a for a in session.scalars(select(Activity).where(Activity.id.in_({r.activity_id for r in roles})))} if roles else {}
+    orgs = (
+        {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_({r.organisation_id for r in roles})))}
+        if roles
+        else {}
+    )
+    activities = (
+        {a.id: a for a in session.scalars(select(Activity).where(Activity.id.in_({r.activity_id for r in roles})))}
+        if roles
+        else {}
+    )
     graph: dict[int, dict[str, Any]] = {}
     activity_nodes: dict[int, dict[str, Any]] = {}
     for role in roles:
@@ -177,18 +196,29 @@ def feed_page(
         org_node = graph.get(org.id)
         if org_node is None:
             org_node = graph[org.id] = {
-                "type": "Organisation", "id": f"{base_url}/organisations/{org.id}", "name": org.name,
-                "description": org.description, "website": org.website, **_charity(org),
-                "cause": [STANDARD_NS + c for c in org.causes], "kvb:organisationType": org.organisation_type,
-                "kvb:postcode": org.postcode, "activity": [],
+                "type": "Organisation",
+                "id": f"{base_url}/organisations/{org.id}",
+                "name": org.name,
+                "description": org.description,
+                "website": org.website,
+                **_charity(org),
+                "cause": [STANDARD_NS + c for c in org.causes],
+                "kvb:organisationType": org.organisation_type,
+                "kvb:postcode": org.postcode,
+                "activity": [],
             }
             org_node = graph[org.id] = {k: v for k, v in org_node.items() if v is not None}
         act = activities[role.activity_id]
         act_node = activity_nodes.get(act.id)
         if act_node is None:
             act_node = activity_nodes[act.id] = {
-                "type": "Activity", "id": f"{base_url}/activities/{act.id}", "title": act.title, "description": act.description,
-                "requiresEmergencyParticipation": act.requires_emergency_participation, "role": [], "session": [],
+                "type": "Activity",
+                "id": f"{base_url}/activities/{act.id}",
+                "title": act.title,
+                "description": act.description,
+                "requiresEmergencyParticipation": act.requires_emergency_participation,
+                "role": [],
+                "session": [],
             }
             org_node["activity"].append(act_node)
         act_node["role"].append(role_node(role, base_url))
@@ -224,20 +254,49 @@ def role_record(session: Session, role: Role) -> dict[str, Any]:
     org = session.get(Organisation, role.organisation_id)
     act = session.get(Activity, role.activity_id)
     return {
-        "title": role.title, "description": role.description, "commitment": role.commitment,
-        "hours_per_week": role.hours_per_week, "one_off": role.one_off, "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
-        "mode": role.mode, "location_name": role.location_name, "address": role.address, "postcode": role.postcode,
-        "latitude": role.latitude, "longitude": role.longitude, "district_gss": role.district_gss, "dbs_level": role.dbs_level,
-        "requirements": list(role.requirements or []), "accessibility": list(role.accessibility or []),
-        "rewards": list(role.rewards or []), "minimum_age": role.minimum_age, "maximum_age": role.maximum_age,
-        "places_available": role.places_available, "apply_link": role.apply_link, "publish_start": role.publish_start,
-        "publish_end": role.publish_end, "status": role.status, "causes": role.causes, "required_skills": role.required_skills,
+        "title": role.title,
+        "description": role.description,
+        "commitment": role.commitment,
+        "hours_per_week": role.hours_per_week,
+        "one_off": role.one_off,
+        "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
+        "mode": role.mode,
+        "location_name": role.location_name,
+        "address": role.address,
+        "postcode": role.postcode,
+        "latitude": role.latitude,
+        "longitude": role.longitude,
+        "district_gss": role.district_gss,
+        "dbs_level": role.dbs_level,
+        "requirements": list(role.requirements or []),
+        "accessibility": list(role.accessibility or []),
+        "rewards": list(role.rewards or []),
+        "minimum_age": role.minimum_age,
+        "maximum_age": role.maximum_age,
+        "places_available": role.places_available,
+        "apply_link": role.apply_link,
+        "publish_start": role.publish_start,
+        "publish_end": role.publish_end,
+        "status": role.status,
+        "causes": role.causes,
+        "required_skills": role.required_skills,
         "desired_skills": role.desired_skills,
         "sessions": [(s.starts_at, s.ends_at) for s in role.sessions],
-        "activity": {"title": act.title, "description": act.description, "requires_emergency_participation": act.requires_emergency_participation},
-        "organisation": {"name": org.name, "description": org.description, "website": org.website,
-                         "charity_registrar": org.charity_registrar, "charity_number": org.charity_number,
-                         "organisation_type": org.organisation_type, "postcode": org.postcode, "causes": org.causes},
+        "activity": {
+            "title": act.title,
+            "description": act.description,
+            "requires_emergency_participation": act.requires_emergency_participation,
+        },
+        "organisation": {
+            "name": org.name,
+            "description": org.description,
+            "website": org.website,
+            "charity_registrar": org.charity_registrar,
+            "charity_number": org.charity_number,
+            "organisation_type": org.organisation_type,
+            "postcode": org.postcode,
+            "causes": org.causes,
+        },
     }
 
 
@@ -360,7 +419,7 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
         out = []
         for v in values:
             iri = _iri(v) or ""
-            cid = iri[len(STANDARD_NS):] if iri.startswith(STANDARD_NS) else iri
+            cid = iri[len(STANDARD_NS) :] if iri.startswith(STANDARD_NS) else iri
             if cid in causes:
                 out.append(cid)
             else:
@@ -376,8 +435,12 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
         org_iri = _iri(org)
         org_source = (org_iri or "name:" + _digest(name.lower(), _text(org.get("website")) or ""))[:200]
         reg = org.get("charityRegistration") or {}
-        charity_number = _text(reg.get("registrationNumber") if isinstance(reg, dict) else None) or _text(org.get("charityNumber"))
-        existing = session.scalar(select(Organisation.id).where(Organisation.source == SOURCE, Organisation.source_id == org_source))
+        charity_number = _text(reg.get("registrationNumber") if isinstance(reg, dict) else None) or _text(
+            org.get("charityNumber")
+        )
+        existing = session.scalar(
+            select(Organisation.id).where(Organisation.source == SOURCE, Organisation.source_id == org_source)
+        )
         if existing is None and charity_number:
             existing = session.scalar(select(Organisation.id).where(Organisation.charity_number == charity_number).limit(1))
         org_postcode = _text(_get(org, "postcode"))
@@ -389,11 +452,18 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
                 report.warning(0, f"{opath}.postcode", exc.message)
         registrar = _text(reg.get("registrar")) if isinstance(reg, dict) else None
         org_plan = {
-            "existing_id": existing, "source_id": org_source, "name": name[:200], "description": _text(org.get("description")) or "",
-            "website": (_text(org.get("website")) or None), "charity_number": charity_number,
-            "charity_registrar": registrar if registrar in ("ccew", "oscr", "ccni", "companies_house") else ("ccew" if charity_number else None),
+            "existing_id": existing,
+            "source_id": org_source,
+            "name": name[:200],
+            "description": _text(org.get("description")) or "",
+            "website": (_text(org.get("website")) or None),
+            "charity_number": charity_number,
+            "charity_registrar": registrar
+            if registrar in ("ccew", "oscr", "ccni", "companies_house")
+            else ("ccew" if charity_number else None),
             "organisation_type": _text(_get(org, "organisationType")) or ("registered_charity" if charity_number else "other"),
-            "causes": cause_ids(_list(org.get("cause")), 0, f"{opath}.cause"), "place": org_place,
+            "causes": cause_ids(_list(org.get("cause")), 0, f"{opath}.cause"),
+            "place": org_place,
         }
         plan.organisations.append(org_plan)
         for ai, act in enumerate(_list(org.get("activity"))):
@@ -417,12 +487,16 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
                 role_iri = _iri(role)
                 role_source = (role_iri or "role:" + _digest(org_source, act_key, title or str(ri)))[:300]
                 if role_source in seen_roles:
-                    report.error(number, f"{rpath}.id", f"This role appears twice in the feed (also role {seen_roles[role_source]}).")
+                    report.error(
+                        number, f"{rpath}.id", f"This role appears twice in the feed (also role {seen_roles[role_source]})."
+                    )
                 seen_roles[role_source] = number
-                data: dict[str, Any] = {"title": (title or "")[:200],
-                                        "description": _text(role.get("description")) or _text(act.get("description")) or title or ""}
+                data: dict[str, Any] = {
+                    "title": (title or "")[:200],
+                    "description": _text(role.get("description")) or _text(act.get("description")) or title or "",
+                }
                 try:
-                    data["commitment"] = (_text(role.get("commitment")) or None)
+                    data["commitment"] = _text(role.get("commitment")) or None
                     data["apply_link"] = _text(role.get("applyLink"))
                     data["minimum_age"] = _int(role.get("minimumAge"))
                     data["maximum_age"] = _int(role.get("maximumAge"))
@@ -435,7 +509,11 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
                 except ValueError as exc:
                     report.error(number, rpath, str(exc))
                     continue
-                if data["minimum_age"] is not None and data["maximum_age"] is not None and data["maximum_age"] < data["minimum_age"]:
+                if (
+                    data["minimum_age"] is not None
+                    and data["maximum_age"] is not None
+                    and data["maximum_age"] < data["minimum_age"]
+                ):
                     report.error(number, f"{rpath}.maximumAge", "The maximum age is below the minimum age.")
                 remote = role.get("allowsRemoteParticipation")
                 remote = str(remote).strip().lower() in ("true", "1", "yes") if remote is not None else False
@@ -459,7 +537,11 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
                         continue
                     label = requirement_by_iri.get(iri) or requirement_by_label.get(iri.lower())
                     if label is None:
-                        report.warning(number, f"{rpath}.requirement", f"The requirement “{iri}” is not in the standard's list; it is left out.")
+                        report.warning(
+                            number,
+                            f"{rpath}.requirement",
+                            f"The requirement “{iri}” is not in the standard's list; it is left out.",
+                        )
                     else:
                         requirements.append(label)
                 data["requirements"] = requirements
@@ -468,11 +550,17 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
                     dbs = "standard" if (term_iri("DBS Check") in derived or "DBS Check" in requirements) else "none"
                 data["dbs_level"] = dbs
                 data["accessibility"] = [t for t in (_text(v) for v in _list(role.get("accessibility"))) if t]
-                data["rewards"] = [(_label_from_iri(t) if t.startswith(STANDARD_NS) else t) for t in (_text(v) for v in _list(role.get("reward"))) if t]
+                data["rewards"] = [
+                    (_label_from_iri(t) if t.startswith(STANDARD_NS) else t)
+                    for t in (_text(v) for v in _list(role.get("reward")))
+                    if t
+                ]
                 role_causes = _list(role.get("cause")) or _list(org.get("cause"))
                 data["causes"] = cause_ids(role_causes, number, f"{rpath}.cause")
                 # where and when: the session for this role, else the activity's first session
-                mine = [s for s in sessions if _iri(s.get("kvb:role")) == role_iri and role_iri] or [s for s in sessions if not s.get("kvb:role")]
+                mine = [s for s in sessions if _iri(s.get("kvb:role")) == role_iri and role_iri] or [
+                    s for s in sessions if not s.get("kvb:role")
+                ]
                 slot_names: set[str] = set()
                 dated: list[tuple[datetime, datetime]] = []
                 location: dict[str, Any] | None = None
@@ -482,7 +570,11 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
                         if iri in slots:
                             slot_names.add(slots[iri])
                         else:
-                            report.warning(number, f"{rpath}.session.time", f"“{iri}” is not one of the standard's 21 time slots; it is left out.")
+                            report.warning(
+                                number,
+                                f"{rpath}.session.time",
+                                f"“{iri}” is not one of the standard's 21 time slots; it is left out.",
+                            )
                     for d in _list(_get(s, "dates")):
                         try:
                             dated.append((datetime.fromisoformat(d["startDate"]), datetime.fromisoformat(d["endDate"])))
@@ -492,7 +584,9 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
                         location = _list(s.get("location"))[0]
                 data["slot_mask"] = taxonomy.slots_to_mask(sorted(slot_names)) if slot_names else 0
                 data["sessions"] = sorted(dated)
-                data["one_off"] = bool(_get(role, "oneOff")) if _get(role, "oneOff") is not None else bool(dated and not slot_names)
+                data["one_off"] = (
+                    bool(_get(role, "oneOff")) if _get(role, "oneOff") is not None else bool(dated and not slot_names)
+                )
                 mode = _text(_get(role, "mode"))
                 if location:
                     data["location_name"] = _text(location.get("name"))
@@ -518,21 +612,41 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
                     data["district_gss"] = place.district_code if place else (org_place.district_code if org_place else None)
                     data["mode"] = mode if mode in ("in_person", "remote", "hybrid") else ("hybrid" if remote else "in_person")
                 else:
-                    data.update(location_name=None, address=None, postcode=None, latitude=None, longitude=None,
-                                district_gss=org_place.district_code if org_place else None)
-                    data["mode"] = "remote" if (remote or mode == "remote") else (mode if mode in ("in_person", "hybrid") else "in_person")
+                    data.update(
+                        location_name=None,
+                        address=None,
+                        postcode=None,
+                        latitude=None,
+                        longitude=None,
+                        district_gss=org_place.district_code if org_place else None,
+                    )
+                    data["mode"] = (
+                        "remote" if (remote or mode == "remote") else (mode if mode in ("in_person", "hybrid") else "in_person")
+                    )
                     if data["mode"] != "remote":
-                        report.error(number, f"{rpath}.session", "An in-person role needs a session with a location (address or postcode).")
+                        report.error(
+                            number, f"{rpath}.session", "An in-person role needs a session with a location (address or postcode)."
+                        )
                 if location and data["mode"] != "remote" and data.get("postcode") is None and data.get("latitude") is None:
-                    report.error(number, f"{rpath}.session.location", "An in-person role needs a postcode or a latitude and longitude.")
+                    report.error(
+                        number, f"{rpath}.session.location", "An in-person role needs a postcode or a latitude and longitude."
+                    )
                 if report.errors > errors_before:
                     continue
                 existing_role = session.scalar(select(Role).where(Role.source == SOURCE, Role.source_id == role_source))
-                entry = {"existing_id": existing_role.id if existing_role else None, "source_id": role_source, "org": org_plan,
-                         "activity_key": act_key, "activity": {"title": (act_title or data["title"])[:200],
-                                                                "description": _text(act.get("description")) or "",
-                                                                "requires_emergency_participation": bool(act.get("requiresEmergencyParticipation"))},
-                         "data": data, "row": number}
+                entry = {
+                    "existing_id": existing_role.id if existing_role else None,
+                    "source_id": role_source,
+                    "org": org_plan,
+                    "activity_key": act_key,
+                    "activity": {
+                        "title": (act_title or data["title"])[:200],
+                        "description": _text(act.get("description")) or "",
+                        "requires_emergency_participation": bool(act.get("requiresEmergencyParticipation")),
+                    },
+                    "data": data,
+                    "row": number,
+                }
                 if existing_role is not None and _unchanged(session, existing_role, data):
                     plan.unchanged += 1
                     continue
@@ -541,9 +655,33 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
     return report, plan
 
 
-_COMPARED = ("title", "description", "commitment", "hours_per_week", "one_off", "mode", "location_name", "address", "postcode",
-             "latitude", "longitude", "district_gss", "dbs_level", "requirements", "accessibility", "rewards", "minimum_age",
-             "maximum_age", "places_available", "apply_link", "publish_start", "publish_end", "causes", "required_skills", "desired_skills")
+_COMPARED = (
+    "title",
+    "description",
+    "commitment",
+    "hours_per_week",
+    "one_off",
+    "mode",
+    "location_name",
+    "address",
+    "postcode",
+    "latitude",
+    "longitude",
+    "district_gss",
+    "dbs_level",
+    "requirements",
+    "accessibility",
+    "rewards",
+    "minimum_age",
+    "maximum_age",
+    "places_available",
+    "apply_link",
+    "publish_start",
+    "publish_end",
+    "causes",
+    "required_skills",
+    "desired_skills",
+)
 
 
 def _unchanged(session: Session, role: Role, data: dict[str, Any]) -> bool:
@@ -554,13 +692,36 @@ def _unchanged(session: Session, role: Role, data: dict[str, Any]) -> bool:
 
 
 def _set_role(role: Role, data: dict[str, Any]) -> None:
-    for key in ("title", "description", "commitment", "hours_per_week", "one_off", "slot_mask", "mode", "location_name", "address",
-                "postcode", "latitude", "longitude", "district_gss", "dbs_level", "requirements", "accessibility", "rewards",
-                "minimum_age", "maximum_age", "places_available", "apply_link", "publish_start", "publish_end"):
+    for key in (
+        "title",
+        "description",
+        "commitment",
+        "hours_per_week",
+        "one_off",
+        "slot_mask",
+        "mode",
+        "location_name",
+        "address",
+        "postcode",
+        "latitude",
+        "longitude",
+        "district_gss",
+        "dbs_level",
+        "requirements",
+        "accessibility",
+        "rewards",
+        "minimum_age",
+        "maximum_age",
+        "places_available",
+        "apply_link",
+        "publish_start",
+        "publish_end",
+    ):
         setattr(role, key, data[key])
     role.cause_links = [RoleCause(cause_id=c) for c in data["causes"]]
     role.skill_links = [RoleSkill(skill_id=s, required=True) for s in data["required_skills"]] + [
-        RoleSkill(skill_id=s, required=False) for s in data["desired_skills"]]
+        RoleSkill(skill_id=s, required=False) for s in data["desired_skills"]
+    ]
     role.sessions = [RoleSession(starts_at=a, ends_at=b) for a, b in data["sessions"]]
 
 
@@ -578,12 +739,23 @@ def apply_import(session: Session, plan: FeedPlan, *, actor_user_id: int | None)
         if org_id is None:
             place = o["place"]
             org = Organisation(
-                name=o["name"], description=o["description"], website=o["website"], organisation_type=o["organisation_type"],
-                charity_registrar=o["charity_registrar"], charity_number=o["charity_number"],
-                postcode=place.postcode if place else None, latitude=place.latitude if place else None,
-                longitude=place.longitude if place else None, district_gss=place.district_code if place else None,
-                verification_status="verified", verification_note="Listed in a Volunteering Data Standard feed; imported by centre staff.",
-                verified_by_id=actor_user_id, verified_at=now, struggling_to_recruit=False, source=SOURCE, source_id=o["source_id"],
+                name=o["name"],
+                description=o["description"],
+                website=o["website"],
+                organisation_type=o["organisation_type"],
+                charity_registrar=o["charity_registrar"],
+                charity_number=o["charity_number"],
+                postcode=place.postcode if place else None,
+                latitude=place.latitude if place else None,
+                longitude=place.longitude if place else None,
+                district_gss=place.district_code if place else None,
+                verification_status="verified",
+                verification_note="Listed in a Volunteering Data Standard feed; imported by centre staff.",
+                verified_by_id=actor_user_id,
+                verified_at=now,
+                struggling_to_recruit=False,
+                source=SOURCE,
+                source_id=o["source_id"],
             )
             org.cause_links = [OrganisationCause(cause_id=c) for c in o["causes"]]
             session.add(org)
@@ -600,24 +772,46 @@ def apply_import(session: Session, plan: FeedPlan, *, actor_user_id: int | None)
         key = (org_id, entry["activity_key"])
         if key not in activity_ids:
             a = entry["activity"]
-            activity = Activity(organisation_id=org_id, title=a["title"], description=a["description"],
-                                requires_emergency_participation=a["requires_emergency_participation"])
+            activity = Activity(
+                organisation_id=org_id,
+                title=a["title"],
+                description=a["description"],
+                requires_emergency_participation=a["requires_emergency_participation"],
+            )
             session.add(activity)
             session.flush()
             activity_ids[key] = activity.id
-        role = Role(activity_id=activity_ids[key], organisation_id=org_id, status="published", published_at=now,
-                    created_by_id=actor_user_id, source=SOURCE, source_id=entry["source_id"])
+        role = Role(
+            activity_id=activity_ids[key],
+            organisation_id=org_id,
+            status="published",
+            published_at=now,
+            created_by_id=actor_user_id,
+            source=SOURCE,
+            source_id=entry["source_id"],
+        )
         _set_role(role, data)
         session.add(role)
         session.flush()
-        session.add(RoleStatusChange(role_id=role.id, from_status=None, to_status="published", actor_user_id=actor_user_id,
-                                     reason="Imported from a Volunteering Data Standard feed"))
+        session.add(
+            RoleStatusChange(
+                role_id=role.id,
+                from_status=None,
+                to_status="published",
+                actor_user_id=actor_user_id,
+                reason="Imported from a Volunteering Data Standard feed",
+            )
+        )
         enqueue(session, "role.published", role_id=role.id)
         enqueue(session, "role.changed", role_id=role.id)
         created_roles += 1
     session.flush()
-    return {"organisations_created": created_orgs, "roles_created": created_roles, "roles_updated": updated_roles,
-            "already_imported": plan.unchanged}
+    return {
+        "organisations_created": created_orgs,
+        "roles_created": created_roles,
+        "roles_updated": updated_roles,
+        "already_imported": plan.unchanged,
+    }
 
 
 def fetch(url: str, *, timeout: float = 30.0, limit: int = 20 * 1024 * 1024) -> bytes:
@@ -627,7 +821,9 @@ def fetch(url: str, *, timeout: float = 30.0, limit: int = 20 * 1024 * 1024) -> 
     if not url.startswith(("https://", "http://")):
         raise InvalidInput("Give the feed's web address, starting with https://.", field="url")
     try:
-        with httpx.stream("GET", url, timeout=timeout, follow_redirects=True, headers={"Accept": "application/ld+json, application/json"}) as resp:
+        with httpx.stream(
+            "GET", url, timeout=timeout, follow_redirects=True, headers={"Accept": "application/ld+json, application/json"}
+        ) as resp:
             if resp.status_code != 200:
                 raise InvalidInput(f"The feed could not be fetched: the site answered {resp.status_code}.", field="url")
             chunks, size = [], 0
@@ -639,4 +835,3 @@ def fetch(url: str, *, timeout: float = 30.0, limit: int = 20 * 1024 * 1024) -> 
             return b"".join(chunks)
     except httpx.HTTPError as exc:
         raise InvalidInput(f"The feed could not be fetched ({exc.__class__.__name__}).", field="url") from None
-

@@ -47,10 +47,12 @@ def _from_plain(field: str, value: Any) -> Any:
 
 def _pending_for(session: Session, *volunteer_ids: int) -> VolunteerMerge | None:
     return session.scalar(
-        select(VolunteerMerge).where(
+        select(VolunteerMerge)
+        .where(
             VolunteerMerge.status == "pending",
             (VolunteerMerge.kept_id.in_(volunteer_ids)) | (VolunteerMerge.merged_id.in_(volunteer_ids)),
-        ).limit(1)
+        )
+        .limit(1)
     )
 
 
@@ -67,18 +69,37 @@ def merge(session: Session, principal: Principal, candidate_id: int, keep_id: in
     if _pending_for(session, kept.id, gone.id) is not None:
         raise Conflict("One of these records is in a merge that is not yet confirmed; confirm or reverse that merge first.")
 
-    moved: dict[str, Any] = {"referrals": [], "closed_referrals": [], "placements": [], "hours": [], "skills_added": [],
-                             "causes_added": [], "kept_fields": {}, "merged_fields": {}, "user_moved": False}
+    moved: dict[str, Any] = {
+        "referrals": [],
+        "closed_referrals": [],
+        "placements": [],
+        "hours": [],
+        "skills_added": [],
+        "causes_added": [],
+        "kept_fields": {},
+        "merged_fields": {},
+        "user_moved": False,
+    }
     # Referrals: an active referral to a role the kept record is already active in is closed, then all move.
-    kept_active_roles = set(session.scalars(select(Referral.role_id).where(
-        Referral.volunteer_id == kept.id, Referral.status.in_(ACTIVE_REFERRAL_STATUSES))))
+    kept_active_roles = set(
+        session.scalars(
+            select(Referral.role_id).where(Referral.volunteer_id == kept.id, Referral.status.in_(ACTIVE_REFERRAL_STATUSES))
+        )
+    )
     for ref in session.scalars(select(Referral).where(Referral.volunteer_id == gone.id).order_by(Referral.id)).all():
         if ref.status in ACTIVE_REFERRAL_STATUSES and ref.role_id in kept_active_roles:
-            event = ReferralEvent(referral_id=ref.id, from_status=ref.status, to_status="withdrawn", actor_user_id=principal.user_id,
-                                  note="Closed when two records of the same volunteer were merged; the kept record's referral continues.")
+            event = ReferralEvent(
+                referral_id=ref.id,
+                from_status=ref.status,
+                to_status="withdrawn",
+                actor_user_id=principal.user_id,
+                note="Closed when two records of the same volunteer were merged; the kept record's referral continues.",
+            )
             session.add(event)
             session.flush()
-            moved["closed_referrals"].append({"id": ref.id, "status": ref.status, "status_changed_at": ref.status_changed_at.isoformat(), "event_id": event.id})
+            moved["closed_referrals"].append(
+                {"id": ref.id, "status": ref.status, "status_changed_at": ref.status_changed_at.isoformat(), "event_id": event.id}
+            )
             ref.status = "withdrawn"
         moved["referrals"].append(ref.id)
     session.flush()
@@ -122,13 +143,30 @@ def merge(session: Session, principal: Principal, candidate_id: int, keep_id: in
     if user_id is not None:
         kept.user_id = user_id
 
-    record = VolunteerMerge(kept_id=kept.id, merged_id=gone.id, candidate_id=candidate.id, status="pending", moved=moved,
-                            merged_by_id=principal.user_id, merged_at=utcnow())
+    record = VolunteerMerge(
+        kept_id=kept.id,
+        merged_id=gone.id,
+        candidate_id=candidate.id,
+        status="pending",
+        moved=moved,
+        merged_by_id=principal.user_id,
+        merged_at=utcnow(),
+    )
     session.add(record)
     candidate.status, candidate.reviewed_by_id, candidate.reviewed_at = "merged", principal.user_id, utcnow()
     session.flush()
-    audit.record(session, principal, "volunteer.merge", "volunteer", kept.id, merged_volunteer_id=gone.id, merge_id=record.id,
-                 referrals=len(moved["referrals"]), placements=len(moved["placements"]), hours_entries=len(moved["hours"]))
+    audit.record(
+        session,
+        principal,
+        "volunteer.merge",
+        "volunteer",
+        kept.id,
+        merged_volunteer_id=gone.id,
+        merge_id=record.id,
+        referrals=len(moved["referrals"]),
+        placements=len(moved["placements"]),
+        hours_entries=len(moved["hours"]),
+    )
     enqueue(session, "volunteer.updated", volunteer_id=kept.id)
     for placement_id in moved["placements"]:  # the county figures follow the hours to the record kept
         enqueue(session, "reports.rollup", placement_id=placement_id)
@@ -142,7 +180,10 @@ def get_merge(session: Session, principal: Principal, merge_id: int) -> Voluntee
     if not principal.is_staff:
         raise Forbidden("Only volunteer centre staff can review merges.")
     kept, gone = session.get(Volunteer, record.kept_id), session.get(Volunteer, record.merged_id)
-    if not (policy.can_see_volunteer(principal, kept) and (policy.can_see_volunteer(principal, gone) or gone.merged_into_id == kept.id)):
+    if not (
+        policy.can_see_volunteer(principal, kept)
+        and (policy.can_see_volunteer(principal, gone) or gone.merged_into_id == kept.id)
+    ):
         raise NotFound("There is no merge with that id.")
     return record
 
@@ -152,9 +193,13 @@ def list_pending(session: Session, principal: Principal) -> list[tuple[Volunteer
     if not principal.is_staff:
         raise Forbidden("Only volunteer centre staff can review merges.")
     out = []
-    for record in session.scalars(select(VolunteerMerge).where(VolunteerMerge.status == "pending").order_by(VolunteerMerge.merged_at)):
+    for record in session.scalars(
+        select(VolunteerMerge).where(VolunteerMerge.status == "pending").order_by(VolunteerMerge.merged_at)
+    ):
         kept, gone = session.get(Volunteer, record.kept_id), session.get(Volunteer, record.merged_id)
-        if policy.can_see_volunteer(principal, kept) and (policy.can_see_volunteer(principal, gone) or gone.merged_into_id == kept.id):
+        if policy.can_see_volunteer(principal, kept) and (
+            policy.can_see_volunteer(principal, gone) or gone.merged_into_id == kept.id
+        ):
             out.append((record, kept, gone))
     return out
 
@@ -164,15 +209,26 @@ def confirm(session: Session, principal: Principal, merge_id: int) -> VolunteerM
     if record.status != "pending":
         raise Conflict(f"This merge has already been {record.status}.")
     record.status, record.decided_by_id, record.decided_at = "confirmed", principal.user_id, utcnow()
-    audit.record(session, principal, "volunteer.merge_confirmed", "volunteer", record.kept_id, merged_volunteer_id=record.merged_id, merge_id=record.id)
+    audit.record(
+        session,
+        principal,
+        "volunteer.merge_confirmed",
+        "volunteer",
+        record.kept_id,
+        merged_volunteer_id=record.merged_id,
+        merge_id=record.id,
+    )
     return record
 
 
 def reverse(session: Session, principal: Principal, merge_id: int) -> VolunteerMerge:
     record = get_merge(session, principal, merge_id)
     if record.status != "pending":
-        raise Conflict("Only a merge that has not been confirmed can be reversed." if record.status == "confirmed"
-                       else "This merge has already been reversed.")
+        raise Conflict(
+            "Only a merge that has not been confirmed can be reversed."
+            if record.status == "confirmed"
+            else "This merge has already been reversed."
+        )
     moved = record.moved
     kept, gone = session.get(Volunteer, record.kept_id), session.get(Volunteer, record.merged_id)
     if moved["hours"]:
@@ -212,7 +268,9 @@ def reverse(session: Session, principal: Principal, merge_id: int) -> VolunteerM
             candidate.status = "open"
     record.status, record.decided_by_id, record.decided_at = "reversed", principal.user_id, utcnow()
     session.flush()
-    audit.record(session, principal, "volunteer.merge_reversed", "volunteer", kept.id, merged_volunteer_id=gone.id, merge_id=record.id)
+    audit.record(
+        session, principal, "volunteer.merge_reversed", "volunteer", kept.id, merged_volunteer_id=gone.id, merge_id=record.id
+    )
     enqueue(session, "volunteer.updated", volunteer_id=kept.id)
     enqueue(session, "volunteer.updated", volunteer_id=gone.id)
     for placement_id in moved["placements"]:

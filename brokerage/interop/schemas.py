@@ -47,7 +47,7 @@ class ImportBatchSummary(Output):
 
 
 class MappingIn(Input):
-    mapping: dict[str, str] = Field(description="Our field → the file's column, e.g. {\"first_name\": \"Forename\"}")
+    mapping: dict[str, str] = Field(description='Our field → the file\'s column, e.g. {"first_name": "Forename"}')
 
 
 class FeedUrlIn(Input):

@@ -16,8 +16,9 @@ router = APIRouter(tags=["background jobs"])
 
 
 @router.get("/jobs/failed", response_model=Page[JobOut], summary="Jobs that failed after their last attempt")
-def failed_jobs(session: DbSession, principal: AdminPrincipal, actor: str | None = None,
-                page: PageNumber = 1, page_size: PageSize = 50) -> Page[JobOut]:
+def failed_jobs(
+    session: DbSession, principal: AdminPrincipal, actor: str | None = None, page: PageNumber = 1, page_size: PageSize = 50
+) -> Page[JobOut]:
     rows, total = service.list_failed(session, actor=actor, page=page, page_size=page_size)
     return Page[JobOut](items=[service.to_out(r) for r in rows], total=total, page=page, page_size=page_size)
 
@@ -43,8 +44,11 @@ def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
     return HTMLResponse(html, status_code=status_code)
 
 
-_BAD_LINK = ("This link does not work", "<p>The unsubscribe link is incomplete or has been changed. "
-             "Please use the link from the most recent email, or sign in and change what we send you on your profile.</p>")
+_BAD_LINK = (
+    "This link does not work",
+    "<p>The unsubscribe link is incomplete or has been changed. "
+    "Please use the link from the most recent email, or sign in and change what we send you on your profile.</p>",
+)
 
 
 @router.get("/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
@@ -71,5 +75,7 @@ async def unsubscribe(request: Request, session: DbSession, token: str | None = 
     if data is None:
         return _page(*_BAD_LINK, status_code=400)
     service.unsubscribe(session, data)
-    return _page("You have been unsubscribed",
-                 "<p>We will not send you any more of these emails. You can turn them back on from your profile at any time.</p>")
+    return _page(
+        "You have been unsubscribed",
+        "<p>We will not send you any more of these emails. You can turn them back on from your profile at any time.</p>",
+    )

@@ -24,8 +24,16 @@ SECRET_KEYS = {"token"}
 def to_out(job: OutboxMessage) -> JobOut:
     payload = {k: ("[hidden]" if k in SECRET_KEYS else v) for k, v in (job.payload or {}).items()}
     return JobOut(
-        id=job.id, actor=job.actor, payload=payload, status=job.status, attempts=job.attempts, created_at=job.created_at,
-        dispatched_at=job.dispatched_at, available_at=job.available_at, finished_at=job.finished_at, last_error=job.last_error,
+        id=job.id,
+        actor=job.actor,
+        payload=payload,
+        status=job.status,
+        attempts=job.attempts,
+        created_at=job.created_at,
+        dispatched_at=job.dispatched_at,
+        available_at=job.available_at,
+        finished_at=job.finished_at,
+        last_error=job.last_error,
     )
 
 
@@ -56,7 +64,9 @@ def redrive(session: Session, principal: Principal, job_id: int) -> OutboxMessag
 def stats(session: Session) -> JobStats:
     deliveries: dict[str, dict[str, int]] = {}
     for kind, status, n in session.execute(
-        select(Delivery.kind, Delivery.status, func.count()).where(Delivery.kind != "fanout").group_by(Delivery.kind, Delivery.status)
+        select(Delivery.kind, Delivery.status, func.count())
+        .where(Delivery.kind != "fanout")
+        .group_by(Delivery.kind, Delivery.status)
     ):
         deliveries.setdefault(kind, {"sent": 0, "failed": 0, "capped": 0})
         if status in deliveries[kind]:

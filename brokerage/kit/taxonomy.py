@@ -31,10 +31,7 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 @lru_cache
 def causes() -> dict[str, Term]:
-    return {
-        r["id"]: Term(r["id"], r["label"], tuple(s for s in r["synonyms"].split("|") if s))
-        for r in _rows("causes.csv")
-    }
+    return {r["id"]: Term(r["id"], r["label"], tuple(s for s in r["synonyms"].split("|") if s)) for r in _rows("causes.csv")}
 
 
 @lru_cache

@@ -57,6 +57,8 @@ def cmd_rematch(args: argparse.Namespace) -> int:
         bar.close()
         if out:
             out.close()
-    print(f"Re-matched {len(ids):,} volunteers against {len(index):,} open roles in {time.perf_counter() - started:.1f} s: "
-          f"{matched:,} have matches, {with_none:,} have none.")
+    print(
+        f"Re-matched {len(ids):,} volunteers against {len(index):,} open roles in {time.perf_counter() - started:.1f} s: "
+        f"{matched:,} have matches, {with_none:,} have none."
+    )
     return 0

@@ -57,12 +57,15 @@ _MATCH_LIST = TypeAdapter(list[MatchOut])
 
 def _matches_json(matches: list[service.MatchOut]) -> Response:
     """What FastAPI would send for ``response_model=list[MatchOut]``, validated and encoded once."""
-    return Response(content=_MATCH_LIST.dump_json(_MATCH_LIST.validate_python([m.__dict__ for m in matches])),
-                    media_type="application/json")
+    return Response(
+        content=_MATCH_LIST.dump_json(_MATCH_LIST.validate_python([m.__dict__ for m in matches])), media_type="application/json"
+    )
 
 
 @router.get("/volunteers/{volunteer_id}/matches", response_model=list[MatchOut])
-def volunteer_matches(volunteer_id: int, session: DbSession, principal: CurrentPrincipal, limit: Annotated[int, Query(ge=1, le=50)] = 10):
+def volunteer_matches(
+    volunteer_id: int, session: DbSession, principal: CurrentPrincipal, limit: Annotated[int, Query(ge=1, le=50)] = 10
+):
     """Recommended roles for a volunteer, each with its score, components and a short explanation."""
     return _matches_json(service.recommendations(session, principal, volunteer_id, limit=limit))
 
@@ -71,12 +74,19 @@ def volunteer_matches(volunteer_id: int, session: DbSession, principal: CurrentP
 def volunteer_why_not(volunteer_id: int, role_id: int, session: DbSession, principal: CurrentPrincipal):
     """Why a role is (or is not) a match for this volunteer, in plain words."""
     reasons, flags = service.why_not(session, principal, volunteer_id, role_id)
-    return WhyNotOut(volunteer_id=volunteer_id, role_id=role_id, eligible=not reasons,
-                     reasons=[{"code": r.code, "message": r.message} for r in reasons], flags=flags)
+    return WhyNotOut(
+        volunteer_id=volunteer_id,
+        role_id=role_id,
+        eligible=not reasons,
+        reasons=[{"code": r.code, "message": r.message} for r in reasons],
+        flags=flags,
+    )
 
 
 @router.get("/roles/{role_id}/candidates", response_model=list[CandidateOut])
-def role_candidates(role_id: int, session: DbSession, principal: CurrentPrincipal, limit: Annotated[int, Query(ge=1, le=100)] = 20):
+def role_candidates(
+    role_id: int, session: DbSession, principal: CurrentPrincipal, limit: Annotated[int, Query(ge=1, le=100)] = 20
+):
     """Volunteers who fit a hard-to-fill role, agreed to be contacted and have not been asked already."""
     return [CandidateOut.model_validate(c.__dict__) for c in service.candidates(session, principal, role_id, limit=limit)]
 
@@ -101,7 +111,9 @@ async def search_roles(
     if skill:
         taxonomy.check_skills(skill, field="skill")
     mask = taxonomy.slots_to_mask(slot) if slot else 0
-    args = dict(q=q, postcode=postcode, miles=miles, causes=cause, skills=skill, slots_mask=mask, mode=mode, one_off=one_off, limit=limit)
+    args = dict(
+        q=q, postcode=postcode, miles=miles, causes=cause, skills=skill, slots_mask=mask, mode=mode, one_off=one_off, limit=limit
+    )
     if service.search_needs_database(session, principal, postcode):
         results = await run_in_threadpool(lambda: service.search(session, principal, **args))
     else:

@@ -34,7 +34,9 @@ def _group(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
     return out
 
 
-def role_features(session: Session, role_ids: list[int] | None = None, *, statuses=INDEXED_STATUSES, chunk: int = 5_000) -> Iterator[RoleFeatures]:
+def role_features(
+    session: Session, role_ids: list[int] | None = None, *, statuses=INDEXED_STATUSES, chunk: int = 5_000
+) -> Iterator[RoleFeatures]:
     """Features of roles (by default every published one), loaded in chunks with a handful of queries."""
     stmt = (
         select(Role, Organisation.struggling_to_recruit)
@@ -50,52 +52,117 @@ def role_features(session: Session, role_ids: list[int] | None = None, *, status
     for start in range(0, len(all_ids), chunk):
         ids = all_ids[start : start + chunk]
         rows = session.execute(
-            select(Role.id, Role.organisation_id, Role.status, Role.publish_start, Role.publish_end, Role.places_available,
-                   Role.minimum_age, Role.maximum_age, Role.dbs_level, Role.mode, Role.latitude, Role.longitude,
-                   Role.slot_mask, Role.one_off, Role.hours_per_week, Role.published_at, Role.title, Role.description,
-                   Organisation.struggling_to_recruit)
+            select(
+                Role.id,
+                Role.organisation_id,
+                Role.status,
+                Role.publish_start,
+                Role.publish_end,
+                Role.places_available,
+                Role.minimum_age,
+                Role.maximum_age,
+                Role.dbs_level,
+                Role.mode,
+                Role.latitude,
+                Role.longitude,
+                Role.slot_mask,
+                Role.one_off,
+                Role.hours_per_week,
+                Role.published_at,
+                Role.title,
+                Role.description,
+                Organisation.struggling_to_recruit,
+            )
             .join(Organisation, Organisation.id == Role.organisation_id)
-            .where(Role.id.in_(ids)).order_by(Role.id)
+            .where(Role.id.in_(ids))
+            .order_by(Role.id)
         ).all()
         req: dict[int, list[str]] = defaultdict(list)
         des: dict[int, list[str]] = defaultdict(list)
-        for rid, sid, required in session.execute(select(RoleSkill.role_id, RoleSkill.skill_id, RoleSkill.required).where(RoleSkill.role_id.in_(ids))):
+        for rid, sid, required in session.execute(
+            select(RoleSkill.role_id, RoleSkill.skill_id, RoleSkill.required).where(RoleSkill.role_id.in_(ids))
+        ):
             (req if required else des)[rid].append(sid)
         causes = _group(session.execute(select(RoleCause.role_id, RoleCause.cause_id).where(RoleCause.role_id.in_(ids))))
         sessions: dict[int, list] = defaultdict(list)
-        for rid, s, e in session.execute(select(RoleSession.role_id, RoleSession.starts_at, RoleSession.ends_at).where(RoleSession.role_id.in_(ids)).order_by(RoleSession.starts_at)):
+        for rid, s, e in session.execute(
+            select(RoleSession.role_id, RoleSession.starts_at, RoleSession.ends_at)
+            .where(RoleSession.role_id.in_(ids))
+            .order_by(RoleSession.starts_at)
+        ):
             sessions[rid].append((s, e))
-        active = dict(session.execute(
-            select(Referral.role_id, func.count()).where(Referral.role_id.in_(ids), Referral.status.in_(ACTIVE_REFERRAL_STATUSES)).group_by(Referral.role_id)
-        ).all())
+        active = dict(
+            session.execute(
+                select(Referral.role_id, func.count())
+                .where(Referral.role_id.in_(ids), Referral.status.in_(ACTIVE_REFERRAL_STATUSES))
+                .group_by(Referral.role_id)
+            ).all()
+        )
         for r in rows:
             yield RoleFeatures(
-                id=r.id, organisation_id=r.organisation_id, status=r.status, publish_start=r.publish_start,
-                publish_end=r.publish_end, places_available=r.places_available or 0, active_referrals=active.get(r.id, 0),
-                min_age=r.minimum_age, max_age=r.maximum_age, dbs_level=DBS_RANK.get(r.dbs_level, 0), mode=r.mode,
-                lat=r.latitude, lon=r.longitude, slot_mask=r.slot_mask or 0, one_off=bool(r.one_off),
-                sessions=tuple(sessions.get(r.id, ())), required_skills=tuple(sorted(req.get(r.id, ()))),
-                desired_skills=tuple(sorted(des.get(r.id, ()))), causes=tuple(sorted(causes.get(r.id, ()))),
-                hours_per_week=r.hours_per_week, organisation_struggling=bool(r.struggling_to_recruit),
-                published_at=r.published_at, title=r.title, description=r.description,
+                id=r.id,
+                organisation_id=r.organisation_id,
+                status=r.status,
+                publish_start=r.publish_start,
+                publish_end=r.publish_end,
+                places_available=r.places_available or 0,
+                active_referrals=active.get(r.id, 0),
+                min_age=r.minimum_age,
+                max_age=r.maximum_age,
+                dbs_level=DBS_RANK.get(r.dbs_level, 0),
+                mode=r.mode,
+                lat=r.latitude,
+                lon=r.longitude,
+                slot_mask=r.slot_mask or 0,
+                one_off=bool(r.one_off),
+                sessions=tuple(sessions.get(r.id, ())),
+                required_skills=tuple(sorted(req.get(r.id, ()))),
+                desired_skills=tuple(sorted(des.get(r.id, ()))),
+                causes=tuple(sorted(causes.get(r.id, ()))),
+                hours_per_week=r.hours_per_week,
+                organisation_struggling=bool(r.struggling_to_recruit),
+                published_at=r.published_at,
+                title=r.title,
+                description=r.description,
             )
 
 
 def _volunteer_from(v, skills, causes, active, contacted) -> VolunteerFeatures:
     return VolunteerFeatures(
-        id=v.id, date_of_birth=v.date_of_birth, lat=v.latitude, lon=v.longitude,
-        travel_radius_miles=float(v.travel_radius_miles or 0), mode=v.mode, skills=tuple(sorted(skills)),
-        skills_text=v.skills_text or "", causes=tuple(sorted(causes)), availability_mask=v.availability_mask or 0,
-        max_hours_per_week=v.max_hours_per_week, preference=v.preference, dbs_level=DBS_RANK.get(v.dbs_level, 0),
-        dbs_willing=bool(v.dbs_willing), contact_consent=bool(v.contact_consent),
-        active_referral_role_ids=frozenset(active), contacted_role_ids=frozenset(contacted),
+        id=v.id,
+        date_of_birth=v.date_of_birth,
+        lat=v.latitude,
+        lon=v.longitude,
+        travel_radius_miles=float(v.travel_radius_miles or 0),
+        mode=v.mode,
+        skills=tuple(sorted(skills)),
+        skills_text=v.skills_text or "",
+        causes=tuple(sorted(causes)),
+        availability_mask=v.availability_mask or 0,
+        max_hours_per_week=v.max_hours_per_week,
+        preference=v.preference,
+        dbs_level=DBS_RANK.get(v.dbs_level, 0),
+        dbs_willing=bool(v.dbs_willing),
+        contact_consent=bool(v.contact_consent),
+        active_referral_role_ids=frozenset(active),
+        contacted_role_ids=frozenset(contacted),
     )
 
 
 _VOLUNTEER_COLUMNS = (
-    Volunteer.id, Volunteer.date_of_birth, Volunteer.latitude, Volunteer.longitude, Volunteer.travel_radius_miles,
-    Volunteer.mode, Volunteer.skills_text, Volunteer.availability_mask, Volunteer.max_hours_per_week, Volunteer.preference,
-    Volunteer.dbs_level, Volunteer.dbs_willing, Volunteer.contact_consent,
+    Volunteer.id,
+    Volunteer.date_of_birth,
+    Volunteer.latitude,
+    Volunteer.longitude,
+    Volunteer.travel_radius_miles,
+    Volunteer.mode,
+    Volunteer.skills_text,
+    Volunteer.availability_mask,
+    Volunteer.max_hours_per_week,
+    Volunteer.preference,
+    Volunteer.dbs_level,
+    Volunteer.dbs_willing,
+    Volunteer.contact_consent,
 )
 
 
@@ -118,13 +185,19 @@ def volunteer_features_of(session: Session, volunteers: list) -> list[VolunteerF
         return []
     ids = [v.id for v in volunteers]
     parts = union_all(
-        select(literal("s").label("kind"), VolunteerSkill.volunteer_id.label("vid"), literal(None, Integer).label("rid"),
-               VolunteerSkill.skill_id.label("value")).where(VolunteerSkill.volunteer_id.in_(ids)),
-        select(literal("c"), VolunteerCause.volunteer_id, literal(None, Integer), VolunteerCause.cause_id)
-        .where(VolunteerCause.volunteer_id.in_(ids)),
+        select(
+            literal("s").label("kind"),
+            VolunteerSkill.volunteer_id.label("vid"),
+            literal(None, Integer).label("rid"),
+            VolunteerSkill.skill_id.label("value"),
+        ).where(VolunteerSkill.volunteer_id.in_(ids)),
+        select(literal("c"), VolunteerCause.volunteer_id, literal(None, Integer), VolunteerCause.cause_id).where(
+            VolunteerCause.volunteer_id.in_(ids)
+        ),
         select(literal("r"), Referral.volunteer_id, Referral.role_id, Referral.status).where(Referral.volunteer_id.in_(ids)),
-        select(literal("d"), Delivery.volunteer_id, Delivery.role_id, literal(None, String))
-        .where(Delivery.volunteer_id.in_(ids), Delivery.role_id.is_not(None)),
+        select(literal("d"), Delivery.volunteer_id, Delivery.role_id, literal(None, String)).where(
+            Delivery.volunteer_id.in_(ids), Delivery.role_id.is_not(None)
+        ),
     )
     skills: dict[int, list[str]] = defaultdict(list)
     causes: dict[int, list[str]] = defaultdict(list)

@@ -71,26 +71,52 @@ def _decorate(session: Session, results: list[MatchResult], decor: dict | None =
         info = {r.role_id: decor[r.role_id] for r in results if r.role_id in decor}
     missing = [r.role_id for r in results if r.role_id not in info]
     if missing:
-        info.update({
-            row.id: Decor(title=row.title, organisation_id=row.organisation_id, organisation_name=row.org_name,
-                          district_gss=row.district_gss, mode=row.mode, one_off=row.one_off)
-            for row in session.execute(
-                select(Role.id, Role.title, Role.organisation_id, Role.district_gss, Role.mode, Role.one_off, Organisation.name.label("org_name"))
-                .join(Organisation, Organisation.id == Role.organisation_id)
-                .where(Role.id.in_(missing))
-            )
-        })
+        info.update(
+            {
+                row.id: Decor(
+                    title=row.title,
+                    organisation_id=row.organisation_id,
+                    organisation_name=row.org_name,
+                    district_gss=row.district_gss,
+                    mode=row.mode,
+                    one_off=row.one_off,
+                )
+                for row in session.execute(
+                    select(
+                        Role.id,
+                        Role.title,
+                        Role.organisation_id,
+                        Role.district_gss,
+                        Role.mode,
+                        Role.one_off,
+                        Organisation.name.label("org_name"),
+                    )
+                    .join(Organisation, Organisation.id == Role.organisation_id)
+                    .where(Role.id.in_(missing))
+                )
+            }
+        )
     out = []
     for r in results:
         row = info.get(r.role_id)
         if row is None:
             continue
-        out.append(MatchOut(
-            role_id=r.role_id, title=row.title, organisation_id=row.organisation_id, organisation_name=row.organisation_name,
-            score=round(r.score, 4), explanation=r.explanation, contributions={k: round(v, 4) for k, v in r.contributions.items()},
-            flags=list(r.flags), distance_miles=None if r.distance_miles is None else round(r.distance_miles, 1),
-            district_gss=row.district_gss, mode=row.mode, one_off=row.one_off,
-        ))
+        out.append(
+            MatchOut(
+                role_id=r.role_id,
+                title=row.title,
+                organisation_id=row.organisation_id,
+                organisation_name=row.organisation_name,
+                score=round(r.score, 4),
+                explanation=r.explanation,
+                contributions={k: round(v, 4) for k, v in r.contributions.items()},
+                flags=list(r.flags),
+                distance_miles=None if r.distance_miles is None else round(r.distance_miles, 1),
+                district_gss=row.district_gss,
+                mode=row.mode,
+                one_off=row.one_off,
+            )
+        )
     return out
 
 
@@ -141,26 +167,41 @@ def search(
         v = _volunteer(session, principal.volunteer_id)
         if postcode or miles or slots_mask:
             loc = _locate(session, postcode) if postcode else None
-            v = VolunteerFeatures(**{
-                **{f: getattr(v, f) for f in VolunteerFeatures.__dataclass_fields__},
-                **({"lat": loc.latitude, "lon": loc.longitude} if loc else {}),
-                **({"travel_radius_miles": miles} if miles else {}),
-                **({"availability_mask": slots_mask} if slots_mask else {}),
-            })
+            v = VolunteerFeatures(
+                **{
+                    **{f: getattr(v, f) for f in VolunteerFeatures.__dataclass_fields__},
+                    **({"lat": loc.latitude, "lon": loc.longitude} if loc else {}),
+                    **({"travel_radius_miles": miles} if miles else {}),
+                    **({"availability_mask": slots_mask} if slots_mask else {}),
+                }
+            )
     else:
         loc = _locate(session, postcode) if postcode else None
         v = VolunteerFeatures(
-            id=0, lat=loc.latitude if loc else None, lon=loc.longitude if loc else None,
-            travel_radius_miles=miles or (10.0 if loc else 500.0), mode="either", availability_mask=slots_mask,
-            dbs_level=3, dbs_willing=True, date_of_birth=None,
+            id=0,
+            lat=loc.latitude if loc else None,
+            lon=loc.longitude if loc else None,
+            travel_radius_miles=miles or (10.0 if loc else 500.0),
+            mode="either",
+            availability_mask=slots_mask,
+            dbs_level=3,
+            dbs_willing=True,
+            date_of_birth=None,
             # A visitor's skills are unknown, so no role is ruled out for a skill they may well have.
             skills=_ALL_SKILLS,
         )
     modes = {"remote": ("remote", "hybrid"), "in_person": ("in_person", "hybrid")}.get(mode or "", ())
     index = holder.get(session)
     results = index.search(
-        v, q or "", k=limit, today=date.today(), causes=tuple(causes or ()), skills=tuple(skills or ()),
-        modes=modes, one_off=one_off, max_miles=miles,
+        v,
+        q or "",
+        k=limit,
+        today=date.today(),
+        causes=tuple(causes or ()),
+        skills=tuple(skills or ()),
+        modes=modes,
+        one_off=one_off,
+        max_miles=miles,
     )
     return _decorate(session, results, _public_decor(session))
 
@@ -235,16 +276,26 @@ def candidates_for_role(session: Session, role_id: int, *, limit: int = 50, toda
     results = rank_volunteers(role, pool, today or date.today(), k=limit)
     names = {
         r.id: (r.first_name, r.last_name, r.district_gss)
-        for r in session.execute(select(Volunteer.id, Volunteer.first_name, Volunteer.last_name, Volunteer.district_gss).where(Volunteer.id.in_([m.volunteer_id for m in results])))
+        for r in session.execute(
+            select(Volunteer.id, Volunteer.first_name, Volunteer.last_name, Volunteer.district_gss).where(
+                Volunteer.id.in_([m.volunteer_id for m in results])
+            )
+        )
     }
     out = []
     for m in results:
         first, last, district = names[m.volunteer_id]
-        out.append(CandidateOut(
-            volunteer_id=m.volunteer_id, display_name=f"{first} {last[:1]}.", district_gss=district,
-            score=round(m.score, 4), explanation=m.explanation, flags=list(m.flags),
-            distance_miles=None if m.distance_miles is None else round(m.distance_miles, 1),
-        ))
+        out.append(
+            CandidateOut(
+                volunteer_id=m.volunteer_id,
+                display_name=f"{first} {last[:1]}.",
+                district_gss=district,
+                score=round(m.score, 4),
+                explanation=m.explanation,
+                flags=list(m.flags),
+                distance_miles=None if m.distance_miles is None else round(m.distance_miles, 1),
+            )
+        )
     return out
 
 
@@ -263,5 +314,7 @@ def candidates(session: Session, principal: Principal, role_id: int, *, limit: i
 def suggest_tags(title: str, description: str) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {"causes": [], "skills": []}
     for s in _suggest_tags(title, description):
-        out["causes" if s.kind == "cause" else "skills"].append({"id": s.id, "label": s.label, "confidence": round(s.confidence, 3)})
+        out["causes" if s.kind == "cause" else "skills"].append(
+            {"id": s.id, "label": s.label, "confidence": round(s.confidence, 3)}
+        )
     return out

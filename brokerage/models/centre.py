@@ -32,11 +32,7 @@ class Centre(Base):
 class CentreDistrict(Base):
     __tablename__ = "centre_districts"
 
-    centre_id: Mapped[int] = mapped_column(
-        ForeignKey("centres.id", ondelete="CASCADE"), primary_key=True
-    )
-    district_gss: Mapped[str] = mapped_column(
-        ForeignKey("districts.gss_code"), primary_key=True, index=True
-    )
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id", ondelete="CASCADE"), primary_key=True)
+    district_gss: Mapped[str] = mapped_column(ForeignKey("districts.gss_code"), primary_key=True, index=True)
 
     centre: Mapped[Centre] = relationship(back_populates="district_links")

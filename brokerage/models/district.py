@@ -29,6 +29,4 @@ class Postcode(Base):
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
     lad_gss_code: Mapped[str | None] = mapped_column(String(9))
-    district_gss: Mapped[str | None] = mapped_column(
-        ForeignKey("districts.gss_code", ondelete="SET NULL")
-    )
+    district_gss: Mapped[str | None] = mapped_column(ForeignKey("districts.gss_code", ondelete="SET NULL"))

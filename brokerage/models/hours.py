@@ -17,16 +17,10 @@ class Placement(Base):
     __tablename__ = "placements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int | None] = mapped_column(
-        ForeignKey("referrals.id", ondelete="SET NULL"), unique=True
-    )
-    volunteer_id: Mapped[int] = mapped_column(
-        ForeignKey("volunteers.id", ondelete="CASCADE"), index=True
-    )
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id", ondelete="SET NULL"), unique=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str | None] = mapped_column(String(40))
@@ -40,12 +34,8 @@ class HoursEntry(Base):
     __tablename__ = "hours_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    placement_id: Mapped[int] = mapped_column(
-        ForeignKey("placements.id", ondelete="CASCADE"), index=True
-    )
-    volunteer_id: Mapped[int] = mapped_column(
-        ForeignKey("volunteers.id", ondelete="CASCADE"), index=True
-    )
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)
     worked_on: Mapped[date] = mapped_column(Date, index=True)
     hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     activity: Mapped[str | None] = mapped_column(String(300))
@@ -54,9 +44,7 @@ class HoursEntry(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
     query_note: Mapped[str | None] = mapped_column(Text)
-    supersedes_id: Mapped[int | None] = mapped_column(
-        ForeignKey("hours_entries.id", ondelete="SET NULL")
-    )
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("hours_entries.id", ondelete="SET NULL"))
     source: Mapped[str | None] = mapped_column(String(40))
     source_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -49,9 +49,7 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
-    cause_links: Mapped[list[OrganisationCause]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    cause_links: Mapped[list[OrganisationCause]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def causes(self) -> list[str]:
@@ -61,9 +59,7 @@ class Organisation(Base):
 class OrganisationCause(Base):
     __tablename__ = "organisation_causes"
 
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
     cause_id: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
 
 
@@ -73,6 +69,4 @@ class OrganisationManager(Base):
     __tablename__ = "organisation_managers"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True)

@@ -183,9 +183,7 @@ class FrozenReport(Base):
 class FrozenReportFile(Base):
     __tablename__ = "frozen_report_files"
 
-    frozen_report_id: Mapped[int] = mapped_column(
-        ForeignKey("frozen_reports.id", ondelete="CASCADE"), primary_key=True
-    )
+    frozen_report_id: Mapped[int] = mapped_column(ForeignKey("frozen_reports.id", ondelete="CASCADE"), primary_key=True)
     format: Mapped[str] = mapped_column(String(8), primary_key=True)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))

@@ -40,9 +40,7 @@ class Volunteer(Base):
     __tablename__ = "volunteers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), unique=True
-    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -78,12 +76,8 @@ class Volunteer(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
-    skill_links: Mapped[list[VolunteerSkill]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
-    cause_links: Mapped[list[VolunteerCause]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    skill_links: Mapped[list[VolunteerSkill]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    cause_links: Mapped[list[VolunteerCause]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def skills(self) -> list[str]:
@@ -101,18 +95,14 @@ class Volunteer(Base):
 class VolunteerSkill(Base):
     __tablename__ = "volunteer_skills"
 
-    volunteer_id: Mapped[int] = mapped_column(
-        ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True
-    )
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True)
     skill_id: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
 
 
 class VolunteerCause(Base):
     __tablename__ = "volunteer_causes"
 
-    volunteer_id: Mapped[int] = mapped_column(
-        ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True
-    )
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True)
     cause_id: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
 
 
@@ -122,7 +112,15 @@ def age_band(date_of_birth: date | None, on: date | None = None) -> str:
         return "unknown"
     on = on or date.today()
     age = on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
-    for upper, label in ((15, "under 16"), (24, "16-24"), (34, "25-34"), (44, "35-44"), (54, "45-54"), (64, "55-64"), (74, "65-74")):
+    for upper, label in (
+        (15, "under 16"),
+        (24, "16-24"),
+        (34, "25-34"),
+        (44, "35-44"),
+        (54, "45-54"),
+        (64, "55-64"),
+        (74, "65-74"),
+    ):
         if age <= upper:
             return label
     return "75+"

@@ -28,7 +28,9 @@ def list_organisations(
     page: PageNumber = 1,
     page_size: PageSize = 20,
 ):
-    rows, total = service.list_(session, principal, district=district, cause=cause, status=status, q=q, page=page, page_size=page_size)
+    rows, total = service.list_(
+        session, principal, district=district, cause=cause, status=status, q=q, page=page, page_size=page_size
+    )
     return Page(items=[service.to_out(o, principal) for o in rows], total=total, page=page, page_size=page_size)
 
 

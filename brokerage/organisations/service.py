@@ -66,14 +66,18 @@ def list_(
     if district:
         stmt = stmt.where(Organisation.district_gss == district)
     if cause:
-        stmt = stmt.where(Organisation.id.in_(select(OrganisationCause.organisation_id).where(OrganisationCause.cause_id == cause)))
+        stmt = stmt.where(
+            Organisation.id.in_(select(OrganisationCause.organisation_id).where(OrganisationCause.cause_id == cause))
+        )
     if status:
         stmt = stmt.where(Organisation.verification_status == status)
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(Organisation.name).like(like), func.lower(Organisation.description).like(like)))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(Organisation.name, Organisation.id).offset((page - 1) * page_size).limit(page_size)).all()
+    rows = session.scalars(
+        stmt.order_by(Organisation.name, Organisation.id).offset((page - 1) * page_size).limit(page_size)
+    ).all()
     return list(rows), total
 
 

@@ -30,9 +30,20 @@ def list_referrals(
     page: PageNumber = 1,
     page_size: PageSize = 20,
 ):
-    rows, total = service.list_(session, principal, status=status, role_id=role_id, volunteer_id=volunteer_id,
-                                district=district, overdue_days=overdue_days, page=page, page_size=page_size)
-    return Page(items=[service.to_out(session, r, v, ro, principal) for r, v, ro in rows], total=total, page=page, page_size=page_size)
+    rows, total = service.list_(
+        session,
+        principal,
+        status=status,
+        role_id=role_id,
+        volunteer_id=volunteer_id,
+        district=district,
+        overdue_days=overdue_days,
+        page=page,
+        page_size=page_size,
+    )
+    return Page(
+        items=[service.to_out(session, r, v, ro, principal) for r, v, ro in rows], total=total, page=page, page_size=page_size
+    )
 
 
 @router.get("/{referral_id}", response_model=ReferralOut)

@@ -7,7 +7,9 @@ from pydantic import Field
 
 from brokerage.kit.schemas import Input, Output
 
-ReferralStatus = Literal["interested", "referred", "contacted", "started", "completed", "withdrawn", "unsuccessful", "no_response"]
+ReferralStatus = Literal[
+    "interested", "referred", "contacted", "started", "completed", "withdrawn", "unsuccessful", "no_response"
+]
 
 
 class ReferralCreate(Input):

@@ -21,7 +21,9 @@ MANAGER_MOVES = {"contacted", "started", "completed", "unsuccessful", "no_respon
 VOLUNTEER_MOVES = {"withdrawn"}
 
 
-def to_out(session: Session, ref: Referral, volunteer: Volunteer, role: Role, principal: Principal, with_history: bool = False) -> ReferralOut:
+def to_out(
+    session: Session, ref: Referral, volunteer: Volunteer, role: Role, principal: Principal, with_history: bool = False
+) -> ReferralOut:
     out = ReferralOut(
         id=ref.id,
         volunteer_id=ref.volunteer_id,
@@ -38,7 +40,9 @@ def to_out(session: Session, ref: Referral, volunteer: Volunteer, role: Role, pr
         allowed_next=[s for s in REFERRAL_TRANSITIONS[ref.status] if _may_move(principal, role, s)],
     )
     if with_history:
-        out.history = list(session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id).order_by(ReferralEvent.id)))
+        out.history = list(
+            session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id).order_by(ReferralEvent.id))
+        )
     return out
 
 
@@ -96,7 +100,10 @@ def create(session: Session, principal: Principal, body: ReferralCreate) -> tupl
         )
     )
     if existing is not None:
-        raise Conflict("There is already an active referral for this volunteer and role.", details=[{"field": "role_id", "message": f"referral {existing}"}])
+        raise Conflict(
+            "There is already an active referral for this volunteer and role.",
+            details=[{"field": "role_id", "message": f"referral {existing}"}],
+        )
     if principal.is_volunteer:
         # Eligibility is checked before anyone applies: a volunteer cannot express interest in a role
         # that is not a match, and is told why (centre staff, as brokers, may still refer).
@@ -111,9 +118,15 @@ def create(session: Session, principal: Principal, body: ReferralCreate) -> tupl
             )
     now = utcnow()
     ref = Referral(
-        volunteer_id=volunteer.id, role_id=role.id, status=status, message=body.message,
-        share_email=body.share_email, share_phone=body.share_phone, created_by_id=principal.user_id,
-        created_at=now, status_changed_at=now,
+        volunteer_id=volunteer.id,
+        role_id=role.id,
+        status=status,
+        message=body.message,
+        share_email=body.share_email,
+        share_phone=body.share_phone,
+        created_by_id=principal.user_id,
+        created_at=now,
+        status_changed_at=now,
     )
     session.add(ref)
     try:
@@ -127,21 +140,37 @@ def create(session: Session, principal: Principal, body: ReferralCreate) -> tupl
     return ref, volunteer, role
 
 
-def transition(session: Session, principal: Principal, referral_id: int, to: str, note: str | None, today: date | None = None) -> tuple[Referral, Volunteer, Role]:
+def transition(
+    session: Session, principal: Principal, referral_id: int, to: str, note: str | None, today: date | None = None
+) -> tuple[Referral, Volunteer, Role]:
     ref, volunteer, role = _load(session, principal, referral_id)
     if not _may_move(principal, role, to):
         raise Forbidden(f"You cannot mark this referral as {to.replace('_', ' ')}.")
     if to not in REFERRAL_TRANSITIONS[ref.status]:
         allowed = ", ".join(s.replace("_", " ") for s in REFERRAL_TRANSITIONS[ref.status]) or "nothing (it is finished)"
-        raise Conflict(f"A referral that is {ref.status.replace('_', ' ')} cannot become {to.replace('_', ' ')}; it can become: {allowed}.")
+        raise Conflict(
+            f"A referral that is {ref.status.replace('_', ' ')} cannot become {to.replace('_', ' ')}; it can become: {allowed}."
+        )
     today = today or date.today()
     now = utcnow()
-    session.add(ReferralEvent(referral_id=ref.id, from_status=ref.status, to_status=to, actor_user_id=principal.user_id, note=note, at=now))
+    session.add(
+        ReferralEvent(
+            referral_id=ref.id, from_status=ref.status, to_status=to, actor_user_id=principal.user_id, note=note, at=now
+        )
+    )
     previous = ref.status
     ref.status = to
     ref.status_changed_at = now
     if to == "started":
-        session.add(Placement(referral_id=ref.id, volunteer_id=ref.volunteer_id, role_id=role.id, organisation_id=role.organisation_id, started_on=today))
+        session.add(
+            Placement(
+                referral_id=ref.id,
+                volunteer_id=ref.volunteer_id,
+                role_id=role.id,
+                organisation_id=role.organisation_id,
+                started_on=today,
+            )
+        )
     if previous == "started" and to in ("completed", "withdrawn"):
         placement = session.scalar(select(Placement).where(Placement.referral_id == ref.id))
         if placement is not None and placement.ended_on is None:
@@ -152,8 +181,18 @@ def transition(session: Session, principal: Principal, referral_id: int, to: str
     return ref, volunteer, role
 
 
-def list_(session: Session, principal: Principal, *, status: str | None, role_id: int | None, volunteer_id: int | None,
-          district: str | None, overdue_days: int | None, page: int, page_size: int):
+def list_(
+    session: Session,
+    principal: Principal,
+    *,
+    status: str | None,
+    role_id: int | None,
+    volunteer_id: int | None,
+    district: str | None,
+    overdue_days: int | None,
+    page: int,
+    page_size: int,
+):
     stmt = (
         select(Referral, Volunteer, Role)
         .join(Volunteer, Volunteer.id == Referral.volunteer_id)
@@ -171,7 +210,11 @@ def list_(session: Session, principal: Principal, *, status: str | None, role_id
     if overdue_days:
         from datetime import timedelta
 
-        stmt = stmt.where(Referral.status.in_(("interested", "referred")), Referral.status_changed_at < utcnow() - timedelta(days=overdue_days))
+        stmt = stmt.where(
+            Referral.status.in_(("interested", "referred")), Referral.status_changed_at < utcnow() - timedelta(days=overdue_days)
+        )
     total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Referral.id).subquery())) or 0
-    rows = session.execute(stmt.order_by(Referral.status_changed_at.desc(), Referral.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+    rows = session.execute(
+        stmt.order_by(Referral.status_changed_at.desc(), Referral.id.desc()).offset((page - 1) * page_size).limit(page_size)
+    ).all()
     return rows, total

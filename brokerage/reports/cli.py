@@ -31,7 +31,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from brokerage.reports.schemas import ReportParams
 
     principal = Principal(user_id=0, role="pilot_lead", email="cli@localhost", full_name="Command line")
-    params = ReportParams(period=args.period, districts=args.district or None, dimensions=args.dimension or ["district", "quarter"])
+    params = ReportParams(
+        period=args.period, districts=args.district or None, dimensions=args.dimension or ["district", "quarter"]
+    )
     with session_scope() as session:
         report = service.build_report(session, principal, params)
     if args.format == "json":
@@ -51,7 +53,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
-    reports = subparsers.add_parser("reports", help="value-of-volunteering reports").add_subparsers(dest="reports_command", required=True)
+    reports = subparsers.add_parser("reports", help="value-of-volunteering reports").add_subparsers(
+        dest="reports_command", required=True
+    )
     p = reports.add_parser("rebuild-rollups", help="rebuild the hours rollups from approved hours (with progress)")
     p.add_argument("--batch-size", type=int, default=20_000, help="placements per transaction")
     p.add_argument("--quiet", action="store_true")

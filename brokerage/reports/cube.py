@@ -96,8 +96,10 @@ def time_buckets(period: M.Period, dim: str) -> tuple[list[Bucket], bool]:
     """The buckets of a time breakdown and whether they are whole (not cut by the period)."""
     subs = M.time_buckets(period, dim)
     length = {"month": 1, "quarter": 3, "year": 12}[dim]
-    whole = all(sub.start == M.bucket_start(sub.start, dim) and M.add_months(sub.start, length) - timedelta(days=1) == sub.end
-                for _, _, sub in subs)
+    whole = all(
+        sub.start == M.bucket_start(sub.start, dim) and M.add_months(sub.start, length) - timedelta(days=1) == sub.end
+        for _, _, sub in subs
+    )
     if whole:
         return [Bucket(key, sub.start, sub.end, period.start, period.end) for key, _, sub in subs], True
     return [Bucket(key, sub.start, sub.end, sub.start, sub.end) for key, _, sub in subs], False
@@ -170,26 +172,58 @@ class Cube:
         new_days = sorted({b.new_from for b in self.buckets})
         lo = min(M.years_before(d, 25) for d in age_days)
         hi = max(M.years_before(d, 16) for d in age_days)
-        people = (select(Volunteer.id, Volunteer.date_of_birth)
-                  .where(Volunteer.date_of_birth > lo, Volunteer.date_of_birth <= hi).subquery("young"))
+        people = (
+            select(Volunteer.id, Volunteer.date_of_birth)
+            .where(Volunteer.date_of_birth > lo, Volunteer.date_of_birth <= hi)
+            .subquery("young")
+        )
         if len(years) == 1:
-            rows = (select(VY.volunteer_id.label("vid"), VY.district_gss.label("d"), VY.first_worked_on.label("fw"),
-                           *[case((self._bucket_active(VY.months, None, b), 1), else_=0).label(f"a{i}") for i, b in enumerate(self.buckets)])
-                    .where(VY.year == years[0], _in_scope(VY.district_gss, self.ctx))
-                    .subquery("vy"))
+            rows = (
+                select(
+                    VY.volunteer_id.label("vid"),
+                    VY.district_gss.label("d"),
+                    VY.first_worked_on.label("fw"),
+                    *[
+                        case((self._bucket_active(VY.months, None, b), 1), else_=0).label(f"a{i}")
+                        for i, b in enumerate(self.buckets)
+                    ],
+                )
+                .where(VY.year == years[0], _in_scope(VY.district_gss, self.ctx))
+                .subquery("vy")
+            )
         else:  # a volunteer has a row per year: one row per volunteer first
-            rows = (select(VY.volunteer_id.label("vid"), func.max(VY.district_gss).label("d"), func.min(VY.first_worked_on).label("fw"),
-                           *[func.max(case((self._bucket_active(VY.months, VY.year, b), 1), else_=0)).label(f"a{i}")
-                             for i, b in enumerate(self.buckets)])
-                    .where(VY.year.in_(years), _in_scope(VY.district_gss, self.ctx))
-                    .group_by(VY.volunteer_id)
-                    .subquery("vy"))
+            rows = (
+                select(
+                    VY.volunteer_id.label("vid"),
+                    func.max(VY.district_gss).label("d"),
+                    func.min(VY.first_worked_on).label("fw"),
+                    *[
+                        func.max(case((self._bucket_active(VY.months, VY.year, b), 1), else_=0)).label(f"a{i}")
+                        for i, b in enumerate(self.buckets)
+                    ],
+                )
+                .where(VY.year.in_(years), _in_scope(VY.district_gss, self.ctx))
+                .group_by(VY.volunteer_id)
+                .subquery("vy")
+            )
         flags = (
-            select(rows.c.d, *[rows.c[f"a{i}"] for i in range(len(self.buckets))],
-                   *[case((and_(people.c.date_of_birth > M.years_before(d, 25), people.c.date_of_birth <= M.years_before(d, 16)), 1), else_=0).label(f"y{j}")
-                     for j, d in enumerate(age_days)],
-                   *[case((rows.c.fw >= d, 1), else_=0).label(f"n{j}") for j, d in enumerate(new_days)])
-            .select_from(rows).outerjoin(people, people.c.id == rows.c.vid)
+            select(
+                rows.c.d,
+                *[rows.c[f"a{i}"] for i in range(len(self.buckets))],
+                *[
+                    case(
+                        (
+                            and_(people.c.date_of_birth > M.years_before(d, 25), people.c.date_of_birth <= M.years_before(d, 16)),
+                            1,
+                        ),
+                        else_=0,
+                    ).label(f"y{j}")
+                    for j, d in enumerate(age_days)
+                ],
+                *[case((rows.c.fw >= d, 1), else_=0).label(f"n{j}") for j, d in enumerate(new_days)],
+            )
+            .select_from(rows)
+            .outerjoin(people, people.c.id == rows.c.vid)
             .offset(0)
             .subquery("f")
         )
@@ -203,7 +237,7 @@ class Cube:
             out = {}
             for row in rows:
                 vals = [int(v or 0) for v in row[1:]]
-                out[row[0]] = [tuple(vals[3 * i: 3 * i + 3]) for i in range(count)]
+                out[row[0]] = [tuple(vals[3 * i : 3 * i + 3]) for i in range(count)]
             return out
 
         return select(flags.c.d, *cols).group_by(flags.c.d), post
@@ -212,7 +246,10 @@ class Cube:
         """{key: [distinct organisations per bucket]}; key None, "district" or "centre"."""
         OY = OrganisationYear
         years = self._years()
-        actives = [func.max(case((self._bucket_active(OY.months, OY.year, b), 1), else_=0)).label(f"a{i}") for i, b in enumerate(self.buckets)]
+        actives = [
+            func.max(case((self._bucket_active(OY.months, OY.year, b), 1), else_=0)).label(f"a{i}")
+            for i, b in enumerate(self.buckets)
+        ]
         stmt = select(OY.organisation_id).where(OY.year.in_(years), _in_scope(OY.district_gss, self.ctx))
         if key == "district":
             k = OY.district_gss
@@ -223,14 +260,17 @@ class Cube:
             k = literal(0)
         inner = stmt.with_only_columns(k.label("k"), OY.organisation_id, *actives).group_by(k, OY.organisation_id).subquery("o")
         outer = select(inner.c.k, *[func.sum(inner.c[f"a{i}"]) for i in range(len(self.buckets))]).group_by(inner.c.k)
-        return outer, lambda rows: {(None if key is None else (_district_key(k_) if key == "district" else k_)): [int(v or 0) for v in row]
-                                    for k_, *row in rows}
+        return outer, lambda rows: {
+            (None if key is None else (_district_key(k_) if key == "district" else k_)): [int(v or 0) for v in row]
+            for k_, *row in rows
+        }
 
     def _hours(self):
         """{(district, month): hours}."""
         T = DistrictMonthHours
         stmt = select(T.district_gss, T.month, T.hours).where(
-            T.month >= self.period.start, T.month <= self.period.end, _in_scope(T.district_gss, self.ctx))
+            T.month >= self.period.start, T.month <= self.period.end, _in_scope(T.district_gss, self.ctx)
+        )
         return stmt, lambda rows: {(_district_key(d), _month_key(m)): Decimal(str(h)) for d, m, h in rows}
 
     def _grouped(self, base, district_col, day_col, measures, extra=()):
@@ -255,8 +295,12 @@ class Cube:
             if dim in self.dims:
                 work[f"orgs:{dim}"] = self._organisations(dim)
 
-        reg = select(Volunteer.id).where(Volunteer.registered_on >= period.start, Volunteer.registered_on <= period.end,
-                                         Volunteer.merged_into_id.is_(None), _in_scope(Volunteer.district_gss, ctx))
+        reg = select(Volunteer.id).where(
+            Volunteer.registered_on >= period.start,
+            Volunteer.registered_on <= period.end,
+            Volunteer.merged_into_id.is_(None),
+            _in_scope(Volunteer.district_gss, ctx),
+        )
         work["registrations"] = self._grouped(reg, Volunteer.district_gss, Volunteer.registered_on, [func.count()])
 
         days = M._days_between(ctx, Placement.started_on, Referral.created_at)
@@ -264,15 +308,18 @@ class Cube:
         if self.by_district:
             ref = ref.join(Volunteer, Volunteer.id == Referral.volunteer_id)
         ref = ref.outerjoin(Placement, Placement.referral_id == Referral.id).where(
-            Referral.created_at >= dt(period.start), Referral.created_at < dt(period.end + timedelta(days=1)),
-            _in_scope(Volunteer.district_gss, ctx))
+            Referral.created_at >= dt(period.start),
+            Referral.created_at < dt(period.end + timedelta(days=1)),
+            _in_scope(Volunteer.district_gss, ctx),
+        )
         work["referrals"] = self._grouped(ref, Volunteer.district_gss, Referral.created_at, [func.count()], extra=[days])
 
         pl = select(Placement.id).select_from(Placement)
         if self.by_district:
             pl = pl.join(Volunteer, Volunteer.id == Placement.volunteer_id)
         pl = pl.outerjoin(PlacementActivity, PlacementActivity.placement_id == Placement.id).where(
-            Placement.started_on >= period.start, Placement.started_on <= period.end, _in_scope(Volunteer.district_gss, ctx))
+            Placement.started_on >= period.start, Placement.started_on <= period.end, _in_scope(Volunteer.district_gss, ctx)
+        )
         measures = [func.count()]
         for n in (3, 6, 12):
             eligible = Placement.started_on <= M.add_months(ctx.as_of, -n)
@@ -280,18 +327,30 @@ class Cube:
             measures += [func.sum(case((eligible, 1), else_=0)), func.sum(case((and_(eligible, retained.is_(True)), 1), else_=0))]
         work["placements"] = self._grouped(pl, Volunteer.district_gss, Placement.started_on, measures)
 
-        listed = select(Role.id).where(Role.published_at >= dt(period.start), Role.published_at < dt(period.end + timedelta(days=1)),
-                                       _in_scope(Role.district_gss, ctx))
+        listed = select(Role.id).where(
+            Role.published_at >= dt(period.start),
+            Role.published_at < dt(period.end + timedelta(days=1)),
+            _in_scope(Role.district_gss, ctx),
+        )
         work["roles_listed"] = self._grouped(listed, Role.district_gss, Role.published_at, [func.count()])
 
         # distinct roles filled per bucket: one row per role first (a role is in one district)
-        started = [func.max(case((and_(Placement.started_on >= b.start, Placement.started_on <= b.end), 1), else_=0)).label(f"a{i}")
-                   for i, b in enumerate(self.buckets)]
-        inner = (select(Role.district_gss.label("d"), Placement.role_id, *started).select_from(Placement).join(Role, Role.id == Placement.role_id)
-                 .where(Placement.started_on >= period.start, Placement.started_on <= period.end, _in_scope(Role.district_gss, ctx))
-                 .group_by(Placement.role_id, Role.district_gss).subquery("rf"))
-        work["roles_filled"] = (select(inner.c.d, *[func.sum(inner.c[f"a{i}"]) for i in range(len(self.buckets))]).group_by(inner.c.d),
-                                lambda rows: {r[0]: [int(v or 0) for v in r[1:]] for r in rows})
+        started = [
+            func.max(case((and_(Placement.started_on >= b.start, Placement.started_on <= b.end), 1), else_=0)).label(f"a{i}")
+            for i, b in enumerate(self.buckets)
+        ]
+        inner = (
+            select(Role.district_gss.label("d"), Placement.role_id, *started)
+            .select_from(Placement)
+            .join(Role, Role.id == Placement.role_id)
+            .where(Placement.started_on >= period.start, Placement.started_on <= period.end, _in_scope(Role.district_gss, ctx))
+            .group_by(Placement.role_id, Role.district_gss)
+            .subquery("rf")
+        )
+        work["roles_filled"] = (
+            select(inner.c.d, *[func.sum(inner.c[f"a{i}"]) for i in range(len(self.buckets))]).group_by(inner.c.d),
+            lambda rows: {r[0]: [int(v or 0) for v in r[1:]] for r in rows},
+        )
 
         results = run_all(self.session, {name: stmt for name, (stmt, _post) in work.items()})
         done = {name: post(results[name]) for name, (_stmt, post) in work.items()}
@@ -365,15 +424,17 @@ class Cube:
                 start = M._bucket_first_day(key, dim) if time_dim else runs[0][0]
                 pieces[key] = [("run", max(start, self.period.start), total)]
             else:
-                pieces[key] = [("run", max(s, b.start), sum((h for m, h in by_month.items() if s <= m <= e), Decimal(0))) for s, e in runs]
+                pieces[key] = [
+                    ("run", max(s, b.start), sum((h for m, h in by_month.items() if s <= m <= e), Decimal(0))) for s, e in runs
+                ]
 
         # counts by (district, month)
         def add_up(rows, n_measures, extra=0):
             acc: dict = defaultdict(lambda: defaultdict(lambda: [0] * n_measures))
             for row in rows:
                 district, month = row[0], row[1]
-                ex = tuple(row[2:2 + extra])
-                vals = row[2 + extra:]
+                ex = tuple(row[2 : 2 + extra])
+                vals = row[2 + extra :]
                 for k in self._keys_of(dim, district):
                     for _i, b in buckets:
                         if in_bucket(month, b):

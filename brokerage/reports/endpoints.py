@@ -35,13 +35,15 @@ MEDIA = {
 
 def _chunks(data: bytes, size: int = 64 * 1024):
     for i in range(0, len(data), size):
-        yield data[i:i + size]
+        yield data[i : i + size]
 
 
 def _download(data_or_iter, fmt: str, filename: str) -> StreamingResponse:
     body = _chunks(data_or_iter) if isinstance(data_or_iter, bytes) else data_or_iter
     disposition = "inline" if fmt in ("html", "json") else "attachment"
-    return StreamingResponse(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'{disposition}; filename="{filename}.{fmt}"'})
+    return StreamingResponse(
+        body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'{disposition}; filename="{filename}.{fmt}"'}
+    )
 
 
 @router.get("/reports", summary="A value-of-volunteering report (json, csv, xlsx or printable html)")
@@ -57,8 +59,15 @@ def get_report(
     as_of: date | None = None,
     format: ReportFormat = "json",
 ):
-    params = ReportParams(period=period, start=start, end=end, districts=district, as_of=as_of, rates=rate,
-                          **({"dimensions": dimension} if dimension is not None else {}))
+    params = ReportParams(
+        period=period,
+        start=start,
+        end=end,
+        districts=district,
+        as_of=as_of,
+        rates=rate,
+        **({"dimensions": dimension} if dimension is not None else {}),
+    )
     report = service.build_report(session, principal, params)
     name = f"value-of-volunteering-{report['period']['start'][:7]}-to-{report['period']['end'][:7]}"
     if format == "json":
@@ -77,13 +86,22 @@ def get_dictionary():
 
 def _frozen_out(frozen, hashes: dict[str, str]) -> FrozenReportOut:
     return FrozenReportOut(
-        id=frozen.id, title=frozen.title, params=frozen.params, district_codes=frozen.district_codes, created_at=frozen.created_at,
-        downloads={fmt: f"/reports/frozen/{frozen.id}/{fmt}" for fmt in sorted(hashes)}, sha256=hashes,
+        id=frozen.id,
+        title=frozen.title,
+        params=frozen.params,
+        district_codes=frozen.district_codes,
+        created_at=frozen.created_at,
+        downloads={fmt: f"/reports/frozen/{frozen.id}/{fmt}" for fmt in sorted(hashes)},
+        sha256=hashes,
     )
 
 
-@router.post("/reports/frozen", response_model=FrozenReportOut, status_code=status.HTTP_201_CREATED,
-             summary="Freeze a report: store it so it downloads the same every time")
+@router.post(
+    "/reports/frozen",
+    response_model=FrozenReportOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Freeze a report: store it so it downloads the same every time",
+)
 def freeze_report(body: FreezeRequest, session: DbSession, principal: CurrentPrincipal):
     params = ReportParams(**body.model_dump(exclude={"title"}))
     frozen = service.freeze(session, principal, params, body.title)
@@ -109,8 +127,13 @@ def get_frozen_report(frozen_id: int, session: DbSession, principal: CurrentPrin
 @router.get("/reports/frozen/{frozen_id}/{fmt}", summary="Download a frozen report, byte for byte as stored")
 def download_frozen_report(frozen_id: int, fmt: ReportFormat, session: DbSession, principal: CurrentPrincipal):
     frozen, content = service.frozen_file(session, principal, frozen_id, fmt)
-    return Response(content, media_type=MEDIA[fmt],
-                    headers={"Content-Disposition": f'{"inline" if fmt in ("html", "json") else "attachment"}; filename="report-{frozen.id}.{fmt}"'})
+    return Response(
+        content,
+        media_type=MEDIA[fmt],
+        headers={
+            "Content-Disposition": f'{"inline" if fmt in ("html", "json") else "attachment"}; filename="report-{frozen.id}.{fmt}"'
+        },
+    )
 
 
 # -- rates -----------------------------------------------------------------------------------------
@@ -130,8 +153,12 @@ def list_investments(session: DbSession, principal: CurrentPrincipal, centre_id:
     return service.list_investments(session, principal, centre_id)
 
 
-@router.post("/investments", response_model=InvestmentOut, status_code=status.HTTP_201_CREATED,
-             summary="Record investment: centre staff for their centre, pilot leads for any")
+@router.post(
+    "/investments",
+    response_model=InvestmentOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Record investment: centre staff for their centre, pilot leads for any",
+)
 def add_investment(body: InvestmentCreate, session: DbSession, principal: CurrentPrincipal):
     return service.add_investment(session, principal, body)
 

@@ -15,32 +15,76 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "reports"
 
 # Every field a partner records, and every column of the exports, defined once (also docs/data-dictionary.md).
 CAPTURED_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("Hours entry", "worked_on", "The day the volunteering happened. Not in the future, not before the placement began, not after it ended."),
-    ("Hours entry", "hours", "Hours given that day, more than 0, to two decimal places; a volunteer's entries for one day total at most 24."),
-    ("Hours entry", "activity", "What was done, in a few words (optional). The same placement, day, hours and activity twice is a duplicate."),
-    ("Hours entry", "status", "submitted (waiting for approval), approved, queried (sent back with a note) or superseded (replaced by a correction)."),
-    ("Hours entry", "supersedes_id", "For a correction, the entry it replaces; the replaced entry is kept with status superseded."),
-    ("Hours entry", "reviewed_by / reviewed_at", "Who approved or queried the entry (an organisation manager or centre staff), and when."),
+    (
+        "Hours entry",
+        "worked_on",
+        "The day the volunteering happened. Not in the future, not before the placement began, not after it ended.",
+    ),
+    (
+        "Hours entry",
+        "hours",
+        "Hours given that day, more than 0, to two decimal places; a volunteer's entries for one day total at most 24.",
+    ),
+    (
+        "Hours entry",
+        "activity",
+        "What was done, in a few words (optional). The same placement, day, hours and activity twice is a duplicate.",
+    ),
+    (
+        "Hours entry",
+        "status",
+        "submitted (waiting for approval), approved, queried (sent back with a note) or superseded (replaced by a correction).",
+    ),
+    (
+        "Hours entry",
+        "supersedes_id",
+        "For a correction, the entry it replaces; the replaced entry is kept with status superseded.",
+    ),
+    (
+        "Hours entry",
+        "reviewed_by / reviewed_at",
+        "Who approved or queried the entry (an organisation manager or centre staff), and when.",
+    ),
     ("Hours entry", "query_note", "Why hours were queried, or why they were corrected."),
     ("Placement", "started_on", "The day the referral was marked started: the placement begins."),
     ("Placement", "ended_on", "The day the referral was marked completed (or withdrawn after starting)."),
     ("Investment", "centre", "The volunteer centre that spent the money."),
     ("Investment", "period_start / period_end", "The period the spending covers (inclusive)."),
-    ("Investment", "category", "coordinator_time, expenses, training, dbs_checks, recruitment or overheads (the VIVA categories)."),
+    (
+        "Investment",
+        "category",
+        "coordinator_time, expenses, training, dbs_checks, recruitment or overheads (the VIVA categories).",
+    ),
     ("Investment", "amount", "Pounds spent in the period in that category."),
-    ("Valuation rate", "series", "The rate series, e.g. nlw (National Living Wage), rlw_uk, rlw_london, or one a pilot lead adds."),
+    (
+        "Valuation rate",
+        "series",
+        "The rate series, e.g. nlw (National Living Wage), rlw_uk, rlw_london, or one a pilot lead adds.",
+    ),
     ("Valuation rate", "kind", "replacement_cost, proxy, wellbeing (licensed values entered by a pilot lead) or benchmark."),
     ("Valuation rate", "unit", "hour (per hour of volunteering) or volunteer_year (per active volunteer per year)."),
     ("Valuation rate", "amount", "Pounds per unit."),
-    ("Valuation rate", "valid_from / valid_to", "The days the rate applies to (inclusive). Hours are valued at the rate in force on the first day of their month."),
+    (
+        "Valuation rate",
+        "valid_from / valid_to",
+        "The days the rate applies to (inclusive). Hours are valued at the rate in force on the first day of their month.",
+    ),
     ("Valuation rate", "price_year", "The year whose prices the amount is in."),
     ("Valuation rate", "source / licence_note", "Where the figure comes from, and the terms under which it may be used."),
     ("Volunteer", "registered_on", "The day the volunteer registered."),
-    ("Volunteer", "date_of_birth", "Used only to derive the age band (under 16, 16-24, 25-34 … 75+, unknown), at the end of the period."),
-    ("Volunteer", "gender / ethnicity / disability / employment_status", "Optional; 'Not stated' when not given. Only ever reported in aggregate, with suppression."),
+    (
+        "Volunteer",
+        "date_of_birth",
+        "Used only to derive the age band (under 16, 16-24, 25-34 … 75+, unknown), at the end of the period.",
+    ),
+    (
+        "Volunteer",
+        "gender / ethnicity / disability / employment_status",
+        "Optional; 'Not stated' when not given. Only ever reported in aggregate, with suppression.",
+    ),
     ("Export", "section", "about (how the report was made), rate, total, value, investment or breakdown."),
     ("Export", "dimension / key / label", "What the row is broken down by, the code of the group, and its name."),
-    ("Export", "metric / unit / value", "The measure, its unit, and the figure (\"<5\" when suppressed)."),
+    ("Export", "metric / unit / value", 'The measure, its unit, and the figure ("<5" when suppressed).'),
 )
 
 
@@ -53,7 +97,11 @@ def data_dictionary() -> list[tuple[str, str, str]]:
         ("Metric", "value_per_volunteer:<series>", "Replacement cost ÷ active volunteers (£)."),
         ("Metric", "viva_ratio:<series>", "Value of volunteer time ÷ investment in volunteers (£ of value per £1 invested)."),
         ("Metric", "unvalued_hours:<series>", "Approved hours in months for which the series has no rate."),
-        ("Metric", "investment:<category>", "Investment recorded for the period (pro-rated by days where an entry straddles it)."),
+        (
+            "Metric",
+            "investment:<category>",
+            "Investment recorded for the period (pro-rated by days where an entry straddles it).",
+        ),
     ]
     return rows
 
@@ -70,17 +118,29 @@ def _unit(metric: str) -> str:
 
 
 def tidy_rows(report: dict) -> Iterator[tuple]:
-    about = [("title", report["title"]), ("generated_at", report["generated_at"]), ("as_of", report["as_of"]),
-             ("period_start", report["period"]["start"]), ("period_end", report["period"]["end"]),
-             ("area", report["filters"]["area"]), ("price_year", report["price_year"] or ""),
-             ("suppression", report["suppression"])]
+    about = [
+        ("title", report["title"]),
+        ("generated_at", report["generated_at"]),
+        ("as_of", report["as_of"]),
+        ("period_start", report["period"]["start"]),
+        ("period_end", report["period"]["end"]),
+        ("area", report["filters"]["area"]),
+        ("price_year", report["price_year"] or ""),
+        ("suppression", report["suppression"]),
+    ]
     about += [(f"method_{i}", line) for i, line in enumerate(report["method"], 1)]
     for metric, value in about:
         yield ("about", "", "", "", metric, "text", value)
     for r in report["rates"]:
-        yield ("rate", "series", f"{r['series']}@{r['valid_from']}",
-               f"{r['name']}, {r['valid_from']} to {r['valid_to'] or 'open'}, price year {r['price_year']}; source: {r['source']}",
-               "rate", f"GBP per {r['unit'].replace('_', ' ')}", r["amount"])
+        yield (
+            "rate",
+            "series",
+            f"{r['series']}@{r['valid_from']}",
+            f"{r['name']}, {r['valid_from']} to {r['valid_to'] or 'open'}, price year {r['price_year']}; source: {r['source']}",
+            "rate",
+            f"GBP per {r['unit'].replace('_', ' ')}",
+            r["amount"],
+        )
     for metric, value in report["totals"].items():
         yield ("total", "total", "", "All", metric, _unit(metric), value)
     for v in report["value"]:
@@ -129,10 +189,17 @@ def xlsx_bytes(report: dict) -> bytes:
     summary.title = "Summary"
     summary.append([report["title"]])
     summary["A1"].font = Font(bold=True, size=14)
-    for label, value in (("Period", report["period"]["label"]), ("From", report["period"]["start"]), ("To", report["period"]["end"]),
-                         ("Area", report["filters"]["area"]), ("Breakdowns", ", ".join(report["filters"]["dimensions"]) or "none"),
-                         ("Rates", ", ".join(report["filters"]["rates"])), ("Price year", report["price_year"] or ""),
-                         ("Generated at", report["generated_at"]), ("As of", report["as_of"])):
+    for label, value in (
+        ("Period", report["period"]["label"]),
+        ("From", report["period"]["start"]),
+        ("To", report["period"]["end"]),
+        ("Area", report["filters"]["area"]),
+        ("Breakdowns", ", ".join(report["filters"]["dimensions"]) or "none"),
+        ("Rates", ", ".join(report["filters"]["rates"])),
+        ("Price year", report["price_year"] or ""),
+        ("Generated at", report["generated_at"]),
+        ("As of", report["as_of"]),
+    ):
         summary.append([label, value])
     summary.append([])
     summary.append(["Method"])
@@ -177,7 +244,9 @@ def xlsx_bytes(report: dict) -> bytes:
         for c in range(1, len(header) + 1):
             tables.cell(head_row, c).font = bold
         for row in b["rows"]:
-            tables.append([row["label"], *[row["metrics"].get(m) for m in b["metrics"]], *[row["value"].get(k) for k in value_keys]])
+            tables.append(
+                [row["label"], *[row["metrics"].get(m) for m in b["metrics"]], *[row["value"].get(k) for k in value_keys]]
+            )
         last = tables.max_row
         tables.append([])
         if "approved_hours" in b["metrics"] and last > head_row:
@@ -222,7 +291,9 @@ def _svg_bar_chart(title: str, labels: list[str], values: list[float], ylabel: s
         fig = Figure(figsize=(7.5, 3.2))
         ax = fig.subplots()
         ax.bar(range(len(values)), values, color="#1d70b8")
-        ax.set_xticks(range(len(values)), labels, rotation=35 if len(labels) > 4 else 0, ha="right" if len(labels) > 4 else "center")
+        ax.set_xticks(
+            range(len(values)), labels, rotation=35 if len(labels) > 4 else 0, ha="right" if len(labels) > 4 else "center"
+        )
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         ax.spines[["top", "right"]].set_visible(False)
@@ -230,7 +301,7 @@ def _svg_bar_chart(title: str, labels: list[str], values: list[float], ylabel: s
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg = buf.getvalue()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
 
 
 def html_report(report: dict) -> str:
@@ -241,16 +312,32 @@ def html_report(report: dict) -> str:
     for b in report["breakdowns"]:
         if "approved_hours" not in b["metrics"]:
             continue
-        shown = [(row["label"], row["metrics"]["approved_hours"]) for row in b["rows"] if isinstance(row["metrics"].get("approved_hours"), (int, float))]
+        shown = [
+            (row["label"], row["metrics"]["approved_hours"])
+            for row in b["rows"]
+            if isinstance(row["metrics"].get("approved_hours"), (int, float))
+        ]
         if not shown:
             continue
-        charts.append({
-            "dimension": b["dimension"],
-            "title": f"Approved hours by {b['label'].lower()}",
-            "svg": Markup(_svg_bar_chart(f"Approved hours by {b['label'].lower()}", [str(l) for l, _ in shown], [float(v) for _, v in shown], "Hours")),
-            "note": "Groups shown as \"<5\" in the table are left out of the chart." if len(shown) < len(b["rows"]) else "",
-        })
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+        charts.append(
+            {
+                "dimension": b["dimension"],
+                "title": f"Approved hours by {b['label'].lower()}",
+                "svg": Markup(
+                    _svg_bar_chart(
+                        f"Approved hours by {b['label'].lower()}",
+                        [str(l) for l, _ in shown],
+                        [float(v) for _, v in shown],
+                        "Hours",
+                    )
+                ),
+                "note": 'Groups shown as "<5" in the table are left out of the chart.' if len(shown) < len(b["rows"]) else "",
+            }
+        )
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True
+    )
     template = env.get_template("report.html")
-    return template.render(report=report, charts=charts, metric_labels={m.id: m.label for m in M.METRICS},
-                           dictionary=data_dictionary())
+    return template.render(
+        report=report, charts=charts, metric_labels={m.id: m.label for m in M.METRICS}, dictionary=data_dictionary()
+    )

@@ -182,43 +182,93 @@ class Metric:
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("registrations", "Registrations", "people",
-           "Volunteers who registered in the period (by registration date), counting one person registered at two centres once. "
-           "District: the volunteer's home district.",
-           ("district", "centre", *TIME_DIMENSIONS, "age_band", *DEMOGRAPHIC_DIMENSIONS)),
-    Metric("active_volunteers", "Active volunteers", "people",
-           "Distinct volunteers with at least one approved hour on a day in the period."),
-    Metric("new_to_volunteering", "New to volunteering", "people",
-           "Active volunteers whose first approved hour recorded anywhere in the service falls in the period."),
-    Metric("young_people_16_24", "Young people aged 16-24", "people",
-           "Active volunteers aged 16 to 24 on the last day of the period."),
-    Metric("approved_hours", "Approved hours", "hours",
-           "Hours approved by the organisation or the volunteer centre, on days in the period. Superseded, queried "
-           "and unapproved entries are not counted."),
-    Metric("referrals", "Referrals", "referrals",
-           "Expressions of interest and referrals made in the period (by the date they were made)."),
-    Metric("conversion_rate", "Referral to start (%)", "percent",
-           "Of the referrals made in the period, the percentage that led to a placement starting (at any time up to when the "
-           "report was generated)."),
-    Metric("median_days_to_start", "Median days to start", "days",
-           "Of the referrals made in the period that led to a start, the median number of days from referral to start."),
-    Metric("placements", "Placements started", "placements",
-           "Placements (a volunteer starting in a role) that began in the period."),
-    Metric("retention_3m", "Still active after 3 months (%)", "percent",
-           "Of the placements that began in the period and began at least 3 months before the as-of date, the percentage "
-           "with approved hours on or after the day 3 months after the start."),
-    Metric("retention_6m", "Still active after 6 months (%)", "percent",
-           "As retention at 3 months, 6 months after the start."),
-    Metric("retention_12m", "Still active after 12 months (%)", "percent",
-           "As retention at 3 months, 12 months after the start."),
-    Metric("organisations_supported", "Organisations supported", "organisations",
-           "Distinct organisations at which at least one volunteer had approved hours in the period.",
-           tuple(d for d in VOLUNTEER_DIMS if d != "organisation")),
-    Metric("roles_listed", "Roles listed", "roles",
-           "Roles first published in the period. District: where the role is (else the organisation's district).", ROLE_DIMS),
-    Metric("roles_filled", "Roles filled", "roles",
-           "Distinct roles in which at least one volunteer started a placement in the period. District: where the role is.",
-           ROLE_DIMS),
+    Metric(
+        "registrations",
+        "Registrations",
+        "people",
+        "Volunteers who registered in the period (by registration date), counting one person registered at two centres once. "
+        "District: the volunteer's home district.",
+        ("district", "centre", *TIME_DIMENSIONS, "age_band", *DEMOGRAPHIC_DIMENSIONS),
+    ),
+    Metric(
+        "active_volunteers",
+        "Active volunteers",
+        "people",
+        "Distinct volunteers with at least one approved hour on a day in the period.",
+    ),
+    Metric(
+        "new_to_volunteering",
+        "New to volunteering",
+        "people",
+        "Active volunteers whose first approved hour recorded anywhere in the service falls in the period.",
+    ),
+    Metric(
+        "young_people_16_24",
+        "Young people aged 16-24",
+        "people",
+        "Active volunteers aged 16 to 24 on the last day of the period.",
+    ),
+    Metric(
+        "approved_hours",
+        "Approved hours",
+        "hours",
+        "Hours approved by the organisation or the volunteer centre, on days in the period. Superseded, queried "
+        "and unapproved entries are not counted.",
+    ),
+    Metric(
+        "referrals",
+        "Referrals",
+        "referrals",
+        "Expressions of interest and referrals made in the period (by the date they were made).",
+    ),
+    Metric(
+        "conversion_rate",
+        "Referral to start (%)",
+        "percent",
+        "Of the referrals made in the period, the percentage that led to a placement starting (at any time up to when the "
+        "report was generated).",
+    ),
+    Metric(
+        "median_days_to_start",
+        "Median days to start",
+        "days",
+        "Of the referrals made in the period that led to a start, the median number of days from referral to start.",
+    ),
+    Metric(
+        "placements", "Placements started", "placements", "Placements (a volunteer starting in a role) that began in the period."
+    ),
+    Metric(
+        "retention_3m",
+        "Still active after 3 months (%)",
+        "percent",
+        "Of the placements that began in the period and began at least 3 months before the as-of date, the percentage "
+        "with approved hours on or after the day 3 months after the start.",
+    ),
+    Metric("retention_6m", "Still active after 6 months (%)", "percent", "As retention at 3 months, 6 months after the start."),
+    Metric(
+        "retention_12m", "Still active after 12 months (%)", "percent", "As retention at 3 months, 12 months after the start."
+    ),
+    Metric(
+        "organisations_supported",
+        "Organisations supported",
+        "organisations",
+        "Distinct organisations at which at least one volunteer had approved hours in the period.",
+        tuple(d for d in VOLUNTEER_DIMS if d != "organisation"),
+    ),
+    Metric(
+        "roles_listed",
+        "Roles listed",
+        "roles",
+        "Roles first published in the period. District: where the role is (else the organisation's district).",
+        ROLE_DIMS,
+    ),
+    Metric(
+        "roles_filled",
+        "Roles filled",
+        "roles",
+        "Distinct roles in which at least one volunteer started a placement in the period. District: where the role is.",
+        ROLE_DIMS,
+    ),
 )
 METRIC_BY_ID = {m.id: m for m in METRICS}
 
@@ -355,7 +405,9 @@ def hours_facts(session: Session, ctx: Context, period: Period, dim: str | None)
     hours for all but the longest run of months come from a second, smaller scan, and the longest run
     is the total minus the others."""
     R = HoursRollup
-    cols = Cols(district=R.district_gss, volunteer=R.volunteer_id, organisation=R.organisation_id, role=R.role_id, volunteer_joined=True)
+    cols = Cols(
+        district=R.district_gss, volunteer=R.volunteer_id, organisation=R.organisation_id, role=R.role_id, volunteer_joined=True
+    )
     older, younger = years_before(period.end, 25), years_before(period.end, 16)
     time_dim = dim if dim in TIME_DIMENSIONS else None
 
@@ -389,21 +441,29 @@ def hours_facts(session: Session, ctx: Context, period: Period, dim: str | None)
     stmt, key = keyed(base(covering))
     key_col = (key if key is not None else literal(0)).label("k")
     per_volunteer = stmt.with_only_columns(key_col, R.volunteer_id.label("vid"), func.sum(R.hours).label("h")).group_by(
-        *([key] if key is not None else []), R.volunteer_id)
+        *([key] if key is not None else []), R.volunteer_id
+    )
     pv = per_volunteer.subquery()
     V2 = Volunteer.__table__.alias("v2")
     people = (
-        select(pv.c.k, func.count(), func.sum(case((and_(V2.c.date_of_birth > older, V2.c.date_of_birth <= younger), 1), else_=0)),
-               func.sum(case((VolunteerActivity.first_worked_on >= period.start, 1), else_=0)), func.sum(pv.c.h))
-        .select_from(pv).join(V2, V2.c.id == pv.c.vid)
+        select(
+            pv.c.k,
+            func.count(),
+            func.sum(case((and_(V2.c.date_of_birth > older, V2.c.date_of_birth <= younger), 1), else_=0)),
+            func.sum(case((VolunteerActivity.first_worked_on >= period.start, 1), else_=0)),
+            func.sum(pv.c.h),
+        )
+        .select_from(pv)
+        .join(V2, V2.c.id == pv.c.vid)
         .outerjoin(VolunteerActivity, VolunteerActivity.volunteer_id == pv.c.vid)
         .group_by(pv.c.k)
     )
     stmt, key = keyed(base(covering))
     key_col = (key if key is not None else literal(0)).label("k")
     orgs = stmt.with_only_columns(key_col, R.organisation_id.label("oid")).distinct().subquery()
-    org_counts = {fix_key(k) if key is not None else None: n
-                  for k, n in session.execute(select(orgs.c.k, func.count()).group_by(orgs.c.k))}
+    org_counts = {
+        fix_key(k) if key is not None else None: n for k, n in session.execute(select(orgs.c.k, func.count()).group_by(orgs.c.k))
+    }
     out: dict[str, dict] = defaultdict(dict)
     totals: dict = {}
     for k, active, young_n, new, hours in session.execute(people):
@@ -427,8 +487,11 @@ def hours_facts(session: Session, ctx: Context, period: Period, dim: str | None)
                 bstart = _bucket_first_day(key, time_dim)
                 pieces[key].append(("run", max(bstart, period.start), hours))
         if crossed:
-            split = [p for p in decompose(period.start, period.end, ctx.rate_breaks, coarsest=time_dim)
-                     if bucket_key(p[1], time_dim) in crossed]
+            split = [
+                p
+                for p in decompose(period.start, period.end, ctx.rate_breaks, coarsest=time_dim)
+                if bucket_key(p[1], time_dim) in crossed
+            ]
             by_run: dict = defaultdict(lambda: defaultdict(Decimal))
             for key, kind, start, hours in _piece_hours(session, base(split), R, kind_key=time_dim):
                 by_run[key][_segment_of(start, segments)] += Decimal(str(hours or 0))
@@ -443,8 +506,9 @@ def hours_facts(session: Session, ctx: Context, period: Period, dim: str | None)
     others = [seg for seg in segments if seg is not longest]
     split = [p for seg in others for p in decompose(seg[0], seg[1])]
     partial: dict = defaultdict(lambda: defaultdict(Decimal))
-    for key, _kind, start, hours in _run(session, base(split), dim, cols, period.end, [func.sum(R.hours)],
-                                          extra=[R.period_kind, R.period_start]):
+    for key, _kind, start, hours in _run(
+        session, base(split), dim, cols, period.end, [func.sum(R.hours)], extra=[R.period_kind, R.period_start]
+    ):
         partial[key][_segment_of(start, segments)] += Decimal(str(hours or 0))
     for key, total in totals.items():
         runs = partial.get(key, {})
@@ -480,8 +544,10 @@ def _piece_hours(session: Session, stmt, R, kind_key: str):
 def registration_facts(session: Session, ctx: Context, period: Period, dim: str | None):
     cols = Cols(district=Volunteer.district_gss, volunteer=Volunteer.id, volunteer_joined=True, day=Volunteer.registered_on)
     base = select(Volunteer.id).where(
-        Volunteer.registered_on >= period.start, Volunteer.registered_on <= period.end,
-        Volunteer.merged_into_id.is_(None), _in_scope(Volunteer.district_gss, ctx),
+        Volunteer.registered_on >= period.start,
+        Volunteer.registered_on <= period.end,
+        Volunteer.merged_into_id.is_(None),
+        _in_scope(Volunteer.district_gss, ctx),
     )
     out: dict[str, dict] = defaultdict(dict)
     for key, n in _run(session, base, dim, cols, period.end, [func.count()]):
@@ -520,19 +586,24 @@ def _median(histogram: list[tuple[int, int]]) -> float | None:
 
 
 def referral_facts(session: Session, ctx: Context, period: Period, dim: str | None):
-    cols = Cols(district=Volunteer.district_gss, volunteer=Volunteer.id, organisation=Role.organisation_id, role=Referral.role_id,
-                volunteer_joined=True, day=Referral.created_at)
+    cols = Cols(
+        district=Volunteer.district_gss,
+        volunteer=Volunteer.id,
+        organisation=Role.organisation_id,
+        role=Referral.role_id,
+        volunteer_joined=True,
+        day=Referral.created_at,
+    )
     days = _days_between(ctx, Placement.started_on, Referral.created_at).label("days")
     base = select(Referral.id).select_from(Referral)
     if _needs_volunteer(ctx, dim):
         base = base.join(Volunteer, Volunteer.id == Referral.volunteer_id)
     if dim == "organisation":
         base = base.join(Role, Role.id == Referral.role_id)
-    base = (
-        base
-        .outerjoin(Placement, Placement.referral_id == Referral.id)
-        .where(Referral.created_at >= _dt(period.start), Referral.created_at < _dt(period.end + timedelta(days=1)),
-               _in_scope(Volunteer.district_gss, ctx))
+    base = base.outerjoin(Placement, Placement.referral_id == Referral.id).where(
+        Referral.created_at >= _dt(period.start),
+        Referral.created_at < _dt(period.end + timedelta(days=1)),
+        _in_scope(Volunteer.district_gss, ctx),
     )
     hist: dict = defaultdict(list)
     counts: dict = defaultdict(int)
@@ -550,14 +621,19 @@ def referral_facts(session: Session, ctx: Context, period: Period, dim: str | No
 
 
 def placement_facts(session: Session, ctx: Context, period: Period, dim: str | None):
-    cols = Cols(district=Volunteer.district_gss, volunteer=Volunteer.id, organisation=Placement.organisation_id, role=Placement.role_id,
-                volunteer_joined=True, day=Placement.started_on)
+    cols = Cols(
+        district=Volunteer.district_gss,
+        volunteer=Volunteer.id,
+        organisation=Placement.organisation_id,
+        role=Placement.role_id,
+        volunteer_joined=True,
+        day=Placement.started_on,
+    )
     base = select(Placement.id).select_from(Placement)
     if _needs_volunteer(ctx, dim):
         base = base.join(Volunteer, Volunteer.id == Placement.volunteer_id)
-    base = (
-        base.outerjoin(PlacementActivity, PlacementActivity.placement_id == Placement.id)
-        .where(Placement.started_on >= period.start, Placement.started_on <= period.end, _in_scope(Volunteer.district_gss, ctx))
+    base = base.outerjoin(PlacementActivity, PlacementActivity.placement_id == Placement.id).where(
+        Placement.started_on >= period.start, Placement.started_on <= period.end, _in_scope(Volunteer.district_gss, ctx)
     )
     measures = [func.count()]
     for n in (3, 6, 12):
@@ -578,12 +654,16 @@ def role_facts(session: Session, ctx: Context, period: Period, dim: str | None):
     out: dict[str, dict] = defaultdict(dict)
     cols = Cols(district=Role.district_gss, organisation=Role.organisation_id, role=Role.id, day=Role.published_at)
     listed = select(Role.id).where(
-        Role.published_at >= _dt(period.start), Role.published_at < _dt(period.end + timedelta(days=1)), _in_scope(Role.district_gss, ctx)
+        Role.published_at >= _dt(period.start),
+        Role.published_at < _dt(period.end + timedelta(days=1)),
+        _in_scope(Role.district_gss, ctx),
     )
     for key, n in _run(session, listed, dim, cols, period.end, [func.count()]):
         out["roles_listed"][key] = Cell(n, n)
     filled = (
-        select(Placement.id).select_from(Placement).join(Role, Role.id == Placement.role_id)
+        select(Placement.id)
+        .select_from(Placement)
+        .join(Role, Role.id == Placement.role_id)
         .where(Placement.started_on >= period.start, Placement.started_on <= period.end, _in_scope(Role.district_gss, ctx))
     )
     cols = Cols(district=Role.district_gss, organisation=Role.organisation_id, role=Role.id, day=Placement.started_on)

@@ -64,8 +64,14 @@ def add_months_expr(dialect: str, col, months: int) -> ColumnElement:
 
 
 # -- refresh -----------------------------------------------------------------------------------------
-def _refresh(session: Session, placement_filter: Callable[[object], ColumnElement], volunteer_ids: Iterable[int] | None,
-             organisation_ids: Iterable[int] = (), *, track_hours: bool = True) -> None:
+def _refresh(
+    session: Session,
+    placement_filter: Callable[[object], ColumnElement],
+    volunteer_ids: Iterable[int] | None,
+    organisation_ids: Iterable[int] = (),
+    *,
+    track_hours: bool = True,
+) -> None:
     """Recompute every rollup row for the placements the filter selects, then the volunteer and
     organisation rows built on them. ``track_hours=False`` (full rebuilds) leaves ``district_month_hours``
     to be recomputed at the end."""
@@ -77,34 +83,70 @@ def _refresh(session: Session, placement_filter: Callable[[object], ColumnElemen
     month = period_start_expr(dialect, "month", HoursEntry.worked_on).label("period_start")
     monthly = (
         select(
-            literal("month").label("period_kind"), month, Placement.id, Placement.volunteer_id, Placement.organisation_id,
-            Placement.role_id, Volunteer.district_gss, func.sum(HoursEntry.hours), func.count(),
+            literal("month").label("period_kind"),
+            month,
+            Placement.id,
+            Placement.volunteer_id,
+            Placement.organisation_id,
+            Placement.role_id,
+            Volunteer.district_gss,
+            func.sum(HoursEntry.hours),
+            func.count(),
         )
         .select_from(HoursEntry)
         .join(Placement, Placement.id == HoursEntry.placement_id)
         .join(Volunteer, Volunteer.id == Placement.volunteer_id)
         .where(HoursEntry.status == "approved", placement_filter(HoursEntry.placement_id))
-        .group_by(month, Placement.id, Placement.volunteer_id, Placement.organisation_id, Placement.role_id, Volunteer.district_gss)
+        .group_by(
+            month, Placement.id, Placement.volunteer_id, Placement.organisation_id, Placement.role_id, Volunteer.district_gss
+        )
     )
-    columns = ["period_kind", "period_start", "placement_id", "volunteer_id", "organisation_id", "role_id", "district_gss", "hours", "entries"]
+    columns = [
+        "period_kind",
+        "period_start",
+        "placement_id",
+        "volunteer_id",
+        "organisation_id",
+        "role_id",
+        "district_gss",
+        "hours",
+        "entries",
+    ]
     session.execute(insert(HoursRollup).from_select(columns, monthly))
     for kind in ("quarter", "year"):
         start = period_start_expr(dialect, kind, HoursRollup.period_start)
         coarser = (
             select(
-                literal(kind), start, HoursRollup.placement_id, HoursRollup.volunteer_id, HoursRollup.organisation_id,
-                HoursRollup.role_id, HoursRollup.district_gss, func.sum(HoursRollup.hours), func.sum(HoursRollup.entries),
+                literal(kind),
+                start,
+                HoursRollup.placement_id,
+                HoursRollup.volunteer_id,
+                HoursRollup.organisation_id,
+                HoursRollup.role_id,
+                HoursRollup.district_gss,
+                func.sum(HoursRollup.hours),
+                func.sum(HoursRollup.entries),
             )
             .where(HoursRollup.period_kind == "month", placement_filter(HoursRollup.placement_id))
-            .group_by(start, HoursRollup.placement_id, HoursRollup.volunteer_id, HoursRollup.organisation_id,
-                      HoursRollup.role_id, HoursRollup.district_gss)
+            .group_by(
+                start,
+                HoursRollup.placement_id,
+                HoursRollup.volunteer_id,
+                HoursRollup.organisation_id,
+                HoursRollup.role_id,
+                HoursRollup.district_gss,
+            )
         )
         session.execute(insert(HoursRollup).from_select(columns, coarser))
 
     last = func.max(HoursEntry.worked_on)
     activity = (
         select(
-            Placement.id, Placement.volunteer_id, Placement.started_on, func.min(HoursEntry.worked_on), last,
+            Placement.id,
+            Placement.volunteer_id,
+            Placement.started_on,
+            func.min(HoursEntry.worked_on),
+            last,
             func.sum(HoursEntry.hours),
             *[case((last >= add_months_expr(dialect, Placement.started_on, n), True), else_=False) for n in RETENTION_MONTHS],
         )
@@ -113,14 +155,31 @@ def _refresh(session: Session, placement_filter: Callable[[object], ColumnElemen
         .where(HoursEntry.status == "approved", placement_filter(HoursEntry.placement_id))
         .group_by(Placement.id, Placement.volunteer_id, Placement.started_on)
     )
-    session.execute(insert(PlacementActivity).from_select(
-        ["placement_id", "volunteer_id", "started_on", "first_worked_on", "last_worked_on", "hours",
-         "retained_3m", "retained_6m", "retained_12m"], activity))
+    session.execute(
+        insert(PlacementActivity).from_select(
+            [
+                "placement_id",
+                "volunteer_id",
+                "started_on",
+                "first_worked_on",
+                "last_worked_on",
+                "hours",
+                "retained_3m",
+                "retained_6m",
+                "retained_12m",
+            ],
+            activity,
+        )
+    )
     if track_hours:
         new_hours = _district_hours(session, placement_filter)
-        delta = {k: (new_hours.get(k, (Decimal(0), 0))[0] - old_hours.get(k, (Decimal(0), 0))[0],
-                     new_hours.get(k, (Decimal(0), 0))[1] - old_hours.get(k, (Decimal(0), 0))[1])
-                 for k in set(old_hours) | set(new_hours)}
+        delta = {
+            k: (
+                new_hours.get(k, (Decimal(0), 0))[0] - old_hours.get(k, (Decimal(0), 0))[0],
+                new_hours.get(k, (Decimal(0), 0))[1] - old_hours.get(k, (Decimal(0), 0))[1],
+            )
+            for k in set(old_hours) | set(new_hours)
+        }
         _add_district_hours(session, {k: v for k, v in delta.items() if v != (0, 0)})
 
     if volunteer_ids is None:
@@ -132,7 +191,9 @@ def _refresh(session: Session, placement_filter: Callable[[object], ColumnElemen
             return
         session.execute(delete(VolunteerActivity).where(VolunteerActivity.volunteer_id.in_(ids)))
         vol_filter = PlacementActivity.volunteer_id.in_(ids)
-    firsts = select(PlacementActivity.volunteer_id, func.min(PlacementActivity.first_worked_on)).group_by(PlacementActivity.volunteer_id)
+    firsts = select(PlacementActivity.volunteer_id, func.min(PlacementActivity.first_worked_on)).group_by(
+        PlacementActivity.volunteer_id
+    )
     if vol_filter is not None:
         firsts = firsts.where(vol_filter)
     session.execute(insert(VolunteerActivity).from_select(["volunteer_id", "first_worked_on"], firsts))
@@ -169,9 +230,13 @@ def _add_district_hours(session: Session, delta: dict) -> None:
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert
     T = DistrictMonthHours
-    stmt = upsert(T).values([{"month": m, "district_gss": d, "hours": h, "rollup_rows": n} for (m, d), (h, n) in sorted(delta.items())])
-    stmt = stmt.on_conflict_do_update(index_elements=[T.month, T.district_gss],
-                                      set_={"hours": T.hours + stmt.excluded.hours, "rollup_rows": T.rollup_rows + stmt.excluded.rollup_rows})
+    stmt = upsert(T).values(
+        [{"month": m, "district_gss": d, "hours": h, "rollup_rows": n} for (m, d), (h, n) in sorted(delta.items())]
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[T.month, T.district_gss],
+        set_={"hours": T.hours + stmt.excluded.hours, "rollup_rows": T.rollup_rows + stmt.excluded.rollup_rows},
+    )
     session.execute(stmt)
     session.execute(delete(T).where(T.rollup_rows <= 0, T.month.in_(sorted({m for m, _ in delta}))))
 
@@ -180,9 +245,14 @@ def rebuild_district_hours(session: Session) -> None:
     R = HoursRollup
     district = func.coalesce(R.district_gss, "")
     session.execute(delete(DistrictMonthHours))
-    session.execute(insert(DistrictMonthHours).from_select(
-        ["month", "district_gss", "hours", "rollup_rows"],
-        select(R.period_start, district, func.sum(R.hours), func.count()).where(R.period_kind == "month").group_by(R.period_start, district)))
+    session.execute(
+        insert(DistrictMonthHours).from_select(
+            ["month", "district_gss", "hours", "rollup_rows"],
+            select(R.period_start, district, func.sum(R.hours), func.count())
+            .where(R.period_kind == "month")
+            .group_by(R.period_start, district),
+        )
+    )
 
 
 def refresh_volunteer_years(session: Session, volunteer_ids: Iterable[int] | None) -> None:
@@ -191,8 +261,14 @@ def refresh_volunteer_years(session: Session, volunteer_ids: Iterable[int] | Non
     R = HoursRollup
     year = year_expr(dialect, R.period_start)
     stmt = (
-        select(year, R.volunteer_id, Volunteer.district_gss, func.sum(month_bit_expr(dialect, R.period_start).distinct()),
-               VolunteerActivity.first_worked_on, func.sum(R.hours))
+        select(
+            year,
+            R.volunteer_id,
+            Volunteer.district_gss,
+            func.sum(month_bit_expr(dialect, R.period_start).distinct()),
+            VolunteerActivity.first_worked_on,
+            func.sum(R.hours),
+        )
         .select_from(R)
         .join(Volunteer, Volunteer.id == R.volunteer_id)
         .join(VolunteerActivity, VolunteerActivity.volunteer_id == R.volunteer_id)
@@ -207,7 +283,9 @@ def refresh_volunteer_years(session: Session, volunteer_ids: Iterable[int] | Non
             return
         session.execute(delete(VolunteerYear).where(VolunteerYear.volunteer_id.in_(ids)))
         stmt = stmt.where(R.volunteer_id.in_(ids))
-    session.execute(insert(VolunteerYear).from_select(["year", "volunteer_id", "district_gss", "months", "first_worked_on", "hours"], stmt))
+    session.execute(
+        insert(VolunteerYear).from_select(["year", "volunteer_id", "district_gss", "months", "first_worked_on", "hours"], stmt)
+    )
 
 
 def refresh_organisation_years(session: Session, organisation_ids: Iterable[int] | None) -> None:
@@ -240,11 +318,20 @@ def refresh_placement(session: Session, placement_id: int) -> bool:
     # The volunteer and organisation the placement's rollups belonged to (they differ after a merge of
     # duplicate volunteers) and belong to now; one refresh at a time for each, as their yearly rows are
     # recomputed whole.
-    before = session.execute(select(HoursRollup.volunteer_id, HoursRollup.organisation_id).where(HoursRollup.placement_id == placement_id).distinct()).all()
+    before = session.execute(
+        select(HoursRollup.volunteer_id, HoursRollup.organisation_id).where(HoursRollup.placement_id == placement_id).distinct()
+    ).all()
     volunteer_ids = sorted({placement.volunteer_id, *(v for v, _ in before)})
     organisation_ids = sorted({placement.organisation_id, *(o for _, o in before)})
-    session.execute(select(Volunteer.id).where(Volunteer.id.in_(volunteer_ids)).order_by(Volunteer.id).with_for_update(key_share=True))
-    session.execute(select(Organisation.id).where(Organisation.id.in_(organisation_ids)).order_by(Organisation.id).with_for_update(key_share=True))
+    session.execute(
+        select(Volunteer.id).where(Volunteer.id.in_(volunteer_ids)).order_by(Volunteer.id).with_for_update(key_share=True)
+    )
+    session.execute(
+        select(Organisation.id)
+        .where(Organisation.id.in_(organisation_ids))
+        .order_by(Organisation.id)
+        .with_for_update(key_share=True)
+    )
     _refresh(session, lambda col: col == placement_id, volunteer_ids, organisation_ids)
     return True
 
@@ -291,7 +378,9 @@ def rebuild_all(session_factory, *, batch_size: int = 20_000, progress: Callable
         start = end + 1
     with session_factory() as session:
         session.execute(delete(VolunteerActivity))
-        firsts = select(PlacementActivity.volunteer_id, func.min(PlacementActivity.first_worked_on)).group_by(PlacementActivity.volunteer_id)
+        firsts = select(PlacementActivity.volunteer_id, func.min(PlacementActivity.first_worked_on)).group_by(
+            PlacementActivity.volunteer_id
+        )
         session.execute(insert(VolunteerActivity).from_select(["volunteer_id", "first_worked_on"], firsts))
     with session_factory() as session:
         refresh_volunteer_years(session, None)

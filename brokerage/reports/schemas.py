@@ -8,8 +8,20 @@ from pydantic import BaseModel, Field
 
 from brokerage.kit.schemas import Input, Output
 
-Dimension = Literal["district", "centre", "cause", "organisation", "month", "quarter", "year", "age_band",
-                    "gender", "ethnicity", "disability", "employment_status"]
+Dimension = Literal[
+    "district",
+    "centre",
+    "cause",
+    "organisation",
+    "month",
+    "quarter",
+    "year",
+    "age_band",
+    "gender",
+    "ethnicity",
+    "disability",
+    "employment_status",
+]
 InvestmentCategory = Literal["coordinator_time", "expenses", "training", "dbs_checks", "recruitment", "overheads"]
 RateKind = Literal["replacement_cost", "proxy", "wellbeing", "benchmark"]
 RateUnit = Literal["hour", "volunteer_year"]
@@ -24,7 +36,8 @@ class ReportParams(Input):
     districts: Annotated[list[DistrictCode], Field(max_length=20)] | None = None
     dimensions: Annotated[list[Dimension], Field(max_length=12)] = Field(default_factory=lambda: ["district", "quarter"])
     rates: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=20)] | None = Field(
-        default=None, description="Rate series to value hours with; default: every hourly replacement-cost series")
+        default=None, description="Rate series to value hours with; default: every hourly replacement-cost series"
+    )
     as_of: date | None = Field(default=None, description="Retention is measured up to this day (default: today)")
 
 

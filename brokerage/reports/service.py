@@ -26,9 +26,18 @@ from brokerage.reports.schemas import InvestmentCreate, RateCreate, ReportParams
 TWO = Decimal("0.01")
 BENCHMARK_SERIES = "england_benchmark_replacement_cost"
 DIMENSION_LABELS = {
-    "district": "District", "centre": "Volunteer centre", "cause": "Cause", "organisation": "Organisation",
-    "month": "Month", "quarter": "Quarter", "year": "Year", "age_band": "Age band", "gender": "Gender",
-    "ethnicity": "Ethnicity", "disability": "Disability", "employment_status": "Employment status",
+    "district": "District",
+    "centre": "Volunteer centre",
+    "cause": "Cause",
+    "organisation": "Organisation",
+    "month": "Month",
+    "quarter": "Quarter",
+    "year": "Year",
+    "age_band": "Age band",
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "disability": "Disability",
+    "employment_status": "Employment status",
 }
 
 
@@ -57,7 +66,9 @@ def add_rate(session: Session, principal: Principal, body: RateCreate) -> Valuat
             raise Conflict(f"The series {body.series} is already a {r.kind} rate per {r.unit.replace('_', ' ')}.")
         far = date.max
         if body.valid_from <= (r.valid_to or far) and r.valid_from <= (body.valid_to or far):
-            raise Conflict(f"The series {body.series} already has a rate valid from {r.valid_from:%d %B %Y}; validity periods cannot overlap.")
+            raise Conflict(
+                f"The series {body.series} already has a rate valid from {r.valid_from:%d %B %Y}; validity periods cannot overlap."
+            )
     rate = ValuationRate(**body.model_dump(), created_by_id=principal.user_id)
     session.add(rate)
     session.flush()
@@ -87,8 +98,15 @@ def add_investment(session: Session, principal: Principal, body: InvestmentCreat
         raise Forbidden("Centre staff record investment for their own centre; pilot leads for any centre.")
     if body.period_end < body.period_start:
         raise InvalidInput("The period ends before it starts.", field="period_end")
-    entry = InvestmentEntry(centre_id=centre_id, period_start=body.period_start, period_end=body.period_end,
-                            category=body.category, amount=body.amount, note=body.note, entered_by_id=principal.user_id)
+    entry = InvestmentEntry(
+        centre_id=centre_id,
+        period_start=body.period_start,
+        period_end=body.period_end,
+        category=body.category,
+        amount=body.amount,
+        note=body.note,
+        entered_by_id=principal.user_id,
+    )
     session.add(entry)
     session.flush()
     return entry
@@ -125,8 +143,13 @@ def _investment(session: Session, centre_ids: list[int], period: M.Period) -> tu
     total = Decimal(0)
     if not centre_ids:
         return by_centre, total
-    rows = session.scalars(select(InvestmentEntry).where(
-        InvestmentEntry.centre_id.in_(centre_ids), InvestmentEntry.period_start <= period.end, InvestmentEntry.period_end >= period.start))
+    rows = session.scalars(
+        select(InvestmentEntry).where(
+            InvestmentEntry.centre_id.in_(centre_ids),
+            InvestmentEntry.period_start <= period.end,
+            InvestmentEntry.period_end >= period.start,
+        )
+    )
     for e in rows:
         days = (e.period_end - e.period_start).days + 1
         overlap = (min(e.period_end, period.end) - max(e.period_start, period.start)).days + 1
@@ -169,7 +192,11 @@ def _labels(session: Session, dim: str, keys) -> dict:
     if dim == "centre":
         return dict(session.execute(select(Centre.id, Centre.name).where(Centre.id.in_(keys))).all()) if keys else {}
     if dim == "organisation":
-        return dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(keys))).all()) if keys else {}
+        return (
+            dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(keys))).all())
+            if keys
+            else {}
+        )
     if dim == "cause":
         return {k: t.label for k, t in causes().items()}
     return {}
@@ -212,7 +239,9 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
     by_series: dict[str, list[ValuationRate]] = defaultdict(list)
     for r in all_rates:
         by_series[r.series].append(r)
-    chosen = params.rates or sorted(s for s, rows in by_series.items() if rows[0].kind == "replacement_cost" and rows[0].unit == "hour")
+    chosen = params.rates or sorted(
+        s for s, rows in by_series.items() if rows[0].kind == "replacement_cost" and rows[0].unit == "hour"
+    )
     missing = [s for s in chosen if s not in by_series]
     if missing:
         raise InvalidInput(f"Unknown rate series: {', '.join(missing)}.", field="rates")
@@ -225,8 +254,12 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
             breaks.add(_month_of_change(r.valid_from))
             if r.valid_to:
                 breaks.add(_month_of_change(r.valid_to + timedelta(days=1)))
-    ctx = M.Context(districts=districts, as_of=as_of, dialect=session.get_bind().dialect.name,
-                    rate_breaks=frozenset(b for b in breaks if period.start < b <= period.end))
+    ctx = M.Context(
+        districts=districts,
+        as_of=as_of,
+        dialect=session.get_bind().dialect.name,
+        rate_breaks=frozenset(b for b in breaks if period.start < b <= period.end),
+    )
 
     cube = Cube(session, ctx, period, list(params.dimensions))
     totals, total_pieces = cube.result(None)
@@ -250,34 +283,65 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
             r = _rate_on(by_series[s], start)
             if r is not None:
                 used_rates[r.id] = r
-        value_rows.append({
-            "series": s, "name": by_series[s][0].name, "kind": by_series[s][0].kind, "unit": "hour",
-            "value": M.SUPPRESSED if total_hidden else money(value),
-            "unvalued_hours": money(unvalued),
-            "value_per_volunteer": M.SUPPRESSED if total_hidden else (money(value / active_total) if active_total else None),
-            "viva_ratio": M.SUPPRESSED if total_hidden else (float((value / inv_total).quantize(TWO, rounding=ROUND_HALF_UP)) if inv_total else None),
-        })
+        value_rows.append(
+            {
+                "series": s,
+                "name": by_series[s][0].name,
+                "kind": by_series[s][0].kind,
+                "unit": "hour",
+                "value": M.SUPPRESSED if total_hidden else money(value),
+                "unvalued_hours": money(unvalued),
+                "value_per_volunteer": M.SUPPRESSED if total_hidden else (money(value / active_total) if active_total else None),
+                "viva_ratio": M.SUPPRESSED
+                if total_hidden
+                else (float((value / inv_total).quantize(TWO, rounding=ROUND_HALF_UP)) if inv_total else None),
+            }
+        )
     for s in per_volunteer:
         r = _rate_on(by_series[s], period.end) or _rate_on(by_series[s], period.start)
         if r is None:
-            value_rows.append({"series": s, "name": by_series[s][0].name, "kind": by_series[s][0].kind, "unit": "volunteer_year",
-                               "value": None, "unvalued_hours": None, "value_per_volunteer": None, "viva_ratio": None})
+            value_rows.append(
+                {
+                    "series": s,
+                    "name": by_series[s][0].name,
+                    "kind": by_series[s][0].kind,
+                    "unit": "volunteer_year",
+                    "value": None,
+                    "unvalued_hours": None,
+                    "value_per_volunteer": None,
+                    "viva_ratio": None,
+                }
+            )
             continue
         used_rates[r.id] = r
         value = Decimal(r.amount) * active_total * period.months / 12
-        value_rows.append({
-            "series": s, "name": r.name, "kind": r.kind, "unit": "volunteer_year",
-            "value": M.SUPPRESSED if total_hidden else money(value), "unvalued_hours": None,
-            "value_per_volunteer": M.SUPPRESSED if total_hidden else (money(value / active_total) if active_total else None),
-            "viva_ratio": M.SUPPRESSED if total_hidden else (float((value / inv_total).quantize(TWO, rounding=ROUND_HALF_UP)) if inv_total else None),
-        })
+        value_rows.append(
+            {
+                "series": s,
+                "name": r.name,
+                "kind": r.kind,
+                "unit": "volunteer_year",
+                "value": M.SUPPRESSED if total_hidden else money(value),
+                "unvalued_hours": None,
+                "value_per_volunteer": M.SUPPRESSED if total_hidden else (money(value / active_total) if active_total else None),
+                "viva_ratio": M.SUPPRESSED
+                if total_hidden
+                else (float((value / inv_total).quantize(TWO, rounding=ROUND_HALF_UP)) if inv_total else None),
+            }
+        )
     benchmark_rows = by_series.get(BENCHMARK_SERIES, [])
     benchmark = None
     if benchmark_rows:
         b = benchmark_rows[-1]
         used_rates[b.id] = b
-        benchmark = {"series": b.series, "name": b.name, "value_per_volunteer": money(b.amount), "price_year": b.price_year,
-                     "source": b.source, "note": "An annual figure per volunteer: compare it with a 12-month report."}
+        benchmark = {
+            "series": b.series,
+            "name": b.name,
+            "value_per_volunteer": money(b.amount),
+            "price_year": b.price_year,
+            "source": b.source,
+            "note": "An annual figure per volunteer: compare it with a 12-month report.",
+        }
 
     # breakdowns
     breakdowns = []
@@ -293,9 +357,18 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
 
     district_names = dict(session.execute(select(District.gss_code, District.name)).all())
     rates_out = [
-        {"series": r.series, "name": r.name, "kind": r.kind, "unit": r.unit, "amount": money(r.amount),
-         "valid_from": r.valid_from.isoformat(), "valid_to": r.valid_to.isoformat() if r.valid_to else None,
-         "price_year": r.price_year, "source": r.source, "licence_note": r.licence_note}
+        {
+            "series": r.series,
+            "name": r.name,
+            "kind": r.kind,
+            "unit": r.unit,
+            "amount": money(r.amount),
+            "valid_from": r.valid_from.isoformat(),
+            "valid_to": r.valid_to.isoformat() if r.valid_to else None,
+            "price_year": r.price_year,
+            "source": r.source,
+            "licence_note": r.licence_note,
+        }
         for r in sorted(used_rates.values(), key=lambda r: (r.series, r.valid_from))
     ]
     price_years = sorted({r["price_year"] for r in rates_out if r["kind"] != "benchmark"})
@@ -329,7 +402,7 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
             f"Retention is measured with approved hours up to {as_of:%d %B %Y} (the as-of date).",
         ],
         "suppression": (
-            "Any figure resting on 1 to 4 people or items is shown as \"<5\". Where only one figure in a breakdown would be "
+            'Any figure resting on 1 to 4 people or items is shown as "<5". Where only one figure in a breakdown would be '
             "hidden, the next smallest is hidden too, so that it cannot be worked out from the total."
         ),
         "rates": rates_out,
@@ -337,7 +410,10 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
         "benchmark": benchmark,
         "investment": {
             "total": money(inv_total),
-            "by_category": {cat: money(inv_categories.get(cat, Decimal(0))) for cat in ("coordinator_time", "expenses", "training", "dbs_checks", "recruitment", "overheads")},
+            "by_category": {
+                cat: money(inv_categories.get(cat, Decimal(0)))
+                for cat in ("coordinator_time", "expenses", "training", "dbs_checks", "recruitment", "overheads")
+            },
             "centres": [c.name for c in centres],
         },
         "totals": totals_out,
@@ -353,8 +429,11 @@ def _breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by
         order = [key for key, _, _ in buckets]
         if cube is not None and dim in CUBE_DIMS:
             cells, pieces = cube.result(dim)
-        elif all(sub.start == M.bucket_start(sub.start, dim) and M.add_months(sub.start, {"month": 1, "quarter": 3, "year": 12}[dim]) - timedelta(days=1) == sub.end
-               for _, _, sub in buckets):
+        elif all(
+            sub.start == M.bucket_start(sub.start, dim)
+            and M.add_months(sub.start, {"month": 1, "quarter": 3, "year": 12}[dim]) - timedelta(days=1) == sub.end
+            for _, _, sub in buckets
+        ):
             cells, pieces = M.compute(session, ctx, period, dim)  # one grouped query per measure
         else:  # buckets cut by the period: one at a time
             cells, pieces = defaultdict(dict), {}
@@ -372,7 +451,9 @@ def _breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by
         labels = _labels(session, dim, keys)
         order = sorted(keys, key=lambda k: _sort_key(dim, k, _label(dim, k, labels)))
     applicable = [m for m in M.METRICS if dim in m.dimensions]
-    hidden = {m.id: M.suppress({k: cells.get(m.id, {}).get(k, M.Cell(0, 0)) for k in order}, total_cells.get(m.id)) for m in applicable}
+    hidden = {
+        m.id: M.suppress({k: cells.get(m.id, {}).get(k, M.Cell(0, 0)) for k in order}, total_cells.get(m.id)) for m in applicable
+    }
     rows = []
     for key in order:
         row_metrics = {m.id: _display(cells.get(m.id, {}).get(key), key in hidden[m.id]) for m in applicable}
@@ -390,10 +471,17 @@ def _breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by
                 if values[s] == M.SUPPRESSED:
                     values[f"viva_ratio:{s}"] = M.SUPPRESSED
                 else:
-                    values[f"viva_ratio:{s}"] = float((Decimal(str(values[s])) / inv).quantize(TWO, rounding=ROUND_HALF_UP)) if inv else None
-        rows.append({"key": key if key is None or isinstance(key, (int, str)) else str(key),
-                     "label": labels.get(key) if dim in M.TIME_DIMENSIONS else _label(dim, key, labels),
-                     "metrics": row_metrics, "value": values})
+                    values[f"viva_ratio:{s}"] = (
+                        float((Decimal(str(values[s])) / inv).quantize(TWO, rounding=ROUND_HALF_UP)) if inv else None
+                    )
+        rows.append(
+            {
+                "key": key if key is None or isinstance(key, (int, str)) else str(key),
+                "label": labels.get(key) if dim in M.TIME_DIMENSIONS else _label(dim, key, labels),
+                "metrics": row_metrics,
+                "value": values,
+            }
+        )
     return {"dimension": dim, "label": DIMENSION_LABELS[dim], "metrics": [m.id for m in applicable], "rows": rows}
 
 
@@ -413,12 +501,18 @@ def freeze(session: Session, principal: Principal, params: ReportParams, title: 
         "xlsx": exports.xlsx_bytes(report),
         "html": exports.html_report(report).encode("utf-8"),
     }
-    frozen = FrozenReport(title=title, params=params.model_dump(mode="json"), district_codes=report["filters"]["districts"],
-                          created_by_id=principal.user_id)
+    frozen = FrozenReport(
+        title=title,
+        params=params.model_dump(mode="json"),
+        district_codes=report["filters"]["districts"],
+        created_by_id=principal.user_id,
+    )
     session.add(frozen)
     session.flush()
     for fmt, content in files.items():
-        session.add(FrozenReportFile(frozen_report_id=frozen.id, format=fmt, content=content, sha256=hashlib.sha256(content).hexdigest()))
+        session.add(
+            FrozenReportFile(frozen_report_id=frozen.id, format=fmt, content=content, sha256=hashlib.sha256(content).hexdigest())
+        )
     session.flush()
     return frozen
 
@@ -436,7 +530,11 @@ def _require_frozen(session: Session, principal: Principal, frozen_id: int) -> F
 
 def get_frozen(session: Session, principal: Principal, frozen_id: int) -> tuple[FrozenReport, dict[str, str]]:
     frozen = _require_frozen(session, principal, frozen_id)
-    hashes = dict(session.execute(select(FrozenReportFile.format, FrozenReportFile.sha256).where(FrozenReportFile.frozen_report_id == frozen.id)).all())
+    hashes = dict(
+        session.execute(
+            select(FrozenReportFile.format, FrozenReportFile.sha256).where(FrozenReportFile.frozen_report_id == frozen.id)
+        ).all()
+    )
     return frozen, hashes
 
 

@@ -216,17 +216,25 @@ def _load(session: Session, role_ids: list[int] | None = None) -> dict[int, _Ent
             causes[rid].append(cid)
         required: dict[int, list[str]] = defaultdict(list)
         desired: dict[int, list[str]] = defaultdict(list)
-        for rid, sid, req in session.execute(scoped(select(RoleSkill.role_id, RoleSkill.skill_id, RoleSkill.required), RoleSkill.role_id)):
+        for rid, sid, req in session.execute(
+            scoped(select(RoleSkill.role_id, RoleSkill.skill_id, RoleSkill.required), RoleSkill.role_id)
+        ):
             (required if req else desired)[rid].append(sid)
         sessions: dict[int, list[dict]] = defaultdict(list)
         for rid, s, e in session.execute(
-            scoped(select(RoleSession.role_id, RoleSession.starts_at, RoleSession.ends_at), RoleSession.role_id)
-            .order_by(RoleSession.starts_at, RoleSession.id)
+            scoped(select(RoleSession.role_id, RoleSession.starts_at, RoleSession.ends_at), RoleSession.role_id).order_by(
+                RoleSession.starts_at, RoleSession.id
+            )
         ):
             sessions[rid].append({"starts_at": s, "ends_at": e})
         for r in rows:
-            out[r.id] = _entry(r, sorted(causes.get(r.id, ())), sorted(required.get(r.id, ())), sorted(desired.get(r.id, ())),
-                               sessions.get(r.id, []))
+            out[r.id] = _entry(
+                r,
+                sorted(causes.get(r.id, ())),
+                sorted(required.get(r.id, ())),
+                sorted(desired.get(r.id, ())),
+                sessions.get(r.id, []),
+            )
     return out
 
 
@@ -238,11 +246,25 @@ def _entry(r, causes: list[str], required: list[str], desired: list[str], sessio
     sort_key = (r.published_at is not None, r.published_at or datetime.min, r.id)
     text = f"{r.title.lower()}\x00{r.description.lower()}"
     return _Entry(
-        id=r.id, sort_key=sort_key, blob=out.__pydantic_serializer__.to_json(out), organisation_id=r.organisation_id,
-        district_gss=r.district_gss, mode=r.mode, one_off=bool(r.one_off), causes=tuple(causes),
-        skills=tuple(sorted(set(required) | set(desired))), text=text, odd_case=_odd_case(r.title + r.description),
-        decor=Decor(title=r.title, organisation_id=r.organisation_id, organisation_name=r.organisation_name,
-                    district_gss=r.district_gss, mode=r.mode, one_off=bool(r.one_off)),
+        id=r.id,
+        sort_key=sort_key,
+        blob=out.__pydantic_serializer__.to_json(out),
+        organisation_id=r.organisation_id,
+        district_gss=r.district_gss,
+        mode=r.mode,
+        one_off=bool(r.one_off),
+        causes=tuple(causes),
+        skills=tuple(sorted(set(required) | set(desired))),
+        text=text,
+        odd_case=_odd_case(r.title + r.description),
+        decor=Decor(
+            title=r.title,
+            organisation_id=r.organisation_id,
+            organisation_name=r.organisation_name,
+            district_gss=r.district_gss,
+            mode=r.mode,
+            one_off=bool(r.one_off),
+        ),
     )
 
 
@@ -302,17 +324,23 @@ class Catalogue:
         self.stale = False
         skew = timedelta(seconds=2)  # clock skew between writers
         roles = session.execute(
-            select(Role.id, Role.status, Role.updated_at).where(Role.updated_at >= (self._role_mark or datetime(1970, 1, 1)) - skew)
+            select(Role.id, Role.status, Role.updated_at).where(
+                Role.updated_at >= (self._role_mark or datetime(1970, 1, 1)) - skew
+            )
         ).all()
         orgs = session.execute(
-            select(Organisation.id, Organisation.updated_at).where(Organisation.updated_at >= (self._org_mark or datetime(1970, 1, 1)) - skew)
+            select(Organisation.id, Organisation.updated_at).where(
+                Organisation.updated_at >= (self._org_mark or datetime(1970, 1, 1)) - skew
+            )
         ).all()
         reload = {rid for rid, status, _ in roles if status in PUBLIC_ROLE_STATUSES}
         gone = {rid for rid, status, _ in roles if status not in PUBLIC_ROLE_STATUSES}
         if orgs:
-            reload.update(session.scalars(
-                select(Role.id).where(Role.organisation_id.in_([o for o, _ in orgs]), Role.status.in_(PUBLIC_ROLE_STATUSES))
-            ))
+            reload.update(
+                session.scalars(
+                    select(Role.id).where(Role.organisation_id.in_([o for o, _ in orgs]), Role.status.in_(PUBLIC_ROLE_STATUSES))
+                )
+            )
         changed = False
         if reload or gone:
             fresh = _load(session, sorted(reload))
@@ -356,7 +384,11 @@ def _touch_roles_whose_lists_changed(session: Session, _context, _instances) -> 
     """A role whose causes, skills or sessions changed counts as updated (so every process, reading
     ``updated_at``, picks the change up), even when none of its own columns did."""
     for obj in session.dirty:
-        if isinstance(obj, Role) and session.is_modified(obj, include_collections=True) and not session.is_modified(obj, include_collections=False):
+        if (
+            isinstance(obj, Role)
+            and session.is_modified(obj, include_collections=True)
+            and not session.is_modified(obj, include_collections=False)
+        ):
             obj.updated_at = utcnow()
 
 

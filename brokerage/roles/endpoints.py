@@ -29,8 +29,18 @@ async def list_roles(
     page: PageNumber = 1,
     page_size: PageSize = 20,
 ):
-    filters = dict(district=district, cause=cause, skill=skill, status=status, organisation_id=organisation_id, mode=mode,
-                   one_off=one_off, q=q, page=page, page_size=page_size)
+    filters = dict(
+        district=district,
+        cause=cause,
+        skill=skill,
+        status=status,
+        organisation_id=organisation_id,
+        mode=mode,
+        one_off=one_off,
+        q=q,
+        page=page,
+        page_size=page_size,
+    )
     if service.public_only(principal):
         # Published roles are answered from the in-process catalogue, on the event loop: no thread, no query
         # (bar a catch-up at most once a second).

@@ -19,7 +19,9 @@ from brokerage.roles.lifecycle import TRANSITIONS, allowed_next
 from brokerage.roles.schemas import RoleCreate, RoleOut, RoleUpdate
 
 
-def build_out(role, organisation_name: str, causes: list[str], required: list[str], desired: list[str], sessions: list[dict]) -> RoleOut:
+def build_out(
+    role, organisation_name: str, causes: list[str], required: list[str], desired: list[str], sessions: list[dict]
+) -> RoleOut:
     """The API's view of a role, from an ORM object or a row with the same column names."""
     return RoleOut(
         id=role.id,
@@ -159,8 +161,12 @@ def _apply(session: Session, role: Role, data: dict) -> None:
     if data.get("causes") is not None:
         role.cause_links = [RoleCause(cause_id=c) for c in taxonomy.check_causes(data["causes"])]
     if data.get("required_skills") is not None or data.get("desired_skills") is not None:
-        required = taxonomy.check_skills(data.get("required_skills") if data.get("required_skills") is not None else role.required_skills, "required_skills")
-        desired = taxonomy.check_skills(data.get("desired_skills") if data.get("desired_skills") is not None else role.desired_skills, "desired_skills")
+        required = taxonomy.check_skills(
+            data.get("required_skills") if data.get("required_skills") is not None else role.required_skills, "required_skills"
+        )
+        desired = taxonomy.check_skills(
+            data.get("desired_skills") if data.get("desired_skills") is not None else role.desired_skills, "desired_skills"
+        )
         desired = [s for s in desired if s not in required]
         role.skill_links = [RoleSkill(skill_id=s, required=True) for s in required] + [
             RoleSkill(skill_id=s, required=False) for s in desired
@@ -176,11 +182,27 @@ def _apply(session: Session, role: Role, data: dict) -> None:
             raise InvalidInput(f"Unknown requirement: {', '.join(unknown)}.", field="requirements")
         role.requirements = [known[r.lower()] for r in data["requirements"]]
     for field in (
-        "title", "description", "commitment", "hours_per_week", "one_off", "mode", "location_name", "address",
-        "dbs_level", "accessibility", "rewards", "minimum_age", "maximum_age", "places_available",
-        "publish_start", "publish_end",
+        "title",
+        "description",
+        "commitment",
+        "hours_per_week",
+        "one_off",
+        "mode",
+        "location_name",
+        "address",
+        "dbs_level",
+        "accessibility",
+        "rewards",
+        "minimum_age",
+        "maximum_age",
+        "places_available",
+        "publish_start",
+        "publish_end",
     ):
-        if field in data and (data[field] is not None or field in ("minimum_age", "maximum_age", "publish_start", "publish_end", "hours_per_week", "commitment")):
+        if field in data and (
+            data[field] is not None
+            or field in ("minimum_age", "maximum_age", "publish_start", "publish_end", "hours_per_week", "commitment")
+        ):
             setattr(role, field, data[field])
     if "apply_link" in data:
         role.apply_link = str(data["apply_link"]) if data["apply_link"] else None
@@ -302,7 +324,13 @@ def change_status(
         _check_complete(role)
         if org.verification_status != "verified":
             raise Conflict("The organisation must be verified by its volunteer centre before its roles are published.")
-    if to == "draft" and role.status == "pending_review" and "staff" in kinds and not principal.manages(role.organisation_id) and not reason:
+    if (
+        to == "draft"
+        and role.status == "pending_review"
+        and "staff" in kinds
+        and not principal.manages(role.organisation_id)
+        and not reason
+    ):
         raise InvalidInput("Give a reason when sending a role back, so the organisation knows what to change.", field="reason")
     _record_status(session, role, to, principal, reason)
     if principal is not None and "staff" in kinds and not principal.manages(role.organisation_id):
@@ -314,20 +342,26 @@ def history(session: Session, principal: Principal | None, role_id: int) -> list
     role, org = get_with_org(session, principal, role_id)
     if principal is None or not (policy.can_edit_role(principal, role, org) or principal.is_pilot_lead or principal.is_admin):
         raise Forbidden("Only the organisation's managers and its volunteer centre can see a role's history.")
-    return list(session.scalars(select(RoleStatusChange).where(RoleStatusChange.role_id == role.id).order_by(RoleStatusChange.id)))
+    return list(
+        session.scalars(select(RoleStatusChange).where(RoleStatusChange.role_id == role.id).order_by(RoleStatusChange.id))
+    )
 
 
 def expire_due(session: Session, today: date) -> list[int]:
     """Close listings past their publish end (the expiry job)."""
     ids = list(
         session.scalars(
-            select(Role.id).where(Role.status.in_(("published", "paused")), Role.publish_end.is_not(None), Role.publish_end < today)
+            select(Role.id).where(
+                Role.status.in_(("published", "paused")), Role.publish_end.is_not(None), Role.publish_end < today
+            )
         )
     )
     for role_id in ids:
         role = session.get(Role, role_id)
         if role.status == "paused":
-            session.add(RoleStatusChange(role_id=role.id, from_status="paused", to_status="expired", reason="Past its publish end"))
+            session.add(
+                RoleStatusChange(role_id=role.id, from_status="paused", to_status="expired", reason="Past its publish end")
+            )
             role.status = "expired"
             enqueue(session, "role.changed", role_id=role.id)
         else:

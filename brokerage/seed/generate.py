@@ -76,9 +76,27 @@ class SeedResult:
 class _Writer:
     """Buffers rows per table and inserts them in batches, children after parents."""
 
-    ORDER = [Centre, CentreDistrict, User, Organisation, OrganisationCause, OrganisationManager, Activity, Role,
-             RoleSkill, RoleCause, RoleSession, RoleStatusChange, Volunteer, VolunteerSkill, VolunteerCause,
-             Referral, ReferralEvent, Placement, HoursEntry]
+    ORDER = [
+        Centre,
+        CentreDistrict,
+        User,
+        Organisation,
+        OrganisationCause,
+        OrganisationManager,
+        Activity,
+        Role,
+        RoleSkill,
+        RoleCause,
+        RoleSession,
+        RoleStatusChange,
+        Volunteer,
+        VolunteerSkill,
+        VolunteerCause,
+        Referral,
+        ReferralEvent,
+        Placement,
+        HoursEntry,
+    ]
 
     def __init__(self, session: Session, bar: tqdm):
         self.session = session
@@ -126,12 +144,16 @@ def _fix_sequences(session: Session) -> None:
         return
     for table in Base.metadata.sorted_tables:
         if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement:
-            session.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-            ))
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                )
+            )
 
 
-def seed(scale: str = "demo", seed: int = 2026, progress: bool = True, reset: bool = False, today: date | None = None) -> SeedResult:
+def seed(
+    scale: str = "demo", seed: int = 2026, progress: bool = True, reset: bool = False, today: date | None = None
+) -> SeedResult:
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     cfg = SCALES[scale]
@@ -169,16 +191,36 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
 
     def new_user(email: str, full_name: str, role: str, centre_id: int | None = None) -> int:
         ids["user"] += 1
-        w.add(User, {"id": ids["user"], "email": email, "email_normalised": email.lower(), "full_name": full_name,
-                     "password_hash": password_hash, "role": role, "centre_id": centre_id, "is_active": True,
-                     "session_version": 1, "created_at": _dt(today - timedelta(days=400))})
+        w.add(
+            User,
+            {
+                "id": ids["user"],
+                "email": email,
+                "email_normalised": email.lower(),
+                "full_name": full_name,
+                "password_hash": password_hash,
+                "role": role,
+                "centre_id": centre_id,
+                "is_active": True,
+                "session_version": 1,
+                "created_at": _dt(today - timedelta(days=400)),
+            },
+        )
         return ids["user"]
 
     # Centres: one per district, Ashford leads the pilot.
     centre_by_district: dict[str, int] = {}
     for i, c in enumerate(corpus.CENTRES, start=1):
-        w.add(Centre, {"id": i, "name": c.name, "is_lead": c.name == corpus.PILOT_LEAD_CENTRE,
-                       "email": f"hello@{c.name.lower().replace(' ', '-')}.example.org", "created_at": _dt(today - timedelta(days=500))})
+        w.add(
+            Centre,
+            {
+                "id": i,
+                "name": c.name,
+                "is_lead": c.name == corpus.PILOT_LEAD_CENTRE,
+                "email": f"hello@{c.name.lower().replace(' ', '-')}.example.org",
+                "created_at": _dt(today - timedelta(days=500)),
+            },
+        )
         for gss in c.districts:
             w.add(CentreDistrict, {"centre_id": i, "district_gss": gss})
             centre_by_district[gss] = i
@@ -203,17 +245,32 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
         o["id"], o["status"] = oid, status
         orgs.append(o)
         created = _dt(today - timedelta(days=rng.randint(200, 900)))
-        w.add(Organisation, {
-            "id": oid, "name": o["name"], "description": o["description"], "website": o["website"],
-            "organisation_type": o["organisation_type"], "charity_registrar": o["charity_registrar"],
-            "charity_number": o["charity_number"], "address": f"{o['town']}, Kent", "postcode": o["postcode"],
-            "latitude": o["latitude"], "longitude": o["longitude"], "district_gss": o["district_gss"] or "OUTSIDE",
-            "contact_name": o["contact_name"], "contact_email": o["contact_email"], "contact_phone": o["contact_phone"],
-            "struggling_to_recruit": o["struggling_to_recruit"], "verification_status": status,
-            "verification_note": "Could not confirm the charity registration." if status == "rejected" else None,
-            "verified_at": created + timedelta(days=3) if status != "pending" else None,
-            "created_at": created, "updated_at": created,
-        })
+        w.add(
+            Organisation,
+            {
+                "id": oid,
+                "name": o["name"],
+                "description": o["description"],
+                "website": o["website"],
+                "organisation_type": o["organisation_type"],
+                "charity_registrar": o["charity_registrar"],
+                "charity_number": o["charity_number"],
+                "address": f"{o['town']}, Kent",
+                "postcode": o["postcode"],
+                "latitude": o["latitude"],
+                "longitude": o["longitude"],
+                "district_gss": o["district_gss"] or "OUTSIDE",
+                "contact_name": o["contact_name"],
+                "contact_email": o["contact_email"],
+                "contact_phone": o["contact_phone"],
+                "struggling_to_recruit": o["struggling_to_recruit"],
+                "verification_status": status,
+                "verification_note": "Could not confirm the charity registration." if status == "rejected" else None,
+                "verified_at": created + timedelta(days=3) if status != "pending" else None,
+                "created_at": created,
+                "updated_at": created,
+            },
+        )
         for cause in o["causes"]:
             w.add(OrganisationCause, {"organisation_id": oid, "cause_id": cause})
         manager = demo_manager if oid == 1 else new_user(o["contact_email"], o["contact_name"], "organisation_manager")
@@ -223,7 +280,15 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
     # Activities and roles.
     roles: list[dict] = []
     verified = [o for o in orgs if o["status"] == "verified"]
-    status_cycle = [("published", 0.8), ("draft", 0.04), ("pending_review", 0.05), ("paused", 0.03), ("filled", 0.03), ("closed", 0.03), ("expired", 0.02)]
+    status_cycle = [
+        ("published", 0.8),
+        ("draft", 0.04),
+        ("pending_review", 0.05),
+        ("paused", 0.03),
+        ("filled", 0.03),
+        ("closed", 0.03),
+        ("expired", 0.02),
+    ]
     statuses, weights = zip(*status_cycle)
     sc_id = 0
     for rid in range(1, cfg["roles"] + 1):
@@ -231,20 +296,55 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
         r = corpus.role_from_template(rng, o)
         status = rng.choices(statuses, weights)[0] if o["status"] == "verified" else "draft"
         created = today - timedelta(days=rng.randint(5, 365))
-        published_at = _dt(created + timedelta(days=2)) if status in ("published", "paused", "filled", "closed", "expired") else None
-        publish_end = (today + timedelta(days=rng.randint(20, 180))) if status != "expired" else today - timedelta(days=rng.randint(1, 30))
-        w.add(Activity, {"id": rid, "organisation_id": o["id"], "title": r["activity_title"], "description": r["description"],
-                         "requires_emergency_participation": r["requires_emergency_participation"], "created_at": _dt(created)})
+        published_at = (
+            _dt(created + timedelta(days=2)) if status in ("published", "paused", "filled", "closed", "expired") else None
+        )
+        publish_end = (
+            (today + timedelta(days=rng.randint(20, 180))) if status != "expired" else today - timedelta(days=rng.randint(1, 30))
+        )
+        w.add(
+            Activity,
+            {
+                "id": rid,
+                "organisation_id": o["id"],
+                "title": r["activity_title"],
+                "description": r["description"],
+                "requires_emergency_participation": r["requires_emergency_participation"],
+                "created_at": _dt(created),
+            },
+        )
         role = {
-            "id": rid, "activity_id": rid, "organisation_id": o["id"], "title": r["title"], "description": r["description"],
-            "commitment": r["commitment"], "hours_per_week": r["hours_per_week"], "one_off": r["one_off"],
-            "slot_mask": r["slot_mask"], "mode": r["mode"], "location_name": r["location_name"], "address": None,
-            "postcode": r["postcode"], "latitude": r["latitude"], "longitude": r["longitude"],
-            "district_gss": r["district_gss"] or "OUTSIDE", "dbs_level": r["dbs_level"], "requirements": r["requirements"],
-            "accessibility": [], "rewards": r["rewards"], "minimum_age": r["minimum_age"], "maximum_age": r["maximum_age"],
-            "places_available": r["places_available"], "apply_link": None, "publish_start": created,
-            "publish_end": publish_end, "status": status, "published_at": published_at, "created_by_id": None,
-            "created_at": _dt(created), "updated_at": _dt(created),
+            "id": rid,
+            "activity_id": rid,
+            "organisation_id": o["id"],
+            "title": r["title"],
+            "description": r["description"],
+            "commitment": r["commitment"],
+            "hours_per_week": r["hours_per_week"],
+            "one_off": r["one_off"],
+            "slot_mask": r["slot_mask"],
+            "mode": r["mode"],
+            "location_name": r["location_name"],
+            "address": None,
+            "postcode": r["postcode"],
+            "latitude": r["latitude"],
+            "longitude": r["longitude"],
+            "district_gss": r["district_gss"] or "OUTSIDE",
+            "dbs_level": r["dbs_level"],
+            "requirements": r["requirements"],
+            "accessibility": [],
+            "rewards": r["rewards"],
+            "minimum_age": r["minimum_age"],
+            "maximum_age": r["maximum_age"],
+            "places_available": r["places_available"],
+            "apply_link": None,
+            "publish_start": created,
+            "publish_end": publish_end,
+            "status": status,
+            "published_at": published_at,
+            "created_by_id": None,
+            "created_at": _dt(created),
+            "updated_at": _dt(created),
         }
         w.add(Role, role)
         roles.append(role)
@@ -262,15 +362,38 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
                 day = today + timedelta(days=rng.randint(3, 60))
                 day += timedelta(days=(b // 3 - day.weekday()) % 7)
                 start_hour = (6, 12, 18)[b % 3] + rng.choice((1, 2, 3))
-                w.add(RoleSession, {"role_id": rid, "starts_at": _dt(day, start_hour), "ends_at": _dt(day, start_hour) + timedelta(hours=max(1, r["hours_per_week"]))})
-        chain = ["draft"] + {"draft": [], "pending_review": ["pending_review"], "published": ["pending_review", "published"],
-                             "paused": ["pending_review", "published", "paused"], "filled": ["pending_review", "published", "filled"],
-                             "closed": ["pending_review", "published", "closed"], "expired": ["pending_review", "published", "expired"]}[status]
+                w.add(
+                    RoleSession,
+                    {
+                        "role_id": rid,
+                        "starts_at": _dt(day, start_hour),
+                        "ends_at": _dt(day, start_hour) + timedelta(hours=max(1, r["hours_per_week"])),
+                    },
+                )
+        chain = ["draft"] + {
+            "draft": [],
+            "pending_review": ["pending_review"],
+            "published": ["pending_review", "published"],
+            "paused": ["pending_review", "published", "paused"],
+            "filled": ["pending_review", "published", "filled"],
+            "closed": ["pending_review", "published", "closed"],
+            "expired": ["pending_review", "published", "expired"],
+        }[status]
         prev = None
         for k, st in enumerate(chain):
             sc_id += 1
-            w.add(RoleStatusChange, {"id": sc_id, "role_id": rid, "from_status": prev, "to_status": st, "at": _dt(created + timedelta(days=k)),
-                                     "actor_user_id": None, "reason": "Past its publish end" if st == "expired" else None})
+            w.add(
+                RoleStatusChange,
+                {
+                    "id": sc_id,
+                    "role_id": rid,
+                    "from_status": prev,
+                    "to_status": st,
+                    "at": _dt(created + timedelta(days=k)),
+                    "actor_user_id": None,
+                    "reason": "Past its publish end" if st == "expired" else None,
+                },
+            )
             prev = st
     w.flush_upto(RoleStatusChange)
 
@@ -283,22 +406,46 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
         user_id = new_user(email, v["full_name"], "volunteer") if (vid == 1 or rng.random() < login_share) else None
         district = v["district_gss"] or "OUTSIDE"
         registered = today - timedelta(days=int(rng.triangular(0, 1100, 60)))
-        w.add(Volunteer, {
-            "id": vid, "user_id": user_id, "first_name": v["first_name"], "last_name": v["last_name"], "email": email,
-            "email_normalised": email.lower(), "phone": v["phone"], "date_of_birth": v["date_of_birth"], "postcode": v["postcode"],
-            "latitude": v["latitude"], "longitude": v["longitude"], "district_gss": district,
-            "travel_radius_miles": v["travel_radius_miles"], "mode": v["mode"], "availability_mask": v["availability_mask"],
-            "max_hours_per_week": v["max_hours_per_week"], "preference": v["preference"], "skills_text": v["skills_text"],
-            "dbs_level": v["dbs_level"], "dbs_certificate_date": (registered - timedelta(days=rng.randint(30, 900))) if v["dbs_level"] != "none" else None,
-            "dbs_update_service": v["dbs_level"] != "none" and rng.random() < 0.4, "dbs_willing": v["dbs_willing"],
-            "contact_consent": vid == 1 or rng.random() < 0.85,
-            "notification_preference": "instant" if vid == 1 else rng.choices(("instant", "weekly_digest", "none"), (3, 5, 2))[0],
-            "registering_centre_id": centre_by_district.get(district, centre_by_district[ASHFORD]),
-            "gender": v["gender"] if rng.random() < 0.8 else None, "ethnicity": v["ethnicity"] if rng.random() < 0.7 else None,
-            "disability": v["disability"] if rng.random() < 0.7 else None, "employment_status": v["employment_status"] if rng.random() < 0.7 else None,
-            "status": "active" if rng.random() < 0.93 else "inactive", "registered_on": registered,
-            "created_at": _dt(registered), "updated_at": _dt(registered),
-        })
+        w.add(
+            Volunteer,
+            {
+                "id": vid,
+                "user_id": user_id,
+                "first_name": v["first_name"],
+                "last_name": v["last_name"],
+                "email": email,
+                "email_normalised": email.lower(),
+                "phone": v["phone"],
+                "date_of_birth": v["date_of_birth"],
+                "postcode": v["postcode"],
+                "latitude": v["latitude"],
+                "longitude": v["longitude"],
+                "district_gss": district,
+                "travel_radius_miles": v["travel_radius_miles"],
+                "mode": v["mode"],
+                "availability_mask": v["availability_mask"],
+                "max_hours_per_week": v["max_hours_per_week"],
+                "preference": v["preference"],
+                "skills_text": v["skills_text"],
+                "dbs_level": v["dbs_level"],
+                "dbs_certificate_date": (registered - timedelta(days=rng.randint(30, 900))) if v["dbs_level"] != "none" else None,
+                "dbs_update_service": v["dbs_level"] != "none" and rng.random() < 0.4,
+                "dbs_willing": v["dbs_willing"],
+                "contact_consent": vid == 1 or rng.random() < 0.85,
+                "notification_preference": "instant"
+                if vid == 1
+                else rng.choices(("instant", "weekly_digest", "none"), (3, 5, 2))[0],
+                "registering_centre_id": centre_by_district.get(district, centre_by_district[ASHFORD]),
+                "gender": v["gender"] if rng.random() < 0.8 else None,
+                "ethnicity": v["ethnicity"] if rng.random() < 0.7 else None,
+                "disability": v["disability"] if rng.random() < 0.7 else None,
+                "employment_status": v["employment_status"] if rng.random() < 0.7 else None,
+                "status": "active" if rng.random() < 0.93 else "inactive",
+                "registered_on": registered,
+                "created_at": _dt(registered),
+                "updated_at": _dt(registered),
+            },
+        )
         for s in v["skills"]:
             w.add(VolunteerSkill, {"volunteer_id": vid, "skill_id": s})
         for c in v["causes"]:
@@ -312,12 +459,27 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
     for r in open_roles:
         by_district.setdefault(r["district_gss"], []).append(r)
     ref_id = ev_id = pl_id = hr_id = 0
-    outcomes = [("interested", 8), ("referred", 6), ("contacted", 6), ("started", 22), ("completed", 14),
-                ("withdrawn", 6), ("unsuccessful", 5), ("no_response", 8)]
+    outcomes = [
+        ("interested", 8),
+        ("referred", 6),
+        ("contacted", 6),
+        ("started", 22),
+        ("completed", 14),
+        ("withdrawn", 6),
+        ("unsuccessful", 5),
+        ("no_response", 8),
+    ]
     o_names, o_weights = zip(*outcomes)
-    path = {"interested": [], "referred": ["referred"], "contacted": ["referred", "contacted"],
-            "started": ["contacted", "started"], "completed": ["contacted", "started", "completed"],
-            "withdrawn": ["withdrawn"], "unsuccessful": ["contacted", "unsuccessful"], "no_response": ["no_response"]}
+    path = {
+        "interested": [],
+        "referred": ["referred"],
+        "contacted": ["referred", "contacted"],
+        "started": ["contacted", "started"],
+        "completed": ["contacted", "started", "completed"],
+        "withdrawn": ["withdrawn"],
+        "unsuccessful": ["contacted", "unsuccessful"],
+        "no_response": ["no_response"],
+    }
     for vid, district, _lat, _lon, registered in vols:
         if vid != 1 and rng.random() > cfg["referral_share"]:
             continue
@@ -330,18 +492,53 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
             if (today - created).days < 10 and final in ("completed",):
                 final = "started"
             t = _dt(created, rng.randint(8, 20), rng.randint(0, 59))
-            w.add(Referral, {"id": ref_id, "volunteer_id": vid, "role_id": role["id"], "status": final,
-                             "message": None, "share_email": True, "share_phone": rng.random() < 0.5,
-                             "created_by_id": None, "created_at": t, "status_changed_at": t, "escalated_at": None})
+            w.add(
+                Referral,
+                {
+                    "id": ref_id,
+                    "volunteer_id": vid,
+                    "role_id": role["id"],
+                    "status": final,
+                    "message": None,
+                    "share_email": True,
+                    "share_phone": rng.random() < 0.5,
+                    "created_by_id": None,
+                    "created_at": t,
+                    "status_changed_at": t,
+                    "escalated_at": None,
+                },
+            )
             ev_id += 1
-            w.add(ReferralEvent, {"id": ev_id, "referral_id": ref_id, "from_status": None, "to_status": "interested", "at": t, "actor_user_id": None, "note": None})
+            w.add(
+                ReferralEvent,
+                {
+                    "id": ev_id,
+                    "referral_id": ref_id,
+                    "from_status": None,
+                    "to_status": "interested",
+                    "at": t,
+                    "actor_user_id": None,
+                    "note": None,
+                },
+            )
             prev, started_on, ended_on = "interested", None, None
             for st in path[final]:
                 t = t + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
                 if t.date() > today:
                     t = _dt(today, 9)
                 ev_id += 1
-                w.add(ReferralEvent, {"id": ev_id, "referral_id": ref_id, "from_status": prev, "to_status": st, "at": t, "actor_user_id": None, "note": None})
+                w.add(
+                    ReferralEvent,
+                    {
+                        "id": ev_id,
+                        "referral_id": ref_id,
+                        "from_status": prev,
+                        "to_status": st,
+                        "at": t,
+                        "actor_user_id": None,
+                        "note": None,
+                    },
+                )
                 if st == "started":
                     started_on = t.date()
                 if st == "completed":
@@ -351,9 +548,19 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
             w.rows[Referral][-1]["status_changed_at"] = t
             if started_on is not None:
                 pl_id += 1
-                w.add(Placement, {"id": pl_id, "referral_id": ref_id, "volunteer_id": vid, "role_id": role["id"],
-                                  "organisation_id": role["organisation_id"], "started_on": started_on, "ended_on": ended_on,
-                                  "created_at": _dt(started_on)})
+                w.add(
+                    Placement,
+                    {
+                        "id": pl_id,
+                        "referral_id": ref_id,
+                        "volunteer_id": vid,
+                        "role_id": role["id"],
+                        "organisation_id": role["organisation_id"],
+                        "started_on": started_on,
+                        "ended_on": ended_on,
+                        "created_at": _dt(started_on),
+                    },
+                )
                 last = ended_on or today
                 day = started_on
                 per_week = max(0.5, float(role["hours_per_week"] or 2))
@@ -362,10 +569,25 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
                     recent = (today - day).days < 14
                     status = "submitted" if recent and rng.random() < 0.7 else ("queried" if rng.random() < 0.02 else "approved")
                     hours = Decimal(str(round(min(12.0, max(0.5, rng.gauss(per_week, per_week / 4))) * 2) / 2))
-                    w.add(HoursEntry, {"id": hr_id, "placement_id": pl_id, "volunteer_id": vid, "worked_on": day, "hours": hours,
-                                       "activity": role["title"], "status": status, "submitted_by_id": None, "reviewed_by_id": None,
-                                       "reviewed_at": _dt(day + timedelta(days=3)) if status == "approved" else None,
-                                       "query_note": "Could you check the date?" if status == "queried" else None,
-                                       "supersedes_id": None, "created_at": _dt(day, 18), "updated_at": _dt(day, 18), "reminder_count": 0})
+                    w.add(
+                        HoursEntry,
+                        {
+                            "id": hr_id,
+                            "placement_id": pl_id,
+                            "volunteer_id": vid,
+                            "worked_on": day,
+                            "hours": hours,
+                            "activity": role["title"],
+                            "status": status,
+                            "submitted_by_id": None,
+                            "reviewed_by_id": None,
+                            "reviewed_at": _dt(day + timedelta(days=3)) if status == "approved" else None,
+                            "query_note": "Could you check the date?" if status == "queried" else None,
+                            "supersedes_id": None,
+                            "created_at": _dt(day, 18),
+                            "updated_at": _dt(day, 18),
+                            "reminder_count": 0,
+                        },
+                    )
                     day += timedelta(days=rng.choice((7, 7, 7, 14)))
     return {}

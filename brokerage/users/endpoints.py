@@ -58,7 +58,9 @@ def list_users(
 
 @router.post("", response_model=UserOut, status_code=status.HTTP_201_CREATED)
 def create_user(body: UserCreate, session: DbSession, principal: AdminPrincipal):
-    user = service.create_account(session, email=body.email, full_name=body.full_name, password=body.password, role=body.role, centre_id=body.centre_id)
+    user = service.create_account(
+        session, email=body.email, full_name=body.full_name, password=body.password, role=body.role, centre_id=body.centre_id
+    )
     audit.record(session, principal, "user.create", "user", user.id, role=body.role)
     return UserOut.model_validate(user)
 
@@ -93,5 +95,7 @@ def list_audit_log(
     page_size: PageSize = 50,
 ):
     """Who did what to personal data, newest first (for the data protection officer)."""
-    rows, total = service.audit_log(session, subject_type=subject_type, subject_id=subject_id, actor_user_id=actor_user_id, page=page, page_size=page_size)
+    rows, total = service.audit_log(
+        session, subject_type=subject_type, subject_id=subject_id, actor_user_id=actor_user_id, page=page, page_size=page_size
+    )
     return Page(items=[AuditOut.model_validate(r) for r in rows], total=total, page=page, page_size=page_size)

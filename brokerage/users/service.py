@@ -11,8 +11,9 @@ from brokerage.errors import Conflict, InvalidInput, NotFound
 from brokerage.models import AuditLog, Centre, Organisation, OrganisationManager, User
 
 
-def create_account(session: Session, *, email: str, full_name: str, password: str | None, role: str,
-                   centre_id: int | None = None) -> User:
+def create_account(
+    session: Session, *, email: str, full_name: str, password: str | None, role: str, centre_id: int | None = None
+) -> User:
     if session.scalar(select(User.id).where(User.email_normalised == normalise_email(email))) is not None:
         raise Conflict("Someone already has an account with this email address.")
     if password is not None:
@@ -23,9 +24,14 @@ def create_account(session: Session, *, email: str, full_name: str, password: st
     elif centre_id is not None:
         raise InvalidInput("Only centre staff belong to a volunteer centre.", field="centre_id")
     user = User(
-        email=email, email_normalised=normalise_email(email), full_name=full_name,
-        password_hash=hash_password(password) if password else None, role=role, centre_id=centre_id,
-        is_active=True, session_version=1,
+        email=email,
+        email_normalised=normalise_email(email),
+        full_name=full_name,
+        password_hash=hash_password(password) if password else None,
+        role=role,
+        centre_id=centre_id,
+        is_active=True,
+        session_version=1,
     )
     session.add(user)
     session.flush()
@@ -77,7 +83,9 @@ def update(session: Session, principal: Principal, user_id: int, data: dict) -> 
     return user
 
 
-def audit_log(session: Session, *, subject_type: str | None, subject_id: int | None, actor_user_id: int | None, page: int, page_size: int):
+def audit_log(
+    session: Session, *, subject_type: str | None, subject_id: int | None, actor_user_id: int | None, page: int, page_size: int
+):
     stmt = select(AuditLog)
     if subject_type:
         stmt = stmt.where(AuditLog.subject_type == subject_type)

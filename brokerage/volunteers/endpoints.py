@@ -34,7 +34,9 @@ def list_volunteers(
     page: PageNumber = 1,
     page_size: PageSize = 20,
 ):
-    rows, total = service.list_(session, principal, district=district, status=status, cause=cause, skill=skill, q=q, page=page, page_size=page_size)
+    rows, total = service.list_(
+        session, principal, district=district, status=status, cause=cause, skill=skill, q=q, page=page, page_size=page_size
+    )
     return Page(items=[VolunteerSummary.model_validate(v) for v in rows], total=total, page=page, page_size=page_size)
 
 

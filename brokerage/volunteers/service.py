@@ -102,8 +102,18 @@ def _apply(session: Session, v: Volunteer, data: dict[str, Any]) -> None:
             if key in data["demographics"]:
                 setattr(v, key, data["demographics"][key])
     for field in (
-        "first_name", "last_name", "phone", "date_of_birth", "travel_radius_miles", "mode", "max_hours_per_week",
-        "preference", "skills_text", "dbs_willing", "contact_consent", "notification_preference",
+        "first_name",
+        "last_name",
+        "phone",
+        "date_of_birth",
+        "travel_radius_miles",
+        "mode",
+        "max_hours_per_week",
+        "preference",
+        "skills_text",
+        "dbs_willing",
+        "contact_consent",
+        "notification_preference",
     ):
         if field in data and (data[field] is not None or field in ("phone", "max_hours_per_week", "skills_text")):
             setattr(v, field, data[field])
@@ -119,9 +129,19 @@ def create(session: Session, principal: Principal | None, body: VolunteerCreate)
         principal is None and session.scalar(select(User.id).where(User.email_normalised == normalise_email(body.email)))
     ):
         raise Conflict("Someone is already registered with this email address. Try signing in or resetting your password.")
-    v = Volunteer(status="active", registered_on=date.today(), availability_mask=0, travel_radius_miles=5.0,
-                  mode="either", preference="either", dbs_level="none", dbs_willing=False, dbs_update_service=False,
-                  contact_consent=False, notification_preference="weekly_digest")
+    v = Volunteer(
+        status="active",
+        registered_on=date.today(),
+        availability_mask=0,
+        travel_radius_miles=5.0,
+        mode="either",
+        preference="either",
+        dbs_level="none",
+        dbs_willing=False,
+        dbs_update_service=False,
+        contact_consent=False,
+        notification_preference="weekly_digest",
+    )
     data = body.model_dump(mode="python", exclude_unset=True, exclude={"password", "registering_centre_id"})
     _apply(session, v, data)
     if principal is not None:
@@ -194,7 +214,9 @@ def list_(
             )
         )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(Volunteer.last_name, Volunteer.first_name, Volunteer.id).offset((page - 1) * page_size).limit(page_size)).all()
+    rows = session.scalars(
+        stmt.order_by(Volunteer.last_name, Volunteer.first_name, Volunteer.id).offset((page - 1) * page_size).limit(page_size)
+    ).all()
     audit.record(session, principal, "volunteer.list", "volunteer", None, count=len(rows))
     return list(rows), total
 
@@ -214,7 +236,9 @@ def update(session: Session, principal: Principal, volunteer_id: int, body: Volu
             raise Conflict("Someone is already registered with this email address.")
         user.email, user.email_normalised = data["email"], normalise_email(data["email"])
     if principal.is_staff:
-        audit.record(session, principal, "volunteer.update", "volunteer", v.id, fields=sorted(k for k in data if k != "demographics"))
+        audit.record(
+            session, principal, "volunteer.update", "volunteer", v.id, fields=sorted(k for k in data if k != "demographics")
+        )
     enqueue(session, "volunteer.updated", volunteer_id=v.id)
     return v
 
@@ -252,21 +276,35 @@ def export(session: Session, principal: Principal, volunteer_id: int) -> dict[st
     v = policy.require_volunteer(principal, session.get(Volunteer, volunteer_id))
     me = VolunteerOut.model_validate(to_out(v, principal)).model_dump(mode="json")
     me["demographics"] = {
-        "gender": v.gender, "ethnicity": v.ethnicity, "disability": v.disability, "employment_status": v.employment_status,
+        "gender": v.gender,
+        "ethnicity": v.ethnicity,
+        "disability": v.disability,
+        "employment_status": v.employment_status,
     }
     referrals = []
     for ref, role_title in session.execute(
-        select(Referral, Role.title).join(Role, Role.id == Referral.role_id).where(Referral.volunteer_id == v.id).order_by(Referral.id)
+        select(Referral, Role.title)
+        .join(Role, Role.id == Referral.role_id)
+        .where(Referral.volunteer_id == v.id)
+        .order_by(Referral.id)
     ):
         events = session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id).order_by(ReferralEvent.id))
-        referrals.append({
-            "id": ref.id, "role_id": ref.role_id, "role_title": role_title, "status": ref.status,
-            "message": ref.message, "created_at": ref.created_at.isoformat(),
-            "history": [{"from": e.from_status, "to": e.to_status, "at": e.at.isoformat()} for e in events],
-        })
+        referrals.append(
+            {
+                "id": ref.id,
+                "role_id": ref.role_id,
+                "role_title": role_title,
+                "status": ref.status,
+                "message": ref.message,
+                "created_at": ref.created_at.isoformat(),
+                "history": [{"from": e.from_status, "to": e.to_status, "at": e.at.isoformat()} for e in events],
+            }
+        )
     hours = [
         {"date": h.worked_on.isoformat(), "hours": str(h.hours), "activity": h.activity, "status": h.status}
-        for h in session.scalars(select(HoursEntry).where(HoursEntry.volunteer_id == v.id).order_by(HoursEntry.worked_on, HoursEntry.id))
+        for h in session.scalars(
+            select(HoursEntry).where(HoursEntry.volunteer_id == v.id).order_by(HoursEntry.worked_on, HoursEntry.id)
+        )
     ]
     placements = [
         {"role_id": p.role_id, "started_on": p.started_on.isoformat(), "ended_on": p.ended_on.isoformat() if p.ended_on else None}

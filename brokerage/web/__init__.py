@@ -21,9 +21,27 @@ PAGE_MODULES = (
 )
 
 # Paths that belong to the JSON API: a browser asking for something missing there still gets JSON.
-API_PREFIXES = ("/auth", "/centres", "/districts", "/organisations", "/roles", "/volunteers", "/referrals", "/users",
-                "/taxonomies", "/matches", "/reports", "/interop", "/jobs", "/hours", "/feed", "/openapi.json", "/docs",
-                "/healthz", "/static")
+API_PREFIXES = (
+    "/auth",
+    "/centres",
+    "/districts",
+    "/organisations",
+    "/roles",
+    "/volunteers",
+    "/referrals",
+    "/users",
+    "/taxonomies",
+    "/matches",
+    "/reports",
+    "/interop",
+    "/jobs",
+    "/hours",
+    "/feed",
+    "/openapi.json",
+    "/docs",
+    "/healthz",
+    "/static",
+)
 
 
 class PageMarker:

@@ -23,9 +23,7 @@ class CsrfFailed(BrokerageError):
     code = "csrf_failed"
 
     def __init__(self) -> None:
-        super().__init__(
-            "This form has expired or was sent from another site. Go back, reload the page and try again."
-        )
+        super().__init__("This form has expired or was sent from another site. Go back, reload the page and try again.")
 
 
 def secure_cookies() -> bool:
@@ -52,8 +50,9 @@ def token_for(request: Request) -> str:
 
 def ensure_cookie(request: Request, response: Response) -> None:
     if getattr(request.state, "csrf_seed_new", False):
-        response.set_cookie(CSRF_COOKIE, request.state.csrf_seed, httponly=True, samesite="lax",
-                            secure=secure_cookies(), path="/")
+        response.set_cookie(
+            CSRF_COOKIE, request.state.csrf_seed, httponly=True, samesite="lax", secure=secure_cookies(), path="/"
+        )
 
 
 def check(request: Request, token: str | None) -> None:

@@ -66,7 +66,9 @@ def role_required(*roles: str, message: str | None = None):
 
 
 SignedIn = Annotated[Principal, Depends(signed_in)]
-VolunteerUser = Annotated[Principal, role_required("volunteer", message="This page is for volunteers. Sign in with a volunteer account to see it.")]
+VolunteerUser = Annotated[
+    Principal, role_required("volunteer", message="This page is for volunteers. Sign in with a volunteer account to see it.")
+]
 ManagerUser = Annotated[Principal, role_required("organisation_manager", message="This page is for organisation managers.")]
 StaffUser = Annotated[Principal, role_required("centre_staff", message="This page is for volunteer centre staff.")]
 PilotUser = Annotated[Principal, role_required("pilot_lead", message="This page is for pilot leads.")]

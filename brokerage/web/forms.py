@@ -23,9 +23,11 @@ def _message(err: dict[str, Any], label: str | None) -> str:
     if kind == "missing":
         return f"Enter {label.lower()}" if label else "This question needs an answer"
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        msg = msg[len("Value error, ") :]
     if kind.startswith("float") or kind.startswith("int"):
-        return f"{label or 'This'} must be a number" + (f": {msg[0].lower()}{msg[1:]}" if "greater" in msg or "less" in msg else "")
+        return f"{label or 'This'} must be a number" + (
+            f": {msg[0].lower()}{msg[1:]}" if "greater" in msg or "less" in msg else ""
+        )
     if kind == "value_error" and "email" in msg.lower():
         return "Enter an email address in the right format, like name@example.com"
     if kind.startswith("string_too_short"):
@@ -41,8 +43,13 @@ def _message(err: dict[str, Any], label: str | None) -> str:
     return msg[:1].upper() + msg[1:] if msg else "This answer is not valid"
 
 
-def errors_from(exc: Exception, *, fields: dict[str, str] | None = None, default_field: str | None = None,
-                aliases: dict[str, str] | None = None) -> list[dict[str, str]]:
+def errors_from(
+    exc: Exception,
+    *,
+    fields: dict[str, str] | None = None,
+    default_field: str | None = None,
+    aliases: dict[str, str] | None = None,
+) -> list[dict[str, str]]:
     """``fields``: form field name → label (in form order). ``aliases``: service field → form field."""
     fields = fields or {}
     aliases = aliases or {}

@@ -86,8 +86,16 @@ def recommend(session: Session, principal: Principal, volunteer: Volunteer) -> l
         role = session.get(Role, m.role_id)
         if role is None:
             continue
-        out.append(RoleResult(role=role, organisation_name=m.organisation_name, distance_miles=m.distance_miles, score=m.score,
-                              why=_sentences(m.explanation), flags=list(m.flags)))
+        out.append(
+            RoleResult(
+                role=role,
+                organisation_name=m.organisation_name,
+                distance_miles=m.distance_miles,
+                score=m.score,
+                why=_sentences(m.explanation),
+                flags=list(m.flags),
+            )
+        )
     return out
 
 
@@ -115,8 +123,9 @@ def eligibility(session: Session, principal: Principal, volunteer: Volunteer | N
 
 def active_referral(session: Session, volunteer_id: int, role_id: int) -> Referral | None:
     return session.scalar(
-        select(Referral).where(Referral.volunteer_id == volunteer_id, Referral.role_id == role_id,
-                               Referral.status.in_(ACTIVE_REFERRAL_STATUSES))
+        select(Referral).where(
+            Referral.volunteer_id == volunteer_id, Referral.role_id == role_id, Referral.status.in_(ACTIVE_REFERRAL_STATUSES)
+        )
     )
 
 
@@ -130,9 +139,21 @@ def _role_mask(role: Role) -> int:
     return role.slot_mask or taxonomy.ALL_SLOTS  # no slots on a regular role: flexible
 
 
-def search_roles(session: Session, principal: Principal | None, *, q: str | None, cause: str | None, origin, miles: float | None,
-                 day: str | None, part: str | None, remote: bool, one_off: bool | None, page: int, page_size: int
-                 ) -> tuple[list[RoleResult], int]:
+def search_roles(
+    session: Session,
+    principal: Principal | None,
+    *,
+    q: str | None,
+    cause: str | None,
+    origin,
+    miles: float | None,
+    day: str | None,
+    part: str | None,
+    remote: bool,
+    one_off: bool | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[RoleResult], int]:
     """Published roles matching the filters: ranked by the matching service when it is installed,
     otherwise nearest first when a postcode is given."""
     from matching.eligibility import haversine_miles
@@ -143,17 +164,33 @@ def search_roles(session: Session, principal: Principal | None, *, q: str | None
         for i, name in enumerate(taxonomy.SLOT_NAMES):
             if (day or part) and (not day or name.startswith(day)) and (not part or name.endswith(part)):
                 mask |= 1 << i
-        found = svc.search(session, principal, q=q or "", postcode=origin.postcode if origin else None, miles=miles,
-                           causes=[cause] if cause else None, slots_mask=mask, mode="remote" if remote else None,
-                           one_off=one_off, limit=200)
+        found = svc.search(
+            session,
+            principal,
+            q=q or "",
+            postcode=origin.postcode if origin else None,
+            miles=miles,
+            causes=[cause] if cause else None,
+            slots_mask=mask,
+            mode="remote" if remote else None,
+            one_off=one_off,
+            limit=200,
+        )
         results = []
         for m in found:
             role = session.get(Role, m.role_id)
             if role is not None:
-                results.append(RoleResult(role=role, organisation_name=m.organisation_name, distance_miles=m.distance_miles,
-                                          score=m.score, why=_sentences(m.explanation)))
+                results.append(
+                    RoleResult(
+                        role=role,
+                        organisation_name=m.organisation_name,
+                        distance_miles=m.distance_miles,
+                        score=m.score,
+                        why=_sentences(m.explanation),
+                    )
+                )
         start = (page - 1) * page_size
-        return results[start:start + page_size], len(results)
+        return results[start : start + page_size], len(results)
 
     wanted = 0
     if day or part:
@@ -163,8 +200,17 @@ def search_roles(session: Session, principal: Principal | None, *, q: str | None
     rows: list[tuple[Role, str]] = []
     fetch_page = 1
     while True:
-        batch, total = roles_service.list_(session, None, cause=cause, status="published", mode="remote" if remote else None,
-                                           one_off=one_off, q=q, page=fetch_page, page_size=200)
+        batch, total = roles_service.list_(
+            session,
+            None,
+            cause=cause,
+            status="published",
+            mode="remote" if remote else None,
+            one_off=one_off,
+            q=q,
+            page=fetch_page,
+            page_size=200,
+        )
         rows.extend(batch)
         if len(batch) < 200 or len(rows) >= 2000:
             break
@@ -190,7 +236,7 @@ def search_roles(session: Session, principal: Principal | None, *, q: str | None
         results.sort(key=lambda r: (r.distance_miles is None, r.distance_miles or 0))
     total = len(results)
     start = (page - 1) * page_size
-    return results[start:start + page_size], total
+    return results[start : start + page_size], total
 
 
 def candidates(session: Session, principal: Principal, role: Role) -> list[dict[str, Any]] | None:
@@ -204,5 +250,13 @@ def candidates(session: Session, principal: Principal, role: Role) -> list[dict[
         found = svc.candidates(session, principal, role.id, limit=10)
     except BrokerageError:
         return None
-    return [{"volunteer_id": c.volunteer_id, "name": c.display_name, "district": c.district_gss,
-             "distance_miles": c.distance_miles, "why": _sentences(c.explanation)} for c in found]
+    return [
+        {
+            "volunteer_id": c.volunteer_id,
+            "name": c.display_name,
+            "district": c.district_gss,
+            "distance_miles": c.distance_miles,
+            "why": _sentences(c.explanation),
+        }
+        for c in found
+    ]

@@ -75,7 +75,12 @@ NOTIFICATION_LABELS = {
     "weekly_digest": "One email a week with new matches",
     "none": "Do not email me about new roles",
 }
-DBS_LABELS = {"none": "No DBS check", "basic": "Basic DBS check", "standard": "Standard DBS check", "enhanced": "Enhanced DBS check"}
+DBS_LABELS = {
+    "none": "No DBS check",
+    "basic": "Basic DBS check",
+    "standard": "Standard DBS check",
+    "enhanced": "Enhanced DBS check",
+}
 ORGANISATION_TYPE_LABELS = {
     "registered_charity": "Registered charity",
     "cio": "Charitable incorporated organisation (CIO)",
@@ -91,7 +96,13 @@ REGISTRAR_LABELS = {
     "companies_house": "Companies House",
 }
 VERIFICATION_LABELS = {"pending": "Waiting for checks", "verified": "Verified", "rejected": "Not verified"}
-GENDER_LABELS = {"woman": "Woman", "man": "Man", "non_binary": "Non-binary", "other": "Another way", "prefer_not_to_say": "Prefer not to say"}
+GENDER_LABELS = {
+    "woman": "Woman",
+    "man": "Man",
+    "non_binary": "Non-binary",
+    "other": "Another way",
+    "prefer_not_to_say": "Prefer not to say",
+}
 ETHNICITY_LABELS = {
     "asian": "Asian or Asian British",
     "black": "Black, Black British, Caribbean or African",
@@ -111,7 +122,11 @@ EMPLOYMENT_LABELS = {
     "other": "Something else",
     "prefer_not_to_say": "Prefer not to say",
 }
-DAY_PARTS = (("Morning", "morning", "6am to midday"), ("Afternoon", "afternoon", "midday to 6pm"), ("Evening", "evening", "6pm to midnight"))
+DAY_PARTS = (
+    ("Morning", "morning", "6am to midday"),
+    ("Afternoon", "afternoon", "midday to 6pm"),
+    ("Evening", "evening", "6pm to midnight"),
+)
 
 
 @lru_cache
@@ -277,8 +292,15 @@ def redirect(request: Request, url: str, flash: str | None = None, kind: str = "
 
     response = RedirectResponse(url, status_code=303)
     if flash:
-        response.set_cookie(FLASH_COOKIE, tokens.sign("brokerage.flash", {"m": flash, "k": kind}), httponly=True, samesite="lax",
-                            secure=csrf.secure_cookies(), path="/", max_age=600)
+        response.set_cookie(
+            FLASH_COOKIE,
+            tokens.sign("brokerage.flash", {"m": flash, "k": kind}),
+            httponly=True,
+            samesite="lax",
+            secure=csrf.secure_cookies(),
+            path="/",
+            max_age=600,
+        )
     csrf.ensure_cookie(request, response)
     return _secure_headers(response)
 
@@ -300,7 +322,11 @@ def render_error_page(request: Request, status_code: int, message: str) -> HTMLR
     """A readable page for an error on a page request, with the right status code."""
     title = ERROR_TITLES.get(status_code, "Sorry, there is a problem with the service")
     try:
-        return render(request, "pages/error.html", {"status_code": status_code, "title": title, "message": message,
-                                                     "next": request.url.path}, status_code=status_code)
+        return render(
+            request,
+            "pages/error.html",
+            {"status_code": status_code, "title": title, "message": message, "next": request.url.path},
+            status_code=status_code,
+        )
     except Exception:  # pragma: no cover - never fail while reporting a failure
         return HTMLResponse(f"<!doctype html><html lang='en-GB'><title>{title}</title><h1>{title}</h1>", status_code=status_code)

@@ -57,13 +57,26 @@ def _call(client, as_user, world, who, method, url, body=None):
     return client.request(method, url, json=body, headers=headers)
 
 
-ALL = ["anonymous", "volunteer", "other_volunteer", "manager", "other_manager", "staff", "other_staff", "lead_staff", "pilot_lead", "admin"]
+ALL = [
+    "anonymous",
+    "volunteer",
+    "other_volunteer",
+    "manager",
+    "other_manager",
+    "staff",
+    "other_staff",
+    "lead_staff",
+    "pilot_lead",
+    "admin",
+]
 
 
 def check(client, as_user, world, method, url, allowed, body=None, ok=(200, 201, 204)):
     results = {}
     for who in ALL:
-        resp = _call(client, as_user, world, who, method, url(world) if callable(url) else url, body(world) if callable(body) else body)
+        resp = _call(
+            client, as_user, world, who, method, url(world) if callable(url) else url, body(world) if callable(body) else body
+        )
         results[who] = resp.status_code
         if who in allowed:
             assert resp.status_code in ok, f"{who} {method} {url}: {resp.status_code} {resp.text}"
@@ -78,11 +91,21 @@ def test_read_a_volunteer(client, as_user, world):
 
 
 def test_update_a_volunteer(client, as_user, world):
-    check(client, as_user, world, "PATCH", lambda w: f"/volunteers/{w.vol_canterbury.id}", {"volunteer", "staff", "lead_staff"}, body={"travel_radius_miles": 7})
+    check(
+        client,
+        as_user,
+        world,
+        "PATCH",
+        lambda w: f"/volunteers/{w.vol_canterbury.id}",
+        {"volunteer", "staff", "lead_staff"},
+        body={"travel_radius_miles": 7},
+    )
 
 
 def test_export_a_volunteer(client, as_user, world):
-    check(client, as_user, world, "GET", lambda w: f"/volunteers/{w.vol_canterbury.id}/export", {"volunteer", "staff", "lead_staff"})
+    check(
+        client, as_user, world, "GET", lambda w: f"/volunteers/{w.vol_canterbury.id}/export", {"volunteer", "staff", "lead_staff"}
+    )
 
 
 def test_list_volunteers_only_staff_and_only_their_districts(client, as_user, world):
@@ -102,7 +125,15 @@ def test_read_organisation_contacts_are_private(client, as_user, world):
 
 
 def test_update_organisation(client, as_user, world):
-    check(client, as_user, world, "PATCH", lambda w: f"/organisations/{w.org_canterbury.id}", {"manager", "staff", "lead_staff"}, body={"description": "Updated"})
+    check(
+        client,
+        as_user,
+        world,
+        "PATCH",
+        lambda w: f"/organisations/{w.org_canterbury.id}",
+        {"manager", "staff", "lead_staff"},
+        body={"description": "Updated"},
+    )
 
 
 def test_verify_organisation(client, as_user, world, factory):
@@ -117,11 +148,26 @@ def test_verify_organisation(client, as_user, world, factory):
 
 def test_create_organisation(client, as_user, world):
     body = {"name": "New Community Garden", "organisation_type": "community_group", "postcode": "CT1 2AA"}
-    check(client, as_user, world, "POST", "/organisations", {"manager", "other_manager", "staff", "other_staff", "lead_staff", "admin"}, body=body)
+    check(
+        client,
+        as_user,
+        world,
+        "POST",
+        "/organisations",
+        {"manager", "other_manager", "staff", "other_staff", "lead_staff", "admin"},
+        body=body,
+    )
 
 
 def test_read_draft_role(client, as_user, world):
-    check(client, as_user, world, "GET", lambda w: f"/roles/{w.draft_role.id}", {"manager", "staff", "lead_staff", "pilot_lead", "admin"})
+    check(
+        client,
+        as_user,
+        world,
+        "GET",
+        lambda w: f"/roles/{w.draft_role.id}",
+        {"manager", "staff", "lead_staff", "pilot_lead", "admin"},
+    )
 
 
 def test_published_role_is_public(client, as_user, world):
@@ -129,12 +175,25 @@ def test_published_role_is_public(client, as_user, world):
 
 
 def test_create_role(client, as_user, world):
-    body = lambda w: {"organisation_id": w.org_canterbury.id, "title": "Garden helper", "description": "Help keep the garden tidy.", "slots": ["SaturdayMorning"]}
+    body = lambda w: {
+        "organisation_id": w.org_canterbury.id,
+        "title": "Garden helper",
+        "description": "Help keep the garden tidy.",
+        "slots": ["SaturdayMorning"],
+    }
     check(client, as_user, world, "POST", "/roles", {"manager", "staff", "lead_staff"}, body=body)
 
 
 def test_update_role(client, as_user, world):
-    check(client, as_user, world, "PATCH", lambda w: f"/roles/{w.role_canterbury.id}", {"manager", "staff", "lead_staff"}, body={"commitment": "Two hours a week"})
+    check(
+        client,
+        as_user,
+        world,
+        "PATCH",
+        lambda w: f"/roles/{w.role_canterbury.id}",
+        {"manager", "staff", "lead_staff"},
+        body={"commitment": "Two hours a week"},
+    )
 
 
 def test_role_list_hides_drafts_from_the_public(client, as_user, world):
@@ -186,7 +245,11 @@ def test_centres_admin_writes(client, as_user, world):
 
 def test_erase_volunteer(client, as_user, world, factory):
     for who in ["anonymous", "volunteer", "manager", "other_manager", "staff", "pilot_lead", "admin"]:
-        assert _call(client, as_user, world, who, "DELETE", f"/volunteers/{world.vol_thanet.id}").status_code in (401, 403, 404), who
+        assert _call(client, as_user, world, who, "DELETE", f"/volunteers/{world.vol_thanet.id}").status_code in (
+            401,
+            403,
+            404,
+        ), who
     # The person themself, or their centre acting on their request (the lead centre covers the county).
     assert _call(client, as_user, world, "other_volunteer", "DELETE", f"/volunteers/{world.vol_thanet.id}").status_code == 204
     for who in ["other_staff", "lead_staff"]:

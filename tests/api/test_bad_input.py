@@ -9,8 +9,13 @@ from tests.factories import CANTERBURY
 
 def _signup(**over):
     body = {
-        "first_name": "Amira", "last_name": "Khan", "email": "amira.khan@example.net", "postcode": "ct1 2aa",
-        "password": "a long enough password", "availability": ["SaturdayMorning"], "travel_radius_miles": 5,
+        "first_name": "Amira",
+        "last_name": "Khan",
+        "email": "amira.khan@example.net",
+        "postcode": "ct1 2aa",
+        "password": "a long enough password",
+        "availability": ["SaturdayMorning"],
+        "travel_radius_miles": 5,
     }
     body.update(over)
     return body
@@ -53,7 +58,11 @@ def test_duplicate_email_is_409_case_insensitively(client):
 
 def test_unknown_district_filter_and_centre_district(client, factory, as_user):
     admin = factory.user("admin")
-    assert_envelope(client.post("/centres", json={"name": "Nowhere Centre", "districts": ["E99999999"]}, headers=as_user(admin)), 422, "districts")
+    assert_envelope(
+        client.post("/centres", json={"name": "Nowhere Centre", "districts": ["E99999999"]}, headers=as_user(admin)),
+        422,
+        "districts",
+    )
     r = client.get("/roles?district=E99999999")
     assert r.status_code == 200 and r.json()["total"] == 0
 
@@ -91,8 +100,12 @@ def test_bad_token_is_401(client):
 
 def test_charity_number_format_is_checked(client, factory, as_user):
     manager = factory.user("organisation_manager")
-    body = {"name": "Kent Hedgehog Rescue", "organisation_type": "registered_charity", "postcode": "TN23 1AA",
-            "charity_registration": {"registrar": "ccew", "registration_number": "12AB"}}
+    body = {
+        "name": "Kent Hedgehog Rescue",
+        "organisation_type": "registered_charity",
+        "postcode": "TN23 1AA",
+        "charity_registration": {"registrar": "ccew", "registration_number": "12AB"},
+    }
     err = assert_envelope(client.post("/organisations", json=body, headers=as_user(manager)), 422, "charity_registration")
     assert "6 or 7 digits" in err["details"][0]["message"]
     body["charity_registration"]["registration_number"] = "1123456"
@@ -110,14 +123,19 @@ def test_illegal_referral_transition_is_409_and_changes_nothing(client, factory,
 
     volunteer_user = db.get(User, vol.user_id)
     ref = client.post("/referrals", json={"role_id": role.id}, headers=as_user(volunteer_user)).json()
-    err = assert_envelope(client.post(f"/referrals/{ref['id']}/status", json={"status": "completed"}, headers=as_user(manager)), 409)
+    err = assert_envelope(
+        client.post(f"/referrals/{ref['id']}/status", json={"status": "completed"}, headers=as_user(manager)), 409
+    )
     assert "cannot become completed" in err["message"]
     after = client.get(f"/referrals/{ref['id']}", headers=as_user(manager)).json()
     assert after["status"] == "interested" and len(after["history"]) == 1
     # At most one active referral per volunteer and role.
     assert_envelope(client.post("/referrals", json={"role_id": role.id}, headers=as_user(volunteer_user)), 409)
     # Once withdrawn, they may express interest again.
-    assert client.post(f"/referrals/{ref['id']}/status", json={"status": "withdrawn"}, headers=as_user(volunteer_user)).status_code == 200
+    assert (
+        client.post(f"/referrals/{ref['id']}/status", json={"status": "withdrawn"}, headers=as_user(volunteer_user)).status_code
+        == 200
+    )
     assert client.post("/referrals", json={"role_id": role.id}, headers=as_user(volunteer_user)).status_code == 201
 
 
@@ -135,9 +153,23 @@ def test_role_with_inconsistent_fields(client, factory, as_user):
     org = factory.organisation(CANTERBURY)
     manager = factory.user("organisation_manager", organisations=(org,))
     base = {"organisation_id": org.id, "title": "Shop helper", "description": "Help in our charity shop on the high street."}
-    assert_envelope(client.post("/roles", json={**base, "minimum_age": 30, "maximum_age": 20, "slots": ["MondayMorning"]}, headers=as_user(manager)), 422)
+    assert_envelope(
+        client.post(
+            "/roles", json={**base, "minimum_age": 30, "maximum_age": 20, "slots": ["MondayMorning"]}, headers=as_user(manager)
+        ),
+        422,
+    )
     assert_envelope(client.post("/roles", json={**base}, headers=as_user(manager)), 422, "slots")
     assert_envelope(client.post("/roles", json={**base, "one_off": True}, headers=as_user(manager)), 422, "sessions")
-    r = client.post("/roles", json={**base, "slots": ["MondayMorning", "SaturdayAfternoon"], "causes": ["AnimalWelfare"], "required_skills": ["charity-retail"]}, headers=as_user(manager))
+    r = client.post(
+        "/roles",
+        json={
+            **base,
+            "slots": ["MondayMorning", "SaturdayAfternoon"],
+            "causes": ["AnimalWelfare"],
+            "required_skills": ["charity-retail"],
+        },
+        headers=as_user(manager),
+    )
     assert r.status_code == 201, r.text
     assert r.json()["slots"] == ["MondayMorning", "SaturdayAfternoon"] and r.json()["district_gss"] == CANTERBURY

@@ -48,8 +48,10 @@ def county(factory, db):
     roles[0].description = "Sort donations at 100% effort; a_b and C:\\ paths; Ünïcode welcome."
     one_off = roles[7]
     one_off.one_off = True
-    one_off.sessions = [RoleSession(starts_at=noon + timedelta(days=3), ends_at=noon + timedelta(days=3, hours=3)),
-                        RoleSession(starts_at=noon + timedelta(days=1), ends_at=noon + timedelta(days=1, hours=2))]
+    one_off.sessions = [
+        RoleSession(starts_at=noon + timedelta(days=3), ends_at=noon + timedelta(days=3, hours=3)),
+        RoleSession(starts_at=noon + timedelta(days=1), ends_at=noon + timedelta(days=1, hours=2)),
+    ]
     roles[4].requirements = ["Smart clothing"]
     roles[4].hours_per_week = 2.5
     db.commit()
@@ -132,8 +134,12 @@ def test_changes_show_at_once_in_this_process(client, county, factory, as_user, 
     assert client.post(f"/roles/{pending.id}/status", json={"status": "published"}, headers=as_user(staff)).status_code == 200
     items = client.get("/roles").json()["items"]
     assert items[0]["id"] == pending.id  # newest first
-    assert client.patch(f"/roles/{pending.id}", json={"title": "Seafront litter pick", "causes": ["Environment"]},
-                        headers=as_user(staff)).status_code == 200
+    assert (
+        client.patch(
+            f"/roles/{pending.id}", json={"title": "Seafront litter pick", "causes": ["Environment"]}, headers=as_user(staff)
+        ).status_code
+        == 200
+    )
     found = client.get("/roles", params={"cause": "Environment", "q": "litter"}).json()["items"]
     assert [(r["id"], r["title"]) for r in found] == [(pending.id, "Seafront litter pick")]
     assert client.post(f"/roles/{pending.id}/status", json={"status": "paused"}, headers=as_user(staff)).status_code == 200

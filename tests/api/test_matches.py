@@ -16,7 +16,9 @@ def _vol_user(db, v):
 
 def test_recommendations_explain_themselves_and_skip_ineligible_roles(client, factory, as_user, db):
     org = factory.organisation(ASHFORD)
-    near = factory.role(org, title="Saturday garden helper", slot_mask=SAT_MORNING, causes=("Environment",), desired_skills=("gardening",))
+    near = factory.role(
+        org, title="Saturday garden helper", slot_mask=SAT_MORNING, causes=("Environment",), desired_skills=("gardening",)
+    )
     weekday = factory.role(org, title="Monday shop helper", slot_mask=MON_MORNING)
     far_org = factory.organisation(THANET)
     far = factory.role(far_org, title="Margate beach clean", slot_mask=SAT_MORNING)
@@ -44,8 +46,12 @@ def test_matches_are_private_to_the_volunteer_and_their_centre(client, factory, 
     centre = factory.centre(districts=(ASHFORD,))
     other = factory.centre(districts=(CANTERBURY,))
     v = factory.volunteer(ASHFORD)
-    assert client.get(f"/volunteers/{v.id}/matches", headers=as_user(factory.user("centre_staff", centre=centre))).status_code == 200
-    assert client.get(f"/volunteers/{v.id}/matches", headers=as_user(factory.user("centre_staff", centre=other))).status_code == 404
+    assert (
+        client.get(f"/volunteers/{v.id}/matches", headers=as_user(factory.user("centre_staff", centre=centre))).status_code == 200
+    )
+    assert (
+        client.get(f"/volunteers/{v.id}/matches", headers=as_user(factory.user("centre_staff", centre=other))).status_code == 404
+    )
     assert client.get(f"/volunteers/{v.id}/matches", headers=as_user(factory.user("pilot_lead"))).status_code == 403
     assert client.get(f"/volunteers/{v.id}/matches").status_code == 401
 
@@ -68,7 +74,9 @@ def test_expressing_interest_in_a_role_that_is_not_a_match_says_why(client, fact
 def test_search_blends_text_and_filters(client, factory):
     org = factory.organisation(ASHFORD)
     befriend = factory.role(org, title="Befriending visits for older people", slot_mask=SAT_MORNING, causes=("OlderPeople",))
-    driver = factory.role(org, title="Minibus driver", slot_mask=SAT_MORNING, causes=("Transport",) if False else ("OlderPeople",))
+    driver = factory.role(
+        org, title="Minibus driver", slot_mask=SAT_MORNING, causes=("Transport",) if False else ("OlderPeople",)
+    )
     remote = factory.role(org, title="Online befriending by phone", mode="remote", slot_mask=SAT_MORNING)
     r = client.get("/search/roles", params={"q": "befriending", "postcode": "TN23 1AA", "miles": 10})
     assert r.status_code == 200, r.text
@@ -99,14 +107,24 @@ def test_candidates_for_a_hard_to_fill_role(client, factory, as_user, db):
     client.post("/referrals", json={"role_id": role.id}, headers=as_user(_vol_user(db, good)))
     ids = [c["volunteer_id"] for c in client.get(f"/roles/{role.id}/candidates", headers=as_user(manager)).json()]
     assert good.id not in ids
-    assert client.get(f"/roles/{role.id}/candidates", headers=as_user(factory.user("centre_staff", centre=centre))).status_code == 200
+    assert (
+        client.get(f"/roles/{role.id}/candidates", headers=as_user(factory.user("centre_staff", centre=centre))).status_code
+        == 200
+    )
     assert client.get(f"/roles/{role.id}/candidates", headers=as_user(_vol_user(db, no_skill))).status_code == 403
     assert client.get(f"/roles/{role.id}/candidates", headers=as_user(factory.user("pilot_lead"))).status_code == 403
 
 
 def test_tag_suggestions_for_a_draft_listing(client, factory, as_user):
     manager = factory.user("organisation_manager")
-    r = client.post("/roles/suggest-tags", json={"title": "Minibus driver for our day centre", "description": "Drive older people to and from the day centre on Tuesdays."}, headers=as_user(manager))
+    r = client.post(
+        "/roles/suggest-tags",
+        json={
+            "title": "Minibus driver for our day centre",
+            "description": "Drive older people to and from the day centre on Tuesdays.",
+        },
+        headers=as_user(manager),
+    )
     assert r.status_code == 200
     assert "minibus-driving" in [s["id"] for s in r.json()["skills"][:3]]
     assert "OlderPeople" in [c["id"] for c in r.json()["causes"][:3]]

@@ -24,7 +24,10 @@ def test_equality_information_is_private_and_never_logged(client, factory, as_us
     assert seen["demographics"] is None
     assert client.patch(f"/volunteers/{v.id}", json=body, headers=as_user(staff)).status_code == 403
     # "prefer not to say" is a first-class answer.
-    assert client.patch(f"/volunteers/{v.id}", json={"demographics": {"ethnicity": "prefer_not_to_say"}}, headers=me).status_code == 200
+    assert (
+        client.patch(f"/volunteers/{v.id}", json={"demographics": {"ethnicity": "prefer_not_to_say"}}, headers=me).status_code
+        == 200
+    )
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "mixed" not in logged and "non_binary" not in logged
     audit = client.get("/audit-log", headers=as_user(admin)).json()["items"]

@@ -13,11 +13,23 @@ from tests.factories import ASHFORD, CANTERBURY
 
 # Routes anyone may call without signing in (public listings, reference data, signing in itself).
 PUBLIC = {
-    ("GET", "/centres"), ("GET", "/districts"), ("GET", "/organisations"), ("GET", "/organisations/{organisation_id}"),
-    ("GET", "/roles"), ("GET", "/roles/{role_id}"), ("GET", "/search/roles"), ("GET", "/data-standard/feed"),
-    ("GET", "/taxonomies/causes"), ("GET", "/taxonomies/skills"), ("GET", "/taxonomies/time-slots"),
-    ("POST", "/auth/token"), ("POST", "/auth/password-reset"), ("POST", "/auth/password-reset/confirm"),
-    ("POST", "/auth/signup/organisation-manager"), ("POST", "/volunteers"), ("POST", "/unsubscribe"),
+    ("GET", "/centres"),
+    ("GET", "/districts"),
+    ("GET", "/organisations"),
+    ("GET", "/organisations/{organisation_id}"),
+    ("GET", "/roles"),
+    ("GET", "/roles/{role_id}"),
+    ("GET", "/search/roles"),
+    ("GET", "/data-standard/feed"),
+    ("GET", "/taxonomies/causes"),
+    ("GET", "/taxonomies/skills"),
+    ("GET", "/taxonomies/time-slots"),
+    ("POST", "/auth/token"),
+    ("POST", "/auth/password-reset"),
+    ("POST", "/auth/password-reset/confirm"),
+    ("POST", "/auth/signup/organisation-manager"),
+    ("POST", "/volunteers"),
+    ("POST", "/unsubscribe"),
     ("GET", "/reports/dictionary"),
 }
 

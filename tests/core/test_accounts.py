@@ -30,7 +30,10 @@ def test_password_reset_flow(client, factory, db):
     old = client.post("/auth/token", json={"email": user.email, "password": PASSWORD}).json()["access_token"]
     short = client.post("/auth/password-reset/confirm", json={"token": token, "new_password": "short"})
     assert short.status_code == 422
-    assert client.post("/auth/password-reset/confirm", json={"token": token, "new_password": "a brand new passphrase"}).status_code == 204
+    assert (
+        client.post("/auth/password-reset/confirm", json={"token": token, "new_password": "a brand new passphrase"}).status_code
+        == 204
+    )
     assert client.post("/auth/token", json={"email": user.email, "password": "a brand new passphrase"}).status_code == 200
     # The link works once, and sessions from before the change are signed out.
     again = client.post("/auth/password-reset/confirm", json={"token": token, "new_password": "another passphrase!"})

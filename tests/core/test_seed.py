@@ -22,7 +22,15 @@ def _seed_into(path, seed):
     try:
         result = run_seed(scale="tiny", seed=seed, progress=False, today=date(2026, 11, 23))
         with dbmod.session_scope() as s:
-            digest = hashlib.sha256(repr(s.execute(select(Volunteer.first_name, Volunteer.last_name, Volunteer.postcode, Volunteer.availability_mask).order_by(Volunteer.id)).all()).encode()).hexdigest()
+            digest = hashlib.sha256(
+                repr(
+                    s.execute(
+                        select(
+                            Volunteer.first_name, Volunteer.last_name, Volunteer.postcode, Volunteer.availability_mask
+                        ).order_by(Volunteer.id)
+                    ).all()
+                ).encode()
+            ).hexdigest()
             facts = {
                 "centres": s.scalar(select(func.count(Centre.id))),
                 "lead": s.scalar(select(Centre.name).where(Centre.is_lead)),

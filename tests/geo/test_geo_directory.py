@@ -73,7 +73,9 @@ def test_outward_only(gaz):
     assert locate("SW1A", allow_outward_only=True).district_gss is None
 
 
-@pytest.mark.parametrize("outward, expected", [("CT7", THANET), ("ME13", SWALE), ("DA11", GRAVESHAM), ("ME2", MEDWAY), ("TN17", TUNBRIDGE_WELLS)])
+@pytest.mark.parametrize(
+    "outward, expected", [("CT7", THANET), ("ME13", SWALE), ("DA11", GRAVESHAM), ("ME2", MEDWAY), ("TN17", TUNBRIDGE_WELLS)]
+)
 def test_spanning_outcode_resolves_to_nearest_candidate(gaz, outward, expected):
     info = gaz.outcode(outward)
     assert len(info.candidates) > 1
@@ -168,9 +170,7 @@ def test_distances():
     assert km_to_miles(miles_to_km(7.5)) == pytest.approx(7.5)
     # one degree of latitude is ~69 miles
     assert haversine_miles(51, 0, 52, 0) == pytest.approx(69.1, abs=0.2)
-    assert math.isclose(
-        haversine_miles(51.1, 0.8, 51.3, 1.1), haversine_miles(51.3, 1.1, 51.1, 0.8)
-    )
+    assert math.isclose(haversine_miles(51.1, 0.8, 51.3, 1.1), haversine_miles(51.3, 1.1, 51.1, 0.8))
 
 
 def test_location_distance(gaz):

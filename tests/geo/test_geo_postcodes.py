@@ -53,8 +53,24 @@ def test_outward_only_rejected_by_default_with_a_clear_message():
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "   ", None, 12345, "hello", "ME14 1XXX", "1ME4 1XX", "ME14 XX1", "QE1 1AA",
-     "ME14 1CI", "ME14-1XX", "!!", "A", "ME14 1X", "X" * 200, "ZZ99 9ZZ"],
+    [
+        "",
+        "   ",
+        None,
+        12345,
+        "hello",
+        "ME14 1XXX",
+        "1ME4 1XX",
+        "ME14 XX1",
+        "QE1 1AA",
+        "ME14 1CI",
+        "ME14-1XX",
+        "!!",
+        "A",
+        "ME14 1X",
+        "X" * 200,
+        "ZZ99 9ZZ",
+    ],
 )
 def test_rejects_garbage(raw):
     with pytest.raises(PostcodeError) as exc:

@@ -30,16 +30,23 @@ def world(db, factory):
     from brokerage.models import User
 
     return {
-        "placement": placement, "volunteer": vol, "vuser": db.get(User, vol.user_id), "org": org, "role": role,
+        "placement": placement,
+        "volunteer": vol,
+        "vuser": db.get(User, vol.user_id),
+        "org": org,
+        "role": role,
         "manager": factory.user("organisation_manager", organisations=(org,)),
         "other_manager": factory.user("organisation_manager", organisations=(factory.organisation(ASHFORD),)),
-        "staff": factory.user("centre_staff", centre=centre), "other_staff": factory.user("centre_staff", centre=other_centre),
+        "staff": factory.user("centre_staff", centre=centre),
+        "other_staff": factory.user("centre_staff", centre=other_centre),
         "lead": factory.user("pilot_lead"),
     }
 
 
 def _log(client, h, pid, day, hours, activity="Dog walking"):
-    return client.post(f"/placements/{pid}/hours", json={"worked_on": day.isoformat(), "hours": hours, "activity": activity}, headers=h)
+    return client.post(
+        f"/placements/{pid}/hours", json={"worked_on": day.isoformat(), "hours": hours, "activity": activity}, headers=h
+    )
 
 
 def _actors(db):
@@ -81,7 +88,12 @@ def test_validation(client, as_user, db, world, factory):
     assert r.status_code == 422 and "no more than 24 hours a day" in r.json()["error"]["message"]
     # 24 per volunteer per day, across all their placements
     role2 = factory.role(world["org"])
-    p2 = Placement(volunteer_id=world["volunteer"].id, role_id=role2.id, organisation_id=world["org"].id, started_on=TODAY - timedelta(days=30))
+    p2 = Placement(
+        volunteer_id=world["volunteer"].id,
+        role_id=role2.id,
+        organisation_id=world["org"].id,
+        started_on=TODAY - timedelta(days=30),
+    )
     db.add(p2)
     db.commit()  # releases the test's savepoint, so a refused request does not roll it back
     assert _log(client, h, p2.id, day, 4.5).status_code == 422
@@ -117,7 +129,9 @@ def test_bulk_approval_is_all_or_nothing_and_reports_every_bad_item(client, as_u
     pid = world["placement"].id
     ids = [_log(client, h, pid, TODAY - timedelta(days=d), 1).json()["id"] for d in (7, 8, 9)]
     client.post(f"/hours/{ids[0]}/approve", headers=as_user(world["manager"]))
-    r = client.post("/hours/bulk-approve", json={"ids": [ids[0], ids[1], 999999, ids[2], ids[1]]}, headers=as_user(world["manager"]))
+    r = client.post(
+        "/hours/bulk-approve", json={"ids": [ids[0], ids[1], 999999, ids[2], ids[1]]}, headers=as_user(world["manager"])
+    )
     assert r.status_code == 409
     details = r.json()["error"]["details"]
     assert [d["field"] for d in details] == ["ids[0]", "ids[2]", "ids[4]"]

@@ -16,17 +16,23 @@ from datetime import date, timedelta
 
 from brokerage.interop.dedup import Person
 
-FIRST = ("Oliver George Harry Jack Jacob Noah Charlie Thomas Oscar William James Henry Leo Alfie Joshua Freddie Archie "
-         "Ethan Isaac Alexander Olivia Amelia Isla Ava Emily Sophia Grace Mia Poppy Ella Lily Evie Isabella Sophie "
-         "Ivy Freya Harper Willow Isabelle Daisy Priya Aisha Mohammed Fatima Wojciech Agnieszka Chidi Ngozi Siobhan "
-         "Declan Rhys Cerys Margaret Brian Susan Peter Janet Keith Pauline Trevor").split()
-LAST = ("Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts Robinson Thompson Wright Walker "
-        "White Edwards Hughes Green Hall Lewis Harris Clarke Patel Jackson Wood Turner Martin Cooper Hill Ward Morris "
-        "Moore Clark Lee King Baker Harrison Morgan Allen James Scott Phillips Watson Davis Parker Price Bennett Young "
-        "Griffiths Mitchell Kelly Cook Carter Richardson Bailey Collins Bell Shaw Murphy Miller Cox Richards Khan Kowalski "
-        "Okafor Nowak Begum Singh Ahmed Ali O'Brien MacDonald").split()
-OUTCODES = ("TN23 TN24 TN25 CT1 CT2 CT3 DA1 DA2 CT16 CT17 CT19 CT20 DA11 DA12 ME14 ME15 ME16 TN13 TN14 CT20 CT21 ME10 "
-            "ME12 CT9 CT10 CT11 TN9 TN10 TN1 TN2 ME4 ME5 ME7 ME8").split()
+FIRST = (
+    "Oliver George Harry Jack Jacob Noah Charlie Thomas Oscar William James Henry Leo Alfie Joshua Freddie Archie "
+    "Ethan Isaac Alexander Olivia Amelia Isla Ava Emily Sophia Grace Mia Poppy Ella Lily Evie Isabella Sophie "
+    "Ivy Freya Harper Willow Isabelle Daisy Priya Aisha Mohammed Fatima Wojciech Agnieszka Chidi Ngozi Siobhan "
+    "Declan Rhys Cerys Margaret Brian Susan Peter Janet Keith Pauline Trevor"
+).split()
+LAST = (
+    "Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts Robinson Thompson Wright Walker "
+    "White Edwards Hughes Green Hall Lewis Harris Clarke Patel Jackson Wood Turner Martin Cooper Hill Ward Morris "
+    "Moore Clark Lee King Baker Harrison Morgan Allen James Scott Phillips Watson Davis Parker Price Bennett Young "
+    "Griffiths Mitchell Kelly Cook Carter Richardson Bailey Collins Bell Shaw Murphy Miller Cox Richards Khan Kowalski "
+    "Okafor Nowak Begum Singh Ahmed Ali O'Brien MacDonald"
+).split()
+OUTCODES = (
+    "TN23 TN24 TN25 CT1 CT2 CT3 DA1 DA2 CT16 CT17 CT19 CT20 DA11 DA12 ME14 ME15 ME16 TN13 TN14 CT20 CT21 ME10 "
+    "ME12 CT9 CT10 CT11 TN9 TN10 TN1 TN2 ME4 ME5 ME7 ME8"
+).split()
 DOMAINS = ("gmail.com", "hotmail.co.uk", "outlook.com", "yahoo.co.uk", "btinternet.com", "icloud.com")
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
@@ -46,7 +52,12 @@ def _email(rng: random.Random, first: str, last: str) -> str:
     """A personal address nobody else in the county has."""
     while True:
         style = rng.randint(0, 3)
-        local = (f"{first}.{last}", f"{first[0]}{last}", f"{first}{last}{rng.randint(1, 99)}", f"{last}.{first}{rng.randint(60, 99)}")[style]
+        local = (
+            f"{first}.{last}",
+            f"{first[0]}{last}",
+            f"{first}{last}{rng.randint(1, 99)}",
+            f"{last}.{first}{rng.randint(60, 99)}",
+        )[style]
         email = f"{local.lower().replace(chr(39), '')}{rng.randint(1, 9999)}@{rng.choice(DOMAINS)}"
         if email not in _USED_EMAILS:
             _USED_EMAILS.add(email)
@@ -105,21 +116,50 @@ def generate(n: int = 6000, duplicates: int = 200, seed: int = 7) -> tuple[list[
             first, last = rng.choice((("John", "Smith"), ("Sarah", "Jones"), ("David", "Williams"), ("Mohammed", "Khan")))
         else:
             first, last = rng.choice(FIRST), rng.choice(LAST)
-        add(first_name=first, last_name=last, date_of_birth=_dob(rng) if rng.random() < 0.9 else None,
-            email=_email(rng, first, last) if rng.random() < 0.85 else None, phone=_phone(rng), postcode=_postcode(rng))
+        add(
+            first_name=first,
+            last_name=last,
+            date_of_birth=_dob(rng) if rng.random() < 0.9 else None,
+            email=_email(rng, first, last) if rng.random() < 0.85 else None,
+            phone=_phone(rng),
+            postcode=_postcode(rng),
+        )
     # Households: twins and siblings at one address with one landline (different people).
     for _ in range(n // 60):
-        last, pc, phone, dob = rng.choice(LAST), _postcode(rng), f"01{rng.randint(100, 999)} {rng.randint(100000, 999999)}", _dob(rng)
+        last, pc, phone, dob = (
+            rng.choice(LAST),
+            _postcode(rng),
+            f"01{rng.randint(100, 999)} {rng.randint(100000, 999999)}",
+            _dob(rng),
+        )
         a, b = rng.sample(FIRST, 2)
         add(first_name=a, last_name=last, date_of_birth=dob, email=None, phone=phone, postcode=pc)
-        add(first_name=b, last_name=last, date_of_birth=dob if rng.random() < 0.5 else _dob(rng), email=None, phone=phone, postcode=pc)
+        add(
+            first_name=b,
+            last_name=last,
+            date_of_birth=dob if rng.random() < 0.5 else _dob(rng),
+            email=None,
+            phone=phone,
+            postcode=pc,
+        )
     # Parent and child with the same name, address and phone but 25–40 years apart.
     for _ in range(n // 150):
-        first, last, pc, phone = rng.choice(FIRST), rng.choice(LAST), _postcode(rng), f"01{rng.randint(100, 999)} {rng.randint(100000, 999999)}"
+        first, last, pc, phone = (
+            rng.choice(FIRST),
+            rng.choice(LAST),
+            _postcode(rng),
+            f"01{rng.randint(100, 999)} {rng.randint(100000, 999999)}",
+        )
         dob = _dob(rng)
         add(first_name=first, last_name=last, date_of_birth=dob, email=_email(rng, first, last), phone=phone, postcode=pc)
-        add(first_name=first, last_name=last, date_of_birth=dob.replace(year=max(1925, dob.year - rng.randint(25, 40))),
-            email=_email(rng, first, last), phone=phone, postcode=pc)
+        add(
+            first_name=first,
+            last_name=last,
+            date_of_birth=dob.replace(year=max(1925, dob.year - rng.randint(25, 40))),
+            email=_email(rng, first, last),
+            phone=phone,
+            postcode=pc,
+        )
 
     originals = rng.sample(people[:n], duplicates)
     truth: set[tuple[int, int]] = set()
@@ -128,7 +168,11 @@ def generate(n: int = 6000, duplicates: int = 200, seed: int = 7) -> tuple[list[
         v = variations[k % len(variations)]
         q = replace(p, id=0)
         if "typo" in v:
-            q = replace(q, last_name=_typo(rng, q.last_name)) if rng.random() < 0.5 else replace(q, first_name=_typo(rng, q.first_name))
+            q = (
+                replace(q, last_name=_typo(rng, q.last_name))
+                if rng.random() < 0.5
+                else replace(q, first_name=_typo(rng, q.first_name))
+            )
         if "swap" in v:
             q = replace(q, first_name=q.last_name, last_name=q.first_name)
         if "new_email" in v:

@@ -19,8 +19,10 @@ def test_synthetic_county_precision_and_recall():
     people, truth = generate(n=6000, duplicates=200, seed=7)
     matches = find_duplicates(people)
     precision, recall = precision_recall({(m.a, m.b) for m in matches}, truth)
-    print(f"\nsynthetic county: {len(people)} records, {len(truth)} planted duplicates → "
-          f"{len(matches)} proposed; precision {precision:.3f}, recall {recall:.3f}")
+    print(
+        f"\nsynthetic county: {len(people)} records, {len(truth)} planted duplicates → "
+        f"{len(matches)} proposed; precision {precision:.3f}, recall {recall:.3f}"
+    )
     assert precision >= 0.98
     assert recall >= 0.95
 
@@ -41,14 +43,22 @@ def test_planted_duplicates_are_found_and_namesakes_are_not():
         Person(46, "Mia", "Roberts", date(2001, 2, 3), None, "01622 111111", "ME15 6AA"),
     ]
     planted = [
-        (Person(101, "Margaret", "Okafor", date(1961, 5, 9), "m.okafor@example.net", "07700 900001", "TN23 1AA"),
-         Person(102, "Margret", "Okafor", date(1961, 5, 9), "m.okafor@example.net", None, "TN23 1AA")),  # typo
-        (Person(103, "Wojciech", "Nowak", date(1990, 12, 1), "wnowak@example.net", None, "CT9 1AA"),
-         Person(104, "Nowak", "Wojciech", date(1990, 12, 1), None, "07700 900002", "CT9 1AA")),  # swapped order
-        (Person(105, "Priya", "Shah", date(1975, 8, 20), "priya.shah@oldmail.example", "07700 900003", "ME4 4AA"),
-         Person(106, "Priya", "Shah", date(1975, 8, 20), "priya@newmail.example", "07700 900003", "ME4 4AA")),  # changed email
-        (Person(107, "John", "Smith", common[5].date_of_birth, "a.new.address@example.net", None, common[5].postcode),
-         common[5]),  # one of the John Smiths, registered again with another email
+        (
+            Person(101, "Margaret", "Okafor", date(1961, 5, 9), "m.okafor@example.net", "07700 900001", "TN23 1AA"),
+            Person(102, "Margret", "Okafor", date(1961, 5, 9), "m.okafor@example.net", None, "TN23 1AA"),
+        ),  # typo
+        (
+            Person(103, "Wojciech", "Nowak", date(1990, 12, 1), "wnowak@example.net", None, "CT9 1AA"),
+            Person(104, "Nowak", "Wojciech", date(1990, 12, 1), None, "07700 900002", "CT9 1AA"),
+        ),  # swapped order
+        (
+            Person(105, "Priya", "Shah", date(1975, 8, 20), "priya.shah@oldmail.example", "07700 900003", "ME4 4AA"),
+            Person(106, "Priya", "Shah", date(1975, 8, 20), "priya@newmail.example", "07700 900003", "ME4 4AA"),
+        ),  # changed email
+        (
+            Person(107, "John", "Smith", common[5].date_of_birth, "a.new.address@example.net", None, common[5].postcode),
+            common[5],
+        ),  # one of the John Smiths, registered again with another email
     ]
     people = common + [p for pair in planted for p in pair if p.id > 100]
     found = {(m.a, m.b) for m in find_duplicates(people)}
@@ -58,8 +68,11 @@ def test_planted_duplicates_are_found_and_namesakes_are_not():
 
 @pytest.fixture
 def centres(factory):
-    return {"lead": factory.centre(is_lead=True, districts=()), "ashford": factory.centre(districts=(ASHFORD,)),
-            "canterbury": factory.centre(districts=(CANTERBURY,))}
+    return {
+        "lead": factory.centre(is_lead=True, districts=()),
+        "ashford": factory.centre(districts=(ASHFORD,)),
+        "canterbury": factory.centre(districts=(CANTERBURY,)),
+    }
 
 
 def person(factory, district, first, last, dob, email=None, phone=None, **kw):
@@ -97,7 +110,9 @@ def test_staff_review_pairs_they_can_see_and_merge_keeps_every_hour(client, as_u
     assert client.get("/duplicates", headers=as_user(canterbury)).json()["total"] == 0
     cross = ids[frozenset((b1.id, b2.id))]["id"]
     assert client.get(f"/duplicates/{cross}", headers=as_user(ashford)).status_code == 404
-    assert client.post(f"/duplicates/{cross}/merge", headers=as_user(ashford), json={"keep_volunteer_id": b1.id}).status_code == 404
+    assert (
+        client.post(f"/duplicates/{cross}/merge", headers=as_user(ashford), json={"keep_volunteer_id": b1.id}).status_code == 404
+    )
     for role in ("pilot_lead", "admin", "volunteer"):
         assert client.get("/duplicates", headers=as_user(factory.user(role))).status_code == 403
 
@@ -110,13 +125,24 @@ def test_staff_review_pairs_they_can_see_and_merge_keeps_every_hour(client, as_u
         db.add(p)
         db.flush()
         for k, amount in enumerate(amounts):
-            db.add(HoursEntry(placement_id=p.id, volunteer_id=v.id, worked_on=date(2025, 2, 1) + timedelta(days=k), hours=Decimal(amount), status="approved"))
+            db.add(
+                HoursEntry(
+                    placement_id=p.id,
+                    volunteer_id=v.id,
+                    worked_on=date(2025, 2, 1) + timedelta(days=k),
+                    hours=Decimal(amount),
+                    status="approved",
+                )
+            )
     for v, role in ((a1, role1), (a2, role1), (a2, role2)):
         db.add(Referral(volunteer_id=v.id, role_id=role.id, status="contacted"))
     db.flush()
     total_before = db.scalar(select(func.sum(HoursEntry.hours)).where(HoursEntry.volunteer_id.in_((a1.id, a2.id))))
     assert total_before == Decimal("10.75")
-    hours = {v.id: db.scalar(select(func.coalesce(func.sum(HoursEntry.hours), 0)).where(HoursEntry.volunteer_id == v.id)) for v in (a1, a2)}
+    hours = {
+        v.id: db.scalar(select(func.coalesce(func.sum(HoursEntry.hours), 0)).where(HoursEntry.volunteer_id == v.id))
+        for v in (a1, a2)
+    }
 
     pair_id = ids[frozenset((a1.id, a2.id))]["id"]
     r = client.post(f"/duplicates/{pair_id}/merge", headers=as_user(ashford), json={"keep_volunteer_id": a1.id})
@@ -125,21 +151,33 @@ def test_staff_review_pairs_they_can_see_and_merge_keeps_every_hour(client, as_u
     assert merge["status"] == "pending" and merge["hours_entries_moved"] == 2 and merge["referrals_moved"] == 2
     assert merge["referrals_closed"] == 1  # both were active for role1: the kept record's referral continues
     db.expire_all()
-    assert db.scalar(select(func.sum(HoursEntry.hours)).where(HoursEntry.volunteer_id == a1.id)) == total_before, "every hour kept"
+    assert db.scalar(select(func.sum(HoursEntry.hours)).where(HoursEntry.volunteer_id == a1.id)) == total_before, (
+        "every hour kept"
+    )
     assert db.scalar(select(func.count()).select_from(HoursEntry).where(HoursEntry.volunteer_id == a2.id)) == 0
     assert db.scalar(select(func.count()).select_from(Referral).where(Referral.volunteer_id == a1.id)) == 3
     gone = db.get(Volunteer, a2.id)
     assert gone.status == "merged" and gone.merged_into_id == a1.id
     assert client.get("/duplicates", headers=as_user(ashford)).json()["total"] == 0
-    assert db.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "volunteer.merge", AuditLog.subject_id == a1.id)) == 1
+    assert (
+        db.scalar(
+            select(func.count()).select_from(AuditLog).where(AuditLog.action == "volunteer.merge", AuditLog.subject_id == a1.id)
+        )
+        == 1
+    )
 
     # Reversible until confirmed: everything goes back where it was.
     r = client.post(f"/merges/{merge['id']}/reverse", headers=as_user(ashford))
     assert r.status_code == 200 and r.json()["status"] == "reversed", r.text
     db.expire_all()
     for v in (a1, a2):
-        assert db.scalar(select(func.coalesce(func.sum(HoursEntry.hours), 0)).where(HoursEntry.volunteer_id == v.id)) == hours[v.id]
-    assert sorted(r.status for r in db.scalars(select(Referral).where(Referral.volunteer_id == a2.id))) == ["contacted", "contacted"]
+        assert (
+            db.scalar(select(func.coalesce(func.sum(HoursEntry.hours), 0)).where(HoursEntry.volunteer_id == v.id)) == hours[v.id]
+        )
+    assert sorted(r.status for r in db.scalars(select(Referral).where(Referral.volunteer_id == a2.id))) == [
+        "contacted",
+        "contacted",
+    ]
     assert db.get(Volunteer, a2.id).status == "active" and db.get(Volunteer, a2.id).merged_into_id is None
     assert client.get("/duplicates", headers=as_user(ashford)).json()["total"] == 1, "the pair is open for review again"
 

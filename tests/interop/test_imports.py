@@ -15,27 +15,41 @@ from sqlalchemy import func, select
 from brokerage.models import AuditLog, HoursEntry, ImportBatch, Organisation, Placement, Role, Volunteer
 from tests.factories import ASHFORD, CANTERBURY
 
-VOL_HEADER = ("VOLID,FIRSTNAME,SURNAME,DOB,GENDER,ETHNICITY,POSTCODE,EMAIL,DATEREGISTERED,CRIMINALCHECK,"
-              "CRIMINALCHECKENHANCED,CHECKEXPIRES,INDUCTED,DISABLED,SENDEMAILS,TOTALVOLHOURS,STATUS")
+VOL_HEADER = (
+    "VOLID,FIRSTNAME,SURNAME,DOB,GENDER,ETHNICITY,POSTCODE,EMAIL,DATEREGISTERED,CRIMINALCHECK,"
+    "CRIMINALCHECKENHANCED,CHECKEXPIRES,INDUCTED,DISABLED,SENDEMAILS,TOTALVOLHOURS,STATUS"
+)
 FUTURE = (date.today() + timedelta(days=400)).strftime("%d/%m/%Y")
 
-CLEAN_VOLUNTEERS = "\n".join([
-    VOL_HEADER,
-    f"TK1001,Amelia,Hart,1990-03-14,Female,White British,TN23 1AA,amelia.hart@example.net,21/10/2025 10:35:00,Yes,No,{FUTURE},Yes,No,Yes,12.5,Active",
-    "TK1002,Oliver,Price,02/07/1985,Male,Asian or Asian British,CT1 2AA,oliver.price@example.net,2025-10-08,No,No,,No,No,No,0,Active",
-    "TK1003,Grace,O'Neill,1979-11-30,Prefer not to say,,ME14 1XX,,2024-01-15,Yes,Yes,2020-01-01,Yes,Yes,Yes,3,Inactive",
-]) + "\n"
+CLEAN_VOLUNTEERS = (
+    "\n".join(
+        [
+            VOL_HEADER,
+            f"TK1001,Amelia,Hart,1990-03-14,Female,White British,TN23 1AA,amelia.hart@example.net,21/10/2025 10:35:00,Yes,No,{FUTURE},Yes,No,Yes,12.5,Active",
+            "TK1002,Oliver,Price,02/07/1985,Male,Asian or Asian British,CT1 2AA,oliver.price@example.net,2025-10-08,No,No,,No,No,No,0,Active",
+            "TK1003,Grace,O'Neill,1979-11-30,Prefer not to say,,ME14 1XX,,2024-01-15,Yes,Yes,2020-01-01,Yes,Yes,Yes,3,Inactive",
+        ]
+    )
+    + "\n"
+)
 
-SESSIONS_HEADER = ("NAME,POSTALCODE,OPPTYPE,PROVIDERNAME,EVENTNAME,STARTDATE,ENDDATE,STATUS,VOLID,SESSIONDATE,"
-                   "SESSIONSTARTTIME,SESSIONHOURS,HOURSLOGGED,HOURSLOGGEDPROVIDER,ATTENDED,PROVIDERCHECKED")
-CLEAN_SESSIONS = "\n".join([
-    SESSIONS_HEADER,
-    "Food bank helper,TN23 1AA,Regular,Ashford Food Bank,Saturday sorting,2025-01-01,,Active,TK1001,2025-10-04,09:30,3,3,3,Yes,Yes",
-    "Food bank helper,TN23 1AA,Regular,Ashford Food Bank,Saturday sorting,2025-01-01,,Active,TK1001,11/10/2025 09:30:00,09:30:00,3,2.5,0,Yes,No",
-    "Food bank helper,TN23 1AA,Regular,Ashford Food Bank,Saturday sorting,2025-01-01,,Active,TK1002,2025-10-04,09:30,3,0,0,Yes,No",
-    "Beach clean,CT9 1AA,One-off,Thanet Coast Care,Spring beach clean,2025-04-12,2025-04-12,Closed,TK1002,2025-04-12,14:00,2,2,2,Yes,Yes",
-    "Beach clean,CT9 1AA,One-off,Thanet Coast Care,Spring beach clean,2025-04-12,2025-04-12,Closed,TK1003,2025-04-12,14:00,2,0,0,No,No",
-]) + "\n"
+SESSIONS_HEADER = (
+    "NAME,POSTALCODE,OPPTYPE,PROVIDERNAME,EVENTNAME,STARTDATE,ENDDATE,STATUS,VOLID,SESSIONDATE,"
+    "SESSIONSTARTTIME,SESSIONHOURS,HOURSLOGGED,HOURSLOGGEDPROVIDER,ATTENDED,PROVIDERCHECKED"
+)
+CLEAN_SESSIONS = (
+    "\n".join(
+        [
+            SESSIONS_HEADER,
+            "Food bank helper,TN23 1AA,Regular,Ashford Food Bank,Saturday sorting,2025-01-01,,Active,TK1001,2025-10-04,09:30,3,3,3,Yes,Yes",
+            "Food bank helper,TN23 1AA,Regular,Ashford Food Bank,Saturday sorting,2025-01-01,,Active,TK1001,11/10/2025 09:30:00,09:30:00,3,2.5,0,Yes,No",
+            "Food bank helper,TN23 1AA,Regular,Ashford Food Bank,Saturday sorting,2025-01-01,,Active,TK1002,2025-10-04,09:30,3,0,0,Yes,No",
+            "Beach clean,CT9 1AA,One-off,Thanet Coast Care,Spring beach clean,2025-04-12,2025-04-12,Closed,TK1002,2025-04-12,14:00,2,2,2,Yes,Yes",
+            "Beach clean,CT9 1AA,One-off,Thanet Coast Care,Spring beach clean,2025-04-12,2025-04-12,Closed,TK1003,2025-04-12,14:00,2,0,0,No,No",
+        ]
+    )
+    + "\n"
+)
 
 
 @pytest.fixture
@@ -48,7 +62,15 @@ def staff(factory, centre):
     return factory.user("centre_staff", centre=centre)
 
 
-def upload(client, headers, content: bytes | str, kind: str = "volunteers", fmt: str = "teamkinetic", filename: str = "export.csv", mapping: str | None = None):
+def upload(
+    client,
+    headers,
+    content: bytes | str,
+    kind: str = "volunteers",
+    fmt: str = "teamkinetic",
+    filename: str = "export.csv",
+    mapping: str | None = None,
+):
     data = {"kind": kind, "format": fmt}
     if mapping is not None:
         data["mapping"] = mapping
@@ -57,7 +79,9 @@ def upload(client, headers, content: bytes | str, kind: str = "volunteers", fmt:
 
 
 def counts(db) -> dict[str, int]:
-    return {m.__name__: db.scalar(select(func.count()).select_from(m)) for m in (Volunteer, Organisation, Role, Placement, HoursEntry)}
+    return {
+        m.__name__: db.scalar(select(func.count()).select_from(m)) for m in (Volunteer, Organisation, Role, Placement, HoursEntry)
+    }
 
 
 def test_clean_teamkinetic_files_import_and_reimport_changes_nothing(client, as_user, staff, centre, db):
@@ -94,7 +118,9 @@ def test_clean_teamkinetic_files_import_and_reimport_changes_nothing(client, as_
     assert s["summary"]["hours_entries_to_create"] == 4 and s["summary"]["rows_without_hours"] == 1
     r = client.post(f"/imports/{s['id']}/confirm", headers=h)
     assert r.status_code == 200, r.text
-    entries = db.scalars(select(HoursEntry).where(HoursEntry.source == "teamkinetic").order_by(HoursEntry.worked_on, HoursEntry.hours)).all()
+    entries = db.scalars(
+        select(HoursEntry).where(HoursEntry.source == "teamkinetic").order_by(HoursEntry.worked_on, HoursEntry.hours)
+    ).all()
     assert sum((e.hours for e in entries), Decimal(0)) == Decimal("10.50")
     statuses = {(e.volunteer_id, e.worked_on): e.status for e in entries}
     assert statuses[(amelia.id, date(2025, 10, 4))] == "approved"
@@ -104,7 +130,10 @@ def test_clean_teamkinetic_files_import_and_reimport_changes_nothing(client, as_
     beach = db.scalar(select(Role).where(Role.title == "Beach clean"))
     assert beach.status == "closed" and beach.one_off
     assert db.scalar(select(func.count()).select_from(Placement).where(Placement.volunteer_id == amelia.id)) == 1
-    assert db.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.in_(("import.volunteers", "import.sessions")))) == 2
+    assert (
+        db.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.in_(("import.volunteers", "import.sessions"))))
+        == 2
+    )
 
     after_first = counts(db)
     for content, kind in ((CLEAN_VOLUNTEERS, "volunteers"), (CLEAN_SESSIONS, "sessions")):
@@ -116,17 +145,22 @@ def test_clean_teamkinetic_files_import_and_reimport_changes_nothing(client, as_
     assert counts(db) == after_first, "importing the same files again changes nothing"
 
 
-MALFORMED_VOLUNTEERS = "\n".join([
-    VOL_HEADER + ",NOTES",  # an extra column in the header is fine (ignored)
-    "TK2001,Ruth,Clarke,1988-02-30,Female,,TN23 1AA,ruth@example.net,2025-10-08,No,No,,No,No,Yes,0,Active,likes gardening",  # impossible date
-    "TK2002,Sam,Okafor,14/13/1990,Male,,CT1 2AA,sam@example.net,21/10/2025 10:35:00,No,No,,No,No,Yes,0,Active,",  # month 13
-    "TK2003,Priya,Shah,1992-05-06,Female,,ZZ99 9ZZ,priya@example.net,2025-10-08,No,No,,No,No,Yes,0,Active,",  # unknown postcode
-    "TK2003,Tom,Reid,1970-01-01,Male,,TN23 1AA,tom@example.net,2025-10-08,No,No,,No,No,Yes,0,Active,",  # duplicate VOLID
-    "TK2005,,Lee,1970-01-01,Male,,TN23 1AA,lee@example.net,2025-10-08,No,No,,No,No,Yes,0,Active,",  # missing first name
-    "TK2006,Ann,Bell,1980-01-01,Female,,TN23 1AA,ann@example.net,2025-10-08,No,No,,No,No,Yes,0,Active,,surplus,cells",  # extra cells
-    "TK2007,Joe,Bloggs,not a date,Male,,TN23 1AA,joe-at-example.net,yesterday,Maybe,No,,No,No,Yes,0,Active,",  # three bad cells
-    "TK2008,Good,Row,1980-01-01,Female,,TN23 1AA,good@example.net,2025-10-08,No,No,,No,No,Yes,0,Active,",
-]) + "\n"
+MALFORMED_VOLUNTEERS = (
+    "\n".join(
+        [
+            VOL_HEADER + ",NOTES",  # an extra column in the header is fine (ignored)
+            "TK2001,Ruth,Clarke,1988-02-30,Female,,TN23 1AA,ruth@example.net,2025-10-08,No,No,,No,No,Yes,0,Active,likes gardening",  # impossible date
+            "TK2002,Sam,Okafor,14/13/1990,Male,,CT1 2AA,sam@example.net,21/10/2025 10:35:00,No,No,,No,No,Yes,0,Active,",  # month 13
+            "TK2003,Priya,Shah,1992-05-06,Female,,ZZ99 9ZZ,priya@example.net,2025-10-08,No,No,,No,No,Yes,0,Active,",  # unknown postcode
+            "TK2003,Tom,Reid,1970-01-01,Male,,TN23 1AA,tom@example.net,2025-10-08,No,No,,No,No,Yes,0,Active,",  # duplicate VOLID
+            "TK2005,,Lee,1970-01-01,Male,,TN23 1AA,lee@example.net,2025-10-08,No,No,,No,No,Yes,0,Active,",  # missing first name
+            "TK2006,Ann,Bell,1980-01-01,Female,,TN23 1AA,ann@example.net,2025-10-08,No,No,,No,No,Yes,0,Active,,surplus,cells",  # extra cells
+            "TK2007,Joe,Bloggs,not a date,Male,,TN23 1AA,joe-at-example.net,yesterday,Maybe,No,,No,No,Yes,0,Active,",  # three bad cells
+            "TK2008,Good,Row,1980-01-01,Female,,TN23 1AA,good@example.net,2025-10-08,No,No,,No,No,Yes,0,Active,",
+        ]
+    )
+    + "\n"
+)
 
 
 def test_malformed_rows_are_all_reported_and_nothing_is_written(client, as_user, staff, db):
@@ -160,14 +194,19 @@ def test_sessions_with_bad_rows_write_nothing(client, as_user, staff, db):
     h = as_user(staff)
     client.post(f"/imports/{upload(client, h, CLEAN_VOLUNTEERS).json()['id']}/confirm", headers=h)
     before = counts(db)
-    bad = "\n".join([
-        SESSIONS_HEADER,
-        "Food bank helper,TN23 1AA,Regular,Ashford Food Bank,Sorting,2025-01-01,,Active,TK1001,2025-10-04,09:30,3,3,3,Yes,Yes",
-        "Food bank helper,TN23 1AA,Regular,Ashford Food Bank,Sorting,2025-01-01,,Active,TK1001,04/10/2025 09:30:00,09:30,3,3,3,Yes,Yes",  # same session
-        "Food bank helper,TN23 1AA,Regular,Ashford Food Bank,Sorting,2025-01-01,,Active,TK9999,2025-10-05,09:30,3,3,3,Yes,Yes",  # unknown VOLID
-        "Food bank helper,QQ1 1AA,Regular,Ashford Food Bank,Sorting,2025-01-01,,Active,TK1002,31/09/2025,09:30,3,30,0,Yes,Yes",  # postcode, date, hours
-        ",TN23 1AA,Regular,,Sorting,2025-01-01,,Active,TK1002,2025-10-06,09:30,3,3,3,Yes,Yes",  # no opportunity, no provider
-    ]) + "\n"
+    bad = (
+        "\n".join(
+            [
+                SESSIONS_HEADER,
+                "Food bank helper,TN23 1AA,Regular,Ashford Food Bank,Sorting,2025-01-01,,Active,TK1001,2025-10-04,09:30,3,3,3,Yes,Yes",
+                "Food bank helper,TN23 1AA,Regular,Ashford Food Bank,Sorting,2025-01-01,,Active,TK1001,04/10/2025 09:30:00,09:30,3,3,3,Yes,Yes",  # same session
+                "Food bank helper,TN23 1AA,Regular,Ashford Food Bank,Sorting,2025-01-01,,Active,TK9999,2025-10-05,09:30,3,3,3,Yes,Yes",  # unknown VOLID
+                "Food bank helper,QQ1 1AA,Regular,Ashford Food Bank,Sorting,2025-01-01,,Active,TK1002,31/09/2025,09:30,3,30,0,Yes,Yes",  # postcode, date, hours
+                ",TN23 1AA,Regular,,Sorting,2025-01-01,,Active,TK1002,2025-10-06,09:30,3,3,3,Yes,Yes",  # no opportunity, no provider
+            ]
+        )
+        + "\n"
+    )
     batch = upload(client, h, bad, kind="sessions").json()
     rows = sorted({p["row"] for p in batch["problems"] if p["severity"] == "error"})
     assert rows == [3, 4, 5, 6]
@@ -177,19 +216,25 @@ def test_sessions_with_bad_rows_write_nothing(client, as_user, staff, db):
     assert counts(db) == before
 
 
-@pytest.mark.parametrize("content,filename", [
-    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\x00\x00\x01\x02", "export.pdf"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "photo.csv"),
-    (b'{"volunteers": [{"name": "Amelia"}]}', "export.json"),
-    (b"PK\x03\x04 this is not really a workbook", "export.xlsx"),
-    (b"", "empty.csv"),
-    (b"FIRSTNAME,SURNAME,EMAIL\nAmelia,Hart,a@example.net\n", "no-ids.csv"),  # a CSV, but not a TeamKinetic export
-])
+@pytest.mark.parametrize(
+    "content,filename",
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\x00\x00\x01\x02", "export.pdf"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "photo.csv"),
+        (b'{"volunteers": [{"name": "Amelia"}]}', "export.json"),
+        (b"PK\x03\x04 this is not really a workbook", "export.xlsx"),
+        (b"", "empty.csv"),
+        (b"FIRSTNAME,SURNAME,EMAIL\nAmelia,Hart,a@example.net\n", "no-ids.csv"),  # a CSV, but not a TeamKinetic export
+    ],
+)
 def test_a_file_that_is_not_a_spreadsheet_is_refused_in_plain_words(client, as_user, staff, db, content, filename):
     before = counts(db)
     batch = upload(client, as_user(staff), content, filename=filename).json()
     assert batch["error_count"] == 1 and batch["problems"][0]["row"] == 0
-    assert any(w in batch["problems"][0]["problem"] for w in ("not a CSV", "could not be opened", "does not look like", "empty", "header", "VOLID is missing"))
+    assert any(
+        w in batch["problems"][0]["problem"]
+        for w in ("not a CSV", "could not be opened", "does not look like", "empty", "header", "VOLID is missing")
+    )
     assert client.post(f"/imports/{batch['id']}/confirm", headers=as_user(staff)).status_code == 409
     assert counts(db) == before
 
@@ -221,7 +266,12 @@ def test_generic_xlsx_goes_through_the_mapping_step(client, as_user, staff, cent
     r = client.post(f"/imports/{batch['id']}/confirm", headers=h)
     assert r.status_code == 200, r.text
     hannah = db.scalar(select(Volunteer).where(Volunteer.source == "spreadsheet", Volunteer.source_id == f"{centre.id}:M-1"))
-    assert (hannah.last_name, hannah.date_of_birth, hannah.phone, hannah.district_gss) == ("Wood", date(1975, 4, 3), "07700 900123", CANTERBURY)
+    assert (hannah.last_name, hannah.date_of_birth, hannah.phone, hannah.district_gss) == (
+        "Wood",
+        date(1975, 4, 3),
+        "07700 900123",
+        CANTERBURY,
+    )
 
     r = client.put(f"/imports/{batch['id']}/mapping", headers=h, json={"mapping": {"first_name": "Nope"}})
     assert r.status_code == 409  # already committed
@@ -260,7 +310,10 @@ def test_command_line_dry_run_then_commit(tmp_path, capsys):
     path.write_text(CLEAN_VOLUNTEERS)
     set_engine(engine)
     try:
-        assert cli.main(["import", "volunteers", str(path), "--format", "teamkinetic", "--centre-id", str(centre_id), "--quiet"]) == 0
+        assert (
+            cli.main(["import", "volunteers", str(path), "--format", "teamkinetic", "--centre-id", str(centre_id), "--quiet"])
+            == 0
+        )
         assert "Dry run only" in capsys.readouterr().out
         with Session(engine) as s:
             assert s.scalar(select(func.count()).select_from(Volunteer)) == 0

@@ -9,10 +9,10 @@ SAT_AM = 1 << slot_bit(5, 0)
 ASHFORD = (51.1465, 0.8750)
 CANTERBURY = (51.2802, 1.0789)  # about 12 miles from Ashford
 
-ROLE = RoleFeatures(id=1, organisation_id=10, lat=ASHFORD[0], lon=ASHFORD[1], slot_mask=SAT_AM,
-                    title="Gardener", description="")
-VOL = VolunteerFeatures(id=7, date_of_birth=date(1990, 6, 1), lat=ASHFORD[0] + 0.01, lon=ASHFORD[1],
-                        travel_radius_miles=5, availability_mask=SAT_AM)
+ROLE = RoleFeatures(id=1, organisation_id=10, lat=ASHFORD[0], lon=ASHFORD[1], slot_mask=SAT_AM, title="Gardener", description="")
+VOL = VolunteerFeatures(
+    id=7, date_of_birth=date(1990, 6, 1), lat=ASHFORD[0] + 0.01, lon=ASHFORD[1], travel_radius_miles=5, availability_mask=SAT_AM
+)
 
 
 def codes(v, r, today=TODAY):
@@ -128,11 +128,27 @@ def test_already_referred():
 
 
 def test_all_failing_reasons_are_returned():
-    r = replace(ROLE, status="closed", places_available=0, dbs_level=2, min_age=40,
-                lat=CANTERBURY[0], lon=CANTERBURY[1], required_skills=("cooking",))
+    r = replace(
+        ROLE,
+        status="closed",
+        places_available=0,
+        dbs_level=2,
+        min_age=40,
+        lat=CANTERBURY[0],
+        lon=CANTERBURY[1],
+        required_skills=("cooking",),
+    )
     v = replace(VOL, availability_mask=1, active_referral_role_ids=frozenset({1}))
-    assert codes(v, r) == ["not_published", "no_places", "already_referred", "under_min_age", "dbs_required",
-                           "too_far", "no_shared_slot", "missing_skill"]
+    assert codes(v, r) == [
+        "not_published",
+        "no_places",
+        "already_referred",
+        "under_min_age",
+        "dbs_required",
+        "too_far",
+        "no_shared_slot",
+        "missing_skill",
+    ]
 
 
 def test_unknowns_do_not_fail_gates_but_are_flagged():

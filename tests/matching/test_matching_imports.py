@@ -1,4 +1,5 @@
 """matching/ is a pure library: no web, worker or database imports."""
+
 import ast
 from pathlib import Path
 
@@ -18,8 +19,12 @@ def test_matching_has_no_forbidden_imports():
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module]
-            elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
-                    "import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
+            elif (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) in ("import_module", "__import__")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
                 names = [str(node.args[0].value)]
             for n in names:
                 if n.split(".")[0] in FORBIDDEN:

@@ -1,4 +1,5 @@
 """Properties of the ranking, agreement of the scalar and vectorised paths, spread, both directions."""
+
 import random
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -6,8 +7,7 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching import (RoleFeatures, RoleIndex, VolunteerFeatures, Weights, is_eligible, rank_roles,
-                      rank_volunteers, score, why_not)
+from matching import RoleFeatures, RoleIndex, VolunteerFeatures, Weights, is_eligible, rank_roles, rank_volunteers, score, why_not
 from matching.spread import Candidate, spread
 from matching.types import COMPONENTS, slot_bit
 
@@ -83,10 +83,11 @@ def test_nearer_never_ranks_below_farther(d1, d2, mode):
 
 
 @FAST
-@given(st.lists(st.sampled_from(["first-aid", "driving", "gardening", "cooking", "admin", "befriending"]),
-                max_size=4, unique=True),
-       st.sampled_from(["first-aid", "driving", "gardening", "cooking", "admin", "befriending", "music"]),
-       st.lists(st.sampled_from(["first-aid", "gardening", "music", "admin"]), max_size=3, unique=True))
+@given(
+    st.lists(st.sampled_from(["first-aid", "driving", "gardening", "cooking", "admin", "befriending"]), max_size=4, unique=True),
+    st.sampled_from(["first-aid", "driving", "gardening", "cooking", "admin", "befriending", "music"]),
+    st.lists(st.sampled_from(["first-aid", "gardening", "music", "admin"]), max_size=3, unique=True),
+)
 def test_another_matching_skill_never_lowers_a_score(have, extra, desired):
     role = replace(BASE, desired_skills=tuple(desired), required_skills=())
     v1 = replace(VOL, skills=tuple(have))
@@ -193,14 +194,12 @@ def test_upsert_and_remove_keep_the_index_current():
     assert len(idx) == len(current)
     for j in range(30):
         v = random_volunteer(rng, j)
-        assert [x.role_id for x in idx.rank(v, 10, TODAY)] == \
-               [x.role_id for x in rank_roles(v, current.values(), TODAY, 10)]
+        assert [x.role_id for x in idx.rank(v, 10, TODAY)] == [x.role_id for x in rank_roles(v, current.values(), TODAY, 10)]
         assert sorted(r.id for r in current.values() if not why_not(v, r, TODAY)) == list(idx.eligible_ids(v, TODAY))
 
 
 def test_today_changes_are_picked_up():
-    r = replace(BASE, one_off=True, slot_mask=0,
-                sessions=((datetime(2026, 3, 7, 9), datetime(2026, 3, 7, 12)),))
+    r = replace(BASE, one_off=True, slot_mask=0, sessions=((datetime(2026, 3, 7, 9), datetime(2026, 3, 7, 12)),))
     idx = RoleIndex([r])
     assert len(idx.rank(VOL, 5, TODAY)) == 1
     assert idx.rank(VOL, 5, TODAY)[0].flags == ("starting_soon",)
@@ -242,12 +241,18 @@ def test_role_to_volunteers_only_consenting_and_not_contacted():
 
 def test_search_blends_text_and_filters():
     roles = [
-        replace(BASE, id=1, organisation_id=1, title="Gardening volunteer", description="Help in our community garden",
-                causes=("Environment",)),
-        replace(BASE, id=2, organisation_id=2, title="Befriender", description="Visit isolated older people",
-                causes=("OlderPeople",)),
-        replace(BASE, id=3, organisation_id=3, title="Minibus driver", description="Drive the day centre minibus",
-                mode="hybrid"),
+        replace(
+            BASE,
+            id=1,
+            organisation_id=1,
+            title="Gardening volunteer",
+            description="Help in our community garden",
+            causes=("Environment",),
+        ),
+        replace(
+            BASE, id=2, organisation_id=2, title="Befriender", description="Visit isolated older people", causes=("OlderPeople",)
+        ),
+        replace(BASE, id=3, organisation_id=3, title="Minibus driver", description="Drive the day centre minibus", mode="hybrid"),
         replace(BASE, id=4, organisation_id=4, title="Shop volunteer", description="Charity shop till", status="draft"),
     ]
     idx = RoleIndex(roles)
@@ -273,8 +278,16 @@ def test_search_finds_other_forms_of_a_word():
     from matching import RoleFeatures, RoleIndex, VolunteerFeatures
 
     roles = [
-        RoleFeatures(id=1, organisation_id=1, mode="remote", title="Telephone Befriender", description="Call an older person each week."),
-        RoleFeatures(id=2, organisation_id=2, mode="remote", title="Befriending service coordinator", description="Organise our befriending rota."),
+        RoleFeatures(
+            id=1, organisation_id=1, mode="remote", title="Telephone Befriender", description="Call an older person each week."
+        ),
+        RoleFeatures(
+            id=2,
+            organisation_id=2,
+            mode="remote",
+            title="Befriending service coordinator",
+            description="Organise our befriending rota.",
+        ),
         RoleFeatures(id=3, organisation_id=3, mode="remote", title="Shop helper", description="Sort donations."),
     ]
     v = VolunteerFeatures(id=1, mode="either")

@@ -7,18 +7,24 @@ def ids(title, description=""):
     return [t.id for t in suggest_tags(title, description)]
 
 
-@pytest.mark.parametrize("title, description, expected", [
-    ("Befriender for isolated older people in Ashford", "", {"befriending", "OlderPeople"}),
-    ("Minibus driver for day centre", "", {"minibus-driving"}),
-    ("Charity shop volunteer", "Help on the till and sort donations in our Folkestone shop", {"charity-retail"}),
-    ("Conservation volunteer", "Hedge laying and scrub clearance on the nature reserve", {"conservation", "Environment"}),
-    ("Homework club helper", "Support children with reading and maths after school",
-     {"teaching-tutoring", "YouthAndChildren"}),
-    ("Treasurer", "Join our board of trustees as treasurer", {"trustee-governance"}),
-    ("Dog walker", "Walk dogs at our rescue centre near Maidstone", {"dog-walking", "AnimalWelfare"}),
-    ("Food bank warehouse volunteer", "Sort and pack food parcels", {"warehouse-logistics", "AntiPoverty"}),
-    ("Gardning volunteer", "", {"gardening"}),
-])
+@pytest.mark.parametrize(
+    "title, description, expected",
+    [
+        ("Befriender for isolated older people in Ashford", "", {"befriending", "OlderPeople"}),
+        ("Minibus driver for day centre", "", {"minibus-driving"}),
+        ("Charity shop volunteer", "Help on the till and sort donations in our Folkestone shop", {"charity-retail"}),
+        ("Conservation volunteer", "Hedge laying and scrub clearance on the nature reserve", {"conservation", "Environment"}),
+        (
+            "Homework club helper",
+            "Support children with reading and maths after school",
+            {"teaching-tutoring", "YouthAndChildren"},
+        ),
+        ("Treasurer", "Join our board of trustees as treasurer", {"trustee-governance"}),
+        ("Dog walker", "Walk dogs at our rescue centre near Maidstone", {"dog-walking", "AnimalWelfare"}),
+        ("Food bank warehouse volunteer", "Sort and pack food parcels", {"warehouse-logistics", "AntiPoverty"}),
+        ("Gardning volunteer", "", {"gardening"}),
+    ],
+)
 def test_realistic_listings(title, description, expected):
     got = ids(title, description)
     assert expected <= set(got), got

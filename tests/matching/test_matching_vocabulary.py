@@ -41,16 +41,19 @@ def test_notes_have_attribution():
     assert "Open Government Licence" in text and "ESCO" in text and "European Commission" in text
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("first-aider", {"first-aid"}),
-    ("I'm a qualified first aider", {"first-aid"}),
-    ("St John Ambulance trained", {"first-aid"}),
-    ("can drive a minibus", {"minibus-driving"}),
-    ("good with computers", {"basic-it-skills"}),
-    ("love gardning", {"gardening"}),
-    ("befreinding, dog walker and bookkeeping", {"befriending", "dog-walking", "finance-bookkeeping"}),
-    ("BSL level 2", {"british-sign-language"}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("first-aider", {"first-aid"}),
+        ("I'm a qualified first aider", {"first-aid"}),
+        ("St John Ambulance trained", {"first-aid"}),
+        ("can drive a minibus", {"minibus-driving"}),
+        ("good with computers", {"basic-it-skills"}),
+        ("love gardning", {"gardening"}),
+        ("befreinding, dog walker and bookkeeping", {"befriending", "dog-walking", "finance-bookkeeping"}),
+        ("BSL level 2", {"british-sign-language"}),
+    ],
+)
 def test_free_text_lands_on_the_right_skill(text, expected):
     v = default_vocabulary()
     got = {v.skill_ids[i] for i, s in v.skill_strengths_from_text(text).items() if s >= 0.85}

@@ -68,15 +68,27 @@ def build(db: Session, f: Factory) -> County:
     db.flush()
 
     def referral(name, role, created, status):
-        r = Referral(volunteer_id=county.volunteers[name].id, role_id=role.id, status=status, created_at=created,
-                     status_changed_at=created, share_email=True, share_phone=False)
+        r = Referral(
+            volunteer_id=county.volunteers[name].id,
+            role_id=role.id,
+            status=status,
+            created_at=created,
+            status_changed_at=created,
+            share_email=True,
+            share_phone=False,
+        )
         db.add(r)
         db.flush()
         return r
 
     def placement(name, role, started, ref=None):
-        p = Placement(referral_id=ref.id if ref else None, volunteer_id=county.volunteers[name].id, role_id=role.id,
-                      organisation_id=role.organisation_id, started_on=started)
+        p = Placement(
+            referral_id=ref.id if ref else None,
+            volunteer_id=county.volunteers[name].id,
+            role_id=role.id,
+            organisation_id=role.organisation_id,
+            started_on=started,
+        )
         db.add(p)
         db.flush()
         return p
@@ -92,7 +104,9 @@ def build(db: Session, f: Factory) -> County:
 
     def hours(pname, day, h, status="approved"):
         p = county.placements[pname]
-        e = HoursEntry(placement_id=p.id, volunteer_id=p.volunteer_id, worked_on=day, hours=Decimal(h), status=status, reminder_count=0)
+        e = HoursEntry(
+            placement_id=p.id, volunteer_id=p.volunteer_id, worked_on=day, hours=Decimal(h), status=status, reminder_count=0
+        )
         db.add(e)
         db.flush()
         return e
@@ -113,10 +127,24 @@ def build(db: Session, f: Factory) -> County:
     hours("C1", date(2025, 4, 10), "2")
     hours("C1", date(2025, 7, 10), "3")
 
-    db.add(InvestmentEntry(centre_id=centre_a.id, period_start=date(2025, 1, 1), period_end=date(2025, 12, 31),
-                           category="coordinator_time", amount=Decimal("100.00")))
-    db.add(InvestmentEntry(centre_id=centre_c.id, period_start=date(2025, 7, 1), period_end=date(2026, 6, 30),
-                           category="training", amount=Decimal("146.00")))
+    db.add(
+        InvestmentEntry(
+            centre_id=centre_a.id,
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31),
+            category="coordinator_time",
+            amount=Decimal("100.00"),
+        )
+    )
+    db.add(
+        InvestmentEntry(
+            centre_id=centre_c.id,
+            period_start=date(2025, 7, 1),
+            period_end=date(2026, 6, 30),
+            category="training",
+            amount=Decimal("146.00"),
+        )
+    )
     db.flush()
     # What the hours.approved actor does, once per placement.
     for p in county.placements.values():

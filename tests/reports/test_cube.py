@@ -55,7 +55,9 @@ def assert_same(db, ctx, period, dims):
         if dim in M.TIME_DIMENSIONS:  # the bucket-by-bucket reference carries every metric
             want = {m: v for m, v in want.items() if dim in M.METRIC_BY_ID[m].dimensions}
         assert got == want, (period, dim)
-        assert {k: valued(db, p) for k, p in got_pieces.items() if p} == {k: valued(db, p) for k, p in want_pieces.items() if p}, (period, dim)
+        assert {k: valued(db, p) for k, p in got_pieces.items() if p} == {
+            k: valued(db, p) for k, p in want_pieces.items() if p
+        }, (period, dim)
 
 
 @pytest.mark.parametrize("period", ["2025", "2025-26", "2025-Q2", "2025-03", "2024-26"])
@@ -68,14 +70,23 @@ def test_fast_path_matches_the_per_breakdown_queries(db, county, period):
 
 
 def test_yearly_rollups_follow_hours_and_moves(db, county):
-    ctx = M.Context(districts=None, as_of=dataset.AS_OF, dialect=db.get_bind().dialect.name, rate_breaks=frozenset({date(2025, 4, 1)}))
+    ctx = M.Context(
+        districts=None, as_of=dataset.AS_OF, dialect=db.get_bind().dialect.name, rate_breaks=frozenset({date(2025, 4, 1)})
+    )
     year = M.parse_period("2025")
     # C2 starts at O1 and gives 3 hours in December: a new active volunteer, O1's hours go up, O2 unchanged
     c2 = county.volunteers["C2"]
     p = Placement(volunteer_id=c2.id, role_id=county.r1.id, organisation_id=county.o1.id, started_on=date(2025, 12, 1))
     db.add(p)
     db.flush()
-    entry = HoursEntry(placement_id=p.id, volunteer_id=c2.id, worked_on=date(2025, 12, 2), hours=Decimal("3"), status="approved", reminder_count=0)
+    entry = HoursEntry(
+        placement_id=p.id,
+        volunteer_id=c2.id,
+        worked_on=date(2025, 12, 2),
+        hours=Decimal("3"),
+        status="approved",
+        reminder_count=0,
+    )
     db.add(entry)
     db.flush()
     rollups.refresh_placement(db, p.id)

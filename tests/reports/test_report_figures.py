@@ -56,7 +56,10 @@ def test_every_metric_unsuppressed_for_2025(db, county):
     assert by_piece == {("run", date(2025, 1, 1)): Decimal("11.00"), ("run", date(2025, 4, 1)): Decimal("13.00")}
     by_quarter, quarter_pieces = M.compute(db, _ctx(db), YEAR_2025, "quarter")
     assert {k: c.value for k, c in by_quarter["approved_hours"].items()} == {
-        "2025-Q1": Decimal("11.00"), "2025-Q2": Decimal("8.00"), "2025-Q3": Decimal("5.00")}
+        "2025-Q1": Decimal("11.00"),
+        "2025-Q2": Decimal("8.00"),
+        "2025-Q3": Decimal("5.00"),
+    }
     assert {k: c.value for k, c in by_quarter["placements"].items()} == {"2025-Q1": 5, "2025-Q2": 1}
     by_year, year_pieces = M.compute(db, _ctx(db), YEAR_2025, "year")
     assert year_pieces["2025"] == [("run", date(2025, 1, 1), Decimal("11.00")), ("run", date(2025, 4, 1), Decimal("13.00"))]
@@ -65,14 +68,20 @@ def test_every_metric_unsuppressed_for_2025(db, county):
 def test_breakdowns_unsuppressed(db, county):
     by_district, _ = M.compute(db, _ctx(db), YEAR_2025, "district")
     assert {k: c.value for k, c in by_district["active_volunteers"].items()} == {ASHFORD: 5, CANTERBURY: 1}
-    assert {k: c.value for k, c in by_district["approved_hours"].items()} == {ASHFORD: Decimal("19.00"), CANTERBURY: Decimal("5.00")}
+    assert {k: c.value for k, c in by_district["approved_hours"].items()} == {
+        ASHFORD: Decimal("19.00"),
+        CANTERBURY: Decimal("5.00"),
+    }
     assert {k: c.value for k, c in by_district["registrations"].items()} == {ASHFORD: 4, CANTERBURY: 2}
     by_age, _ = M.compute(db, _ctx(db), YEAR_2025, "age_band")
     assert {k: c.value for k, c in by_age["active_volunteers"].items()} == {"16-24": 2, "45-54": 3, "65-74": 1}
     by_gender, _ = M.compute(db, _ctx(db), YEAR_2025, "gender")
     assert {k: c.value for k, c in by_gender["active_volunteers"].items()} == {"woman": 3, "man": 2, "unknown": 1}
     by_cause, _ = M.compute(db, _ctx(db), YEAR_2025, "cause")
-    assert {k: c.value for k, c in by_cause["approved_hours"].items()} == {"AnimalWelfare": Decimal("19.00"), "ArtsAndCulture": Decimal("5.00")}
+    assert {k: c.value for k, c in by_cause["approved_hours"].items()} == {
+        "AnimalWelfare": Decimal("19.00"),
+        "ArtsAndCulture": Decimal("5.00"),
+    }
     assert {k: c.value for k, c in by_cause["roles_filled"].items()} == {"AnimalWelfare": 1, "ArtsAndCulture": 1}
     by_org, _ = M.compute(db, _ctx(db), YEAR_2025, "organisation")
     assert {k: c.value for k, c in by_org["referrals"].items()} == {county.o1.id: 6, county.o2.id: 2}
@@ -85,7 +94,12 @@ def test_county_report_with_suppression_value_and_viva(db, county):
     params = ReportParams(period="2025", dimensions=["district", "quarter", "age_band"], as_of=dataset.AS_OF)
     report = service.build_report(db, PILOT, params, generated_at=dataset.GENERATED_AT)
     assert report["generated_at"] == "2026-07-01T09:30:00Z"
-    assert report["period"] == {"start": "2025-01-01", "end": "2025-12-31", "months": 12, "label": "January 2025 to December 2025"}
+    assert report["period"] == {
+        "start": "2025-01-01",
+        "end": "2025-12-31",
+        "months": 12,
+        "label": "January 2025 to December 2025",
+    }
     assert report["filters"]["area"] == "Whole county" and report["filters"]["rates"] == ["nlw", "rlw_london", "rlw_uk"]
     t = report["totals"]
     assert t["active_volunteers"] == 6 and t["approved_hours"] == 24.0 and t["registrations"] == 6
@@ -110,7 +124,9 @@ def test_county_report_with_suppression_value_and_viva(db, county):
     assert value["rlw_uk"]["viva_ratio"] == 1.81  # 313.45 / 173.60
     assert report["benchmark"]["value_per_volunteer"] == 1339.0 and report["benchmark"]["price_year"] == "2021-22"
     assert {(r["series"], r["amount"], r["price_year"]) for r in report["rates"] if r["series"] == "nlw"} == {
-        ("nlw", 11.44, "2024-25"), ("nlw", 12.21, "2025-26")}
+        ("nlw", 11.44, "2024-25"),
+        ("nlw", 12.21, "2025-26"),
+    }
     assert all(r["source"] for r in report["rates"])
     assert report["method"] and report["suppression"] and report["price_year"] == "2024-25, 2025-26"
 
@@ -148,11 +164,21 @@ def test_larger_groups_are_shown_and_a_single_small_one_is_hidden_with_its_neigh
         p = Placement(volunteer_id=v.id, role_id=county.r1.id, organisation_id=county.o1.id, started_on=date(2025, 5, 1))
         db.add(p)
         db.flush()
-        db.add(HoursEntry(placement_id=p.id, volunteer_id=v.id, worked_on=date(2025, 5, 2), hours=Decimal("1"), status="approved", reminder_count=0))
+        db.add(
+            HoursEntry(
+                placement_id=p.id,
+                volunteer_id=v.id,
+                worked_on=date(2025, 5, 2),
+                hours=Decimal("1"),
+                status="approved",
+                reminder_count=0,
+            )
+        )
         db.flush()
         rollups.refresh_placement(db, p.id)
-    report = service.build_report(db, PILOT, ReportParams(period="2025", dimensions=["district"], as_of=dataset.AS_OF),
-                                  generated_at=dataset.GENERATED_AT)
+    report = service.build_report(
+        db, PILOT, ReportParams(period="2025", dimensions=["district"], as_of=dataset.AS_OF), generated_at=dataset.GENERATED_AT
+    )
     rows = {r["key"]: r for r in report["breakdowns"][0]["rows"]}
     assert report["totals"]["active_volunteers"] == 9
     assert rows[CANTERBURY]["metrics"]["active_volunteers"] == "<5"
@@ -166,10 +192,17 @@ def test_larger_groups_are_shown_and_a_single_small_one_is_hidden_with_its_neigh
 
 
 def test_centre_report_is_limited_to_its_districts(db, county):
-    staff = Principal(user_id=0, role="centre_staff", email="s@example.org", full_name="S", centre_id=county.centre_a.id,
-                      district_codes=frozenset({ASHFORD}))
-    report = service.build_report(db, staff, ReportParams(period="2025", dimensions=["district"], as_of=dataset.AS_OF),
-                                  generated_at=dataset.GENERATED_AT)
+    staff = Principal(
+        user_id=0,
+        role="centre_staff",
+        email="s@example.org",
+        full_name="S",
+        centre_id=county.centre_a.id,
+        district_codes=frozenset({ASHFORD}),
+    )
+    report = service.build_report(
+        db, staff, ReportParams(period="2025", dimensions=["district"], as_of=dataset.AS_OF), generated_at=dataset.GENERATED_AT
+    )
     assert report["filters"]["districts"] == [ASHFORD]
     assert report["totals"]["active_volunteers"] == 5 and report["totals"]["approved_hours"] == 19.0
     nlw = next(v for v in report["value"] if v["series"] == "nlw")
@@ -188,10 +221,19 @@ def test_rollups_are_idempotent_and_match_a_full_rebuild(db, county):
 
     def snapshot():
         return (
-            sorted((r.period_kind, str(r.period_start), r.placement_id, str(r.hours), r.entries, r.district_gss) for r in db.scalars(select(HoursRollup))),
-            sorted((a.placement_id, str(a.first_worked_on), str(a.last_worked_on), a.retained_3m, a.retained_6m, a.retained_12m) for a in db.scalars(select(PlacementActivity))),
+            sorted(
+                (r.period_kind, str(r.period_start), r.placement_id, str(r.hours), r.entries, r.district_gss)
+                for r in db.scalars(select(HoursRollup))
+            ),
+            sorted(
+                (a.placement_id, str(a.first_worked_on), str(a.last_worked_on), a.retained_3m, a.retained_6m, a.retained_12m)
+                for a in db.scalars(select(PlacementActivity))
+            ),
             sorted((a.volunteer_id, str(a.first_worked_on)) for a in db.scalars(select(VolunteerActivity))),
-            sorted((y.year, y.volunteer_id, y.district_gss, y.months, str(y.first_worked_on), str(y.hours)) for y in db.scalars(select(VolunteerYear))),
+            sorted(
+                (y.year, y.volunteer_id, y.district_gss, y.months, str(y.first_worked_on), str(y.hours))
+                for y in db.scalars(select(VolunteerYear))
+            ),
             sorted((y.year, y.organisation_id, y.district_gss, y.months) for y in db.scalars(select(OrganisationYear))),
             sorted((str(h.month), h.district_gss, str(h.hours), h.rollup_rows) for h in db.scalars(select(DistrictMonthHours))),
         )
@@ -218,19 +260,33 @@ def test_rollups_are_idempotent_and_match_a_full_rebuild(db, county):
 
 def test_periods_and_rates_apply_by_month(db, county):
     # Financial year 2025-26 (April to March) at the NLW only: Apr-Dec 2025 13h + Feb 2026 1h, all at £12.21.
-    report = service.build_report(db, PILOT, ReportParams(period="2025-26", dimensions=["year"], rates=["nlw"], as_of=dataset.AS_OF),
-                                  generated_at=dataset.GENERATED_AT)
+    report = service.build_report(
+        db,
+        PILOT,
+        ReportParams(period="2025-26", dimensions=["year"], rates=["nlw"], as_of=dataset.AS_OF),
+        generated_at=dataset.GENERATED_AT,
+    )
     years = report["breakdowns"][0]["rows"]  # calendar years cut by the financial year
-    assert [(r["key"], r["label"], r["metrics"]["active_volunteers"]) for r in years] == [("2025", "2025", "<5"), ("2026", "2026", "<5")]
+    assert [(r["key"], r["label"], r["metrics"]["active_volunteers"]) for r in years] == [
+        ("2025", "2025", "<5"),
+        ("2026", "2026", "<5"),
+    ]
     assert report["period"]["start"] == "2025-04-01" and report["period"]["end"] == "2026-03-31"
     assert report["totals"]["active_volunteers"] == 5  # A1 (May), A2 (Aug), A4 (Feb 2026), A5 (Apr), C1
     assert report["totals"]["approved_hours"] == 14.0
-    assert report["value"] == [{
-        "series": "nlw", "name": "National Living Wage", "kind": "replacement_cost", "unit": "hour",
-        "value": 170.94, "unvalued_hours": 0.0, "value_per_volunteer": 34.19,
-        # investment: Centre A 100 x 275/365 (Apr-Dec) + Centre C 146 x 274/365 (Jul-Mar) = 75.34 + 109.60
-        "viva_ratio": 0.92,  # 170.94 / 184.94
-    }]
+    assert report["value"] == [
+        {
+            "series": "nlw",
+            "name": "National Living Wage",
+            "kind": "replacement_cost",
+            "unit": "hour",
+            "value": 170.94,
+            "unvalued_hours": 0.0,
+            "value_per_volunteer": 34.19,
+            # investment: Centre A 100 x 275/365 (Apr-Dec) + Centre C 146 x 274/365 (Jul-Mar) = 75.34 + 109.60
+            "viva_ratio": 0.92,  # 170.94 / 184.94
+        }
+    ]
     assert report["investment"]["total"] == 184.94
     # a single month
     cells, pieces = M.compute(db, _ctx(db, breaks=frozenset()), M.parse_period("2025-04"), None)

@@ -91,7 +91,7 @@ def test_xlsx_opens_with_openpyxl_and_holds_the_sheets(client, as_user, county, 
     assert summary["Period"] == "January 2025 to December 2025" and summary["Generated at"].endswith("Z")
     assert len(wb["Charts"]._charts) == 2
     tables = [row for row in wb["Tables"].iter_rows(values_only=True)]
-    assert tables[0][0] == "District" and ("Ashford", ) == tables[1][:1]
+    assert tables[0][0] == "District" and ("Ashford",) == tables[1][:1]
     fields = {row[1] for row in wb["Data dictionary"].iter_rows(min_row=2, values_only=True)}
     assert {"worked_on", "hours", "active_volunteers", "retention_12m", "viva_ratio:<series>", "category"} <= fields
 
@@ -107,8 +107,11 @@ def test_printable_report_renders_with_charts(client, as_user, county, lead):
 
 def test_frozen_report_downloads_byte_identical(client, as_user, db, county, lead):
     h = as_user(lead)
-    r = client.post("/reports/frozen", json={"title": "Kent 2025", "period": "2025", "dimensions": ["district", "quarter"],
-                                             "as_of": "2026-06-30"}, headers=h)
+    r = client.post(
+        "/reports/frozen",
+        json={"title": "Kent 2025", "period": "2025", "dimensions": ["district", "quarter"], "as_of": "2026-06-30"},
+        headers=h,
+    )
     assert r.status_code == 201
     frozen = r.json()
     assert set(frozen["downloads"]) == {"json", "csv", "xlsx", "html"}
@@ -116,7 +119,16 @@ def test_frozen_report_downloads_byte_identical(client, as_user, db, county, lea
     assert first["json"].startswith(b"{") and b'"title": "Kent 2025"' in first["json"]
     # the data change afterwards: more approved hours
     p = county.placements["C1"]
-    db.add(HoursEntry(placement_id=p.id, volunteer_id=p.volunteer_id, worked_on=date(2025, 11, 3), hours=Decimal("8"), status="approved", reminder_count=0))
+    db.add(
+        HoursEntry(
+            placement_id=p.id,
+            volunteer_id=p.volunteer_id,
+            worked_on=date(2025, 11, 3),
+            hours=Decimal("8"),
+            status="approved",
+            reminder_count=0,
+        )
+    )
     db.flush()
     rollups.refresh_placement(db, p.id)
     live = client.get(f"/reports?{Q}", headers=h).json()
@@ -133,22 +145,47 @@ def test_frozen_report_downloads_byte_identical(client, as_user, db, county, lea
 def test_rates_are_data_that_pilot_leads_extend(client, as_user, factory, county, lead):
     rates = client.get("/rates?series=nlw", headers=as_user(lead)).json()
     assert [(r["valid_from"], r["amount"]) for r in rates] == [
-        ("2021-04-01", 8.91), ("2022-04-01", 9.5), ("2023-04-01", 10.42), ("2024-04-01", 11.44), ("2025-04-01", 12.21), ("2026-04-01", 12.71)]
+        ("2021-04-01", 8.91),
+        ("2022-04-01", 9.5),
+        ("2023-04-01", 10.42),
+        ("2024-04-01", 11.44),
+        ("2025-04-01", 12.21),
+        ("2026-04-01", 12.71),
+    ]
     london = client.get("/rates?series=rlw_london", headers=as_user(lead)).json()
     assert [r["amount"] for r in london] == [11.05, 11.95, 13.15, 13.85, 14.8]
-    ashe = {"series": "ashe_median_kent", "name": "ASHE median hourly pay, Kent", "kind": "replacement_cost", "amount": "16.00",
-            "valid_from": "2025-01-01", "valid_to": "2025-12-31", "price_year": "2025", "source": "ONS ASHE 2025 table 8, Kent"}
+    ashe = {
+        "series": "ashe_median_kent",
+        "name": "ASHE median hourly pay, Kent",
+        "kind": "replacement_cost",
+        "amount": "16.00",
+        "valid_from": "2025-01-01",
+        "valid_to": "2025-12-31",
+        "price_year": "2025",
+        "source": "ONS ASHE 2025 table 8, Kent",
+    }
     staff = factory.user("centre_staff", centre=county.centre_a)
     assert client.post("/rates", json=ashe, headers=as_user(staff)).status_code == 403
     assert client.post("/rates", json=ashe, headers=as_user(lead)).status_code == 201
     assert client.post("/rates", json={**ashe, "valid_from": "2025-06-01"}, headers=as_user(lead)).status_code == 409
-    wellbeing = {"series": "hact_regular_volunteering", "name": "Wellbeing value of regular volunteering", "kind": "wellbeing",
-                 "unit": "volunteer_year", "amount": "1200.00", "valid_from": "2025-01-01", "price_year": "2025",
-                 "source": "A licensed social value bank"}
+    wellbeing = {
+        "series": "hact_regular_volunteering",
+        "name": "Wellbeing value of regular volunteering",
+        "kind": "wellbeing",
+        "unit": "volunteer_year",
+        "amount": "1200.00",
+        "valid_from": "2025-01-01",
+        "price_year": "2025",
+        "source": "A licensed social value bank",
+    }
     assert client.post("/rates", json=wellbeing, headers=as_user(lead)).status_code == 422  # licence needed
-    assert client.post("/rates", json={**wellbeing, "licence_note": "Kent pilot licence 2025"}, headers=as_user(lead)).status_code == 201
-    report = client.get(f"/reports?{Q}&rate=ashe_median_kent&rate=hact_regular_volunteering&dimension=district",
-                        headers=as_user(lead)).json()
+    assert (
+        client.post("/rates", json={**wellbeing, "licence_note": "Kent pilot licence 2025"}, headers=as_user(lead)).status_code
+        == 201
+    )
+    report = client.get(
+        f"/reports?{Q}&rate=ashe_median_kent&rate=hact_regular_volunteering&dimension=district", headers=as_user(lead)
+    ).json()
     value = {v["series"]: v for v in report["value"]}
     assert value["ashe_median_kent"]["value"] == 384.0  # 24h x £16
     assert value["hact_regular_volunteering"]["value"] == 7200.0  # 6 active volunteers x £1,200 x 12/12
@@ -160,8 +197,15 @@ def test_investment_is_entered_by_own_centre_or_pilot_leads(client, as_user, fac
     body = {"period_start": "2025-01-01", "period_end": "2025-03-31", "category": "dbs_checks", "amount": "50.00"}
     r = client.post("/investments", json=body, headers=as_user(staff_a))
     assert r.status_code == 201 and r.json()["centre_id"] == county.centre_a.id
-    assert client.post("/investments", json={**body, "centre_id": county.centre_c.id}, headers=as_user(staff_a)).status_code == 403
-    assert client.post("/investments", json={**body, "centre_id": county.centre_c.id, "category": "recruitment"}, headers=as_user(lead)).status_code == 201
+    assert (
+        client.post("/investments", json={**body, "centre_id": county.centre_c.id}, headers=as_user(staff_a)).status_code == 403
+    )
+    assert (
+        client.post(
+            "/investments", json={**body, "centre_id": county.centre_c.id, "category": "recruitment"}, headers=as_user(lead)
+        ).status_code
+        == 201
+    )
     assert client.post("/investments", json={**body, "category": "parties"}, headers=as_user(staff_a)).status_code == 422
     mine = client.get("/investments", headers=as_user(staff_a)).json()
     assert {e["centre_id"] for e in mine} == {county.centre_a.id}

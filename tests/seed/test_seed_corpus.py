@@ -11,9 +11,7 @@ from brokerage.geo import default_gazetteer, is_full_postcode
 from brokerage.seed import corpus as c
 
 ROOT = Path(__file__).resolve().parents[2]
-TAXONOMY_CAUSES = {
-    row["id"] for row in csv.DictReader(open(ROOT / "brokerage/data/taxonomy/causes.csv", encoding="utf-8-sig"))
-}
+TAXONOMY_CAUSES = {row["id"] for row in csv.DictReader(open(ROOT / "brokerage/data/taxonomy/causes.csv", encoding="utf-8-sig"))}
 # The skill vocabulary agreed with the engineer writing brokerage's skill list.
 AGREED_SKILLS = set(
     "befriending driving minibus-driving gardening fundraising trustee-governance charity-retail admin "
@@ -242,8 +240,7 @@ def test_brief_examples_are_reachable():
     rng = random.Random(0)
     for i in range(20000):
         names.add(c.organisation(rng, c.DISTRICTS[i % 13])["name"])
-    for example in ("Ashford Foodbank", "Friends of Dover Castle Gardens", "Thanet Youth Music CIC",
-                    "Swale Befriending Scheme"):
+    for example in ("Ashford Foodbank", "Friends of Dover Castle Gardens", "Thanet Youth Music CIC", "Swale Befriending Scheme"):
         assert example in names
 
 

@@ -29,8 +29,16 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -114,8 +122,13 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
     food_bank = f.organisation(ASHFORD, name="Ashford Food Bank")
     f.user("organisation_manager", organisations=(food_bank,), email="manager@foodbank.example.org")
     f.organisation(CANTERBURY, verified=False, name="Kent Wildlife Friends")
-    driver = f.role(food_bank, title="Food bank driver", causes=("AntiPoverty",), slot_mask=(1 << 21) - 1,
-                    desired_skills=("driving",) if "driving" in _skill_ids() else ())
+    driver = f.role(
+        food_bank,
+        title="Food bank driver",
+        causes=("AntiPoverty",),
+        slot_mask=(1 << 21) - 1,
+        desired_skills=("driving",) if "driving" in _skill_ids() else (),
+    )
     driver.description = "Collect food donations from supermarkets in Ashford and bring them to the food bank."
     f.role(food_bank, title="Phone befriender", causes=("AntiPoverty",), mode="remote")
     pending = f.role(food_bank, status="pending_review", title="Warehouse helper", causes=("AntiPoverty",))
@@ -128,19 +141,34 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
         ref = Referral(volunteer_id=v.id, role_id=driver.id, status="started", share_email=True, share_phone=False)
         session.add(ref)
         session.flush()
-        p = Placement(referral_id=ref.id, volunteer_id=v.id, role_id=driver.id, organisation_id=food_bank.id,
-                      started_on=month_ago - timedelta(days=10))
+        p = Placement(
+            referral_id=ref.id,
+            volunteer_id=v.id,
+            role_id=driver.id,
+            organisation_id=food_bank.id,
+            started_on=month_ago - timedelta(days=10),
+        )
         session.add(p)
         session.flush()
         amount = Decimal(2 + i)
-        session.add(HoursEntry(placement_id=p.id, volunteer_id=v.id, worked_on=month_ago, hours=amount, status="approved",
-                               reminder_count=0))
+        session.add(
+            HoursEntry(
+                placement_id=p.id, volunteer_id=v.id, worked_on=month_ago, hours=amount, status="approved", reminder_count=0
+            )
+        )
         hours += amount
         placements.append(p.id)
     # One person registered twice (a typo in the surname, another email, the same phone): for duplicate review.
     for surname, address in (("Okafor", "margaret.okafor@example.net"), ("Okafer", "m.okafor@example.com")):
-        f.volunteer(ASHFORD, with_user=False, email=address, first_name="Margaret", last_name=surname,
-                    dob=date(1958, 3, 4), phone="07700 900461")
+        f.volunteer(
+            ASHFORD,
+            with_user=False,
+            email=address,
+            first_name="Margaret",
+            last_name=surname,
+            dob=date(1958, 3, 4),
+            phone="07700 900461",
+        )
     session.flush()
     for pid in placements:
         rollups.refresh_placement(session, pid)
@@ -190,8 +218,13 @@ def server(tmp_path_factory):
     for key in ("BROKERAGE_REDIS_URL", "BROKERAGE_BROKER_URL"):
         env.pop(key, None)
     log = open(var_dir / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "brokerage.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "brokerage.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -308,7 +341,9 @@ def sign_in(page, email_address: str, password: str = PASSWORD) -> None:
 def tab_to(page, selector: str, max_presses: int = 120) -> None:
     """Press Tab until the element matching ``selector`` has focus (keyboard only)."""
     for _ in range(max_presses):
-        if page.evaluate("(sel) => { const el = document.querySelector(sel); return !!el && el === document.activeElement; }", selector):
+        if page.evaluate(
+            "(sel) => { const el = document.querySelector(sel); return !!el && el === document.activeElement; }", selector
+        ):
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"Could not reach {selector} with the Tab key")

@@ -191,8 +191,12 @@ def test_role_creation_by_keyboard_and_centre_moderation(new_page, server, check
     check.page(m, "new role form, with errors")
 
     type_into(m, "#title", "Community garden volunteer")
-    type_into(m, "#description", "Help grow vegetables for the food bank and look after the community garden. Some gardening "
-                                 "experience helps but is not needed.")
+    type_into(
+        m,
+        "#description",
+        "Help grow vegetables for the food bank and look after the community garden. Some gardening "
+        "experience helps but is not needed.",
+    )
     press(m, "button[value=suggest]")
     m.wait_for_selector("text=Tick the ones that apply")
     suggested = m.locator("label:has-text('(suggested)')")

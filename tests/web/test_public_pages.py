@@ -84,7 +84,9 @@ def test_errors_are_readable_pages_and_forms_need_a_csrf_token(new_page, server,
     response = page.goto("/opportunities/999999")
     assert response.status == 404
     # A form posted from elsewhere (no token bound to this browser) is refused with a page, not an action.
-    r = httpx.post(f"{server.base_url}/sign-in", data={"email": server.staff_email, "password": "x"}, headers={"accept": "text/html"})
+    r = httpx.post(
+        f"{server.base_url}/sign-in", data={"email": server.staff_email, "password": "x"}, headers={"accept": "text/html"}
+    )
     assert r.status_code == 400 and "This form has expired" in r.text
     # The API keeps its JSON errors.
     r = httpx.get(f"{server.base_url}/roles/999999")

@@ -204,9 +204,25 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir), "--save", "",
-             "--appendonly", "yes", "--appendfsync", "always", "--protected-mode", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir),
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--protected-mode",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         import redis
 
@@ -243,23 +259,25 @@ def redis_server(tmp_path) -> Iterator[RedisServer]:
 def worker_env(worker_db, smtp, tmp_path) -> dict[str, str]:
     """Environment for worker processes: this test's database and SMTP server, quick retries."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BROKERAGE_")}
-    env.update({
-        "BROKERAGE_ENVIRONMENT": "test",
-        "BROKERAGE_SECRET_KEY": SECRET,
-        "BROKERAGE_DATABASE_URL": worker_db,
-        "BROKERAGE_VAR_DIR": str(tmp_path / "var"),
-        "BROKERAGE_SMTP_HOST": smtp.host,
-        "BROKERAGE_SMTP_PORT": str(smtp.port),
-        "BROKERAGE_BASE_URL": "https://volunteer.kent.example",
-        "BROKERAGE_WORKER_RELAY_POLL_SECONDS": "0.05",
-        "BROKERAGE_WORKER_MIN_BACKOFF_SECONDS": "0.2",
-        "BROKERAGE_WORKER_MAX_BACKOFF_SECONDS": "1",
-        "BROKERAGE_WORKER_REDIS_HEARTBEAT_TIMEOUT_MS": "2000",
-        "BROKERAGE_WORKER_REDIS_MAINTENANCE_CHANCE": "200000",
-        "BROKERAGE_WORKER_REDISPATCH_AFTER_SECONDS": "20",
-        "BROKERAGE_WORKER_SCHEDULER_TICK_SECONDS": "0.2",
-        "PYTHONPATH": str(PROJECT),
-    })
+    env.update(
+        {
+            "BROKERAGE_ENVIRONMENT": "test",
+            "BROKERAGE_SECRET_KEY": SECRET,
+            "BROKERAGE_DATABASE_URL": worker_db,
+            "BROKERAGE_VAR_DIR": str(tmp_path / "var"),
+            "BROKERAGE_SMTP_HOST": smtp.host,
+            "BROKERAGE_SMTP_PORT": str(smtp.port),
+            "BROKERAGE_BASE_URL": "https://volunteer.kent.example",
+            "BROKERAGE_WORKER_RELAY_POLL_SECONDS": "0.05",
+            "BROKERAGE_WORKER_MIN_BACKOFF_SECONDS": "0.2",
+            "BROKERAGE_WORKER_MAX_BACKOFF_SECONDS": "1",
+            "BROKERAGE_WORKER_REDIS_HEARTBEAT_TIMEOUT_MS": "2000",
+            "BROKERAGE_WORKER_REDIS_MAINTENANCE_CHANCE": "200000",
+            "BROKERAGE_WORKER_REDISPATCH_AFTER_SECONDS": "20",
+            "BROKERAGE_WORKER_SCHEDULER_TICK_SECONDS": "0.2",
+            "PYTHONPATH": str(PROJECT),
+        }
+    )
     return env
 
 
@@ -267,8 +285,9 @@ class Process:
     def __init__(self, args: list[str], env: dict[str, str], log: Path):
         self.log = log
         self.handle = open(log, "ab")
-        self.proc = subprocess.Popen(args, env=env, cwd=PROJECT, stdout=self.handle, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            args, env=env, cwd=PROJECT, stdout=self.handle, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def kill(self, sig=signal.SIGKILL) -> None:
         if self.proc.poll() is None:
@@ -375,8 +394,12 @@ def outbox_idle(engine) -> bool:
 def outbox_report(engine) -> str:
     """What the outbox holds, for a failure message: counts by actor and status, and the last errors."""
     with engine.connect() as conn:
-        counts = conn.execute(text("SELECT actor, status, count(*), max(attempts) FROM outbox GROUP BY actor, status ORDER BY 1, 2")).all()
-        errors = conn.execute(text("SELECT actor, last_error FROM outbox WHERE last_error IS NOT NULL ORDER BY id DESC LIMIT 3")).all()
+        counts = conn.execute(
+            text("SELECT actor, status, count(*), max(attempts) FROM outbox GROUP BY actor, status ORDER BY 1, 2")
+        ).all()
+        errors = conn.execute(
+            text("SELECT actor, last_error FROM outbox WHERE last_error IS NOT NULL ORDER BY id DESC LIMIT 3")
+        ).all()
     return f"outbox {[tuple(c) for c in counts]}; last errors {[tuple(e) for e in errors]}"
 
 

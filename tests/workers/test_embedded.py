@@ -14,9 +14,16 @@ from tests.workers.conftest import SECRET, publish, settle, staff_principal, wai
 
 def test_embedded_worker_on_sqlite_writes_eml_files(configure, tmp_path):
     var = tmp_path / "var"
-    engine = configure({"BROKERAGE_ENVIRONMENT": "test", "BROKERAGE_SECRET_KEY": SECRET, "BROKERAGE_VAR_DIR": str(var),
-                        "BROKERAGE_BASE_URL": "https://volunteer.kent.example", "BROKERAGE_WORKER_RELAY_POLL_SECONDS": "0.05",
-                        "BROKERAGE_WORKER_SCHEDULER_TICK_SECONDS": "0.2"})
+    engine = configure(
+        {
+            "BROKERAGE_ENVIRONMENT": "test",
+            "BROKERAGE_SECRET_KEY": SECRET,
+            "BROKERAGE_VAR_DIR": str(var),
+            "BROKERAGE_BASE_URL": "https://volunteer.kent.example",
+            "BROKERAGE_WORKER_RELAY_POLL_SECONDS": "0.05",
+            "BROKERAGE_WORKER_SCHEDULER_TICK_SECONDS": "0.2",
+        }
+    )
     assert engine.dialect.name == "sqlite"
     from brokerage.cli import migrate
 

@@ -109,8 +109,9 @@ def test_referral_emails_share_only_what_the_volunteer_agreed_and_follow_each_st
     session.commit()
     me = build_principal(session, session.get(type(manager), v.user_id))
 
-    ref, _, _ = referrals_service.create(session, me, ReferralCreate(role_id=role.id, message="I can start next week.",
-                                                                      share_email=False, share_phone=True))
+    ref, _, _ = referrals_service.create(
+        session, me, ReferralCreate(role_id=role.id, message="I can start next week.", share_email=False, share_phone=True)
+    )
     session.commit()
     wait_for(lambda: smtp.count("referral_created") == 1, what="the organisation's email")
     m = smtp.of_kind("referral_created")[0]
@@ -189,8 +190,10 @@ def test_mail_server_away_then_back_delivers_once(inproc, session, smtp, worker_
     configure(worker_env, BROKERAGE_SMTP_PORT="1")  # nothing listens there
     enqueue(session, "account.password_reset", user_id=user.id, token="t0ken")
     session.commit()
-    wait_for(lambda: session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.actor == "account.password_reset")) >= 2,
-             what="a retry")
+    wait_for(
+        lambda: session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.actor == "account.password_reset")) >= 2,
+        what="a retry",
+    )
     job = session.scalars(select(OutboxMessage).where(OutboxMessage.actor == "account.password_reset")).one()
     session.refresh(job)
     assert job.last_error and "mail server" in job.last_error

@@ -31,8 +31,15 @@ def test_working_day_clock_skips_weekends_and_bank_holidays():
 
 def _referral(session, v, role, status: str, changed: date) -> Referral:
     at = datetime.combine(changed, datetime.min.time()) + timedelta(hours=10)
-    ref = Referral(volunteer_id=v.id, role_id=role.id, status=status, share_email=True, share_phone=False,
-                   created_at=at, status_changed_at=at)
+    ref = Referral(
+        volunteer_id=v.id,
+        role_id=role.id,
+        status=status,
+        share_email=True,
+        share_phone=False,
+        created_at=at,
+        status_changed_at=at,
+    )
     session.add(ref)
     session.flush()
     return ref
@@ -105,17 +112,23 @@ def test_dbs_reminder_goes_to_volunteers_whose_roles_need_a_check(inproc, sessio
     dbs_role = f.role(org, dbs_level="enhanced", title="Youth club helper")
     plain_role = f.role(org, title="Litter pick")
     today = date.today()
-    aging = today.replace(year=today.year - 3) + timedelta(days=10) if not (today.month == 2 and today.day == 29) else today - timedelta(days=1085)
+    aging = (
+        today.replace(year=today.year - 3) + timedelta(days=10)
+        if not (today.month == 2 and today.day == 29)
+        else today - timedelta(days=1085)
+    )
     due = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=aging)
     update_service = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=aging, dbs_update_service=True)
     no_dbs_role = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=aging)
     recent = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=today - timedelta(days=200))
-    session.add_all([
-        Placement(volunteer_id=due.id, role_id=dbs_role.id, organisation_id=org.id, started_on=today - timedelta(days=90)),
-        Placement(volunteer_id=update_service.id, role_id=dbs_role.id, organisation_id=org.id, started_on=today),
-        Placement(volunteer_id=no_dbs_role.id, role_id=plain_role.id, organisation_id=org.id, started_on=today),
-        Placement(volunteer_id=recent.id, role_id=dbs_role.id, organisation_id=org.id, started_on=today),
-    ])
+    session.add_all(
+        [
+            Placement(volunteer_id=due.id, role_id=dbs_role.id, organisation_id=org.id, started_on=today - timedelta(days=90)),
+            Placement(volunteer_id=update_service.id, role_id=dbs_role.id, organisation_id=org.id, started_on=today),
+            Placement(volunteer_id=no_dbs_role.id, role_id=plain_role.id, organisation_id=org.id, started_on=today),
+            Placement(volunteer_id=recent.id, role_id=dbs_role.id, organisation_id=org.id, started_on=today),
+        ]
+    )
     session.commit()
 
     _run(session, worker_engine, "volunteer.dbs_reminders", day=today.isoformat())
@@ -137,9 +150,16 @@ def test_hours_waiting_over_a_week_remind_the_organisation_once(inproc, session,
         p = Placement(volunteer_id=v.id, role_id=role.id, organisation_id=org.id, started_on=date.today() - timedelta(days=30))
         session.add(p)
         session.flush()
-        rows.append(HoursEntry(placement_id=p.id, volunteer_id=v.id, worked_on=date.today() - timedelta(days=age),
-                               hours=Decimal("2.5"), status="submitted",
-                               created_at=datetime.utcnow() - timedelta(days=age)))
+        rows.append(
+            HoursEntry(
+                placement_id=p.id,
+                volunteer_id=v.id,
+                worked_on=date.today() - timedelta(days=age),
+                hours=Decimal("2.5"),
+                status="submitted",
+                created_at=datetime.utcnow() - timedelta(days=age),
+            )
+        )
     session.add_all(rows)
     session.commit()
 
@@ -154,7 +174,8 @@ def test_hours_waiting_over_a_week_remind_the_organisation_once(inproc, session,
 
 
 def test_failed_jobs_retry_with_backoff_then_are_listed_for_admins_and_can_be_redriven(
-        inproc, session, smtp, worker_engine, worker_env, configure, client_for):
+    inproc, session, smtp, worker_engine, worker_env, configure, client_for
+):
     f = Factory(session)
     user = f.user("organisation_manager", email="unlucky@charity.example")
     admin = f.user("admin")

@@ -121,8 +121,11 @@ def test_worker_killed_mid_send_delivers_each_notification_exactly_once(redis_en
     smtp.delay = 0
     _start_worker(processes, env, n=2)
     try:
-        wait_for(lambda: smtp.count("role_match") >= 1200 and outbox_idle(worker_engine), timeout=300,
-                 what="every notification after the restart")
+        wait_for(
+            lambda: smtp.count("role_match") >= 1200 and outbox_idle(worker_engine),
+            timeout=300,
+            what="every notification after the restart",
+        )
     except AssertionError as exc:
         raise AssertionError(f"{exc}: {smtp.count('role_match')} received; {outbox_report(worker_engine)}") from None
     time.sleep(1.0)  # anything sent twice would arrive now
@@ -146,8 +149,12 @@ def test_worker_killed_mid_send_delivers_each_notification_exactly_once(redis_en
 
 
 def test_two_schedulers_send_each_weekly_digest_once(redis_env, processes, session, smtp, worker_engine):
-    env = {**redis_env, "BROKERAGE_WORKER_DIGEST_WEEKDAY": str(date.today().weekday()), "BROKERAGE_WORKER_DIGEST_HOUR": "0",
-           "BROKERAGE_WORKER_DAILY_HOUR": "0"}
+    env = {
+        **redis_env,
+        "BROKERAGE_WORKER_DIGEST_WEEKDAY": str(date.today().weekday()),
+        "BROKERAGE_WORKER_DIGEST_HOUR": "0",
+        "BROKERAGE_WORKER_DAILY_HOUR": "0",
+    }
     f = Factory(session)
     org = f.organisation(ASHFORD, name="Weald Wildlife")
     for i in range(3):

@@ -68,9 +68,20 @@ def role_view(session: Session, role_id: int) -> dict[str, Any] | None:
     from brokerage.config import get_settings
 
     row = session.execute(
-        select(Role.id, Role.title, Role.description, Role.commitment, Role.status, Role.mode, Role.postcode,
-               Role.publish_end, Role.organisation_id, Role.created_by_id, Organisation.name.label("organisation_name"),
-               District.name.label("district_name"))
+        select(
+            Role.id,
+            Role.title,
+            Role.description,
+            Role.commitment,
+            Role.status,
+            Role.mode,
+            Role.postcode,
+            Role.publish_end,
+            Role.organisation_id,
+            Role.created_by_id,
+            Organisation.name.label("organisation_name"),
+            District.name.label("district_name"),
+        )
         .join(Organisation, Organisation.id == Role.organisation_id)
         .outerjoin(District, District.gss_code == Role.district_gss)
         .where(Role.id == role_id)
@@ -119,8 +130,10 @@ def centre_for_district(session: Session, district_gss: str | None) -> Centre | 
     """The centre that covers a district, else the lead centre."""
     if district_gss:
         centre = session.scalars(
-            select(Centre).join(CentreDistrict, CentreDistrict.centre_id == Centre.id)
-            .where(CentreDistrict.district_gss == district_gss).order_by(Centre.is_lead, Centre.id)
+            select(Centre)
+            .join(CentreDistrict, CentreDistrict.centre_id == Centre.id)
+            .where(CentreDistrict.district_gss == district_gss)
+            .order_by(Centre.is_lead, Centre.id)
         ).first()
         if centre is not None:
             return centre

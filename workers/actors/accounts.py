@@ -25,5 +25,7 @@ def password_reset(user_id: int, token: str) -> None:
     hours = max(1, get_settings().password_reset_max_age_seconds // 3600)
     notify.deliver(
         lambda: render("password_reset", key, email, name, link=link, hours=hours),
-        kind="password_reset", key=key, recipient=email,
+        kind="password_reset",
+        key=key,
+        recipient=email,
     )

@@ -40,7 +40,8 @@ def referral_follow_up(day: str) -> None:
     chases, escalations = [], []
     with session_scope() as session:
         refs = session.scalars(
-            select(Referral).where(Referral.status.in_(AWAITING_ORGANISATION), Referral.status_changed_at < today)
+            select(Referral)
+            .where(Referral.status.in_(AWAITING_ORGANISATION), Referral.status_changed_at < today)
             .order_by(Referral.id)
         ).all()
         for ref in refs:
@@ -51,8 +52,13 @@ def referral_follow_up(day: str) -> None:
             role = role_view(session, ref.role_id)
             if v is None or role is None:
                 continue
-            context = {"volunteer_name": volunteer_name(v), "role": role, "days": waited,
-                       "since": ref.status_changed_at.date(), "referral_url": f"{base}/referrals/{ref.id}"}
+            context = {
+                "volunteer_name": volunteer_name(v),
+                "role": role,
+                "days": waited,
+                "since": ref.status_changed_at.date(),
+                "referral_url": f"{base}/referrals/{ref.id}",
+            }
             stamp = f"{ref.status_changed_at:%Y%m%d%H%M%S}"
             for email, name in organisation_recipients(session, role["organisation_id"]):
                 chases.append((f"referral_chase:{ref.id}:{stamp}:{email.lower()}", email, name, context))
@@ -60,21 +66,34 @@ def referral_follow_up(day: str) -> None:
                 ref.escalated_at = utcnow()  # now in the centre's staff queue
                 centre = centre_for_district(session, session.get(Role, ref.role_id).district_gss)
                 if centre is not None and centre.email:
-                    escalations.append((f"referral_escalated:{ref.id}:{stamp}", centre.email, centre.name,
-                                        {**context, "centre_name": centre.name}))
+                    escalations.append(
+                        (
+                            f"referral_escalated:{ref.id}:{stamp}",
+                            centre.email,
+                            centre.name,
+                            {**context, "centre_name": centre.name},
+                        )
+                    )
         blocked = notify.suppressed(session, [c[1] for c in chases])
     for key, email, name, context in chases:
         if email.lower() in blocked:
             continue
         notify.deliver(
             lambda key=key, email=email, name=name, context=context: render(
-                "referral_chase", key, email, name, unsubscribe=unsubscribe_url(email=email), **context),
-            kind="referral_chase", key=key, recipient=email, role_id=context["role"]["id"],
+                "referral_chase", key, email, name, unsubscribe=unsubscribe_url(email=email), **context
+            ),
+            kind="referral_chase",
+            key=key,
+            recipient=email,
+            role_id=context["role"]["id"],
         )
     for key, email, name, context in escalations:
         notify.deliver(
             lambda key=key, email=email, name=name, context=context: render("referral_escalated", key, email, name, **context),
-            kind="referral_escalated", key=key, recipient=email, role_id=context["role"]["id"],
+            kind="referral_escalated",
+            key=key,
+            recipient=email,
+            role_id=context["role"]["id"],
         )
 
 
@@ -91,14 +110,21 @@ def role_expire_due(day: str) -> None:
         if closed:
             logger.info("Closed %d listings past their publish end", len(closed))
         roles = session.scalars(
-            select(Role.id).where(Role.status == "published", Role.publish_end.is_not(None),
-                                  Role.publish_end >= today, Role.publish_end <= today + timedelta(days=ws.refresh_reminder_days))
+            select(Role.id).where(
+                Role.status == "published",
+                Role.publish_end.is_not(None),
+                Role.publish_end >= today,
+                Role.publish_end <= today + timedelta(days=ws.refresh_reminder_days),
+            )
         ).all()
         for role_id in roles:
             role = role_view(session, role_id)
             poster = session.get(User, role["created_by_id"]) if role["created_by_id"] else None
-            recipients = [(poster.email, poster.full_name)] if poster is not None and poster.is_active else \
-                organisation_recipients(session, role["organisation_id"])
+            recipients = (
+                [(poster.email, poster.full_name)]
+                if poster is not None and poster.is_active
+                else organisation_recipients(session, role["organisation_id"])
+            )
             for email, name in recipients:
                 reminders.append((f"role_refresh:{role_id}:{role['publish_end']}:{email.lower()}", email, name, role))
         blocked = notify.suppressed(session, [r[1] for r in reminders])
@@ -107,9 +133,18 @@ def role_expire_due(day: str) -> None:
             continue
         notify.deliver(
             lambda key=key, email=email, name=name, role=role: render(
-                "role_refresh", key, email, name, unsubscribe=unsubscribe_url(email=email), role=role,
-                closes_on=f"{role['publish_end'].day} {role['publish_end']:%B %Y}"),
-            kind="role_refresh", key=key, recipient=email, role_id=role["id"],
+                "role_refresh",
+                key,
+                email,
+                name,
+                unsubscribe=unsubscribe_url(email=email),
+                role=role,
+                closes_on=f"{role['publish_end'].day} {role['publish_end']:%B %Y}",
+            ),
+            kind="role_refresh",
+            key=key,
+            recipient=email,
+            role_id=role["id"],
         )
 
 
@@ -121,18 +156,29 @@ def dbs_reminders(day: str) -> None:
     try:
         due_before = today.replace(year=today.year - ws.dbs_valid_years) + timedelta(days=ws.dbs_warning_days)
     except ValueError:  # 29 February
-        due_before = (today - timedelta(days=1)).replace(year=today.year - ws.dbs_valid_years) + timedelta(days=ws.dbs_warning_days)
+        due_before = (today - timedelta(days=1)).replace(year=today.year - ws.dbs_valid_years) + timedelta(
+            days=ws.dbs_warning_days
+        )
     needs_dbs = Role.dbs_level != "none"
     with session_scope() as session:
-        in_placement = select(Placement.volunteer_id).join(Role, Role.id == Placement.role_id).where(
-            Placement.ended_on.is_(None), needs_dbs)
-        in_referral = select(Referral.volunteer_id).join(Role, Role.id == Referral.role_id).where(
-            Referral.status.in_(ACTIVE_REFERRAL_STATUSES), needs_dbs)
+        in_placement = (
+            select(Placement.volunteer_id).join(Role, Role.id == Placement.role_id).where(Placement.ended_on.is_(None), needs_dbs)
+        )
+        in_referral = (
+            select(Referral.volunteer_id)
+            .join(Role, Role.id == Referral.role_id)
+            .where(Referral.status.in_(ACTIVE_REFERRAL_STATUSES), needs_dbs)
+        )
         rows = session.execute(
             select(Volunteer.id, Volunteer.first_name, Volunteer.last_name, Volunteer.email, Volunteer.dbs_certificate_date)
-            .where(Volunteer.status == "active", Volunteer.email.is_not(None), Volunteer.dbs_certificate_date.is_not(None),
-                   Volunteer.dbs_certificate_date <= due_before, Volunteer.dbs_update_service.is_(False),
-                   or_(Volunteer.id.in_(in_placement), Volunteer.id.in_(in_referral)))
+            .where(
+                Volunteer.status == "active",
+                Volunteer.email.is_not(None),
+                Volunteer.dbs_certificate_date.is_not(None),
+                Volunteer.dbs_certificate_date <= due_before,
+                Volunteer.dbs_update_service.is_(False),
+                or_(Volunteer.id.in_(in_placement), Volunteer.id.in_(in_referral)),
+            )
             .order_by(Volunteer.id)
         ).all()
         blocked = notify.suppressed(session, [r.email for r in rows])
@@ -146,9 +192,19 @@ def dbs_reminders(day: str) -> None:
             renew_by = r.dbs_certificate_date + timedelta(days=365 * ws.dbs_valid_years)
         notify.deliver(
             lambda r=r, key=key, renew_by=renew_by: render(
-                "dbs_reminder", key, r.email, f"{r.first_name} {r.last_name}".strip(), unsubscribe=unsubscribe_url(volunteer_id=r.id),
-                first_name=r.first_name, certificate_date=r.dbs_certificate_date, renew_by=renew_by),
-            kind="dbs_reminder", key=key, recipient=r.email, volunteer_id=r.id,
+                "dbs_reminder",
+                key,
+                r.email,
+                f"{r.first_name} {r.last_name}".strip(),
+                unsubscribe=unsubscribe_url(volunteer_id=r.id),
+                first_name=r.first_name,
+                certificate_date=r.dbs_certificate_date,
+                renew_by=renew_by,
+            ),
+            kind="dbs_reminder",
+            key=key,
+            recipient=r.email,
+            volunteer_id=r.id,
         )
 
 
@@ -163,7 +219,9 @@ def hours_reminders(day: str) -> None:
     plans = []
     with session_scope() as session:
         rows = session.execute(
-            select(Placement.organisation_id, func.count(HoursEntry.id), func.sum(HoursEntry.hours), func.min(HoursEntry.created_at))
+            select(
+                Placement.organisation_id, func.count(HoursEntry.id), func.sum(HoursEntry.hours), func.min(HoursEntry.created_at)
+            )
             .join(Placement, Placement.id == HoursEntry.placement_id)
             .where(HoursEntry.status == "submitted", HoursEntry.created_at <= cutoff)
             .group_by(Placement.organisation_id)
@@ -174,21 +232,43 @@ def hours_reminders(day: str) -> None:
             if org is None:
                 continue
             for email, name in organisation_recipients(session, org_id):
-                plans.append((org_id, f"hours_reminder:{org_id}:{year}-W{week:02d}:{email.lower()}", email, name,
-                              {"organisation_name": org.name, "count": count, "hours": total, "oldest": oldest.date(),
-                               "hours_url": f"{base}/hours?status=submitted"}))
+                plans.append(
+                    (
+                        org_id,
+                        f"hours_reminder:{org_id}:{year}-W{week:02d}:{email.lower()}",
+                        email,
+                        name,
+                        {
+                            "organisation_name": org.name,
+                            "count": count,
+                            "hours": total,
+                            "oldest": oldest.date(),
+                            "hours_url": f"{base}/hours?status=submitted",
+                        },
+                    )
+                )
         blocked = notify.suppressed(session, [p[2] for p in plans])
     for org_id, key, email, name, context in plans:
         if email.lower() in blocked:
             continue
         status = notify.deliver(
             lambda key=key, email=email, name=name, context=context: render(
-                "hours_reminder", key, email, name, unsubscribe=unsubscribe_url(email=email), **context),
-            kind="hours_reminder", key=key, recipient=email,
+                "hours_reminder", key, email, name, unsubscribe=unsubscribe_url(email=email), **context
+            ),
+            kind="hours_reminder",
+            key=key,
+            recipient=email,
         )
         if status == notify.SENT:
             with session_scope() as session:
-                entries = select(HoursEntry.id).join(Placement, Placement.id == HoursEntry.placement_id).where(
-                    Placement.organisation_id == org_id, HoursEntry.status == "submitted", HoursEntry.created_at <= cutoff)
-                session.execute(update(HoursEntry).where(HoursEntry.id.in_(entries))
-                                .values(reminder_count=HoursEntry.reminder_count + 1).execution_options(synchronize_session=False))
+                entries = (
+                    select(HoursEntry.id)
+                    .join(Placement, Placement.id == HoursEntry.placement_id)
+                    .where(Placement.organisation_id == org_id, HoursEntry.status == "submitted", HoursEntry.created_at <= cutoff)
+                )
+                session.execute(
+                    update(HoursEntry)
+                    .where(HoursEntry.id.in_(entries))
+                    .values(reminder_count=HoursEntry.reminder_count + 1)
+                    .execution_options(synchronize_session=False)
+                )

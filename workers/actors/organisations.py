@@ -28,7 +28,16 @@ def verification_decided(organisation_id: int) -> None:
         key = f"organisation_verification:{organisation_id}:{status}:{stamp}:{email.lower()}"
         notify.deliver(
             lambda email=email, person=person, key=key: render(
-                "organisation_verification", key, email, person, organisation_name=name, decision=decision,
-                verified=status == "verified", note=note),
-            kind="organisation_verification", key=key, recipient=email,
+                "organisation_verification",
+                key,
+                email,
+                person,
+                organisation_name=name,
+                decision=decision,
+                verified=status == "verified",
+                note=note,
+            ),
+            kind="organisation_verification",
+            key=key,
+            recipient=email,
         )

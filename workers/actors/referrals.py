@@ -52,7 +52,10 @@ def referral_created(referral_id: int) -> None:
         key = f"referral_created:{referral_id}:{email.lower()}"
         notify.deliver(
             lambda email=email, name=name, key=key: render("referral_created", key, email, name, **context),
-            kind="referral_created", key=key, recipient=email, role_id=context["role"]["id"],
+            kind="referral_created",
+            key=key,
+            recipient=email,
+            role_id=context["role"]["id"],
         )
 
 
@@ -73,7 +76,12 @@ def referral_status_changed(referral_id: int, from_status: str | None = None, to
         email, name, first_name, vid = v.email, volunteer_name(v), v.first_name, v.id
     key = f"referral_status:{referral_id}:{from_status}:{to_status}"
     notify.deliver(
-        lambda: render("referral_status", key, email, name, first_name=first_name, role=role, sentence=sentence,
-                       status=to_status),
-        kind="referral_status", key=key, recipient=email, volunteer_id=vid, role_id=role["id"],
+        lambda: render(
+            "referral_status", key, email, name, first_name=first_name, role=role, sentence=sentence, status=to_status
+        ),
+        kind="referral_status",
+        key=key,
+        recipient=email,
+        volunteer_id=vid,
+        role_id=role["id"],
     )

@@ -21,8 +21,15 @@ def _send_matches(volunteer_id: int) -> None:
     ws = get_worker_settings()
     with session_scope() as session:
         v = session.execute(
-            select(Volunteer.id, Volunteer.first_name, Volunteer.last_name, Volunteer.email, Volunteer.contact_consent,
-                   Volunteer.notification_preference, Volunteer.status).where(Volunteer.id == volunteer_id)
+            select(
+                Volunteer.id,
+                Volunteer.first_name,
+                Volunteer.last_name,
+                Volunteer.email,
+                Volunteer.contact_consent,
+                Volunteer.notification_preference,
+                Volunteer.status,
+            ).where(Volunteer.id == volunteer_id)
         ).first()
         if v is None or not notify.volunteer_wants_role_emails(v) or notify.suppressed(session, [v.email]):
             return
@@ -37,14 +44,31 @@ def _send_matches(volunteer_id: int) -> None:
 
         base = get_settings().base_url.rstrip("/")
         roles = [
-            {"id": m.role_id, "title": m.title, "organisation_name": m.organisation_name, "reason": text_of(m.explanation),
-             "url": f"{base}/roles/{m.role_id}"}
+            {
+                "id": m.role_id,
+                "title": m.title,
+                "organisation_name": m.organisation_name,
+                "reason": text_of(m.explanation),
+                "url": f"{base}/roles/{m.role_id}",
+            }
             for m in matches
         ]
     notify.deliver(
-        lambda: render("volunteer_matches", key, v.email, f"{v.first_name} {v.last_name}".strip(),
-                       unsubscribe=unsubscribe_url(volunteer_id=v.id), first_name=v.first_name, roles=roles),
-        kind="volunteer_matches", key=key, recipient=v.email, volunteer_id=v.id, role_id=matches[0].role_id, capped=True,
+        lambda: render(
+            "volunteer_matches",
+            key,
+            v.email,
+            f"{v.first_name} {v.last_name}".strip(),
+            unsubscribe=unsubscribe_url(volunteer_id=v.id),
+            first_name=v.first_name,
+            roles=roles,
+        ),
+        kind="volunteer_matches",
+        key=key,
+        recipient=v.email,
+        volunteer_id=v.id,
+        role_id=matches[0].role_id,
+        capped=True,
     )
 
 

@@ -53,7 +53,12 @@ SESSION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("start_time", "Start time", False, ("sessionstarttime", "start time", "time")),
     FieldSpec("session_hours", "Planned hours", False, ("sessionhours", "planned hours", "session length")),
     FieldSpec("hours_logged", "Hours logged by the volunteer", False, ("hourslogged", "hours", "hours worked")),
-    FieldSpec("hours_confirmed", "Hours confirmed by the organisation", False, ("hoursloggedprovider", "approved hours", "confirmed hours")),
+    FieldSpec(
+        "hours_confirmed",
+        "Hours confirmed by the organisation",
+        False,
+        ("hoursloggedprovider", "approved hours", "confirmed hours"),
+    ),
     FieldSpec("attended", "Attended", False, ("attended", "attendance")),
     FieldSpec("checked", "Checked by the organisation", False, ("providerchecked", "approved", "checked", "verified")),
 )
@@ -62,17 +67,39 @@ FIELDS = {"volunteers": VOLUNTEER_FIELDS, "sessions": SESSION_FIELDS}
 
 TEAMKINETIC: dict[str, dict[str, str | tuple[str, ...]]] = {
     "volunteers": {
-        "source_id": "VOLID", "first_name": "FIRSTNAME", "last_name": "SURNAME", "date_of_birth": "DOB",
-        "gender": "GENDER", "ethnicity": "ETHNICITY", "postcode": "POSTCODE", "email": "EMAIL",
-        "registered_on": "DATEREGISTERED", "dbs_check": "CRIMINALCHECK", "dbs_enhanced": "CRIMINALCHECKENHANCED",
-        "dbs_expires": "CHECKEXPIRES", "disability": "DISABLED", "contact_consent": "SENDEMAILS", "status": "STATUS",
+        "source_id": "VOLID",
+        "first_name": "FIRSTNAME",
+        "last_name": "SURNAME",
+        "date_of_birth": "DOB",
+        "gender": "GENDER",
+        "ethnicity": "ETHNICITY",
+        "postcode": "POSTCODE",
+        "email": "EMAIL",
+        "registered_on": "DATEREGISTERED",
+        "dbs_check": "CRIMINALCHECK",
+        "dbs_enhanced": "CRIMINALCHECKENHANCED",
+        "dbs_expires": "CHECKEXPIRES",
+        "disability": "DISABLED",
+        "contact_consent": "SENDEMAILS",
+        "status": "STATUS",
         "phone": ("MOBILE", "PHONE", "TELEPHONE", "MOBILENUMBER"),
     },
     "sessions": {
-        "opportunity": "NAME", "postcode": "POSTALCODE", "opportunity_type": "OPPTYPE", "organisation": "PROVIDERNAME",
-        "event": "EVENTNAME", "starts_on": "STARTDATE", "ends_on": "ENDDATE", "status": "STATUS", "volunteer_ref": "VOLID",
-        "session_date": "SESSIONDATE", "start_time": "SESSIONSTARTTIME", "session_hours": "SESSIONHOURS",
-        "hours_logged": "HOURSLOGGED", "hours_confirmed": "HOURSLOGGEDPROVIDER", "attended": "ATTENDED",
+        "opportunity": "NAME",
+        "postcode": "POSTALCODE",
+        "opportunity_type": "OPPTYPE",
+        "organisation": "PROVIDERNAME",
+        "event": "EVENTNAME",
+        "starts_on": "STARTDATE",
+        "ends_on": "ENDDATE",
+        "status": "STATUS",
+        "volunteer_ref": "VOLID",
+        "session_date": "SESSIONDATE",
+        "start_time": "SESSIONSTARTTIME",
+        "session_hours": "SESSIONHOURS",
+        "hours_logged": "HOURSLOGGED",
+        "hours_confirmed": "HOURSLOGGEDPROVIDER",
+        "attended": "ATTENDED",
         "checked": "PROVIDERCHECKED",
     },
 }
@@ -126,7 +153,12 @@ def check_mapping(kind: str, columns: list[str], mapping: dict[str, str]) -> dic
     clean: dict[str, str] = {}
     for field, column in (mapping or {}).items():
         if field not in specs:
-            problems.append({"field": f"mapping.{field}", "message": f"“{field}” is not a field of this import; use one of: {', '.join(specs)}."})
+            problems.append(
+                {
+                    "field": f"mapping.{field}",
+                    "message": f"“{field}” is not a field of this import; use one of: {', '.join(specs)}.",
+                }
+            )
             continue
         if not column:
             continue
@@ -138,7 +170,12 @@ def check_mapping(kind: str, columns: list[str], mapping: dict[str, str]) -> dic
         if spec.required and spec.name not in clean:
             problems.append({"field": f"mapping.{spec.name}", "message": f"Choose the column that holds “{spec.label}”."})
     if kind == "sessions" and "volunteer_ref" not in clean and "volunteer_email" not in clean:
-        problems.append({"field": "mapping.volunteer_ref", "message": "Choose the column that identifies the volunteer (their id or their email)."})
+        problems.append(
+            {
+                "field": "mapping.volunteer_ref",
+                "message": "Choose the column that identifies the volunteer (their id or their email).",
+            }
+        )
     if problems:
         raise InvalidInput(problems[0]["message"], details=problems)
     return clean

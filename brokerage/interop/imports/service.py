@@ -56,8 +56,17 @@ def _check(session: Session, batch: ImportBatch, progress: Callable[[int], None]
     if batch.format == "teamkinetic":
         mapping, missing = formats.teamkinetic_mapping(batch.kind, table.columns)
         if missing:
-            report.error(0, None, "This does not look like a TeamKinetic " + batch.kind + " export: the column"
-                         + ("s " if len(missing) > 1 else " ") + ", ".join(missing) + (" are" if len(missing) > 1 else " is") + " missing.")
+            report.error(
+                0,
+                None,
+                "This does not look like a TeamKinetic "
+                + batch.kind
+                + " export: the column"
+                + ("s " if len(missing) > 1 else " ")
+                + ", ".join(missing)
+                + (" are" if len(missing) > 1 else " is")
+                + " missing.",
+            )
             return report, None
         batch.mapping = mapping
     else:
@@ -80,8 +89,16 @@ def _store_report(batch: ImportBatch, report: Report, plan: Any) -> None:
 
 
 def start(
-    session: Session, principal: Principal | None, *, kind: str, format: str, filename: str, content: bytes,
-    mapping: dict[str, str] | None = None, centre_id: int | None = None, actor_user_id: int | None = None,
+    session: Session,
+    principal: Principal | None,
+    *,
+    kind: str,
+    format: str,
+    filename: str,
+    content: bytes,
+    mapping: dict[str, str] | None = None,
+    centre_id: int | None = None,
+    actor_user_id: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportBatch:
     """Upload and dry run. A spreadsheet without a mapping stops at the mapping step with a suggestion."""
@@ -93,9 +110,19 @@ def start(
     elif format not in ("teamkinetic", "generic"):
         raise InvalidInput("Choose the file's format: teamkinetic or generic.", field="format")
     batch = ImportBatch(
-        centre_id=centre_id, created_by_id=principal.user_id if principal else actor_user_id, kind=kind, format=format,
-        filename=(filename or "upload")[:255], content_sha256=hashlib.sha256(content).hexdigest(), content=content,
-        status="checked", problems=[], summary={}, total_rows=0, error_count=0, warning_count=0,
+        centre_id=centre_id,
+        created_by_id=principal.user_id if principal else actor_user_id,
+        kind=kind,
+        format=format,
+        filename=(filename or "upload")[:255],
+        content_sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        status="checked",
+        problems=[],
+        summary={},
+        total_rows=0,
+        error_count=0,
+        warning_count=0,
     )
     if format == "generic":
         try:
@@ -162,7 +189,11 @@ def set_mapping(session: Session, principal: Principal | None, batch_id: int, ma
 
 
 def confirm(
-    session: Session, principal: Principal | None, batch_id: int, *, actor_user_id: int | None = None,
+    session: Session,
+    principal: Principal | None,
+    batch_id: int,
+    *,
+    actor_user_id: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportBatch:
     """Write the checked file: everything or, at the first problem, nothing (the caller's transaction)."""
@@ -176,17 +207,25 @@ def confirm(
     report, plan = _check(session, batch, progress)
     if plan is None or report.errors:
         _store_report(batch, report, plan)
-        details = [{"field": f"row {p['row']}" + (f" · {p['field']}" if p["field"] else ""), "message": p["problem"]}
-                   for p in report.problems if p["severity"] == "error"][:200]
-        raise Conflict(f"The file has {report.errors} problem{'s' if report.errors != 1 else ''}; nothing was imported. "
-                       "Correct the file and upload it again.", details=details)
+        details = [
+            {"field": f"row {p['row']}" + (f" · {p['field']}" if p["field"] else ""), "message": p["problem"]}
+            for p in report.problems
+            if p["severity"] == "error"
+        ][:200]
+        raise Conflict(
+            f"The file has {report.errors} problem{'s' if report.errors != 1 else ''}; nothing was imported. "
+            "Correct the file and upload it again.",
+            details=details,
+        )
     actor = principal.user_id if principal else actor_user_id
     try:
         with session.begin_nested():  # all or nothing, even inside a longer transaction
             result = _apply(session, batch, plan, actor)
     except IntegrityError:
-        raise Conflict("The records changed while the import was being written; nothing was imported. "
-                       "Upload the file again to check it once more.") from None
+        raise Conflict(
+            "The records changed while the import was being written; nothing was imported. "
+            "Upload the file again to check it once more."
+        ) from None
     batch.problems = sorted(report.problems, key=lambda p: (p["row"], p["severity"] != "error"))
     batch.warning_count = report.warnings
     batch.summary = {**plan.summary, **getattr(plan, "summary_extra", {}), "result": result}
@@ -194,7 +233,14 @@ def confirm(
     batch.committed_at = utcnow()
     batch.committed_by_id = actor
     batch.content = None  # the file is no longer needed once its rows are in
-    audit.record(session, principal, f"import.{batch.kind}", "import_batch", batch.id, **{k: v for k, v in result.items() if isinstance(v, int)})
+    audit.record(
+        session,
+        principal,
+        f"import.{batch.kind}",
+        "import_batch",
+        batch.id,
+        **{k: v for k, v in result.items() if isinstance(v, int)},
+    )
     session.flush()
     return batch
 

@@ -107,18 +107,41 @@ class SessionPlan:
         }
 
 
-def check(session: Session, centre_id: int, table: Table, mapping: dict[str, str], source: str, progress: Callable[[int], None] | None = None) -> SessionPlan:
+def check(
+    session: Session,
+    centre_id: int,
+    table: Table,
+    mapping: dict[str, str],
+    source: str,
+    progress: Callable[[int], None] | None = None,
+) -> SessionPlan:
     report = Report()
     plan = SessionPlan(report=report, total_rows=len(table.rows))
     today = date.today()
     prefix = f"{centre_id}:"
     volunteers_by_ref = dict(
-        session.execute(select(Volunteer.source_id, Volunteer.id).where(Volunteer.source == source, Volunteer.source_id.like(prefix + "%"))).all()
+        session.execute(
+            select(Volunteer.source_id, Volunteer.id).where(Volunteer.source == source, Volunteer.source_id.like(prefix + "%"))
+        ).all()
     )
-    orgs_by_source = dict(session.execute(select(Organisation.source_id, Organisation.id).where(Organisation.source == source, Organisation.source_id.like(prefix + "%"))).all())
-    roles_by_source = dict(session.execute(select(Role.source_id, Role.id).where(Role.source == source, Role.source_id.like(prefix + "%"))).all())
-    placements_by_source = dict(session.execute(select(Placement.source_id, Placement.id).where(Placement.source == source, Placement.source_id.like(prefix + "%"))).all())
-    hours_by_source = set(session.scalars(select(HoursEntry.source_id).where(HoursEntry.source == source, HoursEntry.source_id.like(prefix + "%"))))
+    orgs_by_source = dict(
+        session.execute(
+            select(Organisation.source_id, Organisation.id).where(
+                Organisation.source == source, Organisation.source_id.like(prefix + "%")
+            )
+        ).all()
+    )
+    roles_by_source = dict(
+        session.execute(select(Role.source_id, Role.id).where(Role.source == source, Role.source_id.like(prefix + "%"))).all()
+    )
+    placements_by_source = dict(
+        session.execute(
+            select(Placement.source_id, Placement.id).where(Placement.source == source, Placement.source_id.like(prefix + "%"))
+        ).all()
+    )
+    hours_by_source = set(
+        session.scalars(select(HoursEntry.source_id).where(HoursEntry.source == source, HoursEntry.source_id.like(prefix + "%")))
+    )
     seen_sessions: dict[str, int] = {}
     postcode_cache: dict[str, Any] = {}
     width = len(table.columns)
@@ -127,8 +150,12 @@ def check(session: Session, centre_id: int, table: Table, mapping: dict[str, str
         if text not in postcode_cache:
             try:
                 loc = locate(session, text)
-                postcode_cache[text] = {"postcode": loc.postcode, "latitude": loc.latitude, "longitude": loc.longitude,
-                                        "district_gss": loc.district_code}
+                postcode_cache[text] = {
+                    "postcode": loc.postcode,
+                    "latitude": loc.latitude,
+                    "longitude": loc.longitude,
+                    "district_gss": loc.district_code,
+                }
             except InvalidInput as exc:
                 postcode_cache[text] = exc
         value = postcode_cache[text]
@@ -142,8 +169,12 @@ def check(session: Session, centre_id: int, table: Table, mapping: dict[str, str
         n = row.number
         before = report.errors
         if row.extra:
-            report.error(n, None, f"This row has {width + len(row.extra)} cells but the header names {width} columns; "
-                                  "a stray comma or an unquoted value has shifted the columns.")
+            report.error(
+                n,
+                None,
+                f"This row has {width + len(row.extra)} cells but the header names {width} columns; "
+                "a stray comma or an unquoted value has shifted the columns.",
+            )
             continue
         values = {f: row.values.get(col, "") for f, col in mapping.items()}
 
@@ -181,19 +212,28 @@ def check(session: Session, centre_id: int, table: Table, mapping: dict[str, str
         if "volunteer_ref" in mapping and ref:
             volunteer_id = volunteers_by_ref.get(source_key(centre_id, ref))
             if volunteer_id is None:
-                report.error(n, mapping["volunteer_ref"], f"No volunteer with the id {shown(ref)} has been imported for this centre; "
-                                                          "import the volunteers file first.")
+                report.error(
+                    n,
+                    mapping["volunteer_ref"],
+                    f"No volunteer with the id {shown(ref)} has been imported for this centre; import the volunteers file first.",
+                )
         elif "volunteer_email" in mapping and values.get("volunteer_email", "").strip():
             email = cell("volunteer_email", parse_email)
             if email:
                 volunteer_id = session.scalar(
-                    select(Volunteer.id).where(Volunteer.email_normalised == normalise_email(email), Volunteer.registering_centre_id == centre_id)
+                    select(Volunteer.id).where(
+                        Volunteer.email_normalised == normalise_email(email), Volunteer.registering_centre_id == centre_id
+                    )
                 )
                 ref = f"email:{normalise_email(email)}"
                 if volunteer_id is None:
                     report.error(n, mapping["volunteer_email"], "No volunteer registered by this centre has this email address.")
         else:
-            report.error(n, mapping.get("volunteer_ref") or mapping.get("volunteer_email"), "This is required but empty: which volunteer gave the time?")
+            report.error(
+                n,
+                mapping.get("volunteer_ref") or mapping.get("volunteer_email"),
+                "This is required but empty: which volunteer gave the time?",
+            )
         if report.errors > before:
             continue
 
@@ -221,22 +261,41 @@ def check(session: Session, centre_id: int, table: Table, mapping: dict[str, str
             role_source = prefix + _digest(role_key)
             opp_type = (values.get("opportunity_type") or "").strip()
             one_off = bool(re.search(r"one[\s-]?off|event|single", opp_type.lower()))
-            role = plan.roles[role_key] = RolePlan(role_key, role_source, org_key, title, event or title, one_off, opp_type,
-                                                   roles_by_source.get(role_source), where, starts_on, ends_on)
+            role = plan.roles[role_key] = RolePlan(
+                role_key,
+                role_source,
+                org_key,
+                title,
+                event or title,
+                one_off,
+                opp_type,
+                roles_by_source.get(role_source),
+                where,
+                starts_on,
+                ends_on,
+            )
         role.slot_mask |= slot_bit(worked_on, at)
         if role.postcode is None and where:
             role.postcode = where
         session_key = prefix + _digest(ref, role_key, worked_on.isoformat(), at.isoformat() if at else "")
         if session_key in seen_sessions:
-            report.error(n, mapping.get("session_date"), f"The same volunteer, opportunity, date and start time are in row {seen_sessions[session_key]}.")
+            report.error(
+                n,
+                mapping.get("session_date"),
+                f"The same volunteer, opportunity, date and start time are in row {seen_sessions[session_key]}.",
+            )
             continue
         seen_sessions[session_key] = n
         placement_key = prefix + _digest(ref, role_key)
         placement = plan.placements.get(placement_key)
         if placement is None:
             placement = plan.placements[placement_key] = {
-                "source_id": placement_key, "volunteer_id": volunteer_id, "role_key": role_key,
-                "existing_id": placements_by_source.get(placement_key), "started_on": worked_on, "ended_on": None,
+                "source_id": placement_key,
+                "volunteer_id": volunteer_id,
+                "role_key": role_key,
+                "existing_id": placements_by_source.get(placement_key),
+                "started_on": worked_on,
+                "ended_on": None,
             }
         placement["started_on"] = min(placement["started_on"], worked_on)
         if ends_on and ends_on < today:
@@ -244,10 +303,18 @@ def check(session: Session, centre_id: int, table: Table, mapping: dict[str, str
         if session_key in hours_by_source:
             plan.unchanged += 1
             continue
-        plan.hours.append({
-            "source_id": session_key, "placement_key": placement_key, "volunteer_id": volunteer_id, "worked_on": worked_on,
-            "hours": hours, "status": "approved" if (checked or confirmed) else "submitted", "activity": event or title, "row": n,
-        })
+        plan.hours.append(
+            {
+                "source_id": session_key,
+                "placement_key": placement_key,
+                "volunteer_id": volunteer_id,
+                "worked_on": worked_on,
+                "hours": hours,
+                "status": "approved" if (checked or confirmed) else "submitted",
+                "activity": event or title,
+                "row": n,
+            }
+        )
     return plan
 
 
@@ -261,10 +328,19 @@ def apply(session: Session, centre_id: int, plan: SessionPlan, source: str, *, a
             continue
         where = o.postcode or {}
         org = Organisation(
-            name=o.name, description="Imported from a TeamKinetic sessions export." if source == "teamkinetic" else "Imported from a spreadsheet.",
-            organisation_type="other", postcode=where.get("postcode"), latitude=where.get("latitude"), longitude=where.get("longitude"),
-            district_gss=where.get("district_gss"), verification_status="pending", struggling_to_recruit=False,
-            source=source, source_id=o.source_id,
+            name=o.name,
+            description="Imported from a TeamKinetic sessions export."
+            if source == "teamkinetic"
+            else "Imported from a spreadsheet.",
+            organisation_type="other",
+            postcode=where.get("postcode"),
+            latitude=where.get("latitude"),
+            longitude=where.get("longitude"),
+            district_gss=where.get("district_gss"),
+            verification_status="pending",
+            struggling_to_recruit=False,
+            source=source,
+            source_id=o.source_id,
         )
         session.add(org)
         session.flush()
@@ -282,19 +358,41 @@ def apply(session: Session, centre_id: int, plan: SessionPlan, source: str, *, a
         where = r.postcode or {}
         status = "closed" if (r.ends_on and r.ends_on < today) else "draft"
         role = Role(
-            activity_id=activity.id, organisation_id=org_id, title=r.title,
+            activity_id=activity.id,
+            organisation_id=org_id,
+            title=r.title,
             description=f"Imported from {'TeamKinetic' if source == 'teamkinetic' else 'a spreadsheet'}"
-                        + (f" ({r.opportunity_type})." if r.opportunity_type else "."),
-            one_off=r.one_off, slot_mask=r.slot_mask, mode="in_person" if where else "remote",
-            postcode=where.get("postcode"), latitude=where.get("latitude"), longitude=where.get("longitude"),
-            district_gss=where.get("district_gss"), dbs_level="none", requirements=[], accessibility=[], rewards=[],
-            places_available=0, publish_start=r.starts_on, publish_end=r.ends_on, status=status,
-            source=source, source_id=r.source_id, created_by_id=actor_user_id,
+            + (f" ({r.opportunity_type})." if r.opportunity_type else "."),
+            one_off=r.one_off,
+            slot_mask=r.slot_mask,
+            mode="in_person" if where else "remote",
+            postcode=where.get("postcode"),
+            latitude=where.get("latitude"),
+            longitude=where.get("longitude"),
+            district_gss=where.get("district_gss"),
+            dbs_level="none",
+            requirements=[],
+            accessibility=[],
+            rewards=[],
+            places_available=0,
+            publish_start=r.starts_on,
+            publish_end=r.ends_on,
+            status=status,
+            source=source,
+            source_id=r.source_id,
+            created_by_id=actor_user_id,
         )
         session.add(role)
         session.flush()
-        session.add(RoleStatusChange(role_id=role.id, from_status=None, to_status=status, actor_user_id=actor_user_id,
-                                     reason="Imported with volunteers' hours"))
+        session.add(
+            RoleStatusChange(
+                role_id=role.id,
+                from_status=None,
+                to_status=status,
+                actor_user_id=actor_user_id,
+                reason="Imported with volunteers' hours",
+            )
+        )
         role_ids[key] = role.id
     placement_ids: dict[str, int] = {}
     for key, p in plan.placements.items():
@@ -303,24 +401,39 @@ def apply(session: Session, centre_id: int, plan: SessionPlan, source: str, *, a
             continue
         role_id = role_ids[p["role_key"]]
         placement = Placement(
-            volunteer_id=p["volunteer_id"], role_id=role_id, organisation_id=org_ids[plan.roles[p["role_key"]].org_key],
-            started_on=p["started_on"], ended_on=p["ended_on"], source=source, source_id=key,
+            volunteer_id=p["volunteer_id"],
+            role_id=role_id,
+            organisation_id=org_ids[plan.roles[p["role_key"]].org_key],
+            started_on=p["started_on"],
+            ended_on=p["ended_on"],
+            source=source,
+            source_id=key,
         )
         session.add(placement)
         session.flush()
         placement_ids[key] = placement.id
     now = utcnow()
     for h in plan.hours:
-        session.add(HoursEntry(
-            placement_id=placement_ids[h["placement_key"]], volunteer_id=h["volunteer_id"], worked_on=h["worked_on"],
-            hours=h["hours"], activity=h["activity"][:300], status=h["status"],
-            reviewed_at=now if h["status"] == "approved" else None, source=source, source_id=h["source_id"],
-        ))
+        session.add(
+            HoursEntry(
+                placement_id=placement_ids[h["placement_key"]],
+                volunteer_id=h["volunteer_id"],
+                worked_on=h["worked_on"],
+                hours=h["hours"],
+                activity=h["activity"][:300],
+                status=h["status"],
+                reviewed_at=now if h["status"] == "approved" else None,
+                source=source,
+                source_id=h["source_id"],
+            )
+        )
     session.flush()
     s = plan.summary
     return {
-        "organisations_created": s["organisations_to_create"], "roles_created": s["roles_to_create"],
-        "placements_created": s["placements_to_create"], "hours_entries_created": s["hours_entries_to_create"],
-        "hours_added": s["hours_to_add"], "already_imported": s["already_imported"],
+        "organisations_created": s["organisations_to_create"],
+        "roles_created": s["roles_to_create"],
+        "placements_created": s["placements_to_create"],
+        "hours_entries_created": s["hours_entries_to_create"],
+        "hours_added": s["hours_to_add"],
+        "already_imported": s["already_imported"],
     }
-

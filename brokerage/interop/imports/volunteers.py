@@ -55,9 +55,17 @@ def _ethnicity(text: str) -> str:
         return PREFER_NOT_TO_SAY
     if "mixed" in v or "multiple" in v:
         return "mixed"
-    for word, group in (("white", "white"), ("asian", "asian"), ("indian", "asian"), ("pakistani", "asian"),
-                        ("bangladeshi", "asian"), ("chinese", "asian"), ("black", "black"), ("african", "black"),
-                        ("caribbean", "black")):
+    for word, group in (
+        ("white", "white"),
+        ("asian", "asian"),
+        ("indian", "asian"),
+        ("pakistani", "asian"),
+        ("bangladeshi", "asian"),
+        ("chinese", "asian"),
+        ("black", "black"),
+        ("african", "black"),
+        ("caribbean", "black"),
+    ):
         if word in v:
             return group
     return "other"
@@ -73,9 +81,20 @@ def _disability(text: str) -> str:
         raise CellProblem("This value is not one we recognise; use Yes, No or Prefer not to say.") from None
 
 
-_STATUSES = {"active": "active", "live": "active", "current": "active", "approved": "active",
-             "inactive": "inactive", "archived": "inactive", "deleted": "inactive", "left": "inactive",
-             "suspended": "inactive", "dormant": "inactive", "pending": "active", "new": "active"}
+_STATUSES = {
+    "active": "active",
+    "live": "active",
+    "current": "active",
+    "approved": "active",
+    "inactive": "inactive",
+    "archived": "inactive",
+    "deleted": "inactive",
+    "left": "inactive",
+    "suspended": "inactive",
+    "dormant": "inactive",
+    "pending": "active",
+    "new": "active",
+}
 
 
 @dataclass
@@ -90,11 +109,20 @@ class VolunteerPlan:
         return {"rows": self.total_rows, "volunteers_to_create": len(self.to_create), "already_imported": self.unchanged}
 
 
-def check(session: Session, centre_id: int, table: Table, mapping: dict[str, str], source: str, progress: Callable[[int], None] | None = None) -> VolunteerPlan:
+def check(
+    session: Session,
+    centre_id: int,
+    table: Table,
+    mapping: dict[str, str],
+    source: str,
+    progress: Callable[[int], None] | None = None,
+) -> VolunteerPlan:
     report = Report()
     plan = VolunteerPlan(report=report, total_rows=len(table.rows))
     today = date.today()
-    existing = set(session.scalars(select(Volunteer.source_id).where(Volunteer.source == source, Volunteer.source_id.like(f"{centre_id}:%"))))
+    existing = set(
+        session.scalars(select(Volunteer.source_id).where(Volunteer.source == source, Volunteer.source_id.like(f"{centre_id}:%")))
+    )
     seen_refs: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
     width = len(table.columns)
@@ -105,8 +133,12 @@ def check(session: Session, centre_id: int, table: Table, mapping: dict[str, str
         n = row.number
         errors_before = report.errors
         if row.extra:
-            report.error(n, None, f"This row has {width + len(row.extra)} cells but the header names {width} columns; "
-                                  "a stray comma or an unquoted value has shifted the columns.")
+            report.error(
+                n,
+                None,
+                f"This row has {width + len(row.extra)} cells but the header names {width} columns; "
+                "a stray comma or an unquoted value has shifted the columns.",
+            )
             continue
         values = {f: row.values.get(col, "") for f, col in mapping.items()}
         data: dict[str, Any] = {}
@@ -160,8 +192,11 @@ def check(session: Session, centre_id: int, table: Table, mapping: dict[str, str
         expires = cell("dbs_expires", parse_date)
         level = "enhanced" if enhanced else ("standard" if dbs else "none")
         if level != "none" and expires is not None and expires < today:
-            report.warning(n, mapping.get("dbs_expires"), f"The criminal record check was due for renewal on {expires:%d/%m/%Y}; "
-                                                          "it is recorded as no current check.")
+            report.warning(
+                n,
+                mapping.get("dbs_expires"),
+                f"The criminal record check was due for renewal on {expires:%d/%m/%Y}; it is recorded as no current check.",
+            )
             level = "none"
         data["dbs_level"] = level
         consent = cell("contact_consent", parse_bool)
@@ -172,19 +207,28 @@ def check(session: Session, centre_id: int, table: Table, mapping: dict[str, str
             if status_text in _STATUSES:
                 data["status"] = _STATUSES[status_text]
             else:
-                report.warning(n, mapping.get("status"), f"The status {shown(status_text)} is not one we know; the volunteer is recorded as active.")
+                report.warning(
+                    n,
+                    mapping.get("status"),
+                    f"The status {shown(status_text)} is not one we know; the volunteer is recorded as active.",
+                )
         if data["email"]:
             key = normalise_email(data["email"])
             if key in seen_emails:
-                report.warning(n, mapping.get("email"), f"Row {seen_emails[key]} has the same email address; both records are kept "
-                                                        "and offered for duplicate review.")
+                report.warning(
+                    n,
+                    mapping.get("email"),
+                    f"Row {seen_emails[key]} has the same email address; both records are kept and offered for duplicate review.",
+                )
                 data["email_shared"] = True
             else:
                 seen_emails[key] = n
         if report.errors > errors_before:
             continue
         if not ref:
-            basis = "|".join([(first or "").lower(), (last or "").lower(), str(data["date_of_birth"] or ""), (data["email"] or "").lower()])
+            basis = "|".join(
+                [(first or "").lower(), (last or "").lower(), str(data["date_of_birth"] or ""), (data["email"] or "").lower()]
+            )
             ref = "row-" + hashlib.sha1(basis.encode()).hexdigest()[:20]
         key = source_key(centre_id, ref)
         if key in existing:
@@ -199,12 +243,18 @@ def check(session: Session, centre_id: int, table: Table, mapping: dict[str, str
         taken: set[str] = set()
         email_list = sorted(emails)
         for i in range(0, len(email_list), 500):
-            taken |= set(session.scalars(select(Volunteer.email_normalised).where(Volunteer.email_normalised.in_(email_list[i : i + 500]))))
+            taken |= set(
+                session.scalars(select(Volunteer.email_normalised).where(Volunteer.email_normalised.in_(email_list[i : i + 500])))
+            )
         for d in plan.to_create:
             if d.get("email") and normalise_email(d["email"]) in taken:
                 d["email_shared"] = True
-                report.warning(d["row"], mapping.get("email"), "Someone on the county's records already has this email address; "
-                                                               "the new record is kept and offered for duplicate review.")
+                report.warning(
+                    d["row"],
+                    mapping.get("email"),
+                    "Someone on the county's records already has this email address; "
+                    "the new record is kept and offered for duplicate review.",
+                )
     return plan
 
 
@@ -213,15 +263,33 @@ def apply(session: Session, centre_id: int, plan: VolunteerPlan) -> list[Volunte
     for d in plan.to_create:
         email = d.get("email")
         v = Volunteer(
-            first_name=d["first_name"], last_name=d["last_name"], email=email,
+            first_name=d["first_name"],
+            last_name=d["last_name"],
+            email=email,
             email_normalised=normalise_email(email) if email and not d.get("email_shared") else None,
-            phone=d.get("phone"), date_of_birth=d.get("date_of_birth"), postcode=d.get("postcode"),
-            latitude=d.get("latitude"), longitude=d.get("longitude"), district_gss=d.get("district_gss"),
-            travel_radius_miles=5.0, mode="either", availability_mask=0, preference="either",
-            dbs_level=d["dbs_level"], dbs_update_service=False, dbs_willing=False,
-            contact_consent=d["contact_consent"], notification_preference="weekly_digest" if d["contact_consent"] else "none",
-            registering_centre_id=centre_id, gender=d.get("gender"), ethnicity=d.get("ethnicity"), disability=d.get("disability"),
-            status=d["status"], registered_on=d.get("registered_on") or date.today(), source=d["source"], source_id=d["source_id"],
+            phone=d.get("phone"),
+            date_of_birth=d.get("date_of_birth"),
+            postcode=d.get("postcode"),
+            latitude=d.get("latitude"),
+            longitude=d.get("longitude"),
+            district_gss=d.get("district_gss"),
+            travel_radius_miles=5.0,
+            mode="either",
+            availability_mask=0,
+            preference="either",
+            dbs_level=d["dbs_level"],
+            dbs_update_service=False,
+            dbs_willing=False,
+            contact_consent=d["contact_consent"],
+            notification_preference="weekly_digest" if d["contact_consent"] else "none",
+            registering_centre_id=centre_id,
+            gender=d.get("gender"),
+            ethnicity=d.get("ethnicity"),
+            disability=d.get("disability"),
+            status=d["status"],
+            registered_on=d.get("registered_on") or date.today(),
+            source=d["source"],
+            source_id=d["source_id"],
         )
         session.add(v)
         created.append(v)

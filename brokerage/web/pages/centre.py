@@ -35,7 +35,9 @@ def working_days_since(moment, today: date | None = None) -> int:
 
 @router.get("/centre")
 def moderation(request: Request, session: DbSession, principal: StaffUser):
-    orgs, org_total = organisations_service.list_(session, principal, district=None, cause=None, status="pending", q=None, page=1, page_size=100)
+    orgs, org_total = organisations_service.list_(
+        session, principal, district=None, cause=None, status="pending", q=None, page=1, page_size=100
+    )
     if principal.district_codes is not None:
         orgs = [o for o in orgs if principal.covers_district(o.district_gss)]
     roles, role_total = roles_service.list_(session, principal, status="pending_review", page=1, page_size=100)
@@ -58,11 +60,18 @@ def organisation_review(organisation_id: int, request: Request, session: DbSessi
     elif decision == "rejected" and not note:
         errors.append({"field": "note", "message": "Give a reason, so the organisation knows what to fix"})
     if not errors:
-        _, errors = forms.attempt(session, lambda: organisations_service.verify(session, principal, org.id, decision, note),
-                                  fields={"decision": "Decision", "note": "Reason"})
+        _, errors = forms.attempt(
+            session,
+            lambda: organisations_service.verify(session, principal, org.id, decision, note),
+            fields={"decision": "Decision", "note": "Reason"},
+        )
     if errors:
-        return render(request, "pages/centre/organisation_review.html", {"title": f"Check {org.name}", "org": org, "errors": errors,
-                                                                         "values": forms.values(form)}, status_code=422)
+        return render(
+            request,
+            "pages/centre/organisation_review.html",
+            {"title": f"Check {org.name}", "org": org, "errors": errors, "values": forms.values(form)},
+            status_code=422,
+        )
     word = "verified" if decision == "verified" else "not verified"
     return redirect(request, "/centre", f"{org.name} is {word}. We have emailed them.")
 
@@ -70,8 +79,11 @@ def organisation_review(organisation_id: int, request: Request, session: DbSessi
 @router.get("/centre/roles/{role_id}")
 def role_review_page(role_id: int, request: Request, session: DbSession, principal: StaffUser):
     role, org = roles_service.get_with_org(session, principal, role_id)
-    return render(request, "pages/centre/role_review.html", {"title": f"Check {role.title}", "role": role, "organisation": org,
-                                                             "slots": taxonomy.mask_to_slots(role.slot_mask or 0)})
+    return render(
+        request,
+        "pages/centre/role_review.html",
+        {"title": f"Check {role.title}", "role": role, "organisation": org, "slots": taxonomy.mask_to_slots(role.slot_mask or 0)},
+    )
 
 
 @router.post("/centre/roles/{role_id}")
@@ -84,78 +96,139 @@ def role_review(role_id: int, request: Request, session: DbSession, principal: S
     elif decision == "draft" and not reason:
         errors.append({"field": "reason", "message": "Give a reason, so the organisation knows what to change"})
     if not errors:
-        _, errors = forms.attempt(session, lambda: roles_service.change_status(session, principal, role.id, decision, reason),
-                                  fields={"decision": "Decision", "reason": "Reason"}, default_field="decision")
+        _, errors = forms.attempt(
+            session,
+            lambda: roles_service.change_status(session, principal, role.id, decision, reason),
+            fields={"decision": "Decision", "reason": "Reason"},
+            default_field="decision",
+        )
     if errors:
-        return render(request, "pages/centre/role_review.html", {"title": f"Check {role.title}", "role": role, "organisation": org,
-                                                                 "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
-                                                                 "errors": errors, "values": forms.values(form)}, status_code=422)
+        return render(
+            request,
+            "pages/centre/role_review.html",
+            {
+                "title": f"Check {role.title}",
+                "role": role,
+                "organisation": org,
+                "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
+                "errors": errors,
+                "values": forms.values(form),
+            },
+            status_code=422,
+        )
     message = f"“{role.title}” is published." if decision == "published" else f"“{role.title}” has been sent back to {org.name}."
     return redirect(request, "/centre", message)
 
 
 @router.get("/centre/referrals")
-def pipeline(request: Request, session: DbSession, principal: StaffUser, status: str | None = None, overdue: str | None = None,
-             page: int = 1):
+def pipeline(
+    request: Request,
+    session: DbSession,
+    principal: StaffUser,
+    status: str | None = None,
+    overdue: str | None = None,
+    page: int = 1,
+):
     settings = get_settings()
     page = max(1, page)
-    rows, total = referrals_service.list_(session, principal, status=status or None, role_id=None, volunteer_id=None, district=None,
-                                          overdue_days=None, page=1, page_size=1000)
+    rows, total = referrals_service.list_(
+        session,
+        principal,
+        status=status or None,
+        role_id=None,
+        volunteer_id=None,
+        district=None,
+        overdue_days=None,
+        page=1,
+        page_size=1000,
+    )
     items: list[Any] = []
     for ref, vol, role in rows:
         out = referrals_service.to_out(session, ref, vol, role, principal)
         days = working_days_since(ref.status_changed_at) if ref.status in ("interested", "referred") else 0
         item = out.model_dump()
-        item.update(overdue=days >= settings.follow_up_working_days, overdue_days=days,
-                    escalate=days >= settings.escalate_working_days)
+        item.update(
+            overdue=days >= settings.follow_up_working_days, overdue_days=days, escalate=days >= settings.escalate_working_days
+        )
         items.append(item)
     if overdue == "yes":
         items = [i for i in items if i["overdue"]]
     items.sort(key=lambda i: (not i["overdue"], -i["overdue_days"]))
     overdue_count = sum(1 for i in items if i["overdue"])
     pages = max(1, math.ceil(len(items) / 50))
-    shown = items[(page - 1) * 50: page * 50]
-    return render(request, "pages/centre/referrals.html", {
-        "title": "Referrals", "items": shown, "total": len(items), "overdue_count": overdue_count, "status": status or "",
-        "overdue": overdue == "yes", "page": page, "pages": pages,
-        "base": f"/centre/referrals?status={status or ''}&overdue={overdue or ''}&",
-        "follow_up_days": settings.follow_up_working_days,
-    })
+    shown = items[(page - 1) * 50 : page * 50]
+    return render(
+        request,
+        "pages/centre/referrals.html",
+        {
+            "title": "Referrals",
+            "items": shown,
+            "total": len(items),
+            "overdue_count": overdue_count,
+            "status": status or "",
+            "overdue": overdue == "yes",
+            "page": page,
+            "pages": pages,
+            "base": f"/centre/referrals?status={status or ''}&overdue={overdue or ''}&",
+            "follow_up_days": settings.follow_up_working_days,
+        },
+    )
 
 
 @router.post("/centre/referrals/{referral_id}/status")
 def pipeline_move(referral_id: int, request: Request, session: DbSession, principal: StaffUser, form: Form):
     to = forms.text(form, "status") or ""
-    result, errors = forms.attempt(session, lambda: referrals_service.transition(session, principal, referral_id, to, forms.text(form, "note")))
+    result, errors = forms.attempt(
+        session, lambda: referrals_service.transition(session, principal, referral_id, to, forms.text(form, "note"))
+    )
     if errors:
         return redirect(request, "/centre/referrals", errors[0]["message"], kind="error")
     return redirect(request, "/centre/referrals", "The referral has been updated.")
 
 
 @router.get("/centre/volunteers")
-def volunteers(request: Request, session: DbSession, principal: StaffUser, q: str | None = None, district: str | None = None,
-               page: int = 1):
+def volunteers(
+    request: Request, session: DbSession, principal: StaffUser, q: str | None = None, district: str | None = None, page: int = 1
+):
     page = max(1, page)
     q = (q or "").strip()[:200] or None
     district = district if district in dict(kent_districts()) else None
-    rows, total = volunteers_service.list_(session, principal, district=district, status=None, cause=None, skill=None, q=q,
-                                           page=page, page_size=25)
-    districts = kent_districts() if principal.district_codes is None else [(c, n) for c, n in kent_districts() if c in principal.district_codes]
-    return render(request, "pages/centre/volunteers.html", {
-        "title": "Volunteers", "rows": rows, "total": total, "page": page, "pages": max(1, math.ceil(total / 25)),
-        "filters": {"q": q or "", "district": district or ""}, "districts": districts,
-        "base": f"/centre/volunteers?q={q or ''}&district={district or ''}&",
-    })
+    rows, total = volunteers_service.list_(
+        session, principal, district=district, status=None, cause=None, skill=None, q=q, page=page, page_size=25
+    )
+    districts = (
+        kent_districts()
+        if principal.district_codes is None
+        else [(c, n) for c, n in kent_districts() if c in principal.district_codes]
+    )
+    return render(
+        request,
+        "pages/centre/volunteers.html",
+        {
+            "title": "Volunteers",
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": max(1, math.ceil(total / 25)),
+            "filters": {"q": q or "", "district": district or ""},
+            "districts": districts,
+            "base": f"/centre/volunteers?q={q or ''}&district={district or ''}&",
+        },
+    )
 
 
 @router.get("/centre/volunteers/{volunteer_id}")
 def volunteer_page(volunteer_id: int, request: Request, session: DbSession, principal: StaffUser):
     v = volunteers_service.get(session, principal, volunteer_id)
-    rows, _ = referrals_service.list_(session, principal, status=None, role_id=None, volunteer_id=v.id, district=None,
-                                      overdue_days=None, page=1, page_size=100)
+    rows, _ = referrals_service.list_(
+        session, principal, status=None, role_id=None, volunteer_id=v.id, district=None, overdue_days=None, page=1, page_size=100
+    )
     referrals = [referrals_service.to_out(session, ref, vol, role, principal) for ref, vol, role in rows]
-    return render(request, "pages/centre/volunteer.html", {"title": v.full_name, "v": v, "referrals": referrals,
-                                                           "slots": taxonomy.mask_to_slots(v.availability_mask or 0)})
+    return render(
+        request,
+        "pages/centre/volunteer.html",
+        {"title": v.full_name, "v": v, "referrals": referrals, "slots": taxonomy.mask_to_slots(v.availability_mask or 0)},
+    )
 
 
 # -- duplicates (brokerage.interop, when installed) ------------------------------------------------------

@@ -15,8 +15,17 @@ def duplicates_page(request: Request, session, principal, svc):
     from brokerage.interop import merge
 
     pairs, total = svc.list_candidates(session, principal, page=1, page_size=50)
-    return render(request, "pages/centre/duplicates.html", {"title": "Duplicates to review", "available": True, "pairs": pairs,
-                                                            "total": total, "merges": merge.list_pending(session, principal)})
+    return render(
+        request,
+        "pages/centre/duplicates.html",
+        {
+            "title": "Duplicates to review",
+            "available": True,
+            "pairs": pairs,
+            "total": total,
+            "merges": merge.list_pending(session, principal),
+        },
+    )
 
 
 def decide(request: Request, session, principal, svc, pair_id: int, form):
@@ -33,8 +42,11 @@ def decide(request: Request, session, principal, svc, pair_id: int, form):
     elif action in ("confirm-merge", "reverse-merge"):
         step = merge.confirm if action == "confirm-merge" else merge.reverse
         _, errors = forms.attempt(session, lambda: step(session, principal, pair_id))
-        message = ("The merge is confirmed." if action == "confirm-merge"
-                   else "The merge has been reversed: the two records are separate again.")
+        message = (
+            "The merge is confirmed."
+            if action == "confirm-merge"
+            else "The merge has been reversed: the two records are separate again."
+        )
     elif action.startswith("keep-") and action[5:].isdigit():
         _, errors = forms.attempt(session, lambda: merge.merge(session, principal, pair_id, int(action[5:])))
         message = "The records have been merged. The merge can be reversed until it is confirmed."

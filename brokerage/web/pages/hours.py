@@ -29,8 +29,16 @@ def my_hours(request: Request, session: DbSession, principal: VolunteerUser):
     placements, _ = svc.list_placements(session, principal, volunteer_id=principal.volunteer_id, page=1, page_size=100)
     entries, _ = svc.list_hours(session, principal, page=1, page_size=200, volunteer_id=principal.volunteer_id)
     titles = {p.placement.id: p.role.title for p in placements}
-    return render(request, "pages/hours/my_hours.html", {"title": "Your hours", "placements": placements,
-                                                         "entries": [e for e in entries if e.status != "superseded"], "titles": titles})
+    return render(
+        request,
+        "pages/hours/my_hours.html",
+        {
+            "title": "Your hours",
+            "placements": placements,
+            "entries": [e for e in entries if e.status != "superseded"],
+            "titles": titles,
+        },
+    )
 
 
 def _placement_for(session, principal, placement_id: int | None, referral_id: int | None) -> Placement:
@@ -48,19 +56,25 @@ HOURS_FIELDS = {"worked_on": "The date", "hours": "Hours", "activity": "What you
 
 
 @router.get("/my/hours/new")
-def log_hours_page(request: Request, session: DbSession, principal: VolunteerUser, placement: int | None = None,
-                   referral: int | None = None):
+def log_hours_page(
+    request: Request, session: DbSession, principal: VolunteerUser, placement: int | None = None, referral: int | None = None
+):
     p = _placement_for(session, principal, placement, referral)
     _, _vol, role = _hours().load_placement(session, principal, p.id)
-    return render(request, "pages/hours/log.html", {"title": f"Log hours for {role.title}", "placement": p, "role": role,
-                                                    "values": {"worked_on": date.today().isoformat()}})
+    return render(
+        request,
+        "pages/hours/log.html",
+        {"title": f"Log hours for {role.title}", "placement": p, "role": role, "values": {"worked_on": date.today().isoformat()}},
+    )
 
 
 @router.post("/my/hours/new")
 def log_hours(request: Request, session: DbSession, principal: VolunteerUser, form: Form, placement: int | None = None):
     from brokerage.hours.schemas import HoursCreate
 
-    p = _placement_for(session, principal, placement or forms.number(form, "placement") and int(forms.number(form, "placement")), None)
+    p = _placement_for(
+        session, principal, placement or forms.number(form, "placement") and int(forms.number(form, "placement")), None
+    )
     _, _vol, role = _hours().load_placement(session, principal, p.id)
     errors = []
     worked_on, hours = forms.text(form, "worked_on"), forms.number(form, "hours")
@@ -75,11 +89,27 @@ def log_hours(request: Request, session: DbSession, principal: VolunteerUser, fo
         amount = None
         errors.append({"field": "hours", "message": "Enter the hours as a number, like 2.5"})
     if not errors:
-        _, errors = forms.attempt(session, lambda: _hours().log_hours(session, principal, p.id, HoursCreate(
-            worked_on=day, hours=amount, activity=forms.text(form, "activity"))), fields=HOURS_FIELDS, default_field="hours")
+        _, errors = forms.attempt(
+            session,
+            lambda: _hours().log_hours(
+                session, principal, p.id, HoursCreate(worked_on=day, hours=amount, activity=forms.text(form, "activity"))
+            ),
+            fields=HOURS_FIELDS,
+            default_field="hours",
+        )
     if errors:
-        return render(request, "pages/hours/log.html", {"title": f"Log hours for {role.title}", "placement": p, "role": role,
-                                                        "values": forms.values(form), "errors": errors}, status_code=422)
+        return render(
+            request,
+            "pages/hours/log.html",
+            {
+                "title": f"Log hours for {role.title}",
+                "placement": p,
+                "role": role,
+                "values": forms.values(form),
+                "errors": errors,
+            },
+            status_code=422,
+        )
     return redirect(request, "/my/hours", f"{amount.normalize():f} hours on {day:%d %B %Y} sent to the organisation to approve.")
 
 
@@ -94,7 +124,9 @@ def hours_to_approve(request: Request, session: DbSession, principal: SignedIn):
     queried, _ = svc.list_hours(session, principal, page=1, page_size=200, status="queried")
     placements, _ = svc.list_placements(session, principal, page=1, page_size=500, active=None)
     by_id = {p.placement.id: p for p in placements}
-    return render(request, "pages/hours/approve.html", {"title": "Hours to approve", "entries": entries + queried, "placements": by_id})
+    return render(
+        request, "pages/hours/approve.html", {"title": "Hours to approve", "entries": entries + queried, "placements": by_id}
+    )
 
 
 @router.post("/manage/hours")
@@ -107,7 +139,11 @@ def approve_hours(request: Request, session: DbSession, principal: SignedIn, for
     if errors:
         return redirect(request, "/manage/hours", errors[0]["message"], kind="error")
     total = sum((Decimal(e.hours) for e in result), Decimal(0))
-    return redirect(request, "/manage/hours", f"Approved {len(result)} {'entry' if len(result) == 1 else 'entries'}: {total.normalize():f} hours.")
+    return redirect(
+        request,
+        "/manage/hours",
+        f"Approved {len(result)} {'entry' if len(result) == 1 else 'entries'}: {total.normalize():f} hours.",
+    )
 
 
 @router.post("/manage/hours/{entry_id}/query")

@@ -54,14 +54,23 @@ def manager_signup(request: Request, session: DbSession, form: Form):
         errors.append({"field": "password", "message": "Choose a password of at least 10 characters"})
     user = None
     if not errors:
-        user, errors = forms.attempt(session, lambda: create_account(session, email=email, full_name=full_name, password=password,
-                                                                     role="organisation_manager"),
-                                     fields=SIGNUP_FIELDS, default_field="email")
+        user, errors = forms.attempt(
+            session,
+            lambda: create_account(session, email=email, full_name=full_name, password=password, role="organisation_manager"),
+            fields=SIGNUP_FIELDS,
+            default_field="email",
+        )
     if errors:
         values = {k: v for k, v in forms.values(form).items() if k != "password"}
-        return render(request, "pages/organisation/sign_up.html", {"title": "Register your organisation", "errors": errors,
-                                                                   "values": values}, status_code=422)
-    return sign_in_response(request, user, "/manage/organisations/new", "Your account has been created. Now tell us about your organisation.")
+        return render(
+            request,
+            "pages/organisation/sign_up.html",
+            {"title": "Register your organisation", "errors": errors, "values": values},
+            status_code=422,
+        )
+    return sign_in_response(
+        request, user, "/manage/organisations/new", "Your account has been created. Now tell us about your organisation."
+    )
 
 
 @router.get("/manage")
@@ -71,29 +80,47 @@ def manage_home(request: Request, session: DbSession, principal: ManagerUser):
     for org in orgs:
         rows, _ = roles_service.list_(session, principal, organisation_id=org.id, page=1, page_size=200)
         roles[org.id] = [r for r, _ in rows]
-    referrals, total = referrals_service.list_(session, principal, status=None, role_id=None, volunteer_id=None, district=None,
-                                               overdue_days=None, page=1, page_size=1)
-    return render(request, "pages/organisation/home.html", {"title": "Your organisations", "orgs": orgs, "roles": roles,
-                                                            "referral_total": total})
+    referrals, total = referrals_service.list_(
+        session, principal, status=None, role_id=None, volunteer_id=None, district=None, overdue_days=None, page=1, page_size=1
+    )
+    return render(
+        request,
+        "pages/organisation/home.html",
+        {"title": "Your organisations", "orgs": orgs, "roles": roles, "referral_total": total},
+    )
 
 
 ORG_FIELDS = {
-    "name": "The organisation’s name", "organisation_type": "The type of organisation", "registrar": "The charity regulator",
-    "registration_number": "The registration number", "description": "What the organisation does", "website": "Website",
-    "address": "Address", "postcode": "Postcode", "causes": "Causes", "contact_name": "Contact name",
-    "contact_email": "Contact email", "contact_phone": "Contact phone",
+    "name": "The organisation’s name",
+    "organisation_type": "The type of organisation",
+    "registrar": "The charity regulator",
+    "registration_number": "The registration number",
+    "description": "What the organisation does",
+    "website": "Website",
+    "address": "Address",
+    "postcode": "Postcode",
+    "causes": "Causes",
+    "contact_name": "Contact name",
+    "contact_email": "Contact email",
+    "contact_phone": "Contact phone",
 }
 
 
 def _org_body(form) -> dict[str, Any]:
     registrar, number = forms.text(form, "registrar"), forms.text(form, "registration_number")
     body: dict[str, Any] = {
-        "name": forms.text(form, "name") or "", "organisation_type": forms.text(form, "organisation_type") or "",
-        "description": forms.text(form, "description") or "", "website": forms.text(form, "website"),
-        "address": forms.text(form, "address"), "postcode": forms.text(form, "postcode") or "",
+        "name": forms.text(form, "name") or "",
+        "organisation_type": forms.text(form, "organisation_type") or "",
+        "description": forms.text(form, "description") or "",
+        "website": forms.text(form, "website"),
+        "address": forms.text(form, "address"),
+        "postcode": forms.text(form, "postcode") or "",
         "causes": [c for c in forms.many(form, "causes") if c in taxonomy.causes()],
-        "contact": {"name": forms.text(form, "contact_name"), "email": forms.text(form, "contact_email"),
-                    "phone": forms.text(form, "contact_phone")},
+        "contact": {
+            "name": forms.text(form, "contact_name"),
+            "email": forms.text(form, "contact_email"),
+            "phone": forms.text(form, "contact_phone"),
+        },
         "struggling_to_recruit": forms.flag(form, "struggling_to_recruit"),
     }
     if registrar or number:
@@ -103,18 +130,26 @@ def _org_body(form) -> dict[str, Any]:
 
 @router.get("/manage/organisations/new")
 def new_organisation_page(request: Request, principal: ManagerUser):
-    return render(request, "pages/organisation/organisation_form.html", {"title": "Tell us about your organisation",
-                                                                         "cause_options": cause_options(),
-                                                                         "values": {"contact_name": principal.full_name,
-                                                                                    "contact_email": principal.email}})
+    return render(
+        request,
+        "pages/organisation/organisation_form.html",
+        {
+            "title": "Tell us about your organisation",
+            "cause_options": cause_options(),
+            "values": {"contact_name": principal.full_name, "contact_email": principal.email},
+        },
+    )
 
 
 @router.post("/manage/organisations/new")
 def new_organisation(request: Request, session: DbSession, principal: ManagerUser, form: Form):
     body = _org_body(form)
     errors = []
-    for name, message in (("name", "Enter the organisation’s name"), ("organisation_type", "Select the type of organisation"),
-                          ("postcode", "Enter the organisation’s postcode")):
+    for name, message in (
+        ("name", "Enter the organisation’s name"),
+        ("organisation_type", "Select the type of organisation"),
+        ("postcode", "Enter the organisation’s postcode"),
+    ):
         if not body[name]:
             errors.append({"field": name, "message": message})
     if body["organisation_type"] in ("registered_charity", "cio"):
@@ -125,25 +160,58 @@ def new_organisation(request: Request, session: DbSession, principal: ManagerUse
             errors.append({"field": "registration_number", "message": "Enter the charity’s registration number"})
     org = None
     if not errors:
-        org, errors = forms.attempt(session, lambda: organisations_service.create(session, principal, OrganisationCreate(**body)),
-                                    fields=ORG_FIELDS, aliases={"charity_registration": "registration_number", "contact.email": "contact_email",
-                                                                "contact": "contact_email", "contact.phone": "contact_phone",
-                                                                "contact.name": "contact_name"}, default_field="name")
+        org, errors = forms.attempt(
+            session,
+            lambda: organisations_service.create(session, principal, OrganisationCreate(**body)),
+            fields=ORG_FIELDS,
+            aliases={
+                "charity_registration": "registration_number",
+                "contact.email": "contact_email",
+                "contact": "contact_email",
+                "contact.phone": "contact_phone",
+                "contact.name": "contact_name",
+            },
+            default_field="name",
+        )
     if errors:
-        return render(request, "pages/organisation/organisation_form.html", {"title": "Tell us about your organisation", "errors": errors,
-                                                                             "values": forms.values(form), "cause_options": cause_options()},
-                      status_code=422)
-    return redirect(request, "/manage", f"{org.name} is registered. Your volunteer centre will check it before its roles are published. "
-                                        "You can add roles now.")
+        return render(
+            request,
+            "pages/organisation/organisation_form.html",
+            {
+                "title": "Tell us about your organisation",
+                "errors": errors,
+                "values": forms.values(form),
+                "cause_options": cause_options(),
+            },
+            status_code=422,
+        )
+    return redirect(
+        request,
+        "/manage",
+        f"{org.name} is registered. Your volunteer centre will check it before its roles are published. You can add roles now.",
+    )
 
 
 # -- roles ----------------------------------------------------------------------------------------------
 ROLE_FIELDS = {
-    "title": "The role’s title", "description": "What the volunteer will do", "mode": "Where the role happens",
-    "location_name": "Name of the place", "address": "Address", "postcode": "Postcode", "one_off": "One-off or regular",
-    "slots": "When the role happens", "sessions": "The date", "hours_per_week": "Hours a week", "commitment": "Commitment",
-    "causes": "Causes", "required_skills": "Skills needed", "desired_skills": "Skills that would help", "dbs_level": "DBS check",
-    "minimum_age": "Minimum age", "maximum_age": "Maximum age", "places_available": "Number of places",
+    "title": "The role’s title",
+    "description": "What the volunteer will do",
+    "mode": "Where the role happens",
+    "location_name": "Name of the place",
+    "address": "Address",
+    "postcode": "Postcode",
+    "one_off": "One-off or regular",
+    "slots": "When the role happens",
+    "sessions": "The date",
+    "hours_per_week": "Hours a week",
+    "commitment": "Commitment",
+    "causes": "Causes",
+    "required_skills": "Skills needed",
+    "desired_skills": "Skills that would help",
+    "dbs_level": "DBS check",
+    "minimum_age": "Minimum age",
+    "maximum_age": "Maximum age",
+    "places_available": "Number of places",
 }
 ROLE_ALIASES = {"slots": "slots", "sessions": "session_date", "one_off": "one_off"}
 
@@ -161,10 +229,16 @@ def suggest_tags(session, principal, title: str, description: str) -> tuple[list
         except Exception:  # the suggestion is a help, never a reason to lose someone's form
             pass
     text = f" {title} {description} ".lower()
-    skills = [t.id for t in taxonomy.skills().values()
-              if any(f" {name.lower()}" in text for name in (t.label, *t.synonyms) if len(name) > 3)]
-    causes = [t.id for t in taxonomy.causes().values()
-              if any(f" {name.lower()}" in text for name in (t.label, *t.synonyms) if len(name) > 3)]
+    skills = [
+        t.id
+        for t in taxonomy.skills().values()
+        if any(f" {name.lower()}" in text for name in (t.label, *t.synonyms) if len(name) > 3)
+    ]
+    causes = [
+        t.id
+        for t in taxonomy.causes().values()
+        if any(f" {name.lower()}" in text for name in (t.label, *t.synonyms) if len(name) > 3)
+    ]
     return skills[:8], causes[:5]
 
 
@@ -185,16 +259,21 @@ def _role_body(form) -> tuple[dict[str, Any], list[dict[str, str]]]:
     errors = []
     one_off_text = forms.text(form, "one_off")
     body: dict[str, Any] = {
-        "title": forms.text(form, "title") or "", "description": forms.text(form, "description") or "",
-        "mode": forms.text(form, "mode") or "in_person", "location_name": forms.text(form, "location_name"),
-        "address": forms.text(form, "address"), "postcode": forms.text(form, "postcode"),
-        "one_off": one_off_text == "yes", "commitment": forms.text(form, "commitment"),
+        "title": forms.text(form, "title") or "",
+        "description": forms.text(form, "description") or "",
+        "mode": forms.text(form, "mode") or "in_person",
+        "location_name": forms.text(form, "location_name"),
+        "address": forms.text(form, "address"),
+        "postcode": forms.text(form, "postcode"),
+        "one_off": one_off_text == "yes",
+        "commitment": forms.text(form, "commitment"),
         "hours_per_week": forms.number(form, "hours_per_week"),
         "causes": [c for c in forms.many(form, "causes") if c in taxonomy.causes()],
         "required_skills": [s for s in forms.many(form, "required_skills") if s in taxonomy.skills()],
         "desired_skills": [s for s in forms.many(form, "desired_skills") if s in taxonomy.skills()],
         "dbs_level": forms.text(form, "dbs_level") or "none",
-        "minimum_age": forms.number(form, "minimum_age"), "maximum_age": forms.number(form, "maximum_age"),
+        "minimum_age": forms.number(form, "minimum_age"),
+        "maximum_age": forms.number(form, "maximum_age"),
         "places_available": forms.number(form, "places_available") or "1",
     }
     if one_off_text not in ("yes", "no"):
@@ -217,8 +296,12 @@ def _role_body(form) -> tuple[dict[str, Any], list[dict[str, str]]]:
             if skill and skill not in body[f"{kind}_skills"]:
                 body[f"{kind}_skills"].append(skill)
             elif not skill:
-                errors.append({"field": f"{kind}_skill_search",
-                               "message": f"“{typed}” is not in our list of skills. Choose one of the suggestions"})
+                errors.append(
+                    {
+                        "field": f"{kind}_skill_search",
+                        "message": f"“{typed}” is not in our list of skills. Choose one of the suggestions",
+                    }
+                )
     if not body["title"]:
         errors.append({"field": "title", "message": "Enter the role’s title"})
     if len(body["description"]) < 10:
@@ -234,14 +317,25 @@ def _role_body(form) -> tuple[dict[str, Any], list[dict[str, str]]]:
 def _role_values(role: Role) -> dict[str, Any]:
     s = role.sessions[0] if role.sessions else None
     return {
-        "title": role.title, "description": role.description, "mode": role.mode, "location_name": role.location_name or "",
-        "address": role.address or "", "postcode": role.postcode or "", "one_off": "yes" if role.one_off else "no",
-        "slots": taxonomy.mask_to_slots(role.slot_mask or 0), "commitment": role.commitment or "",
-        "hours_per_week": f"{role.hours_per_week:g}" if role.hours_per_week else "", "causes": role.causes,
-        "required_skills": role.required_skills, "desired_skills": role.desired_skills, "dbs_level": role.dbs_level,
+        "title": role.title,
+        "description": role.description,
+        "mode": role.mode,
+        "location_name": role.location_name or "",
+        "address": role.address or "",
+        "postcode": role.postcode or "",
+        "one_off": "yes" if role.one_off else "no",
+        "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
+        "commitment": role.commitment or "",
+        "hours_per_week": f"{role.hours_per_week:g}" if role.hours_per_week else "",
+        "causes": role.causes,
+        "required_skills": role.required_skills,
+        "desired_skills": role.desired_skills,
+        "dbs_level": role.dbs_level,
         "minimum_age": role.minimum_age if role.minimum_age is not None else "",
-        "maximum_age": role.maximum_age if role.maximum_age is not None else "", "places_available": role.places_available,
-        "session_date": s.starts_at.date().isoformat() if s else "", "session_start": s.starts_at.strftime("%H:%M") if s else "",
+        "maximum_age": role.maximum_age if role.maximum_age is not None else "",
+        "places_available": role.places_available,
+        "session_date": s.starts_at.date().isoformat() if s else "",
+        "session_start": s.starts_at.strftime("%H:%M") if s else "",
         "session_end": s.ends_at.strftime("%H:%M") if s else "",
     }
 
@@ -259,9 +353,15 @@ def _form_values(form, body: dict[str, Any]) -> dict[str, Any]:
 
 def _role_form_ctx(org: Organisation, *, role: Role | None, values, errors=(), suggested=((), ())) -> dict[str, Any]:
     return {
-        "title": f"Edit {role.title}" if role else "Add a role", "organisation": org, "role": role, "values": values,
-        "errors": list(errors), "cause_options": cause_options(), "skill_suggestions": skill_suggestions(),
-        "suggested_skills": list(suggested[0]), "suggested_causes": list(suggested[1]),
+        "title": f"Edit {role.title}" if role else "Add a role",
+        "organisation": org,
+        "role": role,
+        "values": values,
+        "errors": list(errors),
+        "cause_options": cause_options(),
+        "skill_suggestions": skill_suggestions(),
+        "suggested_skills": list(suggested[0]),
+        "suggested_causes": list(suggested[1]),
         "action": f"/manage/roles/{role.id}/edit" if role else f"/manage/roles/new?organisation={org.id}",
     }
 
@@ -294,22 +394,44 @@ def _role_submit(request, session, principal, form, org: Organisation, role: Rol
         suggested = suggest_tags(session, principal, body["title"], body["description"]) if action == "suggest" else ((), ())
         errors = [e for e in errors if e["field"].endswith("_skill_search")] if action.startswith("add_") else []
         if action == "suggest" and not (suggested[0] or suggested[1]):
-            errors = [{"field": "description", "message": "We could not suggest any tags from the title and description. Add more detail, or choose tags yourself"}]
-        return render(request, "pages/organisation/role_form.html",
-                      _role_form_ctx(org, role=role, values=_form_values(form, body), errors=errors, suggested=suggested),
-                      status_code=422 if errors else 200)
+            errors = [
+                {
+                    "field": "description",
+                    "message": "We could not suggest any tags from the title and description. Add more detail, or choose tags yourself",
+                }
+            ]
+        return render(
+            request,
+            "pages/organisation/role_form.html",
+            _role_form_ctx(org, role=role, values=_form_values(form, body), errors=errors, suggested=suggested),
+            status_code=422 if errors else 200,
+        )
     if not errors:
         if role is None:
             body["organisation_id"] = org.id
             body["submit_for_review"] = forms.flag(form, "submit_for_review")
-            result, errors = forms.attempt(session, lambda: roles_service.create(session, principal, RoleCreate(**body)),
-                                           fields=ROLE_FIELDS, aliases=ROLE_ALIASES, default_field="title")
+            result, errors = forms.attempt(
+                session,
+                lambda: roles_service.create(session, principal, RoleCreate(**body)),
+                fields=ROLE_FIELDS,
+                aliases=ROLE_ALIASES,
+                default_field="title",
+            )
         else:
-            result, errors = forms.attempt(session, lambda: roles_service.update(session, principal, role.id, RoleUpdate(**body)),
-                                           fields=ROLE_FIELDS, aliases=ROLE_ALIASES, default_field="title")
+            result, errors = forms.attempt(
+                session,
+                lambda: roles_service.update(session, principal, role.id, RoleUpdate(**body)),
+                fields=ROLE_FIELDS,
+                aliases=ROLE_ALIASES,
+                default_field="title",
+            )
     if errors:
-        return render(request, "pages/organisation/role_form.html",
-                      _role_form_ctx(org, role=role, values=_form_values(form, body), errors=errors), status_code=422)
+        return render(
+            request,
+            "pages/organisation/role_form.html",
+            _role_form_ctx(org, role=role, values=_form_values(form, body), errors=errors),
+            status_code=422,
+        )
     saved, _org = result
     if role is None and forms.flag(form, "submit_for_review"):
         message = f"“{saved.title}” has been sent to your volunteer centre to check. We will email you when it is published."
@@ -328,8 +450,11 @@ def new_role(request: Request, session: DbSession, principal: SignedIn, form: Fo
 
 def _editable_role(session, principal, role_id: int) -> tuple[Role, Organisation]:
     role, org = roles_service.get_with_org(session, principal, role_id)
-    if not (principal.manages(role.organisation_id) or principal.covers_district(role.district_gss)
-            or principal.covers_district(org.district_gss)):
+    if not (
+        principal.manages(role.organisation_id)
+        or principal.covers_district(role.district_gss)
+        or principal.covers_district(org.district_gss)
+    ):
         raise Forbidden("Only the organisation’s managers and its volunteer centre can change this role.")
     return role, org
 
@@ -363,23 +488,47 @@ def role_admin(role_id: int, request: Request, session: DbSession, principal: Si
     if principal.covers_district(role.district_gss) or principal.covers_district(org.district_gss):
         kinds.add("staff")
     actions = [(to, STATUS_ACTIONS.get(to, to)) for (frm, to), who in TRANSITIONS.items() if frm == role.status and who & kinds]
-    rows, _ = referrals_service.list_(session, principal, status=None, role_id=role.id, volunteer_id=None, district=None,
-                                      overdue_days=None, page=1, page_size=200) if (principal.is_manager or principal.is_staff) else ([], 0)
+    rows, _ = (
+        referrals_service.list_(
+            session,
+            principal,
+            status=None,
+            role_id=role.id,
+            volunteer_id=None,
+            district=None,
+            overdue_days=None,
+            page=1,
+            page_size=200,
+        )
+        if (principal.is_manager or principal.is_staff)
+        else ([], 0)
+    )
     referrals = [referrals_service.to_out(session, ref, vol, r, principal) for ref, vol, r in rows]
     history = roles_service.history(session, principal, role.id)
     candidates = matching_bridge.candidates(session, principal, role) if role.status == "published" else None
-    return render(request, "pages/organisation/role_admin.html", {
-        "title": role.title, "role": role, "organisation": org, "actions": actions, "referrals": referrals, "history": history,
-        "slots": taxonomy.mask_to_slots(role.slot_mask or 0), "candidates": candidates,
-    })
+    return render(
+        request,
+        "pages/organisation/role_admin.html",
+        {
+            "title": role.title,
+            "role": role,
+            "organisation": org,
+            "actions": actions,
+            "referrals": referrals,
+            "history": history,
+            "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
+            "candidates": candidates,
+        },
+    )
 
 
 @router.post("/manage/roles/{role_id}/status")
 def role_status(role_id: int, request: Request, session: DbSession, principal: SignedIn, form: Form):
     to = forms.text(form, "status") or ""
     reason = forms.text(form, "reason")
-    _, errors = forms.attempt(session, lambda: roles_service.change_status(session, principal, role_id, to, reason),
-                              fields={"status": "Status"})
+    _, errors = forms.attempt(
+        session, lambda: roles_service.change_status(session, principal, role_id, to, reason), fields={"status": "Status"}
+    )
     if errors:
         return redirect(request, f"/manage/roles/{role_id}", errors[0]["message"], kind="error")
     return redirect(request, f"/manage/roles/{role_id}", f"The role is now: {STATUS_ACTIONS.get(to, to).split(' –')[0].lower()}.")
@@ -388,10 +537,21 @@ def role_status(role_id: int, request: Request, session: DbSession, principal: S
 # -- referrals --------------------------------------------------------------------------------------------
 @router.get("/manage/referrals")
 def manager_referrals(request: Request, session: DbSession, principal: ManagerUser, status: str | None = None):
-    rows, total = referrals_service.list_(session, principal, status=status or None, role_id=None, volunteer_id=None, district=None,
-                                          overdue_days=None, page=1, page_size=200)
+    rows, total = referrals_service.list_(
+        session,
+        principal,
+        status=status or None,
+        role_id=None,
+        volunteer_id=None,
+        district=None,
+        overdue_days=None,
+        page=1,
+        page_size=200,
+    )
     items = [referrals_service.to_out(session, ref, vol, role, principal) for ref, vol, role in rows]
-    return render(request, "pages/organisation/referrals.html", {"title": "Interested volunteers", "items": items, "status": status or ""})
+    return render(
+        request, "pages/organisation/referrals.html", {"title": "Interested volunteers", "items": items, "status": status or ""}
+    )
 
 
 @router.post("/manage/referrals/{referral_id}/status")
@@ -400,7 +560,9 @@ def move_referral(referral_id: int, request: Request, session: DbSession, princi
     back = forms.text(form, "back") or "/manage/referrals"
     if not back.startswith("/") or back.startswith("//"):
         back = "/manage/referrals"
-    result, errors = forms.attempt(session, lambda: referrals_service.transition(session, principal, referral_id, to, forms.text(form, "note")))
+    result, errors = forms.attempt(
+        session, lambda: referrals_service.transition(session, principal, referral_id, to, forms.text(form, "note"))
+    )
     if errors:
         return redirect(request, back, errors[0]["message"], kind="error")
     ref, vol, role = result

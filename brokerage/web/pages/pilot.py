@@ -20,11 +20,26 @@ from brokerage.web.rendering import kent_districts, render
 router = APIRouter(dependencies=PAGE_DEPENDENCIES)
 
 SUPPRESSED = "<5"
-DIMENSIONS = [("district", "District"), ("centre", "Volunteer centre"), ("cause", "Cause"), ("organisation", "Organisation"),
-              ("month", "Month"), ("quarter", "Quarter"), ("year", "Year"), ("age_band", "Age band"), ("gender", "Gender"),
-              ("ethnicity", "Ethnicity"), ("disability", "Disability"), ("employment_status", "Employment status")]
-MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "html": "text/html; charset=utf-8", "json": "application/json"}
+DIMENSIONS = [
+    ("district", "District"),
+    ("centre", "Volunteer centre"),
+    ("cause", "Cause"),
+    ("organisation", "Organisation"),
+    ("month", "Month"),
+    ("quarter", "Quarter"),
+    ("year", "Year"),
+    ("age_band", "Age band"),
+    ("gender", "Gender"),
+    ("ethnicity", "Ethnicity"),
+    ("disability", "Disability"),
+    ("employment_status", "Employment status"),
+]
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+}
 
 
 def _reports():
@@ -50,9 +65,14 @@ def bar_chart(title: str, rows: list[tuple[str, Any]], unit: str, money: bool = 
     nice_max = math.ceil(top / scale) * scale if top > 0 else 1
     bars = []
     for i, (label, value) in enumerate(rows):
-        shown = SUPPRESSED if value == SUPPRESSED else ("" if value is None else (f"£{_num(value):,.0f}" if money else f"{_num(value):,.0f}"))
-        bars.append({"label": label, "value": value, "shown": shown, "y": 10 + i * 28,
-                     "width": round(400 * _num(value) / nice_max, 1)})
+        shown = (
+            SUPPRESSED
+            if value == SUPPRESSED
+            else ("" if value is None else (f"£{_num(value):,.0f}" if money else f"{_num(value):,.0f}"))
+        )
+        bars.append(
+            {"label": label, "value": value, "shown": shown, "y": 10 + i * 28, "width": round(400 * _num(value) / nice_max, 1)}
+        )
     return {"title": title, "unit": unit, "bars": bars, "height": 20 + 28 * len(rows), "max": nice_max}
 
 
@@ -73,21 +93,46 @@ def dashboard(request: Request, session: DbSession, principal: SignedIn):
     by_quarter = next(b for b in report["breakdowns"] if b["dimension"] == "quarter")
     series = report["filters"]["rates"][0] if report["filters"]["rates"] else None
     charts = [
-        bar_chart("Approved hours by district", [(r["label"], r["metrics"].get("approved_hours")) for r in by_district["rows"]], "hours"),
-        bar_chart("Approved hours by quarter", [(r["label"], r["metrics"].get("approved_hours")) for r in by_quarter["rows"]], "hours"),
+        bar_chart(
+            "Approved hours by district", [(r["label"], r["metrics"].get("approved_hours")) for r in by_district["rows"]], "hours"
+        ),
+        bar_chart(
+            "Approved hours by quarter", [(r["label"], r["metrics"].get("approved_hours")) for r in by_quarter["rows"]], "hours"
+        ),
     ]
     names = {v["series"]: v["name"] for v in report["value"]}
     if series:
         name = names.get(series, series.replace("_", " "))
-        charts.append(bar_chart(f"Value by district ({name})",
-                                [(r["label"], r["value"].get(series)) for r in by_district["rows"]], "pounds", money=True))
-        charts.append(bar_chart(f"Value by quarter ({name})",
-                                [(r["label"], r["value"].get(series)) for r in by_quarter["rows"]], "pounds", money=True))
+        charts.append(
+            bar_chart(
+                f"Value by district ({name})",
+                [(r["label"], r["value"].get(series)) for r in by_district["rows"]],
+                "pounds",
+                money=True,
+            )
+        )
+        charts.append(
+            bar_chart(
+                f"Value by quarter ({name})",
+                [(r["label"], r["value"].get(series)) for r in by_quarter["rows"]],
+                "pounds",
+                money=True,
+            )
+        )
     t = report["totals"]
-    funnel = bar_chart("Referral funnel", [("Registrations", t.get("registrations")), ("Referrals", t.get("referrals")),
-                                           ("Placements started", t.get("placements")), ("Active volunteers", t.get("active_volunteers"))],
-                       "people")
-    return render(request, "pages/pilot/dashboard.html", {"title": "Dashboard", "report": report, "charts": charts, "funnel": funnel})
+    funnel = bar_chart(
+        "Referral funnel",
+        [
+            ("Registrations", t.get("registrations")),
+            ("Referrals", t.get("referrals")),
+            ("Placements started", t.get("placements")),
+            ("Active volunteers", t.get("active_volunteers")),
+        ],
+        "people",
+    )
+    return render(
+        request, "pages/pilot/dashboard.html", {"title": "Dashboard", "report": report, "charts": charts, "funnel": funnel}
+    )
 
 
 def _params_from_query(request: Request):
@@ -110,8 +155,14 @@ def _params_from_query(request: Request):
     districts = [d for d in q.getlist("districts") if d in dict(kent_districts())] or None
     dimensions = [d for d in q.getlist("dimensions") if d in dict(DIMENSIONS)] or ["district", "quarter"]
     rates = [r for r in q.getlist("rates") if r] or None
-    values = {"period_kind": period_kind, "start": q.get("start") or "", "end": q.get("end") or "", "districts": districts or [],
-              "dimensions": dimensions, "rates": rates or []}
+    values = {
+        "period_kind": period_kind,
+        "start": q.get("start") or "",
+        "end": q.get("end") or "",
+        "districts": districts or [],
+        "dimensions": dimensions,
+        "rates": rates or [],
+    }
     return dict(period=period, start=start, end=end, districts=districts, dimensions=dimensions, rates=rates), values, errors
 
 
@@ -129,14 +180,28 @@ def report_builder(request: Request, session: DbSession, principal: SignedIn):
     rates = list(dict(rates).items())
     report = None
     if "show" in request.query_params and not errors:
-        report, errors = forms.attempt(session, lambda: _build(session, principal, params),
-                                       fields={"start": "First month", "end": "Last month", "districts": "Districts", "rates": "Rates"},
-                                       aliases={"period": "start"})
+        report, errors = forms.attempt(
+            session,
+            lambda: _build(session, principal, params),
+            fields={"start": "First month", "end": "Last month", "districts": "Districts", "rates": "Rates"},
+            aliases={"period": "start"},
+        )
     query = str(request.query_params).replace("&show=1", "").replace("show=1&", "").replace("show=1", "")
-    return render(request, "pages/pilot/reports.html", {
-        "title": "Reports", "values": values, "errors": errors, "report": report, "dimensions": DIMENSIONS,
-        "districts": kent_districts(), "rates": rates, "query": query,
-    }, status_code=422 if errors else 200)
+    return render(
+        request,
+        "pages/pilot/reports.html",
+        {
+            "title": "Reports",
+            "values": values,
+            "errors": errors,
+            "report": report,
+            "dimensions": DIMENSIONS,
+            "districts": kent_districts(),
+            "rates": rates,
+            "query": query,
+        },
+        status_code=422 if errors else 200,
+    )
 
 
 @router.get("/pilot/reports/export")
@@ -161,5 +226,8 @@ def report_export(request: Request, session: DbSession, principal: SignedIn, for
 
         body = json.dumps(report, indent=2).encode("utf-8")
     disposition = "inline" if format == "html" else "attachment"
-    return Response(body, media_type=MEDIA[format], headers={"Content-Disposition": f'{disposition}; filename="{name}.{format}"',
-                                                             "Cache-Control": "no-store"})
+    return Response(
+        body,
+        media_type=MEDIA[format],
+        headers={"Content-Disposition": f'{disposition}; filename="{name}.{format}"', "Cache-Control": "no-store"},
+    )

@@ -32,8 +32,14 @@ def safe_next(url: str | None, default: str) -> str:
 
 def sign_in_response(request: Request, user, next_url: str, flash: str | None = None):
     response = redirect(request, next_url, flash)
-    response.set_cookie(SESSION_COOKIE, auth_service.issue_session_cookie(user), httponly=True, samesite="lax",
-                        secure=csrf.secure_cookies(), path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        auth_service.issue_session_cookie(user),
+        httponly=True,
+        samesite="lax",
+        secure=csrf.secure_cookies(),
+        path="/",
+    )
     return response
 
 
@@ -63,8 +69,12 @@ def sign_in(request: Request, session: DbSession, form: Form):
         except NotAuthenticated as exc:
             errors.append({"field": "email", "message": exc.message})
     if errors:
-        return render(request, "pages/sign_in.html", {"title": "Sign in", "errors": errors, "values": {"email": email or ""},
-                                                      "next": safe_next(next_url, "")}, status_code=422)
+        return render(
+            request,
+            "pages/sign_in.html",
+            {"title": "Sign in", "errors": errors, "values": {"email": email or ""}, "next": safe_next(next_url, "")},
+            status_code=422,
+        )
     return sign_in_response(request, user, safe_next(next_url, HOME_FOR_ROLE.get(user.role, "/")))
 
 
@@ -95,8 +105,12 @@ def forgot_password(request: Request, session: DbSession, form: Form):
         _ResetRequest(email=email)
     except ValidationError:
         errors = [{"field": "email", "message": "Enter an email address in the right format, like name@example.com"}]
-        return render(request, "pages/forgot_password.html", {"title": "Reset your password", "errors": errors,
-                                                              "values": {"email": email}}, status_code=422)
+        return render(
+            request,
+            "pages/forgot_password.html",
+            {"title": "Reset your password", "errors": errors, "values": {"email": email}},
+            status_code=422,
+        )
     auth_service.request_password_reset(session, email)
     return render(request, "pages/forgot_password_sent.html", {"title": "Check your email", "email": email})
 
@@ -123,8 +137,12 @@ def reset_password(request: Request, session: DbSession, form: Form):
             session.rollback()
             errors.append({"field": "password", "message": exc.message})
     if errors:
-        return render(request, "pages/reset_password.html", {"title": "Choose a new password", "token": token, "errors": errors},
-                      status_code=422)
+        return render(
+            request,
+            "pages/reset_password.html",
+            {"title": "Choose a new password", "token": token, "errors": errors},
+            status_code=422,
+        )
     return redirect(request, "/sign-in", "Your password has been changed. Sign in with your new password.")
 
 

@@ -72,8 +72,15 @@ def read_draft(request: Request) -> dict[str, Any]:
 
 
 def write_draft(response: Response, draft: dict[str, Any]) -> None:
-    response.set_cookie(DRAFT_COOKIE, tokens.sign(DRAFT_SALT, draft), httponly=True, samesite="lax",
-                        secure=csrf.secure_cookies(), path="/", max_age=60 * 60 * 24)
+    response.set_cookie(
+        DRAFT_COOKIE,
+        tokens.sign(DRAFT_SALT, draft),
+        httponly=True,
+        samesite="lax",
+        secure=csrf.secure_cookies(),
+        path="/",
+        max_age=60 * 60 * 24,
+    )
 
 
 # -- parsing each section of the profile ----------------------------------------------------------
@@ -151,7 +158,12 @@ def parse_skills(form, current: list[str]) -> tuple[dict[str, Any], list[dict[st
             if skill not in chosen:
                 chosen.append(skill)
         elif adding:
-            errors.append({"field": "skill_search", "message": f"“{typed}” is not in our list. Choose one of the suggestions, or describe it in your own words in the box below"})
+            errors.append(
+                {
+                    "field": "skill_search",
+                    "message": f"“{typed}” is not in our list. Choose one of the suggestions, or describe it in your own words in the box below",
+                }
+            )
         else:
             skills_text = f"{skills_text}; {typed}" if skills_text else typed
     elif adding and not chosen:
@@ -165,7 +177,9 @@ def parse_contact(form) -> tuple[dict[str, Any], list[dict[str, str]]]:
     pref = forms.text(form, "notification_preference")
     data: dict[str, Any] = {}
     if consent not in ("yes", "no"):
-        errors.append({"field": "contact_consent", "message": "Select yes if organisations and your volunteer centre may contact you"})
+        errors.append(
+            {"field": "contact_consent", "message": "Select yes if organisations and your volunteer centre may contact you"}
+        )
     else:
         data["contact_consent"] = consent == "yes"
     if pref not in ("instant", "weekly_digest", "none"):
@@ -199,13 +213,25 @@ def _dob(form) -> tuple[date | None, dict[str, str] | None]:
 
 def profile_values(v: Volunteer) -> dict[str, Any]:
     return {
-        "first_name": v.first_name, "last_name": v.last_name, "email": v.email or "", "phone": v.phone or "",
-        "postcode": v.postcode or "", "travel_radius_miles": f"{v.travel_radius_miles:g}", "mode": v.mode,
-        "availability": taxonomy.mask_to_slots(v.availability_mask or 0), "preference": v.preference,
+        "first_name": v.first_name,
+        "last_name": v.last_name,
+        "email": v.email or "",
+        "phone": v.phone or "",
+        "postcode": v.postcode or "",
+        "travel_radius_miles": f"{v.travel_radius_miles:g}",
+        "mode": v.mode,
+        "availability": taxonomy.mask_to_slots(v.availability_mask or 0),
+        "preference": v.preference,
         "max_hours_per_week": f"{v.max_hours_per_week:g}" if v.max_hours_per_week else "",
-        "skills": v.skills, "skills_text": v.skills_text or "", "causes": v.causes,
-        "contact_consent": "yes" if v.contact_consent else "no", "notification_preference": v.notification_preference,
-        "gender": v.gender, "ethnicity": v.ethnicity, "disability": v.disability, "employment_status": v.employment_status,
+        "skills": v.skills,
+        "skills_text": v.skills_text or "",
+        "causes": v.causes,
+        "contact_consent": "yes" if v.contact_consent else "no",
+        "notification_preference": v.notification_preference,
+        "gender": v.gender,
+        "ethnicity": v.ethnicity,
+        "disability": v.disability,
+        "employment_status": v.employment_status,
     }
 
 
@@ -217,11 +243,16 @@ def _step_ctx(step: str, *, signup: bool, **extra) -> dict[str, Any]:
     elif not signup:
         back = "/my/profile"
     ctx = {
-        "title": STEP_TITLES[step], "step": step, "signup": signup,
-        "step_number": (index + 1) if signup and index is not None else None, "step_count": len(SIGNUP_STEPS),
+        "title": STEP_TITLES[step],
+        "step": step,
+        "signup": signup,
+        "step_number": (index + 1) if signup and index is not None else None,
+        "step_count": len(SIGNUP_STEPS),
         "action": f"/volunteer/sign-up/{step}" if signup else f"/my/profile/{step}",
-        "submit_text": "Continue" if signup else "Save changes", "back": back,
-        "cause_options": cause_options(), "skill_suggestions": skill_suggestions(),
+        "submit_text": "Continue" if signup else "Save changes",
+        "back": back,
+        "cause_options": cause_options(),
+        "skill_suggestions": skill_suggestions(),
     }
     ctx.update(extra)
     return ctx
@@ -253,8 +284,12 @@ def signup_where_page(request: Request):
 def signup_where(request: Request, session: DbSession, form: Form):
     data, errors = parse_where(session, form)
     if errors:
-        return render(request, "pages/volunteer/step_where.html",
-                      _step_ctx("where", signup=True, values=forms.values(form), errors=errors), status_code=422)
+        return render(
+            request,
+            "pages/volunteer/step_where.html",
+            _step_ctx("where", signup=True, values=forms.values(form), errors=errors),
+            status_code=422,
+        )
     response = redirect(request, "/volunteer/sign-up/when")
     write_draft(response, {**read_draft(request), **data})
     return response
@@ -274,15 +309,24 @@ def signup_when(request: Request, form: Form):
     data, errors = parse_when(form)
     if errors:
         values = {**forms.values(form), "availability": forms.many(form, "availability")}
-        return render(request, "pages/volunteer/step_when.html", _step_ctx("when", signup=True, values=values, errors=errors),
-                      status_code=422)
+        return render(
+            request,
+            "pages/volunteer/step_when.html",
+            _step_ctx("when", signup=True, values=values, errors=errors),
+            status_code=422,
+        )
     response = redirect(request, "/volunteer/sign-up/account")
     write_draft(response, {**read_draft(request), **data})
     return response
 
 
-ACCOUNT_FIELDS = {"first_name": "Your first name", "last_name": "Your last name", "email": "Your email address",
-                  "password": "A password", "dob-day": "Date of birth"}
+ACCOUNT_FIELDS = {
+    "first_name": "Your first name",
+    "last_name": "Your last name",
+    "email": "Your email address",
+    "password": "A password",
+    "dob-day": "Date of birth",
+}
 
 
 @router.get("/volunteer/sign-up/account")
@@ -306,29 +350,50 @@ def signup_account(request: Request, session: DbSession, form: Form, principal: 
     if len(password) < 10:
         errors.append({"field": "password", "message": "Choose a password of at least 10 characters"})
     body_data = {
-        "first_name": forms.text(form, "first_name") or "", "last_name": forms.text(form, "last_name") or "",
-        "email": forms.text(form, "email") or "", "password": password, "postcode": draft["postcode"],
-        "travel_radius_miles": draft.get("travel_radius_miles", 5.0), "mode": draft.get("mode", "either"),
-        "availability": draft.get("availability", []), "preference": draft.get("preference", "either"),
-        "max_hours_per_week": draft.get("max_hours_per_week"), "date_of_birth": dob,
+        "first_name": forms.text(form, "first_name") or "",
+        "last_name": forms.text(form, "last_name") or "",
+        "email": forms.text(form, "email") or "",
+        "password": password,
+        "postcode": draft["postcode"],
+        "travel_radius_miles": draft.get("travel_radius_miles", 5.0),
+        "mode": draft.get("mode", "either"),
+        "availability": draft.get("availability", []),
+        "preference": draft.get("preference", "either"),
+        "max_hours_per_week": draft.get("max_hours_per_week"),
+        "date_of_birth": dob,
     }
-    for name, message in (("first_name", "Enter your first name"), ("last_name", "Enter your last name"),
-                          ("email", "Enter your email address")):
+    for name, message in (
+        ("first_name", "Enter your first name"),
+        ("last_name", "Enter your last name"),
+        ("email", "Enter your email address"),
+    ):
         if not body_data[name]:
             errors.append({"field": name, "message": message})
     errors.sort(key=lambda e: list(ACCOUNT_FIELDS).index(e["field"]) if e["field"] in ACCOUNT_FIELDS else 99)
     created = None
     if not errors:
         created, errors = forms.attempt(
-            session, lambda: volunteers_service.create(session, None, VolunteerCreate(**body_data)),
-            fields=ACCOUNT_FIELDS, aliases={"date_of_birth": "dob-day"}, default_field="email",
+            session,
+            lambda: volunteers_service.create(session, None, VolunteerCreate(**body_data)),
+            fields=ACCOUNT_FIELDS,
+            aliases={"date_of_birth": "dob-day"},
+            default_field="email",
         )
     if errors:
         values = {k: v for k, v in forms.values(form).items() if k != "password"}
-        return render(request, "pages/volunteer/step_account.html",
-                      _step_ctx("account", signup=True, values=values, errors=errors, back="/volunteer/sign-up/when"), status_code=422)
+        return render(
+            request,
+            "pages/volunteer/step_account.html",
+            _step_ctx("account", signup=True, values=values, errors=errors, back="/volunteer/sign-up/when"),
+            status_code=422,
+        )
     _, user = created
-    response = sign_in_response(request, user, "/volunteer/sign-up/skills", "Your account has been created. A few more questions help us find roles that suit you.")
+    response = sign_in_response(
+        request,
+        user,
+        "/volunteer/sign-up/skills",
+        "Your account has been created. A few more questions help us find roles that suit you.",
+    )
     response.delete_cookie(DRAFT_COOKIE, path="/")
     return response
 
@@ -338,8 +403,7 @@ def _section_page(request, session, principal, step: str, signup: bool):
     values = profile_values(v)
     if signup and step == "contact":
         values["contact_consent"] = None  # a question they have not answered yet
-    return render(request, f"pages/volunteer/step_{step.replace('-', '_')}.html",
-                  _step_ctx(step, signup=signup, values=values))
+    return render(request, f"pages/volunteer/step_{step.replace('-', '_')}.html", _step_ctx(step, signup=signup, values=values))
 
 
 def _section_post(request, session, principal, form, step: str, signup: bool):
@@ -359,34 +423,68 @@ def _section_post(request, session, principal, form, step: str, signup: bool):
     elif step == "about-you":
         data, errors = parse_about_you(form), []
     elif step == "details":
-        data, errors = {"first_name": forms.text(form, "first_name") or "", "last_name": forms.text(form, "last_name") or "",
-                        "email": forms.text(form, "email") or "", "phone": forms.text(form, "phone")}, []
+        data, errors = (
+            {
+                "first_name": forms.text(form, "first_name") or "",
+                "last_name": forms.text(form, "last_name") or "",
+                "email": forms.text(form, "email") or "",
+                "phone": forms.text(form, "phone"),
+            },
+            [],
+        )
     else:  # pragma: no cover - routes only pass the steps above
         raise InvalidInput("Unknown step")
     if not errors and finished:
-        fields = {"details": {"first_name": "Your first name", "last_name": "Your last name", "email": "Your email address", "phone": "Your phone number"}}.get(step, {})
-        _, errors = forms.attempt(session, lambda: volunteers_service.update(session, principal, v.id, VolunteerUpdate(**data)),
-                                  fields=fields, default_field=next(iter(fields), None) or _first_field(step))
+        fields = {
+            "details": {
+                "first_name": "Your first name",
+                "last_name": "Your last name",
+                "email": "Your email address",
+                "phone": "Your phone number",
+            }
+        }.get(step, {})
+        _, errors = forms.attempt(
+            session,
+            lambda: volunteers_service.update(session, principal, v.id, VolunteerUpdate(**data)),
+            fields=fields,
+            default_field=next(iter(fields), None) or _first_field(step),
+        )
         if not errors:
             if signup:
                 return redirect(request, _next_step(step))
             return redirect(request, "/my/profile", "Your profile has been updated.")
-    values = {**profile_values(v), **forms.values(form), **{k: val for k, val in data.items() if k in ("skills", "skills_text", "availability", "causes")}}
+    values = {
+        **profile_values(v),
+        **forms.values(form),
+        **{k: val for k, val in data.items() if k in ("skills", "skills_text", "availability", "causes")},
+    }
     if step == "skills" and not errors:
         values["skill_search"] = ""
     if step == "when":
         values["availability"] = forms.many(form, "availability")
     status = 422 if errors else 200
-    return render(request, template, _step_ctx(step, signup=signup, values=values, errors=errors,
-                                               skill_added=(step == "skills" and not errors)), status_code=status)
+    return render(
+        request,
+        template,
+        _step_ctx(step, signup=signup, values=values, errors=errors, skill_added=(step == "skills" and not errors)),
+        status_code=status,
+    )
 
 
 def _first_field(step: str) -> str:
-    return {"where": "postcode", "when": "availability", "skills": "skill_search", "causes": "causes",
-            "contact": "contact_consent", "about-you": "gender", "details": "first_name"}[step]
+    return {
+        "where": "postcode",
+        "when": "availability",
+        "skills": "skill_search",
+        "causes": "causes",
+        "contact": "contact_consent",
+        "about-you": "gender",
+        "details": "first_name",
+    }[step]
 
 
 for _step in ("skills", "causes", "contact", "about-you"):
+
     def _make(step: str):
         def page(request: Request, session: DbSession, principal: VolunteerUser):
             return _section_page(request, session, principal, step, True)
@@ -400,6 +498,7 @@ for _step in ("skills", "causes", "contact", "about-you"):
     _make(_step)
 
 for _step in ("details", "where", "when", "skills", "causes", "contact", "about-you"):
+
     def _make_profile(step: str):
         def page(request: Request, session: DbSession, principal: VolunteerUser):
             return _section_page(request, session, principal, step, False)
@@ -423,8 +522,11 @@ def signup_done(request: Request, principal: VolunteerUser):
 def my_matches(request: Request, session: DbSession, principal: VolunteerUser):
     v = _my_volunteer(session, principal)
     matches = matching_bridge.recommend(session, principal, v)
-    return render(request, "pages/volunteer/matches.html", {"title": "Roles that suit you", "volunteer": v,
-                                                            "matches": matches, "matching_ready": matches is not None})
+    return render(
+        request,
+        "pages/volunteer/matches.html",
+        {"title": "Roles that suit you", "volunteer": v, "matches": matches, "matching_ready": matches is not None},
+    )
 
 
 def _int(value: str | None, default: int | None = None) -> int | None:
@@ -438,9 +540,14 @@ def _int(value: str | None, default: int | None = None) -> int | None:
 def search(request: Request, session: DbSession, principal: OptionalPrincipal):
     q = request.query_params
     filters = {
-        "q": (q.get("q") or "").strip()[:200], "postcode": (q.get("postcode") or "").strip()[:10],
-        "miles": (q.get("miles") or "").strip()[:5], "cause": q.get("cause") or "", "day": q.get("day") or "",
-        "time": q.get("time") or "", "remote": q.get("remote") == "yes", "kind": q.get("kind") or "",
+        "q": (q.get("q") or "").strip()[:200],
+        "postcode": (q.get("postcode") or "").strip()[:10],
+        "miles": (q.get("miles") or "").strip()[:5],
+        "cause": q.get("cause") or "",
+        "day": q.get("day") or "",
+        "time": q.get("time") or "",
+        "remote": q.get("remote") == "yes",
+        "kind": q.get("kind") or "",
     }
     if principal is not None and principal.is_volunteer and "postcode" not in q:
         v = session.get(Volunteer, principal.volunteer_id) if principal.volunteer_id else None
@@ -464,23 +571,53 @@ def search(request: Request, session: DbSession, principal: OptionalPrincipal):
             errors.append({"field": "miles", "message": "Enter a distance in miles, like 10"})
             miles = None
     results, total = matching_bridge.search_roles(
-        session, principal, q=filters["q"] or None, cause=filters["cause"] if filters["cause"] in taxonomy.causes() else None,
-        origin=origin, miles=miles if origin else None, day=filters["day"] if filters["day"] in taxonomy.DAYS else None,
-        part=filters["time"] if filters["time"] in taxonomy.PARTS else None, remote=filters["remote"],
-        one_off={"one_off": True, "regular": False}.get(filters["kind"]), page=page, page_size=20,
+        session,
+        principal,
+        q=filters["q"] or None,
+        cause=filters["cause"] if filters["cause"] in taxonomy.causes() else None,
+        origin=origin,
+        miles=miles if origin else None,
+        day=filters["day"] if filters["day"] in taxonomy.DAYS else None,
+        part=filters["time"] if filters["time"] in taxonomy.PARTS else None,
+        remote=filters["remote"],
+        one_off={"one_off": True, "regular": False}.get(filters["kind"]),
+        page=page,
+        page_size=20,
     )
     pages = max(1, math.ceil(total / 20))
-    query = "&".join(f"{k}={v}" for k, v in (("q", filters["q"]), ("postcode", filters["postcode"]), ("miles", filters["miles"]),
-                                             ("cause", filters["cause"]), ("day", filters["day"]), ("time", filters["time"]),
-                                             ("remote", "yes" if filters["remote"] else ""), ("kind", filters["kind"])) if v)
+    query = "&".join(
+        f"{k}={v}"
+        for k, v in (
+            ("q", filters["q"]),
+            ("postcode", filters["postcode"]),
+            ("miles", filters["miles"]),
+            ("cause", filters["cause"]),
+            ("day", filters["day"]),
+            ("time", filters["time"]),
+            ("remote", "yes" if filters["remote"] else ""),
+            ("kind", filters["kind"]),
+        )
+        if v
+    )
     from urllib.parse import quote_plus
 
     query = "&".join(f"{part.split('=', 1)[0]}={quote_plus(part.split('=', 1)[1])}" for part in query.split("&") if part)
-    return render(request, "pages/volunteer/search.html", {
-        "title": "Find volunteering roles", "filters": filters, "results": results, "total": total, "page": page, "pages": pages,
-        "base": f"/opportunities?{query}&" if query else "/opportunities?", "errors": errors, "values": filters,
-        "cause_options": cause_options(),
-    })
+    return render(
+        request,
+        "pages/volunteer/search.html",
+        {
+            "title": "Find volunteering roles",
+            "filters": filters,
+            "results": results,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "base": f"/opportunities?{query}&" if query else "/opportunities?",
+            "errors": errors,
+            "values": filters,
+            "cause_options": cause_options(),
+        },
+    )
 
 
 @router.get("/opportunities/{role_id}")
@@ -492,37 +629,68 @@ def role_page(role_id: int, request: Request, session: DbSession, principal: Opt
         referral = matching_bridge.active_referral(session, principal.volunteer_id, role.id)
         v = session.get(Volunteer, principal.volunteer_id)
         eligibility = matching_bridge.eligibility(session, principal, v, role)
-    return render(request, "pages/volunteer/role.html", {
-        "title": role.title, "role": role, "organisation": org, "referral": referral, "eligibility": eligibility,
-        "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
-    })
+    return render(
+        request,
+        "pages/volunteer/role.html",
+        {
+            "title": role.title,
+            "role": role,
+            "organisation": org,
+            "referral": referral,
+            "eligibility": eligibility,
+            "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
+        },
+    )
 
 
 @router.get("/opportunities/{role_id}/interest")
 def interest_page(role_id: int, request: Request, session: DbSession, principal: VolunteerUser):
     role, org = roles_service.get_with_org(session, principal, role_id)
-    return render(request, "pages/volunteer/interest.html", {"title": f"Say you are interested in {role.title}", "role": role,
-                                                             "organisation": org, "values": {"share_email": "yes"}})
+    return render(
+        request,
+        "pages/volunteer/interest.html",
+        {"title": f"Say you are interested in {role.title}", "role": role, "organisation": org, "values": {"share_email": "yes"}},
+    )
 
 
 @router.post("/opportunities/{role_id}/interest")
 def interest(role_id: int, request: Request, session: DbSession, principal: VolunteerUser, form: Form):
     role, org = roles_service.get_with_org(session, principal, role_id)
-    body = {"role_id": role.id, "message": forms.text(form, "message"), "share_email": forms.flag(form, "share_email"),
-            "share_phone": forms.flag(form, "share_phone")}
-    _, errors = forms.attempt(session, lambda: referrals_service.create(session, principal, ReferralCreate(**body)),
-                              fields={"message": "Your message"}, aliases={"role_id": "message"})
+    body = {
+        "role_id": role.id,
+        "message": forms.text(form, "message"),
+        "share_email": forms.flag(form, "share_email"),
+        "share_phone": forms.flag(form, "share_phone"),
+    }
+    _, errors = forms.attempt(
+        session,
+        lambda: referrals_service.create(session, principal, ReferralCreate(**body)),
+        fields={"message": "Your message"},
+        aliases={"role_id": "message"},
+    )
     if errors:
-        return render(request, "pages/volunteer/interest.html", {"title": f"Say you are interested in {role.title}", "role": role,
-                                                                 "organisation": org, "values": forms.values(form), "errors": errors},
-                      status_code=422)
-    return redirect(request, "/my/interest", f"We have told {org.name} you are interested in “{role.title}”. They will be in touch.")
+        return render(
+            request,
+            "pages/volunteer/interest.html",
+            {
+                "title": f"Say you are interested in {role.title}",
+                "role": role,
+                "organisation": org,
+                "values": forms.values(form),
+                "errors": errors,
+            },
+            status_code=422,
+        )
+    return redirect(
+        request, "/my/interest", f"We have told {org.name} you are interested in “{role.title}”. They will be in touch."
+    )
 
 
 @router.get("/my/interest")
 def my_interest(request: Request, session: DbSession, principal: VolunteerUser):
-    rows, total = referrals_service.list_(session, principal, status=None, role_id=None, volunteer_id=None, district=None,
-                                          overdue_days=None, page=1, page_size=200)
+    rows, total = referrals_service.list_(
+        session, principal, status=None, role_id=None, volunteer_id=None, district=None, overdue_days=None, page=1, page_size=200
+    )
     items = [referrals_service.to_out(session, ref, vol, role, principal) for ref, vol, role in rows]
     return render(request, "pages/volunteer/interest_list.html", {"title": "Your applications", "items": items})
 
@@ -537,9 +705,16 @@ def withdraw(referral_id: int, request: Request, session: DbSession, principal: 
 @router.get("/my/profile")
 def my_profile(request: Request, session: DbSession, principal: VolunteerUser):
     v = _my_volunteer(session, principal)
-    return render(request, "pages/volunteer/profile.html", {"title": "Your profile", "v": v,
-                                                            "slots": taxonomy.mask_to_slots(v.availability_mask or 0),
-                                                            "causes": [cause_label(c) for c in v.causes]})
+    return render(
+        request,
+        "pages/volunteer/profile.html",
+        {
+            "title": "Your profile",
+            "v": v,
+            "slots": taxonomy.mask_to_slots(v.availability_mask or 0),
+            "causes": [cause_label(c) for c in v.causes],
+        },
+    )
 
 
 @router.get("/my/data")
@@ -550,8 +725,11 @@ def my_data_page(request: Request, principal: VolunteerUser):
 @router.get("/my/data.json")
 def my_data(request: Request, session: DbSession, principal: VolunteerUser):
     data = volunteers_service.export(session, principal, principal.volunteer_id or -1)
-    return Response(json.dumps(data, indent=2, default=str), media_type="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="my-volunteering-data.json"', "Cache-Control": "no-store"})
+    return Response(
+        json.dumps(data, indent=2, default=str),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-volunteering-data.json"', "Cache-Control": "no-store"},
+    )
 
 
 @router.get("/my/delete")
