@@ -6,6 +6,9 @@ import resource
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def percentiles(samples: Sequence[float]) -> dict[str, float]:
@@ -18,7 +21,7 @@ def percentiles(samples: Sequence[float]) -> dict[str, float]:
     return {"n": n, "p50": q(0.50), "p90": q(0.90), "p99": q(0.99), "mean": statistics.fmean(s), "max": s[-1]}
 
 
-def time_calls(fn: Callable[[object], object], items: Sequence[object]) -> list[float]:
+def time_calls(fn: Callable[[T], object], items: Sequence[T]) -> list[float]:
     out = []
     for it in items:
         t = time.perf_counter()

@@ -53,15 +53,22 @@ def server(app: str, port: int, env: dict, factory: bool = False):
         proc.wait(10)
 
 
+def _search(pattern: str, text: str) -> re.Match[str]:
+    m = re.search(pattern, text)
+    if m is None:
+        raise RuntimeError(f"wrk printed no {pattern!r}:\n{text}")
+    return m
+
+
 def wrk(url: str, seconds: int, connections: int = 32, headers: dict | None = None) -> dict:
     cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     for k, v in (headers or {}).items():
         cmd[1:1] = ["-H", f"{k}: {v}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rps = float(_search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
     def pct(p: str) -> float:
-        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        m = _search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
@@ -111,7 +118,7 @@ def main() -> None:
             timings.append((time.perf_counter() - t) * 1000)
         in_process = statistics.median(timings)
 
-        rows = []
+        rows: list[tuple[str, dict, dict | None]] = []
         hello_port = free_port()
         with server("benchmarks._hello:app", hello_port, {}):
             wrk(f"http://127.0.0.1:{hello_port}/", 2)

@@ -146,7 +146,7 @@ def make_roles(n: int, seed: int = 1) -> list[RoleFeatures]:
     out = []
     for i in range(1, n + 1):
         one = rng.random() < 0.2
-        sessions = ()
+        sessions: tuple[tuple[datetime, datetime], ...] = ()
         if one:
             base = datetime(2026, 11, 23, 9)
             sessions = tuple(
@@ -240,6 +240,7 @@ def naive_rank(v: VolunteerFeatures, roles: list[RoleFeatures], k: int = 10):
         if r.mode == "in_person":
             if v.mode == "remote":
                 continue
+            assert v.lat is not None and v.lon is not None and r.lat is not None and r.lon is not None
             p1, p2 = math.radians(v.lat), math.radians(r.lat)
             a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(r.lon - v.lon) / 2) ** 2
             d = 2 * 3958.8 * math.asin(math.sqrt(a))

@@ -48,8 +48,8 @@ def free_port() -> int:
 class Counter:
     def __init__(self):
         self.n = 0
-        self.first = None
-        self.last = None
+        self.first: float | None = None  # when the first and the latest email arrived
+        self.last: float | None = None
         self.lock = threading.Lock()
 
 
@@ -199,6 +199,7 @@ def main() -> int:
             cpu0 = resource.getrusage(resource.RUSAGE_SELF)
             s.commit()
         wait(lambda: counter.n >= expected, 600, f"{expected} emails")
+        assert counter.first is not None and counter.last is not None
         cpu1 = resource.getrusage(resource.RUSAGE_SELF)
         email_elapsed = counter.last - t1
         sink_cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)

@@ -26,6 +26,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -142,7 +143,7 @@ def generate(url: str, n_hours: int) -> dict:
     return sizes
 
 
-def timed(fn, repeat: int) -> tuple[float, float, object]:
+def timed(fn, repeat: int) -> tuple[float, float, Any]:
     fn()  # warm-up
     times, result = [], None
     for _ in range(repeat):

@@ -26,9 +26,11 @@ import multiprocessing as mp
 import threading
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from .eligibility import EARTH_RADIUS_MILES, VolunteerProfile, compile_role, profile_volunteer, role_timing, unit_vector
 from .scoring import HOURS_UNKNOWN, PREFERENCE_MISMATCH, explain, flags_for
@@ -80,16 +82,20 @@ _COLUMNS = {
 }
 
 
-def _locked(method):
+Array = npt.NDArray[Any]
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _locked(method: _F) -> _F:
     """Run a public method under the index's lock: lazy derived state (today's date, compaction,
     the text model) and upserts must not interleave with a ranking in another thread."""
 
     @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: RoleIndex, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
             return method(self, *args, **kwargs)
 
-    return wrapper
+    return cast(_F, wrapper)
 
 
 @dataclass
@@ -97,9 +103,9 @@ class RankManyResult:
     """Top-k of many volunteers: ``role_ids[i]`` are volunteer ``volunteer_ids[i]``'s roles, best first,
     padded with -1; ``scores`` likewise (NaN padding)."""
 
-    volunteer_ids: np.ndarray  # int64 (n,)
-    role_ids: np.ndarray  # int64 (n, k)
-    scores: np.ndarray  # float32 (n, k)
+    volunteer_ids: Array  # int64 (n,)
+    role_ids: Array  # int64 (n, k)
+    scores: Array  # float32 (n, k)
 
 
 class RoleIndex:
@@ -109,6 +115,43 @@ class RoleIndex:
     >>> idx.rank(volunteer, k=10, today=date.today())   # list[MatchResult], best first
     >>> idx.upsert(changed_role); idx.remove(role_id)   # keep it current as roles change
     """
+
+    # One column array per name of _COLUMNS (set by _grow and _compact), and the 2-D ones.
+    ids: Array
+    org: Array
+    present: Array
+    published: Array
+    pub_start: Array
+    pub_end: Array
+    places: Array
+    referrals: Array
+    min_age: Array
+    max_age: Array
+    dbs: Array
+    mode: Array
+    lat: Array
+    lon: Array
+    ux: Array
+    uy: Array
+    uz: Array
+    slot_mask: Array
+    one_off: Array
+    hours: Array
+    struggling: Array
+    published_ord: Array
+    has_skills: Array
+    cause_bits: Array
+    eff_mask: Array
+    eff_pop: Array
+    flexible: Array
+    alive: Array
+    ref_year: Array
+    ref_mmdd: Array
+    need: Array
+    fresh: Array
+    req_bits: Array
+    skill_idx: Array
+    skill_w: Array
 
     def __init__(
         self,
@@ -135,7 +178,7 @@ class RoleIndex:
         self._compact()
 
     # --- storage --------------------------------------------------------------------------------------
-    def _alloc(self, cap: int) -> dict[str, np.ndarray]:
+    def _alloc(self, cap: int) -> dict[str, Array]:
         cols = {name: np.full(cap, fill, dtype=dt) for name, (dt, fill) in _COLUMNS.items()}
         cols["req_bits"] = np.zeros((cap, self._W), np.int64)
         cols["skill_idx"] = np.full((cap, self._K), self.vocab.n_skills, np.int64)
@@ -194,7 +237,7 @@ class RoleIndex:
 
     @_locked
     def roles(self) -> list[RoleFeatures]:
-        return [self._roles[r] for r in sorted(self._row_of.values())]
+        return [role for r in sorted(self._row_of.values()) if (role := self._roles[r]) is not None]
 
     @_locked
     def upsert(self, role: RoleFeatures) -> None:
@@ -283,7 +326,7 @@ class RoleIndex:
         self.cause_bits[row] = cr.cause_bits
 
     # --- date-dependent columns -------------------------------------------------------------------------
-    def _derive(self, rows: np.ndarray, today: date) -> None:
+    def _derive(self, rows: Array, today: date) -> None:
         w = self.w
         t_ord = today.toordinal()
         rows = rows[self.present[rows]]
@@ -335,7 +378,7 @@ class RoleIndex:
     def profile(self, v: VolunteerFeatures | VolunteerProfile) -> VolunteerProfile:
         return v if isinstance(v, VolunteerProfile) else profile_volunteer(v, self.vocab, self.w)
 
-    def _gate_slice(self, p: VolunteerProfile, lo: int, hi: int, lon_box: float | None) -> np.ndarray:
+    def _gate_slice(self, p: VolunteerProfile, lo: int, hi: int, lon_box: float | None) -> Array:
         """Rows in [lo, hi) passing every gate except the exact distance (views only, no gathers)."""
         if hi <= lo:
             return np.empty(0, np.int64)
@@ -360,7 +403,7 @@ class RoleIndex:
         rows += lo
         return rows
 
-    def _candidates(self, p: VolunteerProfile) -> np.ndarray:
+    def _candidates(self, p: VolunteerProfile) -> Array:
         """Rows passing every gate but the travel radius and the already-referred check."""
         v = p.v
         parts = []
@@ -381,8 +424,8 @@ class RoleIndex:
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def _evaluate(
-        self, p: VolunteerProfile, today: date, rows: np.ndarray | None = None, exclude_ids: frozenset[int] | None = None
-    ):
+        self, p: VolunteerProfile, today: date, rows: Array | None = None, exclude_ids: frozenset[int] | None = None
+    ) -> tuple[Array, Array, Array, Array]:
         """Gate and score for one volunteer → (rows, scores, contributions (7, n), distances)."""
         v = p.v
         w = self.w
@@ -430,6 +473,7 @@ class RoleIndex:
         shared = np.bitwise_count(self.eff_mask[rows] & p.avail)
         comps[3] = np.where(self.flexible[rows], 1.0, np.where(pop > 0, shared / np.maximum(pop, 1), 0.0))
         # commitment
+        hours: Array | float
         if v.max_hours_per_week is not None:
             h = self.hours[rows]
             vh = float(v.max_hours_per_week)
@@ -451,7 +495,7 @@ class RoleIndex:
         scores = np.round(raw, 9)
         return rows, scores, contrib, d
 
-    def _top(self, rows, scores, k: int):
+    def _top(self, rows: Array, scores: Array, k: int) -> list[tuple[int, int]]:
         """Spread-re-ranked best ``k`` → list of (row, position in the arrays)."""
         w = self.w
         if rows.size == 0 or k <= 0:
@@ -481,14 +525,18 @@ class RoleIndex:
             ]
             picked, short = spread(cands, k, w, presorted=True)
             if not short or part.size >= rows.size:
-                return [(rows[c.payload], c.payload) for c in picked]
+                positions = [cast(int, c.payload) for c in picked]  # the payload is the position j
+                return [(int(rows[j]), j) for j in positions]
             m *= 4
 
-    def _results(self, p: VolunteerProfile, today: date, top, scores, contrib, d) -> list[MatchResult]:
+    def _results(
+        self, p: VolunteerProfile, today: date, top: Sequence[tuple[int, int]], scores: Array, contrib: Array, d: Array
+    ) -> list[MatchResult]:
         out = []
         w = self.w
         for row, j in top:
             role = self._roles[row]
+            assert role is not None, "a ranked row holds a role"
             dj = None if np.isnan(d[j]) else float(d[j])
             t = role_timing(role, today)
             fl = flags_for(p, role, t, today, w, dj)
@@ -520,13 +568,13 @@ class RoleIndex:
         return self._results(p, today, top, scores, contrib, d)
 
     @_locked
-    def eligible_ids(self, volunteer: VolunteerFeatures | VolunteerProfile, today: date) -> np.ndarray:
+    def eligible_ids(self, volunteer: VolunteerFeatures | VolunteerProfile, today: date) -> Array:
         """Ids of every eligible role (sorted), for tests and diagnostics."""
         self._ensure(today)
         rows, *_ = self._evaluate(self.profile(volunteer), today)
         return np.sort(self.ids[rows])
 
-    def _rank_arrays(self, vols: Sequence[VolunteerFeatures], k: int, today: date):
+    def _rank_arrays(self, vols: Sequence[VolunteerFeatures], k: int, today: date) -> tuple[Array, Array]:
         n = len(vols)
         rid = np.full((n, k), -1, np.int64)
         sc = np.full((n, k), np.nan, np.float32)
@@ -591,6 +639,7 @@ class RoleIndex:
         docs = []
         for r in rows:
             role = self._roles[r]
+            assert role is not None, "a present row holds a role"
             docs.append(f"{role.title} {role.title} {role.description}")
         vec = TfidfVectorizer(
             tokenizer=tokens, token_pattern=None, lowercase=False, sublinear_tf=True, min_df=1, dtype=np.float32
@@ -604,14 +653,14 @@ class RoleIndex:
         self._text_row_pos = np.full(self._cap, -1, np.int64)
         self._text_row_pos[rows] = np.arange(rows.size)
         self._text_vocab = list(vec.vocabulary_) if docs else []
-        self._text_prefixes = {}
+        self._text_prefixes: dict[str, list[str]] = {}
         for word in self._text_vocab:
             if len(word) >= 5:
                 self._text_prefixes.setdefault(word[:5], []).append(word)
         self._text_dirty = False
 
     @_locked
-    def text_relevance(self, query: str, rows: np.ndarray) -> np.ndarray:
+    def text_relevance(self, query: str, rows: Array) -> Array:
         """TF-IDF relevance (0..1) of ``rows`` to ``query``; misspelt words are mapped to the nearest
         word of the listings (rapidfuzz). The text model is rebuilt lazily after changes."""
         from rapidfuzz import fuzz, process
@@ -623,7 +672,8 @@ class RoleIndex:
             return rel
         vocab = self._tfidf_vec.vocabulary_
         idf = self._tfidf_vec.idf_
-        cols, weights = [], []
+        cols: list[int] = []
+        weights: list[float] = []
         for t in dict.fromkeys(tokens(query)):
             if t in vocab:
                 cols.append(vocab[t])
@@ -640,12 +690,12 @@ class RoleIndex:
                 weights.append(idf[c] * 0.8)
         if not cols:
             return rel
-        weights = np.asarray(weights)
-        weights = weights / np.linalg.norm(weights)
+        unit = np.asarray(weights)
+        unit = unit / np.linalg.norm(unit)
         sub = self._tfidf_X[:, cols].tocsr()
         pos = self._text_row_pos[rows]
         have = pos >= 0
-        vals = np.asarray(sub[pos[have]] @ weights).ravel()
+        vals = np.asarray(sub[pos[have]] @ unit).ravel()
         rel[have] = vals
         return rel
 
@@ -708,10 +758,11 @@ class RoleIndex:
         return out
 
 
-_FORK_STATE = None
+_FORK_STATE: tuple[RoleIndex, Sequence[VolunteerFeatures], int, date] | None = None
 
 
-def _fork_rank_span(span):
+def _fork_rank_span(span: tuple[int, int]) -> tuple[Array, Array]:
+    assert _FORK_STATE is not None, "set by rank_many before the pool forks"
     index, vols, k, today = _FORK_STATE
     s, e = span
     return index._rank_arrays(vols[s:e], k, today)

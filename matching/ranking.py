@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from collections.abc import Iterable
+from typing import cast
 
 from .eligibility import VolunteerProfile, compile_role, distance_miles, profile_volunteer, role_timing, why_not
 from .scoring import combine, components, explain, flags_for, is_oversubscribed
@@ -42,7 +43,7 @@ def rank_roles(
         r = _result(p, role, today, w, vocab)
         cands.append(Candidate(r.score, role.id, role.organisation_id, is_oversubscribed(role, w), r))
     picked, _ = spread(cands, k, w)
-    return [c.payload for c in picked]
+    return [cast(MatchResult, c.payload) for c in picked]
 
 
 def rank_volunteers(

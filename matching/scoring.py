@@ -22,6 +22,7 @@ The vectorised :class:`~matching.index.RoleIndex` implements the same formulas; 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -127,7 +128,7 @@ def components(
     return [skills, causes, dist, avail, commitment, need, fresh]
 
 
-def combine(comps, w: Weights) -> tuple[float, dict[str, float]]:
+def combine(comps: Sequence[float], w: Weights) -> tuple[float, dict[str, float]]:
     ws = w.components()
     total = sum(ws)
     contrib = {name: wi * ci / total for name, wi, ci in zip(COMPONENTS, ws, comps)}

@@ -89,7 +89,10 @@ def suggest_tags(
             out_s.append(TagSuggestion("skill", vocab.skill_ids[i], vocab.skill_labels[i], round(c, 3)))
         else:
             out_c.append(TagSuggestion("cause", vocab.cause_ids[i], vocab.cause_labels[i], round(c, 3)))
-    key = lambda t: (-t.confidence, t.id)  # noqa: E731
-    out_s.sort(key=key)
-    out_c.sort(key=key)
-    return sorted(out_s[:k_skills] + out_c[:k_causes], key=key)
+
+    def best_first(t: TagSuggestion) -> tuple[float, str]:
+        return (-t.confidence, t.id)
+
+    out_s.sort(key=best_first)
+    out_c.sort(key=best_first)
+    return sorted(out_s[:k_skills] + out_c[:k_causes], key=best_first)

@@ -9,6 +9,7 @@ the ``MATCHING_TAXONOMY_DIR`` environment variable or by passing ``taxonomy_dir`
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from bisect import bisect_left, bisect_right
 import os
 import re
@@ -394,7 +395,7 @@ class Vocabulary:
                     out[j] = v
         return out
 
-    def cause_bits(self, causes) -> int:
+    def cause_bits(self, causes: Iterable[str]) -> int:
         bits = 0
         for c in causes:
             i = self.resolve_cause(c)
@@ -416,7 +417,7 @@ class Vocabulary:
         return sid.replace("-", " ")
 
 
-def _near(key: str, choices: list[str], idx: list[int], lens: list[int], cutoff: float):
+def _near(key: str, choices: list[str], idx: list[int], lens: list[int], cutoff: float) -> tuple[int, float] | None:
     """Best fuzz.ratio match of ``key`` among length-sorted ``choices`` → (vocab index, score 0..1)."""
     n = len(key)
     # ratio = 1 - indel / (n + m) >= c needs |n - m| <= (1 - c)(n + m)
@@ -449,15 +450,15 @@ def _resolve_cached(vocab: "Vocabulary", text: str, kind: str) -> int | None:
     return None if m is None else idx[m[2]]
 
 
-Vocabulary.__hash__ = lambda self: id(self)  # type: ignore[assignment]
-Vocabulary.__eq__ = lambda self, other: self is other  # type: ignore[assignment]
+Vocabulary.__hash__ = lambda self: id(self)  # type: ignore[method-assign]
+Vocabulary.__eq__ = lambda self, other: self is other  # type: ignore[method-assign]
 
 
 def _split_syn(s: str) -> list[str]:
     return [x.strip() for x in (s or "").split("|") if x.strip()]
 
 
-def load_vocabulary(taxonomy_dir: str | os.PathLike | None = None) -> Vocabulary:
+def load_vocabulary(taxonomy_dir: str | os.PathLike[str] | None = None) -> Vocabulary:
     d = Path(taxonomy_dir or os.environ.get("MATCHING_TAXONOMY_DIR") or _DEFAULT_DIR)
     ids, labels, groups, syns, std = [], [], [], [], []
     with open(d / "skill_vocabulary.csv", newline="", encoding="utf-8") as f:
@@ -526,5 +527,5 @@ def _skill_profile_cached(vocab: Vocabulary, skills: tuple[str, ...], text: str,
     return SkillProfile(strengths, bits, frozenset(matched), frozenset(direct))
 
 
-def skill_profile(vocab: Vocabulary, skills, text: str, threshold: float = 0.6) -> SkillProfile:
+def skill_profile(vocab: Vocabulary, skills: Iterable[str], text: str, threshold: float = 0.6) -> SkillProfile:
     return _skill_profile_cached(vocab, tuple(skills), text or "", float(threshold))

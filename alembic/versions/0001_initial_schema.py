@@ -7,6 +7,8 @@ Create Date: 2026-11-23 13:28:04.145505
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,7 +19,7 @@ branch_labels = None
 depends_on = None
 
 # The 12 Kent districts and Medway (ONS GSS codes), plus everywhere else.
-DISTRICTS = [
+DISTRICTS: list[dict[str, Any]] = [
     {"gss_code": "E07000105", "name": "Ashford", "main_town": "Ashford", "latitude": 51.134456, "longitude": 0.840505},
     {"gss_code": "E07000106", "name": "Canterbury", "main_town": "Canterbury", "latitude": 51.278952, "longitude": 1.079734},
     {"gss_code": "E07000107", "name": "Dartford", "main_town": "Dartford", "latitude": 51.446531, "longitude": 0.206018},

@@ -98,6 +98,6 @@ def confirm_reset(body: ResetConfirm, session: DbSession):
 def logout_everywhere(session: DbSession, principal: CurrentPrincipal):
     from brokerage.models import User
 
-    user = session.get(User, principal.user_id)
+    user = session.get_one(User, principal.user_id)
     user.session_version += 1
     return Response(status_code=status.HTTP_204_NO_CONTENT)

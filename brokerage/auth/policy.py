@@ -86,7 +86,7 @@ def sees_only_public_roles(principal: Principal | None) -> bool:
 
 def role_scope(stmt: Select, principal: Principal | None) -> Select:
     public = Role.status.in_(PUBLIC_ROLE_STATUSES)
-    if sees_only_public_roles(principal):
+    if principal is None or sees_only_public_roles(principal):
         return stmt.where(public)
     if principal.is_manager:
         return stmt.where(or_(public, Role.organisation_id.in_(principal.organisation_ids or {-1})))

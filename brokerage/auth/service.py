@@ -144,7 +144,7 @@ def request_password_reset(session: Session, email: str) -> None:
 def reset_password(session: Session, token: str, new_password: str) -> User:
     data = tokens.unsign(tokens.RESET_SALT, token, get_settings().password_reset_max_age_seconds)
     user = session.get(User, data["u"]) if isinstance(data, dict) and "u" in data else None
-    if user is None or data.get("f") != tokens.password_fingerprint(user.password_hash):
+    if user is None or not isinstance(data, dict) or data.get("f") != tokens.password_fingerprint(user.password_hash):
         raise InvalidInput(
             "This password reset link is not valid or has expired. Please ask for a new one.",
             field="token",

@@ -35,9 +35,10 @@ def save_centre(session: Session, principal: Principal, data: dict, centre_id: i
         centre = Centre()
         session.add(centre)
     else:
-        centre = session.get(Centre, centre_id)
-        if centre is None:
+        found = session.get(Centre, centre_id)
+        if found is None:
             raise NotFound("There is no volunteer centre with that id.")
+        centre = found
     centre.name, centre.is_lead, centre.email, centre.phone = data["name"], data["is_lead"], data.get("email"), data.get("phone")
     centre.district_links = [CentreDistrict(district_gss=c) for c in _check_districts(session, data["districts"])]
     session.flush()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from brokerage import audit
@@ -40,7 +40,7 @@ class PlacementView:
 
 # -- loading and access ------------------------------------------------------------------------
 def _placement_parts(session: Session, placement: Placement) -> tuple[Volunteer, Role]:
-    return session.get(Volunteer, placement.volunteer_id), session.get(Role, placement.role_id)
+    return session.get_one(Volunteer, placement.volunteer_id), session.get_one(Role, placement.role_id)
 
 
 def load_placement(session: Session, principal: Principal, placement_id: int) -> tuple[Placement, Volunteer, Role]:
@@ -61,7 +61,7 @@ def load_entry(session: Session, principal: Principal, entry_id: int) -> tuple[H
     entry = session.get(HoursEntry, entry_id)
     if entry is None:
         raise NotFound("There are no hours with that id.")
-    placement = session.get(Placement, entry.placement_id)
+    placement = session.get_one(Placement, entry.placement_id)
     volunteer, role = _placement_parts(session, placement)
     if not policy.can_see_placement(principal, placement, volunteer, role):
         raise NotFound("There are no hours with that id.")
@@ -98,7 +98,7 @@ def validate_entry(
         raise InvalidInput(
             f"This placement ended on {placement.ended_on:%d %B %Y}; hours cannot be logged after then.", field="worked_on"
         )
-    live = [HoursEntry.status.in_(LIVE_STATUSES)]
+    live: list[ColumnElement[bool]] = [HoursEntry.status.in_(LIVE_STATUSES)]
     if ignore_id is not None:
         live.append(HoursEntry.id != ignore_id)
     same_day = session.execute(
@@ -254,7 +254,7 @@ def bulk_approve(session: Session, principal: Principal, ids: Sequence[int]) -> 
         if entry is None:
             problems.append({"field": field, "message": f"There are no hours with id {entry_id}."})
             continue
-        placement = session.get(Placement, entry.placement_id)
+        placement = session.get_one(Placement, entry.placement_id)
         volunteer, role = _placement_parts(session, placement)
         if not policy.can_review_hours(principal, placement, volunteer, role):
             problems.append({"field": field, "message": f"There are no hours with id {entry_id} that you can approve."})
@@ -316,7 +316,7 @@ def superseded_by(session: Session, entry_ids: Sequence[int]) -> dict[int, int]:
     if not entry_ids:
         return {}
     rows = session.execute(select(HoursEntry.supersedes_id, HoursEntry.id).where(HoursEntry.supersedes_id.in_(list(entry_ids))))
-    return {old: new for old, new in rows}
+    return {old: new for old, new in rows if old is not None}
 
 
 def history(session: Session, entry: HoursEntry) -> list[HoursEntry]:
@@ -324,10 +324,11 @@ def history(session: Session, entry: HoursEntry) -> list[HoursEntry]:
     chain: list[HoursEntry] = []
     current = entry
     while current.supersedes_id is not None and len(chain) < 100:
-        current = session.get(HoursEntry, current.supersedes_id)
-        if current is None:
+        previous = session.get(HoursEntry, current.supersedes_id)
+        if previous is None:
             break
-        chain.append(current)
+        chain.append(previous)
+        current = previous
     return chain
 
 

@@ -70,7 +70,8 @@ async def unsubscribe(request: Request, session: DbSession, token: str | None = 
     ``List-Unsubscribe=One-Click`` here."""
     if token is None:
         form = await request.form()
-        token = form.get("token") if isinstance(form.get("token"), str) else None
+        field = form.get("token")
+        token = field if isinstance(field, str) else None
     data = service.read_unsubscribe_token(token)
     if data is None:
         return _page(*_BAD_LINK, status_code=400)

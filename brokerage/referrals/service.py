@@ -60,8 +60,8 @@ def _load(session: Session, principal: Principal, referral_id: int) -> tuple[Ref
     ref = session.get(Referral, referral_id)
     if ref is None:
         raise NotFound("There is no referral with that id.")
-    volunteer = session.get(Volunteer, ref.volunteer_id)
-    role = session.get(Role, ref.role_id)
+    volunteer = session.get_one(Volunteer, ref.volunteer_id)
+    role = session.get_one(Role, ref.role_id)
     if not (principal.is_volunteer or principal.is_manager or principal.is_staff):
         raise Forbidden("Referrals hold personal data: pilot leads see them in reports, in aggregate.")
     if not policy.can_see_referral(principal, ref, volunteer, role):
