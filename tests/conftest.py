@@ -1,17 +1,29 @@
-"""Test fixtures: a real database built by ``alembic upgrade head`` (PostgreSQL, and SQLite for the
-embedded path), a transaction per test rolled back afterwards, and an API client per role."""
+"""Test fixtures shared by the whole suite: a real database built by ``alembic upgrade head``
+(PostgreSQL, and SQLite for the embedded path), a transaction per test rolled back afterwards, the app
+on that transaction with a test client, a factory of rows, and bearer-token headers per user.
+
+Fixtures live here (or in a folder's own conftest when only that folder uses them); a conftest never
+imports fixtures from another one."""
 
 from __future__ import annotations
 
 import os
+import time
+import types
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from tests.factories import Factory
 
 os.environ.setdefault("BROKERAGE_ENVIRONMENT", "test")
 os.environ.setdefault("BROKERAGE_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
@@ -118,3 +130,67 @@ def db(engine) -> Iterator[Session]:
 def pg_db(pg_engine) -> Iterator[Session]:
     with _rolled_back_session(pg_engine) as session:
         yield session
+
+
+# -- the API app on the test's transaction ------------------------------------------------------------
+@pytest.fixture
+def app(db: Session) -> FastAPI:
+    from brokerage import deps
+    from brokerage.app import create_app
+    from brokerage.matches.index_holder import holder
+
+    holder.reset()  # each test has its own database state
+    app = create_app()
+
+    def _session() -> Iterator[Session]:
+        try:
+            yield db
+            db.commit()  # releases the test's savepoint only
+        except BaseException:
+            db.rollback()
+            raise
+
+    app.dependency_overrides[deps._db_session] = _session
+    return app
+
+
+@pytest.fixture
+def client(app: FastAPI) -> TestClient:
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def factory(db: Session) -> Factory:
+    from tests.factories import Factory
+
+    return Factory(db)
+
+
+@pytest.fixture
+def as_user(client):
+    """``as_user(user)`` → headers with a bearer token for that user."""
+    from brokerage.auth.service import issue_api_token
+
+    def _headers(user) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_api_token(user)}"}
+
+    return _headers
+
+
+@pytest.fixture
+def time_passes(monkeypatch):
+    """``time_passes(seconds)``: the role catalogue and the match index see their clocks move on by
+    ``seconds``, so a test reaches their once-a-second catch-up from the database without sleeping."""
+    from brokerage.matches import index_holder
+    from brokerage.roles import catalogue
+
+    offset = 0.0
+    clock = types.SimpleNamespace(monotonic=lambda: time.monotonic() + offset)
+    for module in (index_holder, catalogue):
+        monkeypatch.setattr(module, "time", clock)
+
+    def advance(seconds: float) -> None:
+        nonlocal offset
+        offset += seconds
+
+    return advance

@@ -331,3 +331,31 @@ def test_no_dynamic_imports_or_import_guards_in_product_code() -> None:
         for kind in sorted(dynamic_imports(path.read_text(encoding="utf-8")))
     ]
     check("no_dynamic_imports", violations)
+
+
+# --- the suite's own rule: fixtures come from conftest.py by pytest's lookup, never by import ------------
+
+
+def _fixture_names(conftest: Path) -> set[str]:
+    names = set()
+    for node in ast.parse(conftest.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                if isinstance(target, ast.Attribute) and target.attr == "fixture":
+                    names.add(node.name)
+    return names
+
+
+def test_no_fixture_is_imported_from_a_conftest() -> None:
+    tests = ROOT / "tests"
+    fixtures = {".".join(p.relative_to(ROOT).with_suffix("").parts): _fixture_names(p) for p in tests.rglob("conftest.py")}
+    assert "tests.conftest" in fixtures and "db" in fixtures["tests.conftest"]
+    violations = []
+    for path in sorted(p for p in tests.rglob("*.py") if "node_modules" not in p.parts):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module in fixtures and node.level == 0:
+                for alias in node.names:
+                    if alias.name in fixtures[node.module]:
+                        violations.append(f"{path.relative_to(ROOT).as_posix()} imports the fixture {alias.name}")
+    assert not violations, "fixtures are shared through the root conftest or pytest_plugins:\n  " + "\n  ".join(violations)
