@@ -130,7 +130,7 @@ def test_tag_suggestions_for_a_draft_listing(client, factory, as_user):
     assert "OlderPeople" in [c["id"] for c in r.json()["causes"][:3]]
 
 
-def test_a_newly_published_role_shows_up_in_matches(client, factory, as_user, db):
+def test_a_newly_published_role_shows_up_in_matches(client, factory, as_user, db, time_passes):
     centre = factory.centre(districts=(ASHFORD,))
     staff = factory.user("centre_staff", centre=centre)
     org = factory.organisation(ASHFORD)
@@ -139,9 +139,7 @@ def test_a_newly_published_role_shows_up_in_matches(client, factory, as_user, db
     assert client.get(f"/volunteers/{v.id}/matches", headers=headers).json() == []
     role = factory.role(org, title="Café helper", status="pending_review", slot_mask=SAT_MORNING)
     assert client.post(f"/roles/{role.id}/status", json={"status": "published"}, headers=as_user(staff)).status_code == 200
-    import time
-
-    time.sleep(1.1)  # the index catches up from the database at most once a second
+    time_passes(1.1)  # the index catches up from the database at most once a second
     assert [m["role_id"] for m in client.get(f"/volunteers/{v.id}/matches", headers=headers).json()] == [role.id]
 
 
