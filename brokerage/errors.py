@@ -110,54 +110,49 @@ def _friendly(err: dict[str, Any]) -> str:
     return msg[0].upper() + msg[1:] if msg else "This value is not valid."
 
 
+VALIDATION_MESSAGE = "Some of the information sent is not valid."
+
+
 def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"field": _field_path(tuple(e.get("loc", ()))), "message": _friendly(e)} for e in errors]
 
 
+async def brokerage_error_response(request: Request, exc: BrokerageError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    return JSONResponse(
+        envelope(exc.status_code, exc.code, exc.message, exc.details),
+        status_code=exc.status_code,
+        headers=headers,
+    )
+
+
+async def validation_error_response(request: Request, exc: RequestValidationError) -> JSONResponse:
+    details = validation_details(list(exc.errors()))
+    return JSONResponse(envelope(422, "validation_error", VALIDATION_MESSAGE, details), status_code=422)
+
+
+async def http_error_response(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    message = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
+    if exc.status_code == 404 and message == "Not Found":
+        message = "There is nothing at this address."
+    return JSONResponse(
+        envelope(exc.status_code, code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+    )
+
+
+async def unexpected_error_response(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - last resort
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse(
+        envelope(500, "internal_error", "Something went wrong on our side. Please try again later."),
+        status_code=500,
+    )
+
+
 def install_exception_handlers(app: FastAPI) -> None:
-    @app.exception_handler(BrokerageError)
-    async def _brokerage_error(request: Request, exc: BrokerageError):
-        if _wants_html(request):
-            from brokerage.web.rendering import render_error_page
-
-            return render_error_page(request, exc.status_code, exc.message)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return JSONResponse(
-            envelope(exc.status_code, exc.code, exc.message, exc.details),
-            status_code=exc.status_code,
-            headers=headers,
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError):
-        details = validation_details(list(exc.errors()))
-        return JSONResponse(
-            envelope(422, "validation_error", "Some of the information sent is not valid.", details),
-            status_code=422,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException):
-        if _wants_html(request) and exc.status_code in (404, 405):
-            from brokerage.web.rendering import render_error_page
-
-            return render_error_page(request, exc.status_code, "Page not found" if exc.status_code == 404 else str(exc.detail))
-        code = _HTTP_CODES.get(exc.status_code, "error")
-        message = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
-        if exc.status_code == 404 and message == "Not Found":
-            message = "There is nothing at this address."
-        return JSONResponse(
-            envelope(exc.status_code, code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None)
-        )
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception):  # pragma: no cover - last resort
-        logger.exception("Unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            envelope(500, "internal_error", "Something went wrong on our side. Please try again later."),
-            status_code=500,
-        )
-
-
-def _wants_html(request: Request) -> bool:
-    return getattr(request.state, "is_page", False)
+    """The JSON envelope for every error. The web pages replace these handlers with page-aware ones
+    (``brokerage.web.errors``) that draw a readable page for page requests and call these otherwise."""
+    app.add_exception_handler(BrokerageError, brokerage_error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, unexpected_error_response)

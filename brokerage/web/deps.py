@@ -1,12 +1,15 @@
-"""Dependencies for page routes: mark the request as a page, check CSRF on every POST, read the
-form, and require a signed-in user of the right kind (redirecting to sign in when there is none)."""
+"""Page routes and their dependencies: every page module builds its router with ``page_router()``
+(routes of class ``PageRoute``, which is how an error knows it happened on a page), checks CSRF on
+every POST, reads the form, and requires a signed-in user of the right kind (redirecting to sign in
+when there is none)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
 from starlette.datastructures import FormData
 
 from brokerage.auth.principal import Principal
@@ -18,10 +21,6 @@ from brokerage.web import csrf
 class SignInRequired(Exception):
     def __init__(self, next_url: str):
         self.next_url = next_url
-
-
-async def mark_page(request: Request) -> None:
-    request.state.is_page = True
 
 
 def load_principal(principal: OptionalPrincipal) -> None:
@@ -41,7 +40,15 @@ async def form_data(request: Request) -> FormData:
 
 Form = Annotated[FormData, Depends(form_data)]
 
-PAGE_DEPENDENCIES = [Depends(mark_page), Depends(load_principal), Depends(check_csrf)]
+PAGE_DEPENDENCIES = [Depends(load_principal), Depends(check_csrf)]
+
+
+class PageRoute(APIRoute):
+    """A route that answers with a page (its errors are drawn as pages too)."""
+
+
+def page_router() -> APIRouter:
+    return APIRouter(route_class=PageRoute, dependencies=PAGE_DEPENDENCIES)
 
 
 def _require(request: Request, principal: Principal | None) -> Principal:

@@ -1,5 +1,5 @@
-"""Jinja2 rendering for the web pages: one environment, the labels people read, security headers,
-flash messages and the error page that ``brokerage.errors`` falls back to for page requests."""
+"""Jinja2 rendering for the web pages: one environment, the labels people read, security headers
+and flash messages."""
 
 from __future__ import annotations
 
@@ -303,30 +303,3 @@ def redirect(request: Request, url: str, flash: str | None = None, kind: str = "
         )
     csrf.ensure_cookie(request, response)
     return _secure_headers(response)
-
-
-ERROR_TITLES = {
-    400: "There is a problem with your request",
-    401: "You need to sign in",
-    403: "You cannot see this page",
-    404: "Page not found",
-    405: "Page not found",
-    409: "That cannot be done right now",
-    422: "There is a problem",
-    429: "Too many requests",
-    503: "Sorry, the service is unavailable",
-}
-
-
-def render_error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
-    """A readable page for an error on a page request, with the right status code."""
-    title = ERROR_TITLES.get(status_code, "Sorry, there is a problem with the service")
-    try:
-        return render(
-            request,
-            "pages/error.html",
-            {"status_code": status_code, "title": title, "message": message, "next": request.url.path},
-            status_code=status_code,
-        )
-    except Exception:  # pragma: no cover - never fail while reporting a failure
-        return HTMLResponse(f"<!doctype html><html lang='en-GB'><title>{title}</title><h1>{title}</h1>", status_code=status_code)

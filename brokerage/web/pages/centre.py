@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from brokerage.config import get_settings
 from brokerage.deps import DbSession
@@ -22,10 +22,10 @@ from brokerage.referrals import service as referrals_service
 from brokerage.roles import service as roles_service
 from brokerage.volunteers import service as volunteers_service
 from brokerage.web import forms
-from brokerage.web.deps import PAGE_DEPENDENCIES, Form, StaffUser
+from brokerage.web.deps import Form, StaffUser, page_router
 from brokerage.web.rendering import kent_districts, redirect, render
 
-router = APIRouter(dependencies=PAGE_DEPENDENCIES)
+router = page_router()
 
 
 def working_days_since(moment, today: date | None = None) -> int:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from brokerage.deps import DbSession
 from brokerage.errors import NotFound
 from brokerage.models import Placement
 from brokerage.web import forms
-from brokerage.web.deps import PAGE_DEPENDENCIES, Form, SignedIn, VolunteerUser
+from brokerage.web.deps import Form, SignedIn, VolunteerUser, page_router
 from brokerage.web.rendering import redirect, render
 
-router = APIRouter(dependencies=PAGE_DEPENDENCIES)
+router = page_router()
 
 
 def _hours():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 
 from brokerage.deps import DbSession, OptionalPrincipal
@@ -21,12 +21,12 @@ from brokerage.roles.lifecycle import TRANSITIONS
 from brokerage.roles.schemas import RoleCreate, RoleUpdate
 from brokerage.users.service import create_account
 from brokerage.web import forms, matching_bridge
-from brokerage.web.deps import PAGE_DEPENDENCIES, Form, ManagerUser, SignedIn
+from brokerage.web.deps import Form, ManagerUser, SignedIn, page_router
 from brokerage.web.pages.public import sign_in_response
 from brokerage.web.pages.volunteer import cause_options, resolve_skill, skill_suggestions
 from brokerage.web.rendering import redirect, render
 
-router = APIRouter(dependencies=PAGE_DEPENDENCIES)
+router = page_router()
 
 
 # -- sign up and organisations ----------------------------------------------------------------------

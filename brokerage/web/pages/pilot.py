@@ -8,16 +8,16 @@ import math
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from brokerage.deps import DbSession
 from brokerage.errors import BrokerageError, Forbidden
 from brokerage.web import forms
-from brokerage.web.deps import PAGE_DEPENDENCIES, SignedIn
+from brokerage.web.deps import SignedIn, page_router
 from brokerage.web.rendering import kent_districts, render
 
-router = APIRouter(dependencies=PAGE_DEPENDENCIES)
+router = page_router()
 
 SUPPRESSED = "<5"
 DIMENSIONS = [

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import BaseModel, EmailStr, Field, ValidationError
 
 from brokerage.auth import service as auth_service
 from brokerage.deps import SESSION_COOKIE, DbSession, OptionalPrincipal
 from brokerage.errors import InvalidInput, NotAuthenticated
 from brokerage.web import csrf, forms
-from brokerage.web.deps import PAGE_DEPENDENCIES, Form
+from brokerage.web.deps import Form, page_router
 from brokerage.web.rendering import redirect, render
 
-router = APIRouter(dependencies=PAGE_DEPENDENCIES)
+router = page_router()
 
 HOME_FOR_ROLE = {
     "volunteer": "/my/matches",

@@ -8,7 +8,7 @@ import math
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from brokerage.auth import tokens
@@ -23,11 +23,11 @@ from brokerage.roles import service as roles_service
 from brokerage.volunteers import service as volunteers_service
 from brokerage.volunteers.schemas import VolunteerCreate, VolunteerUpdate
 from brokerage.web import csrf, forms, matching_bridge
-from brokerage.web.deps import PAGE_DEPENDENCIES, Form, VolunteerUser
+from brokerage.web.deps import Form, VolunteerUser, page_router
 from brokerage.web.pages.public import sign_in_response
 from brokerage.web.rendering import cause_label, redirect, render
 
-router = APIRouter(dependencies=PAGE_DEPENDENCIES)
+router = page_router()
 
 DRAFT_COOKIE = "brokerage_signup"
 DRAFT_SALT = "brokerage.signup-draft"
