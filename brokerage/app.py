@@ -9,9 +9,22 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from brokerage import __version__
+from brokerage.auth.endpoints import router as auth_router
+from brokerage.centres.endpoints import router as centres_router
 from brokerage.config import get_settings
 from brokerage.deps import DbSession
 from brokerage.errors import install_exception_handlers
+from brokerage.hours.endpoints import router as hours_router
+from brokerage.interop.endpoints import router as interop_router
+from brokerage.jobs.endpoints import router as jobs_router
+from brokerage.matches.endpoints import router as matches_router
+from brokerage.organisations.endpoints import router as organisations_router
+from brokerage.referrals.endpoints import router as referrals_router
+from brokerage.reports.endpoints import router as reports_router
+from brokerage.roles.endpoints import router as roles_router
+from brokerage.users.endpoints import audit_router, router as users_router
+from brokerage.volunteers.endpoints import router as volunteers_router
+from brokerage.web import mount_pages
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +35,22 @@ volunteer centres broker and follow up, and pilot leads report the value of volu
 Sign in with `POST /auth/token` and send the token as `Authorization: Bearer …`.
 Every error has one shape: `{"error": {"status", "code", "message", "details"}}`.
 """
+
+API_ROUTERS = (
+    auth_router,
+    centres_router,
+    organisations_router,
+    roles_router,
+    volunteers_router,
+    referrals_router,
+    users_router,
+    audit_router,
+    matches_router,
+    reports_router,
+    interop_router,
+    jobs_router,
+    hours_router,
+)
 
 
 def create_app() -> FastAPI:
@@ -35,40 +64,8 @@ def create_app() -> FastAPI:
     )
     install_exception_handlers(app)
 
-    from brokerage.auth.endpoints import router as auth_router
-    from brokerage.centres.endpoints import router as centres_router
-    from brokerage.organisations.endpoints import router as organisations_router
-    from brokerage.referrals.endpoints import router as referrals_router
-    from brokerage.roles.endpoints import router as roles_router
-    from brokerage.users.endpoints import audit_router, router as users_router
-    from brokerage.volunteers.endpoints import router as volunteers_router
-
-    for router in (
-        auth_router,
-        centres_router,
-        organisations_router,
-        roles_router,
-        volunteers_router,
-        referrals_router,
-        users_router,
-        audit_router,
-    ):
+    for router in API_ROUTERS:
         app.include_router(router)
-
-    for module in (
-        "brokerage.matches.endpoints",
-        "brokerage.reports.endpoints",
-        "brokerage.interop.endpoints",
-        "brokerage.jobs.endpoints",
-        "brokerage.hours.endpoints",
-    ):
-        try:
-            mod = __import__(module, fromlist=["router"])
-        except ModuleNotFoundError as exc:
-            if exc.name and module.startswith(exc.name):
-                continue
-            raise
-        app.include_router(mod.router)
 
     @app.get("/healthz", tags=["operations"], include_in_schema=False)
     def healthz(session: DbSession):
@@ -76,11 +73,5 @@ def create_app() -> FastAPI:
         return JSONResponse({"status": "ok"})
 
     if get_settings().pages_enabled:
-        try:
-            from brokerage.web import mount_pages
-        except ModuleNotFoundError as exc:  # an API-only build without the pages package
-            if exc.name != "brokerage.web":
-                raise
-        else:
-            mount_pages(app)
+        mount_pages(app)
     return app
