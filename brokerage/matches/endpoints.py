@@ -14,7 +14,7 @@ from brokerage.matches import service
 router = APIRouter(tags=["matching"])
 
 
-class MatchOut(Output):
+class RoleMatchOut(Output):
     role_id: int
     title: str
     organisation_id: int
@@ -29,7 +29,7 @@ class MatchOut(Output):
     one_off: bool
 
 
-class CandidateOut(Output):
+class VolunteerCandidateOut(Output):
     volunteer_id: int
     display_name: str
     district_gss: str | None
@@ -52,17 +52,17 @@ class TagRequest(Input):
     description: Annotated[str, Field(max_length=10_000)] = ""
 
 
-_MATCH_LIST = TypeAdapter(list[MatchOut])
+_MATCH_LIST = TypeAdapter(list[RoleMatchOut])
 
 
-def _matches_json(matches: list[service.MatchOut]) -> Response:
-    """What FastAPI would send for ``response_model=list[MatchOut]``, validated and encoded once."""
+def _matches_json(matches: list[service.RoleMatch]) -> Response:
+    """What FastAPI would send for ``response_model=list[RoleMatchOut]``, validated and encoded once."""
     return Response(
         content=_MATCH_LIST.dump_json(_MATCH_LIST.validate_python([m.__dict__ for m in matches])), media_type="application/json"
     )
 
 
-@router.get("/volunteers/{volunteer_id}/matches", response_model=list[MatchOut])
+@router.get("/volunteers/{volunteer_id}/matches", response_model=list[RoleMatchOut])
 def volunteer_matches(
     volunteer_id: int, session: DbSession, principal: CurrentPrincipal, limit: Annotated[int, Query(ge=1, le=50)] = 10
 ):
@@ -83,15 +83,17 @@ def volunteer_why_not(volunteer_id: int, role_id: int, session: DbSession, princ
     )
 
 
-@router.get("/roles/{role_id}/candidates", response_model=list[CandidateOut])
+@router.get("/roles/{role_id}/candidates", response_model=list[VolunteerCandidateOut])
 def role_candidates(
     role_id: int, session: DbSession, principal: CurrentPrincipal, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ):
     """Volunteers who fit a hard-to-fill role, agreed to be contacted and have not been asked already."""
-    return [CandidateOut.model_validate(c.__dict__) for c in service.candidates(session, principal, role_id, limit=limit)]
+    return [
+        VolunteerCandidateOut.model_validate(c.__dict__) for c in service.candidates(session, principal, role_id, limit=limit)
+    ]
 
 
-@router.get("/search/roles", response_model=list[MatchOut])
+@router.get("/search/roles", response_model=list[RoleMatchOut])
 async def search_roles(
     session: DbSession,
     principal: OptionalPrincipal,

@@ -19,7 +19,14 @@ from brokerage.matches.features import role_features, volunteer_features, volunt
 from brokerage.matches.index_holder import holder
 from brokerage.models import Organisation, Role, Volunteer
 from brokerage.roles.catalogue import Decor, catalogue
-from matching import VolunteerFeatures, rank_volunteers, suggest_tags as _suggest_tags, why_not as _why_not
+from matching import (
+    RoleFeatures,
+    VolunteerFeatures,
+    rank_volunteers,
+    score as _score_pair,
+    suggest_tags as _suggest_tags,
+    why_not as _why_not,
+)
 from matching import MatchResult
 
 CANDIDATE_POOL = 3_000
@@ -29,7 +36,9 @@ _WITHOUT_LINKS = (lazyload(Volunteer.skill_links), lazyload(Volunteer.cause_link
 
 
 @dataclass
-class MatchOut:
+class RoleMatch:
+    """A role found for a volunteer (or a search), with its score, the why and what a list shows."""
+
     role_id: int
     title: str
     organisation_id: int
@@ -45,7 +54,9 @@ class MatchOut:
 
 
 @dataclass
-class CandidateOut:
+class VolunteerCandidate:
+    """A volunteer who would suit a role, as the role's managers and its centre may see them."""
+
     volunteer_id: int
     display_name: str
     district_gss: str | None
@@ -61,7 +72,17 @@ class ReasonOut:
     message: str
 
 
-def _decorate(session: Session, results: list[MatchResult], decor: dict | None = None) -> list[MatchOut]:
+@dataclass
+class RoleFit:
+    """How one role suits one volunteer: every reason it does not (empty when it does), any flags,
+    and the sentence the recommendations would give for it."""
+
+    reasons: list[ReasonOut]
+    flags: list[str]
+    explanation: str
+
+
+def _decorate(session: Session, results: list[MatchResult], decor: dict | None = None) -> list[RoleMatch]:
     """Results with their roles' titles and organisations: from ``decor`` (the public catalogue's, on
     the HTTP paths) where it has the role, from the database otherwise."""
     if not results:
@@ -102,7 +123,7 @@ def _decorate(session: Session, results: list[MatchResult], decor: dict | None =
         if row is None:
             continue
         out.append(
-            MatchOut(
+            RoleMatch(
                 role_id=r.role_id,
                 title=row.title,
                 organisation_id=row.organisation_id,
@@ -131,14 +152,16 @@ def _volunteer(session: Session, volunteer_id: int) -> VolunteerFeatures:
     return features[0]
 
 
-def recommend_for_volunteer(session: Session, volunteer_id: int, *, limit: int = 10, today: date | None = None) -> list[MatchOut]:
+def recommend_for_volunteer(
+    session: Session, volunteer_id: int, *, limit: int = 10, today: date | None = None
+) -> list[RoleMatch]:
     """The volunteer's best eligible roles, spread so no organisation takes over the list."""
     v = _volunteer(session, volunteer_id)
     index = holder.get(session)
     return _decorate(session, index.rank(v, k=limit, today=today or date.today()))
 
 
-def recommendations(session: Session, principal: Principal, volunteer_id: int, *, limit: int = 10) -> list[MatchOut]:
+def recommendations(session: Session, principal: Principal, volunteer_id: int, *, limit: int = 10) -> list[RoleMatch]:
     # The record loaded for the access check also gives the features (skills and causes come in the
     # one query of volunteer_features_of, so the relationships are not loaded here).
     volunteer = policy.require_volunteer(principal, session.get(Volunteer, volunteer_id, options=_WITHOUT_LINKS))
@@ -160,7 +183,7 @@ def search(
     mode: str | None = None,
     one_off: bool | None = None,
     limit: int = 20,
-) -> list[MatchOut]:
+) -> list[RoleMatch]:
     """Ranked search. A signed-in volunteer is searched for as themself (eligibility and fit); anyone
     else as a neutral visitor at the postcode they give (or anywhere, remote roles included)."""
     if principal is not None and principal.is_volunteer and principal.volunteer_id:
@@ -243,17 +266,37 @@ def why_not(session: Session, principal: Principal, volunteer_id: int, role_id: 
 
 
 def explain_pair(session: Session, volunteer_id: int, role_id: int) -> tuple[list[ReasonOut], list[str]]:
+    v, role = _pair(session, volunteer_id, role_id)
+    return _reasons(v, role, date.today())
+
+
+def fit(session: Session, principal: Principal, volunteer_id: int, role_id: int) -> RoleFit:
+    """``why_not`` with the explanation of the pair, for a role's page seen by a volunteer."""
+    policy.require_volunteer(principal, session.get(Volunteer, volunteer_id))
+    v, role = _pair(session, volunteer_id, role_id)
+    today = date.today()
+    reasons, flags = _reasons(v, role, today)
+    scored = _score_pair(v, role, today, check_eligible=False)
+    return RoleFit(reasons=reasons, flags=flags, explanation=scored.explanation if scored else "")
+
+
+def _pair(session: Session, volunteer_id: int, role_id: int) -> tuple[VolunteerFeatures, RoleFeatures]:
     role = next(iter(role_features(session, [role_id], statuses=None)), None)
     if role is None:
         raise NotFound("There is no role with that id.")
-    v = _volunteer(session, volunteer_id)
-    reasons = _why_not(v, role, date.today())
+    return _volunteer(session, volunteer_id), role
+
+
+def _reasons(v: VolunteerFeatures, role: RoleFeatures, today: date) -> tuple[list[ReasonOut], list[str]]:
+    reasons = _why_not(v, role, today)
     hard = [r for r in reasons if r.code != "needs_dbs_check"]
     flags = [r.code for r in reasons if r.code == "needs_dbs_check"]
     return [ReasonOut(r.code, r.message) for r in hard], flags
 
 
-def candidates_for_role(session: Session, role_id: int, *, limit: int = 50, today: date | None = None) -> list[CandidateOut]:
+def candidates_for_role(
+    session: Session, role_id: int, *, limit: int = 50, today: date | None = None
+) -> list[VolunteerCandidate]:
     """Consenting volunteers who fit a role and have not been contacted about it, best first."""
     role = next(iter(role_features(session, [role_id], statuses=None)), None)
     if role is None:
@@ -286,7 +329,7 @@ def candidates_for_role(session: Session, role_id: int, *, limit: int = 50, toda
     for m in results:
         first, last, district = names[m.volunteer_id]
         out.append(
-            CandidateOut(
+            VolunteerCandidate(
                 volunteer_id=m.volunteer_id,
                 display_name=f"{first} {last[:1]}.",
                 district_gss=district,
@@ -299,7 +342,7 @@ def candidates_for_role(session: Session, role_id: int, *, limit: int = 50, toda
     return out
 
 
-def candidates(session: Session, principal: Principal, role_id: int, *, limit: int = 20) -> list[CandidateOut]:
+def candidates(session: Session, principal: Principal, role_id: int, *, limit: int = 20) -> list[VolunteerCandidate]:
     role = session.get(Role, role_id)
     if role is None:
         raise NotFound("There is no role with that id.")
