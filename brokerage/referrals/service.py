@@ -73,6 +73,17 @@ def get(session: Session, principal: Principal, referral_id: int) -> tuple[Refer
     return _load(session, principal, referral_id)
 
 
+def active_referral(session: Session, volunteer_id: int, role_id: int) -> Referral | None:
+    """The volunteer's referral for the role that is still going, if there is one."""
+    return session.scalar(
+        select(Referral).where(
+            Referral.volunteer_id == volunteer_id,
+            Referral.role_id == role_id,
+            Referral.status.in_(ACTIVE_REFERRAL_STATUSES),
+        )
+    )
+
+
 def create(session: Session, principal: Principal, body: ReferralCreate) -> tuple[Referral, Volunteer, Role]:
     if principal.is_volunteer:
         if body.volunteer_id is not None and body.volunteer_id != principal.volunteer_id:
@@ -92,17 +103,11 @@ def create(session: Session, principal: Principal, body: ReferralCreate) -> tupl
     role = session.get(Role, body.role_id)
     if role is None or role.status != "published":
         raise InvalidInput("That role is not open for applications.", field="role_id")
-    existing = session.scalar(
-        select(Referral.id).where(
-            Referral.volunteer_id == volunteer.id,
-            Referral.role_id == role.id,
-            Referral.status.in_(ACTIVE_REFERRAL_STATUSES),
-        )
-    )
+    existing = active_referral(session, volunteer.id, role.id)
     if existing is not None:
         raise Conflict(
             "There is already an active referral for this volunteer and role.",
-            details=[{"field": "role_id", "message": f"referral {existing}"}],
+            details=[{"field": "role_id", "message": f"referral {existing.id}"}],
         )
     if principal.is_volunteer:
         # Eligibility is checked before anyone applies: a volunteer cannot express interest in a role
