@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 from brokerage.config import PROJECT_ROOT, get_settings
+from brokerage.interop import cli as interop_cli
+from brokerage.matches import cli as matches_cli
+from brokerage.reports import cli as reports_cli
 
 
 def _alembic_config(url: str | None = None):
@@ -216,26 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password")
     p.set_defaults(func=cmd_create_user)
 
-    # Each domain may add its own subcommands with ``register(subparsers)`` in its cli module.
-    import importlib
-
-    for module in PLUGGABLE_CLI_MODULES:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name and module.startswith(exc.name):
-                continue
-            raise
-        mod.register(sub)
+    # Each domain adds its own subcommands with ``register(subparsers)`` in its cli module.
+    for domain_cli in (matches_cli, reports_cli, interop_cli):
+        domain_cli.register(sub)
     return parser
-
-
-PLUGGABLE_CLI_MODULES = (
-    "brokerage.matches.cli",
-    "brokerage.reports.cli",
-    "brokerage.interop.cli",
-    "workers.cli",
-)
 
 
 def main(argv: list[str] | None = None) -> int:

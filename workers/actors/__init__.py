@@ -13,15 +13,8 @@ from workers.actors import (  # noqa: E402,F401
     housekeeping,
     organisations,
     referrals,
+    reports,
     roles,
     system,
     volunteers,
 )
-
-import importlib  # noqa: E402
-
-try:  # the reporting engineer's actors, when present
-    importlib.import_module("workers.actors.reports")
-except ModuleNotFoundError as exc:
-    if exc.name != "workers.actors.reports":
-        raise

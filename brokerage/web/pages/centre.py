@@ -1,10 +1,9 @@
 """Volunteer centre pages: moderation queues (organisations and roles, reasons required on
 rejection), the referral pipeline with overdue ones flagged, volunteers in the centre's districts,
-and duplicates to review when the interoperability module is installed."""
+and duplicates to review."""
 
 from __future__ import annotations
 
-import importlib
 import math
 from datetime import date
 from typing import Any
@@ -14,15 +13,14 @@ from fastapi import Request
 
 from brokerage.config import get_settings
 from brokerage.deps import DbSession
-from brokerage.errors import NotFound
 from brokerage.kit import taxonomy
-from brokerage.models import Organisation
 from brokerage.organisations import service as organisations_service
 from brokerage.referrals import service as referrals_service
 from brokerage.roles import service as roles_service
 from brokerage.volunteers import service as volunteers_service
 from brokerage.web import forms
 from brokerage.web.deps import Form, StaffUser, page_router
+from brokerage.web.pages import duplicates as duplicate_pages
 from brokerage.web.rendering import kent_districts, redirect, render
 
 router = page_router()
@@ -231,44 +229,18 @@ def volunteer_page(volunteer_id: int, request: Request, session: DbSession, prin
     )
 
 
-# -- duplicates (brokerage.interop, when installed) ------------------------------------------------------
-def _interop():
-    try:
-        return importlib.import_module("brokerage.interop.dedup")
-    except ModuleNotFoundError as exc:
-        if exc.name and "brokerage.interop.dedup".startswith(exc.name):
-            return None
-        raise
-
-
+# -- duplicates ---------------------------------------------------------------------------------------------
 @router.get("/centre/duplicates")
 def duplicates(request: Request, session: DbSession, principal: StaffUser):
-    from brokerage.web.pages import duplicates as dup
-
-    return dup.duplicates_page(request, session, principal, _interop())
+    return duplicate_pages.duplicates_page(request, session, principal)
 
 
 @router.post("/centre/duplicates/{pair_id}")
 def duplicate_decision(pair_id: int, request: Request, session: DbSession, principal: StaffUser, form: Form):
-    from brokerage.web.pages import duplicates as dup
-
-    svc = _interop()
-    if svc is None:
-        raise NotFound("Duplicate checking is not available yet.")
-    return dup.decide(request, session, principal, svc, pair_id, form)
+    return duplicate_pages.decide(request, session, principal, pair_id, form)
 
 
 @router.post("/centre/merges/{merge_id}")
 def merge_decision(merge_id: int, request: Request, session: DbSession, principal: StaffUser, form: Form):
     """Confirm a merge (final) or reverse it (the two records come apart again)."""
-    from brokerage.web.pages import duplicates as dup
-
-    svc = _interop()
-    if svc is None:
-        raise NotFound("Duplicate checking is not available yet.")
-    return dup.decide(request, session, principal, svc, merge_id, form)
-
-
-def organisation_name(session, organisation_id: int) -> str:
-    org = session.get(Organisation, organisation_id)
-    return org.name if org else ""
+    return duplicate_pages.decide(request, session, principal, merge_id, form)

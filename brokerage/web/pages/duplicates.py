@@ -1,26 +1,25 @@
 """Duplicates to review (one person registered at two centres is one volunteer), on
-``brokerage.interop.dedup`` and ``brokerage.interop.merge``."""
+``brokerage.interop.dedup`` and ``brokerage.interop.merge``: the pages of ``/centre/duplicates``."""
 
 from __future__ import annotations
 
 from fastapi import Request
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
+from brokerage.auth.principal import Principal
+from brokerage.interop import dedup, merge
 from brokerage.web import forms
 from brokerage.web.rendering import redirect, render
 
 
-def duplicates_page(request: Request, session, principal, svc):
-    if svc is None:
-        return render(request, "pages/centre/duplicates.html", {"title": "Duplicates to review", "available": False, "pairs": []})
-    from brokerage.interop import merge
-
-    pairs, total = svc.list_candidates(session, principal, page=1, page_size=50)
+def duplicates_page(request: Request, session: Session, principal: Principal):
+    pairs, total = dedup.list_candidates(session, principal, page=1, page_size=50)
     return render(
         request,
         "pages/centre/duplicates.html",
         {
             "title": "Duplicates to review",
-            "available": True,
             "pairs": pairs,
             "total": total,
             "merges": merge.list_pending(session, principal),
@@ -28,16 +27,14 @@ def duplicates_page(request: Request, session, principal, svc):
     )
 
 
-def decide(request: Request, session, principal, svc, pair_id: int, form):
-    from brokerage.interop import merge
-
+def decide(request: Request, session: Session, principal: Principal, pair_id: int, form: FormData):
     action = forms.text(form, "action") or ""
     if action == "scan":
-        result, errors = forms.attempt(session, lambda: svc.scan(session, principal))
+        result, errors = forms.attempt(session, lambda: dedup.scan(session, principal))
         message = errors[0]["message"] if errors else f"Compared {result.compared} records: {result.new} new possible duplicates."
         return redirect(request, "/centre/duplicates", message, kind="error" if errors else "success")
     if action == "dismiss":
-        _, errors = forms.attempt(session, lambda: svc.dismiss(session, principal, pair_id))
+        _, errors = forms.attempt(session, lambda: dedup.dismiss(session, principal, pair_id))
         message = "Marked as two different people."
     elif action in ("confirm-merge", "reverse-merge"):
         step = merge.confirm if action == "confirm-merge" else merge.reverse
