@@ -8,10 +8,23 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from brokerage.web.errors import install_page_error_handlers
-from brokerage.web.pages import centre, hours, organisation, pilot, public, volunteer
+from brokerage.web.pages import centre, hours, organisation, pilot, public
+from brokerage.web.pages.volunteer import interest, my_data, profile, role, search, sign_up
 from brokerage.web.rendering import STATIC_DIR
 
-PAGE_ROUTERS = (public.router, volunteer.router, organisation.router, centre.router, hours.router, pilot.router)
+PAGE_ROUTERS = (
+    public.router,
+    sign_up.router,
+    profile.router,
+    search.router,
+    role.router,
+    interest.router,
+    my_data.router,
+    organisation.router,
+    centre.router,
+    hours.router,
+    pilot.router,
+)
 
 
 def mount_pages(app: FastAPI) -> None:

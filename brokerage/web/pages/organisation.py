@@ -20,11 +20,12 @@ from brokerage.roles import service as roles_service
 from brokerage.roles.lifecycle import TRANSITIONS
 from brokerage.roles.schemas import RoleCreate, RoleUpdate
 from brokerage.users.service import create_account
-from brokerage.web import forms, matching_bridge
+from brokerage.web import forms
+from brokerage.web.choices import cause_options, resolve_skill, skill_suggestions
 from brokerage.web.deps import Form, ManagerUser, SignedIn, page_router
 from brokerage.web.pages.public import sign_in_response
-from brokerage.web.pages.volunteer import cause_options, resolve_skill, skill_suggestions
 from brokerage.web.rendering import redirect, render
+from brokerage.web.views import matches as match_views
 
 router = page_router()
 
@@ -216,32 +217,6 @@ ROLE_FIELDS = {
 ROLE_ALIASES = {"slots": "slots", "sessions": "session_date", "one_off": "one_off"}
 
 
-def suggest_tags(session, principal, title: str, description: str) -> tuple[list[str], list[str]]:
-    """Skill and cause ids that the text suggests: the matching service's when installed, otherwise
-    the vocabulary's labels and other names found in the text."""
-    svc = matching_bridge.matches_service()
-    if svc is not None and (title or description):
-        try:
-            found = svc.suggest_tags(title or "", description or "")
-            skills = [s["id"] for s in found.get("skills", []) if s["id"] in taxonomy.skills()]
-            causes = [c["id"] for c in found.get("causes", []) if c["id"] in taxonomy.causes()]
-            return skills[:8], causes[:5]
-        except Exception:  # the suggestion is a help, never a reason to lose someone's form
-            pass
-    text = f" {title} {description} ".lower()
-    skills = [
-        t.id
-        for t in taxonomy.skills().values()
-        if any(f" {name.lower()}" in text for name in (t.label, *t.synonyms) if len(name) > 3)
-    ]
-    causes = [
-        t.id
-        for t in taxonomy.causes().values()
-        if any(f" {name.lower()}" in text for name in (t.label, *t.synonyms) if len(name) > 3)
-    ]
-    return skills[:8], causes[:5]
-
-
 def _parse_session(form) -> tuple[list[dict[str, datetime]] | None, dict[str, str] | None]:
     day, start, end = forms.text(form, "session_date"), forms.text(form, "session_start"), forms.text(form, "session_end")
     if not (day or start or end):
@@ -391,7 +366,7 @@ def _role_submit(request, session, principal, form, org: Organisation, role: Rol
     body, errors = _role_body(form)
     action = form.get("action") or "save"
     if action == "suggest" or action.startswith("add_"):
-        suggested = suggest_tags(session, principal, body["title"], body["description"]) if action == "suggest" else ((), ())
+        suggested = match_views.suggested_tags(body["title"], body["description"]) if action == "suggest" else ((), ())
         errors = [e for e in errors if e["field"].endswith("_skill_search")] if action.startswith("add_") else []
         if action == "suggest" and not (suggested[0] or suggested[1]):
             errors = [
@@ -505,7 +480,7 @@ def role_admin(role_id: int, request: Request, session: DbSession, principal: Si
     )
     referrals = [referrals_service.to_out(session, ref, vol, r, principal) for ref, vol, r in rows]
     history = roles_service.history(session, principal, role.id)
-    candidates = matching_bridge.candidates(session, principal, role) if role.status == "published" else None
+    candidates = match_views.candidates(session, principal, role) if role.status == "published" else None
     return render(
         request,
         "pages/organisation/role_admin.html",

@@ -1,0 +1,74 @@
+"""Saying you are interested in a role (the organisation is told), your applications, and
+withdrawing one."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from brokerage.deps import DbSession
+from brokerage.referrals import service as referrals_service
+from brokerage.referrals.schemas import ReferralCreate
+from brokerage.roles import service as roles_service
+from brokerage.web import forms
+from brokerage.web.deps import Form, VolunteerUser, page_router
+from brokerage.web.rendering import redirect, render
+
+router = page_router()
+
+
+@router.get("/opportunities/{role_id}/interest")
+def interest_page(role_id: int, request: Request, session: DbSession, principal: VolunteerUser):
+    role, org = roles_service.get_with_org(session, principal, role_id)
+    return render(
+        request,
+        "pages/volunteer/interest.html",
+        {"title": f"Say you are interested in {role.title}", "role": role, "organisation": org, "values": {"share_email": "yes"}},
+    )
+
+
+@router.post("/opportunities/{role_id}/interest")
+def interest(role_id: int, request: Request, session: DbSession, principal: VolunteerUser, form: Form):
+    role, org = roles_service.get_with_org(session, principal, role_id)
+    body = {
+        "role_id": role.id,
+        "message": forms.text(form, "message"),
+        "share_email": forms.flag(form, "share_email"),
+        "share_phone": forms.flag(form, "share_phone"),
+    }
+    _, errors = forms.attempt(
+        session,
+        lambda: referrals_service.create(session, principal, ReferralCreate(**body)),
+        fields={"message": "Your message"},
+        aliases={"role_id": "message"},
+    )
+    if errors:
+        return render(
+            request,
+            "pages/volunteer/interest.html",
+            {
+                "title": f"Say you are interested in {role.title}",
+                "role": role,
+                "organisation": org,
+                "values": forms.values(form),
+                "errors": errors,
+            },
+            status_code=422,
+        )
+    return redirect(
+        request, "/my/interest", f"We have told {org.name} you are interested in “{role.title}”. They will be in touch."
+    )
+
+
+@router.get("/my/interest")
+def my_interest(request: Request, session: DbSession, principal: VolunteerUser):
+    rows, total = referrals_service.list_(
+        session, principal, status=None, role_id=None, volunteer_id=None, district=None, overdue_days=None, page=1, page_size=200
+    )
+    items = [referrals_service.to_out(session, ref, vol, role, principal) for ref, vol, role in rows]
+    return render(request, "pages/volunteer/interest_list.html", {"title": "Your applications", "items": items})
+
+
+@router.post("/my/interest/{referral_id}/withdraw")
+def withdraw(referral_id: int, request: Request, session: DbSession, principal: VolunteerUser, form: Form):
+    ref, _vol, role = referrals_service.transition(session, principal, referral_id, "withdrawn", forms.text(form, "note"))
+    return redirect(request, "/my/interest", f"You have withdrawn your interest in “{role.title}”.")

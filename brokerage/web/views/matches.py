@@ -1,0 +1,145 @@
+"""What the pages show from matching, all of it from ``brokerage.matches.service``: a volunteer's
+recommendations, role search (the same ranked search as ``GET /search/roles``), whether a role suits
+the volunteer looking at it and why, volunteers who would suit a role, and tag suggestions for a role
+being drafted. Role cards carry the role's row, which the card template reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from brokerage.auth.principal import Principal
+from brokerage.errors import Forbidden, NotFound
+from brokerage.kit import taxonomy
+from brokerage.matches import service as matches_service
+from brokerage.matches.service import RoleMatch
+from brokerage.models import Role, Volunteer
+
+SEARCH_LIMIT = 200  # search ranks this many; the page shows them 20 at a time
+DBS_NOTE = "You would need a DBS check for this role; the organisation will arrange it."
+
+
+@dataclass
+class RoleCard:
+    """A role in a list of results (``pages/volunteer/_role_card.html``)."""
+
+    role: Role
+    organisation_name: str
+    distance_miles: float | None = None
+    why: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Eligibility:
+    eligible: bool
+    why_not: list[str]
+    why: list[str] = field(default_factory=list)
+
+
+def _sentences(text: str | None) -> list[str]:
+    return [text] if text else []
+
+
+def _cards(session: Session, found: list[RoleMatch]) -> list[RoleCard]:
+    roles = {r.id: r for r in session.scalars(select(Role).where(Role.id.in_([m.role_id for m in found])))} if found else {}
+    return [
+        RoleCard(
+            role=roles[m.role_id],
+            organisation_name=m.organisation_name,
+            distance_miles=m.distance_miles,
+            why=_sentences(m.explanation),
+        )
+        for m in found
+        if m.role_id in roles
+    ]
+
+
+def recommend(session: Session, principal: Principal, volunteer: Volunteer) -> list[RoleCard]:
+    return _cards(session, matches_service.recommendations(session, principal, volunteer.id, limit=10))
+
+
+def slots_mask(day: str | None, part: str | None) -> int:
+    """The time slots of a day, a part of the day, or both (0: any time)."""
+    if not (day or part):
+        return 0
+    mask = 0
+    for i, name in enumerate(taxonomy.SLOT_NAMES):
+        if (not day or name.startswith(day)) and (not part or name.endswith(part)):
+            mask |= 1 << i
+    return mask
+
+
+def search_roles(
+    session: Session,
+    principal: Principal | None,
+    *,
+    q: str | None,
+    cause: str | None,
+    postcode: str | None,
+    miles: float | None,
+    day: str | None,
+    part: str | None,
+    remote: bool,
+    one_off: bool | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[RoleCard], int]:
+    """One page of the ranked search, and how many roles it found."""
+    found = matches_service.search(
+        session,
+        principal,
+        q=q or "",
+        postcode=postcode,
+        miles=miles,
+        causes=[cause] if cause else None,
+        slots_mask=slots_mask(day, part),
+        mode="remote" if remote else None,
+        one_off=one_off,
+        limit=SEARCH_LIMIT,
+    )
+    start = (page - 1) * page_size
+    return _cards(session, found[start : start + page_size]), len(found)
+
+
+def eligibility(session: Session, principal: Principal, volunteer: Volunteer, role: Role) -> Eligibility:
+    """Whether the volunteer could take the role (an active application of theirs does not count
+    against it: the page shows that separately) and, when they could, why it suits them."""
+    fit = matches_service.fit(session, principal, volunteer.id, role.id)
+    why_not = [r.message for r in fit.reasons if r.code != "already_referred"]
+    why = [] if why_not else _sentences(fit.explanation)
+    if "needs_dbs_check" in fit.flags:
+        why.append(DBS_NOTE)
+    return Eligibility(eligible=not why_not, why_not=why_not, why=why)
+
+
+def candidates(session: Session, principal: Principal, role: Role) -> list[dict[str, Any]] | None:
+    """Volunteers who would suit a role, with why; ``None`` for someone who may not look for them."""
+    if not (principal.is_staff or principal.manages(role.organisation_id)):
+        return None
+    try:
+        found = matches_service.candidates(session, principal, role.id, limit=10)
+    except (Forbidden, NotFound):  # centre staff of another district
+        return None
+    return [
+        {
+            "volunteer_id": c.volunteer_id,
+            "name": c.display_name,
+            "district": c.district_gss,
+            "distance_miles": c.distance_miles,
+            "why": _sentences(c.explanation),
+        }
+        for c in found
+    ]
+
+
+def suggested_tags(title: str | None, description: str | None) -> tuple[list[str], list[str]]:
+    """Skill and cause ids that a role's title and description suggest (the most likely first)."""
+    if not (title or description):
+        return [], []
+    found = matches_service.suggest_tags(title or "", description or "")
+    skills = [s["id"] for s in found["skills"] if s["id"] in taxonomy.skills()]
+    causes = [c["id"] for c in found["causes"] if c["id"] in taxonomy.causes()]
+    return skills[:8], causes[:5]
