@@ -4,7 +4,8 @@
 ``brokerage.errors`` with page-aware ones. Whether a request is a page request is decided in one
 place, ``is_page_request``: it was routed to a page route, or a browser (``Accept: text/html``) asked
 for an address outside the API (a mistyped page address gets a page, a mistyped API address JSON).
-Everything that is not a page request gets exactly what ``brokerage.errors`` sends.
+Everything that is not a page request gets exactly what ``brokerage.errors`` sends. On a page, an
+address whose path does not fit the route (a word where a number goes) is "Page not found".
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ async def _brokerage_error(request: Request, exc: Exception) -> Response:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if is_page_request(request):
+        if all(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors()):
+            # "/opportunities/abc": the address names no page.
+            return render_error_page(request, 404, "Page not found")
         return render_error_page(request, 422, errors.VALIDATION_MESSAGE)
     return await errors.validation_error_response(request, exc)
 

@@ -111,6 +111,7 @@ def test_volunteer_to_pilot_lead_export(new_page, server, check):
     driver.locator("h2 a").click()
     v.wait_for_url(f"**/opportunities/{server.ids['driver']}")
     assert v.locator("text=This role suits you").is_visible()
+    assert v.locator(".reasons--why li").count() >= 1  # and says why
     check.page(v, "role page", shot="role-page")
     v.click("a:has-text('I am interested')")
     check.page(v, "interest form")

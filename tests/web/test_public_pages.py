@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote_plus
 
 import httpx
 import pytest
@@ -91,3 +92,20 @@ def test_errors_are_readable_pages_and_forms_need_a_csrf_token(new_page, server,
     # The API keeps its JSON errors.
     r = httpx.get(f"{server.base_url}/roles/999999")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_addresses_that_fit_no_page_are_pages_and_api_addresses_stay_json(new_page, server, check):
+    page = new_page()
+    response = page.goto("/opportunities/not-a-number")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Page not found"
+    check.page(page, "a word where a role number goes")
+    # Keywords with an ampersand search, and the links to more results keep them.
+    response = page.goto(f"/opportunities?q={quote_plus('tea & chat')}&page=2")
+    assert response.status == 200
+    assert page.input_value("#q") == "tea & chat"
+    # An API address answers in JSON, to a browser too.
+    r = httpx.get(f"{server.base_url}/search/roles", params={"cause": "no-such-cause"}, headers={"accept": "text/html"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
+    r = httpx.get(f"{server.base_url}/roles/not-a-number", headers={"accept": "text/html"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
