@@ -4,6 +4,7 @@ withdrawing one."""
 from __future__ import annotations
 
 from fastapi import Request
+from fastapi.responses import Response
 
 from brokerage.deps import DbSession
 from brokerage.referrals import service as referrals_service
@@ -17,7 +18,7 @@ router = page_router()
 
 
 @router.get("/opportunities/{role_id}/interest")
-def interest_page(role_id: int, request: Request, session: DbSession, principal: VolunteerUser):
+def interest_page(role_id: int, request: Request, session: DbSession, principal: VolunteerUser) -> Response:
     role, org = roles_service.get_with_org(session, principal, role_id)
     return render(
         request,
@@ -27,7 +28,7 @@ def interest_page(role_id: int, request: Request, session: DbSession, principal:
 
 
 @router.post("/opportunities/{role_id}/interest")
-def interest(role_id: int, request: Request, session: DbSession, principal: VolunteerUser, form: Form):
+def interest(role_id: int, request: Request, session: DbSession, principal: VolunteerUser, form: Form) -> Response:
     role, org = roles_service.get_with_org(session, principal, role_id)
     body = {
         "role_id": role.id,
@@ -60,7 +61,7 @@ def interest(role_id: int, request: Request, session: DbSession, principal: Volu
 
 
 @router.get("/my/interest")
-def my_interest(request: Request, session: DbSession, principal: VolunteerUser):
+def my_interest(request: Request, session: DbSession, principal: VolunteerUser) -> Response:
     rows, total = referrals_service.list_(
         session, principal, status=None, role_id=None, volunteer_id=None, district=None, overdue_days=None, page=1, page_size=200
     )
@@ -69,6 +70,6 @@ def my_interest(request: Request, session: DbSession, principal: VolunteerUser):
 
 
 @router.post("/my/interest/{referral_id}/withdraw")
-def withdraw(referral_id: int, request: Request, session: DbSession, principal: VolunteerUser, form: Form):
+def withdraw(referral_id: int, request: Request, session: DbSession, principal: VolunteerUser, form: Form) -> Response:
     ref, _vol, role = referrals_service.transition(session, principal, referral_id, "withdrawn", forms.text(form, "note"))
     return redirect(request, "/my/interest", f"You have withdrawn your interest in “{role.title}”.")

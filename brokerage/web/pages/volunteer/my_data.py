@@ -18,12 +18,12 @@ router = page_router()
 
 
 @router.get("/my/data")
-def my_data_page(request: Request, principal: VolunteerUser):
+def my_data_page(request: Request, principal: VolunteerUser) -> Response:
     return render(request, "pages/volunteer/data.html", {"title": "Download your data"})
 
 
 @router.get("/my/data.json")
-def my_data(request: Request, session: DbSession, principal: VolunteerUser):
+def my_data(request: Request, session: DbSession, principal: VolunteerUser) -> Response:
     data = volunteers_service.export(session, principal, principal.volunteer_id or -1)
     return Response(
         json.dumps(data, indent=2, default=str),
@@ -33,12 +33,12 @@ def my_data(request: Request, session: DbSession, principal: VolunteerUser):
 
 
 @router.get("/my/delete")
-def delete_page(request: Request, principal: VolunteerUser):
+def delete_page(request: Request, principal: VolunteerUser) -> Response:
     return render(request, "pages/volunteer/delete.html", {"title": "Delete your account"})
 
 
 @router.post("/my/delete")
-def delete(request: Request, session: DbSession, principal: VolunteerUser, form: Form):
+def delete(request: Request, session: DbSession, principal: VolunteerUser, form: Form) -> Response:
     if not forms.flag(form, "confirm"):
         errors = [{"field": "confirm", "message": "Tick the box to confirm you want to delete your account"}]
         return render(request, "pages/volunteer/delete.html", {"title": "Delete your account", "errors": errors}, status_code=422)

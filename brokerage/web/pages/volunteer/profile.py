@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import Request
+from fastapi.responses import Response
 
 from brokerage.deps import DbSession
 from brokerage.kit import taxonomy
@@ -22,7 +23,7 @@ add_section_routes(
 
 
 @router.get("/my/profile")
-def my_profile(request: Request, session: DbSession, principal: VolunteerUser):
+def my_profile(request: Request, session: DbSession, principal: VolunteerUser) -> Response:
     v = my_volunteer(session, principal)
     return render(
         request,

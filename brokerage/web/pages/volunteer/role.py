@@ -4,6 +4,7 @@ and why (or why not), and their application if they have one."""
 from __future__ import annotations
 
 from fastapi import Request
+from fastapi.responses import Response
 
 from brokerage.deps import DbSession, OptionalPrincipal
 from brokerage.kit import taxonomy
@@ -18,7 +19,7 @@ router = page_router()
 
 
 @router.get("/opportunities/{role_id}")
-def role_page(role_id: int, request: Request, session: DbSession, principal: OptionalPrincipal):
+def role_page(role_id: int, request: Request, session: DbSession, principal: OptionalPrincipal) -> Response:
     role, org = roles_service.get_with_org(session, principal, role_id)
     referral = None
     eligibility = None

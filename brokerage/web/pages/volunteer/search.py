@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from brokerage.auth.principal import Principal
@@ -29,7 +30,7 @@ MAX_MILES = 200
 
 
 @router.get("/my/matches")
-def my_matches(request: Request, session: DbSession, principal: VolunteerUser):
+def my_matches(request: Request, session: DbSession, principal: VolunteerUser) -> Response:
     v = my_volunteer(session, principal)
     matches = match_views.recommend(session, principal, v)
     return render(request, "pages/volunteer/matches.html", {"title": "Roles that suit you", "volunteer": v, "matches": matches})
@@ -99,7 +100,7 @@ def _query_string(filters: dict[str, Any]) -> str:
 
 
 @router.get("/opportunities")
-def search(request: Request, session: DbSession, principal: OptionalPrincipal):
+def search(request: Request, session: DbSession, principal: OptionalPrincipal) -> Response:
     filters = _filters(request, session, principal)
     page = max(1, _int(request.query_params.get("page"), 1))
     postcode, miles, errors = _where(session, filters)

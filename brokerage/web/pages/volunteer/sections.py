@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -277,7 +278,7 @@ def _template(step: str) -> str:
     return f"pages/volunteer/step_{step.replace('-', '_')}.html"
 
 
-def section_page(request: Request, session: Session, principal: Principal, step: str, signup: bool):
+def section_page(request: Request, session: Session, principal: Principal, step: str, signup: bool) -> Response:
     v = my_volunteer(session, principal)
     values = profile_values(v)
     if signup and step == "contact":
@@ -296,7 +297,7 @@ def _save(session: Session, principal: Principal, v: Volunteer, step: str, data:
     return errors
 
 
-def section_post(request: Request, session: Session, principal: Principal, form: FormData, step: str, signup: bool):
+def section_post(request: Request, session: Session, principal: Principal, form: FormData, step: str, signup: bool) -> Response:
     v = my_volunteer(session, principal)
     data, errors, finished = parse_section(session, form, step)
     if not errors and finished:
@@ -330,11 +331,11 @@ def add_section_routes(router: APIRouter, *, prefix: str, steps: tuple[str, ...]
         router.add_api_route(f"{prefix}/{step}", post, methods=["POST"], name=f"{name}_{step}")
 
 
-def _section_endpoints(step: str, signup: bool):
-    def page(request: Request, session: DbSession, principal: VolunteerUser):
+def _section_endpoints(step: str, signup: bool) -> tuple[Callable[..., Response], Callable[..., Response]]:
+    def page(request: Request, session: DbSession, principal: VolunteerUser) -> Response:
         return section_page(request, session, principal, step, signup)
 
-    def post(request: Request, session: DbSession, principal: VolunteerUser, form: Form):
+    def post(request: Request, session: DbSession, principal: VolunteerUser, form: Form) -> Response:
         return section_post(request, session, principal, form, step, signup)
 
     return page, post

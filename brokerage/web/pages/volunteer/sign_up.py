@@ -62,19 +62,19 @@ def write_draft(response: Response, draft: dict[str, Any]) -> None:
 
 
 @router.get("/volunteer/sign-up")
-def signup_start(request: Request, principal: OptionalPrincipal):
+def signup_start(request: Request, principal: OptionalPrincipal) -> Response:
     if principal is not None and principal.is_volunteer:
         return RedirectResponse("/my/matches", status_code=303)
     return render(request, "pages/volunteer/sign_up_start.html", {"title": "Sign up to volunteer"})
 
 
 @router.get("/volunteer/sign-up/where")
-def signup_where_page(request: Request):
+def signup_where_page(request: Request) -> Response:
     return render(request, "pages/volunteer/step_where.html", step_ctx("where", signup=True, values=read_draft(request)))
 
 
 @router.post("/volunteer/sign-up/where")
-def signup_where(request: Request, session: DbSession, form: Form):
+def signup_where(request: Request, session: DbSession, form: Form) -> Response:
     data, errors = parse_where(session, form)
     if errors:
         return render(
@@ -89,7 +89,7 @@ def signup_where(request: Request, session: DbSession, form: Form):
 
 
 @router.get("/volunteer/sign-up/when")
-def signup_when_page(request: Request):
+def signup_when_page(request: Request) -> Response:
     draft = read_draft(request)
     if not draft.get("postcode"):
         return RedirectResponse("/volunteer/sign-up/where", status_code=303)
@@ -98,7 +98,7 @@ def signup_when_page(request: Request):
 
 
 @router.post("/volunteer/sign-up/when")
-def signup_when(request: Request, form: Form):
+def signup_when(request: Request, form: Form) -> Response:
     data, errors = parse_when(form)
     if errors:
         values = {**forms.values(form), "availability": forms.many(form, "availability")}
@@ -115,7 +115,7 @@ def signup_when(request: Request, form: Form):
 
 # -- the account ----------------------------------------------------------------------------------------
 @router.get("/volunteer/sign-up/account")
-def signup_account_page(request: Request):
+def signup_account_page(request: Request) -> Response:
     draft = read_draft(request)
     if not draft.get("postcode") or "preference" not in draft:
         return RedirectResponse("/volunteer/sign-up/where", status_code=303)
@@ -156,7 +156,7 @@ def _account_body(form: FormData, draft: dict[str, Any]) -> tuple[dict[str, Any]
 
 
 @router.post("/volunteer/sign-up/account")
-def signup_account(request: Request, session: DbSession, form: Form, principal: OptionalPrincipal):
+def signup_account(request: Request, session: DbSession, form: Form, principal: OptionalPrincipal) -> Response:
     draft = read_draft(request)
     if not draft.get("postcode"):
         return redirect(request, "/volunteer/sign-up/where")
@@ -179,7 +179,7 @@ def signup_account(request: Request, session: DbSession, form: Form, principal: 
             status_code=422,
         )
     _, user = created
-    response = sign_in_response(
+    response: Response = sign_in_response(
         request,
         user,
         "/volunteer/sign-up/skills",
@@ -196,5 +196,5 @@ add_section_routes(
 
 
 @router.get("/volunteer/sign-up/done")
-def signup_done(request: Request, principal: VolunteerUser):
+def signup_done(request: Request, principal: VolunteerUser) -> Response:
     return render(request, "pages/volunteer/sign_up_done.html", {"title": "You have signed up"})
