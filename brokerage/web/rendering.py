@@ -15,7 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from brokerage import __version__
+from brokerage.auth import tokens
 from brokerage.kit import taxonomy
+from brokerage.web import csrf
 from matching.scoring import describe_distance
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -252,8 +254,6 @@ def _secure_headers(response: Response) -> Response:
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     """Render a page with the shared context: who is signed in, the CSRF token, any flash message."""
-    from brokerage.web import csrf
-
     ctx: dict[str, Any] = {
         "request": request,
         "principal": getattr(request.state, "principal", None),
@@ -276,8 +276,6 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
 
 
 def _read_flash(request: Request) -> str | None:
-    from brokerage.auth import tokens
-
     value = request.cookies.get(FLASH_COOKIE)
     data = tokens.unsign("brokerage.flash", value, 600) if value else None
     if isinstance(data, dict) and data.get("m"):
@@ -287,9 +285,6 @@ def _read_flash(request: Request) -> str | None:
 
 def redirect(request: Request, url: str, flash: str | None = None, kind: str = "success") -> RedirectResponse:
     """Post/redirect/get, with an optional one-time message for the next page."""
-    from brokerage.auth import tokens
-    from brokerage.web import csrf
-
     response = RedirectResponse(url, status_code=303)
     if flash:
         response.set_cookie(

@@ -6,9 +6,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from fastapi import Request
+from sqlalchemy import select
 
 from brokerage.deps import DbSession
-from brokerage.errors import NotFound
+from brokerage.errors import Forbidden, NotFound
+from brokerage.hours import service as hours_service
+from brokerage.hours.schemas import HoursCreate
 from brokerage.models import Placement
 from brokerage.web import forms
 from brokerage.web.deps import Form, SignedIn, VolunteerUser, page_router
@@ -17,17 +20,10 @@ from brokerage.web.rendering import redirect, render
 router = page_router()
 
 
-def _hours():
-    from brokerage.hours import service
-
-    return service
-
-
 @router.get("/my/hours")
 def my_hours(request: Request, session: DbSession, principal: VolunteerUser):
-    svc = _hours()
-    placements, _ = svc.list_placements(session, principal, volunteer_id=principal.volunteer_id, page=1, page_size=100)
-    entries, _ = svc.list_hours(session, principal, page=1, page_size=200, volunteer_id=principal.volunteer_id)
+    placements, _ = hours_service.list_placements(session, principal, volunteer_id=principal.volunteer_id, page=1, page_size=100)
+    entries, _ = hours_service.list_hours(session, principal, page=1, page_size=200, volunteer_id=principal.volunteer_id)
     titles = {p.placement.id: p.role.title for p in placements}
     return render(
         request,
@@ -42,13 +38,11 @@ def my_hours(request: Request, session: DbSession, principal: VolunteerUser):
 
 
 def _placement_for(session, principal, placement_id: int | None, referral_id: int | None) -> Placement:
-    from sqlalchemy import select
-
     if referral_id and not placement_id:
         placement_id = session.scalar(select(Placement.id).where(Placement.referral_id == referral_id))
     if not placement_id:
         raise NotFound("Choose the role you volunteered for from your hours page.")
-    placement, _vol, _role = _hours().load_placement(session, principal, placement_id)
+    placement, _vol, _role = hours_service.load_placement(session, principal, placement_id)
     return placement
 
 
@@ -60,7 +54,7 @@ def log_hours_page(
     request: Request, session: DbSession, principal: VolunteerUser, placement: int | None = None, referral: int | None = None
 ):
     p = _placement_for(session, principal, placement, referral)
-    _, _vol, role = _hours().load_placement(session, principal, p.id)
+    _, _vol, role = hours_service.load_placement(session, principal, p.id)
     return render(
         request,
         "pages/hours/log.html",
@@ -70,12 +64,10 @@ def log_hours_page(
 
 @router.post("/my/hours/new")
 def log_hours(request: Request, session: DbSession, principal: VolunteerUser, form: Form, placement: int | None = None):
-    from brokerage.hours.schemas import HoursCreate
-
     p = _placement_for(
         session, principal, placement or forms.number(form, "placement") and int(forms.number(form, "placement")), None
     )
-    _, _vol, role = _hours().load_placement(session, principal, p.id)
+    _, _vol, role = hours_service.load_placement(session, principal, p.id)
     errors = []
     worked_on, hours = forms.text(form, "worked_on"), forms.number(form, "hours")
     try:
@@ -91,7 +83,7 @@ def log_hours(request: Request, session: DbSession, principal: VolunteerUser, fo
     if not errors:
         _, errors = forms.attempt(
             session,
-            lambda: _hours().log_hours(
+            lambda: hours_service.log_hours(
                 session, principal, p.id, HoursCreate(worked_on=day, hours=amount, activity=forms.text(form, "activity"))
             ),
             fields=HOURS_FIELDS,
@@ -115,14 +107,11 @@ def log_hours(request: Request, session: DbSession, principal: VolunteerUser, fo
 
 @router.get("/manage/hours")
 def hours_to_approve(request: Request, session: DbSession, principal: SignedIn):
-    svc = _hours()
     if not (principal.is_manager or principal.is_staff):
-        from brokerage.errors import Forbidden
-
         raise Forbidden("This page is for organisations and volunteer centres.")
-    entries, total = svc.list_hours(session, principal, page=1, page_size=200, status="submitted")
-    queried, _ = svc.list_hours(session, principal, page=1, page_size=200, status="queried")
-    placements, _ = svc.list_placements(session, principal, page=1, page_size=500, active=None)
+    entries, total = hours_service.list_hours(session, principal, page=1, page_size=200, status="submitted")
+    queried, _ = hours_service.list_hours(session, principal, page=1, page_size=200, status="queried")
+    placements, _ = hours_service.list_placements(session, principal, page=1, page_size=500, active=None)
     by_id = {p.placement.id: p for p in placements}
     return render(
         request, "pages/hours/approve.html", {"title": "Hours to approve", "entries": entries + queried, "placements": by_id}
@@ -132,10 +121,9 @@ def hours_to_approve(request: Request, session: DbSession, principal: SignedIn):
 @router.post("/manage/hours")
 def approve_hours(request: Request, session: DbSession, principal: SignedIn, form: Form):
     ids = [int(i) for i in forms.many(form, "ids") if i.isdigit()]
-    svc = _hours()
     if not ids:
         return redirect(request, "/manage/hours", "Tick the hours you want to approve.", kind="error")
-    result, errors = forms.attempt(session, lambda: svc.bulk_approve(session, principal, ids))
+    result, errors = forms.attempt(session, lambda: hours_service.bulk_approve(session, principal, ids))
     if errors:
         return redirect(request, "/manage/hours", errors[0]["message"], kind="error")
     total = sum((Decimal(e.hours) for e in result), Decimal(0))
@@ -151,7 +139,7 @@ def query_hours(entry_id: int, request: Request, session: DbSession, principal: 
     note = forms.text(form, "note")
     if not note or len(note) < 3:
         return redirect(request, "/manage/hours", "Write what needs checking before you query hours.", kind="error")
-    _, errors = forms.attempt(session, lambda: _hours().query(session, principal, entry_id, note))
+    _, errors = forms.attempt(session, lambda: hours_service.query(session, principal, entry_id, note))
     if errors:
         return redirect(request, "/manage/hours", errors[0]["message"], kind="error")
     return redirect(request, "/manage/hours", "We have asked the volunteer to check those hours.")

@@ -24,7 +24,7 @@ from brokerage.web import forms
 from brokerage.web.choices import cause_options, resolve_skill, skill_suggestions
 from brokerage.web.deps import Form, ManagerUser, SignedIn, page_router
 from brokerage.web.pages.public import sign_in_response
-from brokerage.web.rendering import redirect, render
+from brokerage.web.rendering import REFERRAL_STATUS_LABELS, redirect, render
 from brokerage.web.views import matches as match_views
 
 router = page_router()
@@ -541,8 +541,6 @@ def move_referral(referral_id: int, request: Request, session: DbSession, princi
     if errors:
         return redirect(request, back, errors[0]["message"], kind="error")
     ref, vol, role = result
-    from brokerage.web.rendering import REFERRAL_STATUS_LABELS
-
     return redirect(request, back, f"{vol.full_name} – {role.title}: {REFERRAL_STATUS_LABELS.get(to, to).lower()}.")
 
 

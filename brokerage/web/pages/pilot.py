@@ -4,6 +4,7 @@ funnel) and a report builder (period, districts, method) with its exports. Built
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date
 from typing import Any
@@ -13,6 +14,8 @@ from fastapi.responses import Response
 
 from brokerage.deps import DbSession
 from brokerage.errors import BrokerageError, Forbidden
+from brokerage.reports import exports, service
+from brokerage.reports.schemas import ReportParams
 from brokerage.web import forms
 from brokerage.web.deps import SignedIn, page_router
 from brokerage.web.rendering import kent_districts, render
@@ -40,13 +43,6 @@ MEDIA = {
     "html": "text/html; charset=utf-8",
     "json": "application/json",
 }
-
-
-def _reports():
-    from brokerage.reports import exports, service
-    from brokerage.reports.schemas import ReportParams
-
-    return service, exports, ReportParams
 
 
 def _require_reporter(principal) -> None:
@@ -86,7 +82,6 @@ def _last_twelve_months(today: date) -> tuple[str, str]:
 @router.get("/pilot")
 def dashboard(request: Request, session: DbSession, principal: SignedIn):
     _require_reporter(principal)
-    service, _exports, ReportParams = _reports()
     start, end = _last_twelve_months(date.today())
     report = service.build_report(session, principal, ReportParams(start=start, end=end, dimensions=["district", "quarter"]))
     by_district = next(b for b in report["breakdowns"] if b["dimension"] == "district")
@@ -167,14 +162,12 @@ def _params_from_query(request: Request):
 
 
 def _build(session, principal, params: dict):
-    service, _exports, ReportParams = _reports()
     return service.build_report(session, principal, ReportParams(**params))
 
 
 @router.get("/pilot/reports")
 def report_builder(request: Request, session: DbSession, principal: SignedIn):
     _require_reporter(principal)
-    service, _exports, _ = _reports()
     params, values, errors = _params_from_query(request)
     rates = [(r.series, r.name) for r in service.list_rates(session) if r.unit == "hour"]
     rates = list(dict(rates).items())
@@ -209,7 +202,6 @@ def report_export(request: Request, session: DbSession, principal: SignedIn, for
     _require_reporter(principal)
     if format not in MEDIA:
         format = "xlsx"
-    _service, exports, _ = _reports()
     params, _values, errors = _params_from_query(request)
     if errors:
         raise BrokerageError(errors[0]["message"], status_code=422)
@@ -222,8 +214,6 @@ def report_export(request: Request, session: DbSession, principal: SignedIn, for
     elif format == "html":
         body = exports.html_report(report).encode("utf-8")
     else:
-        import json
-
         body = json.dumps(report, indent=2).encode("utf-8")
     disposition = "inline" if format == "html" else "attachment"
     return Response(
