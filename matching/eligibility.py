@@ -1,7 +1,9 @@
 """Eligibility: hard gates, never a score. Every failing gate is a :class:`Reason` with a stable code and a
 plain-English sentence written to the volunteer.
 
-Reason codes (in the order :func:`why_not` reports them):
+Reason codes (in the order :func:`why_not` reports them). **Hard** ones are facts no enthusiasm
+changes; **soft** ones (marked *) are preferences: a role missing only one of them can be shown as a
+close match, with what is off and what the volunteer could change (``Reason.change``).
 
 =======================  =====================================================================
 ``not_published``        the role is not published (draft, paused, closed …)
@@ -12,12 +14,16 @@ Reason codes (in the order :func:`why_not` reports them):
 ``over_max_age``         older than ``max_age`` (same date rule)
 ``dbs_required``         the role needs a higher DBS level than held and the volunteer will not get one
                          (if they are willing, the role stays eligible and is flagged ``needs_dbs_check``)
-``remote_only``          the volunteer only wants remote roles and this one is in person
-``too_far``              an in-person role beyond the volunteer's travel radius (remote roles ignore
-                         distance; a hybrid role is reachable either way)
-``no_shared_slot``       a regular role none of whose weekly slots the volunteer has free
-``no_matching_session``  a one-off role with no date still to come in a slot the volunteer has free
-``missing_skill``        a required skill the volunteer has nothing close to (one reason per skill)
+``remote_only``          the volunteer only wants to volunteer from home and this role is in person
+``in_person_only``       the volunteer only wants to volunteer in person and this role is done from home
+                         (a hybrid role suits both)
+``dates_passed``         a one-off role whose dates have all passed
+``too_far`` *            an in-person role beyond the volunteer's travel radius (remote roles ignore
+                         distance; a hybrid role too, unless the volunteer only volunteers in person)
+``no_shared_slot`` *     a regular role none of whose weekly slots the volunteer has free
+``no_matching_session`` * a one-off role with no date still to come in a slot the volunteer has free
+``missing_skill``        an *essential* skill the volunteer does not hold with certainty (one reason per
+                         skill); other skills the role needs or would like only score
 =======================  =====================================================================
 
 Unknowns never fail a gate: an unknown date of birth flags ``age_unconfirmed``, an unknown location on
@@ -75,6 +81,64 @@ def slot_names(mask: int) -> list[str]:
     return [slot_name(b) for b in range(21) if mask >> b & 1]
 
 
+_PART_WORDS = {1: "mornings", 2: "afternoons", 4: "evenings", 3: "mornings and afternoons", 6: "afternoons and evenings"}
+_PART_WORDS[5] = "mornings and evenings"
+_WEEKDAYS = frozenset(range(5))
+_WEEKEND = frozenset((5, 6))
+
+
+def describe_slots(mask: int) -> str:
+    """Weekly slots in the words people use: "mornings", "weekday evenings", "Saturdays",
+    "Tuesday evenings and Thursday afternoons"."""
+    mask &= ALL_SLOTS
+    if mask == ALL_SLOTS:
+        return "any time"
+    if mask == 0:
+        return "no times"
+    by_day = {d: (mask >> (d * 3)) & 7 for d in range(7) if (mask >> (d * 3)) & 7}
+    parts = set(by_day.values())
+    days = frozenset(by_day)
+    if len(parts) == 1:
+        part = next(iter(parts))
+        if days == frozenset(range(7)):
+            return _PART_WORDS[part]
+        if days in (_WEEKDAYS, _WEEKEND):
+            which = "weekday" if days == _WEEKDAYS else "weekend"
+            return f"{which}s" if part == 7 else f"{which} {_PART_WORDS[part]}"
+        if part == 7:
+            return _join([f"{SLOT_DAYS[d]}s" for d in sorted(days)])
+    names: list[str] = []
+    for d in sorted(by_day):
+        part = by_day[d]
+        names.append(f"{SLOT_DAYS[d]}s" if part == 7 else f"{SLOT_DAYS[d]} {_PART_WORDS[part]}")
+    if len(names) > 3:
+        return ", ".join(names[:3]) + f" and {len(names) - 3} more"
+    return _join(names)
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def describe_distance(d: float) -> str:
+    """ "2.1 miles away"; very close places read as people say them."""
+    if d < 0.5:
+        return "less than half a mile away"
+    if d < 1.05:
+        return "about a mile away"
+    return f"{d:.1f} miles away"
+
+
+def describe_miles(m: float) -> str:
+    """A distance beyond a limit: "6 miles", "a mile", "less than a mile"."""
+    if m < 0.95:
+        return "less than a mile"
+    n = round(m)
+    return "a mile" if n == 1 else f"{n} miles"
+
+
 @dataclass(frozen=True, slots=True)
 class RoleTiming:
     """What a role's times mean on a given day. ``eff_mask``: weekly slots (for a one-off role, the
@@ -104,37 +168,44 @@ def role_timing(role: RoleFeatures, today: date) -> RoleTiming:
 
 @dataclass(frozen=True, slots=True)
 class CompiledRole:
-    required: tuple[int, ...]  # vocabulary indexes
-    desired: tuple[int, ...]  # not also required
+    required: tuple[int, ...]  # vocabulary indexes of the skills the role needs (essential ones first)
+    desired: tuple[int, ...]  # would like, not also needed
     cause_bits: int
+    essential: tuple[int, ...] = ()  # the ones that gate
+
+
+def _resolve_all(vocab: Vocabulary, names: tuple[str, ...], skip: list[int]) -> list[int]:
+    out: list[int] = []
+    for s in names:
+        i = vocab.resolve_skill(s)
+        if i is not None and i not in skip and i not in out:
+            out.append(i)
+    return out
 
 
 @lru_cache(maxsize=200_000)
 def _compile_cached(
-    vocab: Vocabulary, required: tuple[str, ...], desired: tuple[str, ...], causes: tuple[str, ...]
+    vocab: Vocabulary, essential: tuple[str, ...], required: tuple[str, ...], desired: tuple[str, ...], causes: tuple[str, ...]
 ) -> CompiledRole:
-    req: list[int] = []
-    for s in required:
-        i = vocab.resolve_skill(s)
-        if i is not None and i not in req:
-            req.append(i)
-    des: list[int] = []
-    for s in desired:
-        i = vocab.resolve_skill(s)
-        if i is not None and i not in req and i not in des:
-            des.append(i)
-    return CompiledRole(tuple(req), tuple(des), vocab.cause_bits(causes))
+    ess = _resolve_all(vocab, essential, [])
+    req = ess + _resolve_all(vocab, required, ess)
+    des = _resolve_all(vocab, desired, req)
+    return CompiledRole(tuple(req), tuple(des), vocab.cause_bits(causes), tuple(ess))
 
 
 def compile_role(role: RoleFeatures, vocab: Vocabulary | None = None) -> CompiledRole:
     return _compile_cached(
-        vocab or default_vocabulary(), tuple(role.required_skills), tuple(role.desired_skills), tuple(role.causes)
+        vocab or default_vocabulary(),
+        tuple(role.essential_skills),
+        tuple(role.required_skills),
+        tuple(role.desired_skills),
+        tuple(role.causes),
     )
 
 
 @dataclass(frozen=True, slots=True)
 class VolunteerProfile:
-    """A volunteer with their fuzzy skill matching done once (see :func:`profile_volunteer`)."""
+    """A volunteer with their free text read once (see :func:`profile_volunteer`)."""
 
     v: VolunteerFeatures
     skills: SkillProfile
@@ -144,7 +215,7 @@ class VolunteerProfile:
 
 def profile_volunteer(v: VolunteerFeatures, vocab: Vocabulary | None = None, weights: Weights | None = None) -> VolunteerProfile:
     vocab = vocab or default_vocabulary()
-    th = (weights or Weights()).skill_match_threshold
+    th = (weights or Weights()).essential_match_threshold
     sp = skill_profile(vocab, v.skills, v.skills_text, th)
     avail = v.availability_mask & ALL_SLOTS
     return VolunteerProfile(v, sp, vocab.cause_bits(v.causes), avail or ALL_SLOTS)
@@ -154,6 +225,60 @@ def distance_miles(v: VolunteerFeatures, role: RoleFeatures) -> float | None:
     if v.lat is None or v.lon is None or role.lat is None or role.lon is None:
         return None
     return haversine_miles(v.lat, v.lon, role.lat, role.lon)
+
+
+def travels_in_person(v: VolunteerFeatures, role: RoleFeatures) -> bool:
+    """Whether the volunteer would go to the role's place: an in-person role, or a hybrid one for a
+    volunteer who only volunteers in person (so their travel radius applies)."""
+    return role.mode == "in_person" or (role.mode == "hybrid" and v.mode == "in_person")
+
+
+def mode_reason(v: VolunteerFeatures, role: RoleFeatures) -> Reason | None:
+    """The mode gate, both ways: in-person-only volunteers never get remote roles, remote-only
+    volunteers never get in-person ones; hybrid roles suit both."""
+    if role.mode == "in_person" and v.mode == "remote":
+        return Reason(
+            "remote_only", "This role has to be done in person, and you have told us you only want to volunteer from home."
+        )
+    if role.mode == "remote" and v.mode == "in_person":
+        return Reason(
+            "in_person_only", "This role is done from home, and you have told us you only want to volunteer in person."
+        )
+    return None
+
+
+def too_far_reason(v: VolunteerFeatures, d: float) -> Reason:
+    r = v.travel_radius_miles
+    return Reason(
+        "too_far",
+        f"This role is {describe_distance(d)}, {describe_miles(d - r)} beyond the {r:g} miles you said you can travel.",
+        soft=True,
+        change=f"If you could travel {math.ceil(d)} miles, it would suit you: you can change your travel distance.",
+    )
+
+
+def _said_free(p: VolunteerProfile) -> str:
+    return "any time" if p.avail == ALL_SLOTS else describe_slots(p.avail)
+
+
+def slot_reason(p: VolunteerProfile, role_mask: int) -> Reason:
+    when = describe_slots(role_mask)
+    return Reason(
+        "no_shared_slot",
+        f"This role is on {when}, and you said you are free on {_said_free(p)}.",
+        soft=True,
+        change=f"If you can do {when}, you could add them to the times you are free.",
+    )
+
+
+def session_reason(p: VolunteerProfile, future_mask: int) -> Reason:
+    when = describe_slots(future_mask)
+    return Reason(
+        "no_matching_session",
+        f"The dates still to come for this role are on {when}, and you said you are free on {_said_free(p)}.",
+        soft=True,
+        change=f"If you can do {when}, you could add them to the times you are free.",
+    )
 
 
 def _age_reasons(v: VolunteerFeatures, role: RoleFeatures, t: RoleTiming) -> list[Reason]:
@@ -171,19 +296,8 @@ def _age_reasons(v: VolunteerFeatures, role: RoleFeatures, t: RoleTiming) -> lis
     return out
 
 
-def why_not(
-    volunteer: VolunteerFeatures | VolunteerProfile,
-    role: RoleFeatures,
-    today: date,
-    vocab: Vocabulary | None = None,
-    weights: Weights | None = None,
-) -> list[Reason]:
-    """Every reason ``role`` is not a match for ``volunteer`` on ``today``; empty when it is one."""
-    vocab = vocab or default_vocabulary()
-    p = volunteer if isinstance(volunteer, VolunteerProfile) else profile_volunteer(volunteer, vocab, weights)
-    v = p.v
+def _open_reasons(v: VolunteerFeatures, role: RoleFeatures, today: date) -> list[Reason]:
     out: list[Reason] = []
-    t = role_timing(role, today)
     if role.status != "published":
         out.append(Reason("not_published", "This role is not open to new volunteers at the moment."))
     if role.publish_start is not None and role.publish_start > today:
@@ -196,6 +310,33 @@ def why_not(
         out.append(
             Reason("already_referred", "You have already said you are interested in this role, and that is still in progress.")
         )
+    return out
+
+
+def _time_reasons(p: VolunteerProfile, role: RoleFeatures, t: RoleTiming) -> list[Reason]:
+    if role.one_off:
+        if not t.has_future:
+            return [Reason("dates_passed", "All the dates for this one-off role have passed.")]
+        if not (t.eff_mask & p.avail):
+            return [session_reason(p, t.eff_mask)]
+    elif not t.flexible and not (t.eff_mask & p.avail):
+        return [slot_reason(p, t.eff_mask)]
+    return []
+
+
+def why_not(
+    volunteer: VolunteerFeatures | VolunteerProfile,
+    role: RoleFeatures,
+    today: date,
+    vocab: Vocabulary | None = None,
+    weights: Weights | None = None,
+) -> list[Reason]:
+    """Every reason ``role`` is not a match for ``volunteer`` on ``today``; empty when it is one."""
+    vocab = vocab or default_vocabulary()
+    p = volunteer if isinstance(volunteer, VolunteerProfile) else profile_volunteer(volunteer, vocab, weights)
+    v = p.v
+    t = role_timing(role, today)
+    out = _open_reasons(v, role, today)
     out.extend(_age_reasons(v, role, t))
     if role.dbs_level > v.dbs_level and not v.dbs_willing:
         out.append(
@@ -205,46 +346,43 @@ def why_not(
                 "and you have told us you would rather not have one.",
             )
         )
-    if role.mode == "in_person" and v.mode == "remote":
-        out.append(
-            Reason(
-                "remote_only", "This role has to be done in person, and you have told us you only want to volunteer from home."
-            )
-        )
-    elif role.mode == "in_person":
+    mode = mode_reason(v, role)
+    if mode is not None:
+        out.append(mode)
+    elif travels_in_person(v, role):
         d = distance_miles(v, role)
         if d is not None and d > v.travel_radius_miles:
-            out.append(
-                Reason(
-                    "too_far",
-                    f"This role is {d:.1f} miles away, further than the {v.travel_radius_miles:g} miles you said you can travel.",
-                )
-            )
-    if role.one_off:
-        if not t.has_future:
-            out.append(Reason("no_matching_session", "All the dates for this one-off role have passed."))
-        elif not (t.eff_mask & p.avail):
-            out.append(
-                Reason(
-                    "no_matching_session", "None of the dates still to come for this role fall at a time you said you are free."
-                )
-            )
-    elif not t.flexible and not (t.eff_mask & p.avail):
-        names = slot_names(t.eff_mask)
-        when = ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
-        out.append(Reason("no_shared_slot", f"This role happens at times you did not say you are free ({when})."))
+            out.append(too_far_reason(v, d))
+    out.extend(_time_reasons(p, role, t))
     cr = compile_role(role, vocab)
-    for i in cr.required:
-        if i not in p.skills.matched:
+    for i in cr.essential:
+        if i not in p.skills.gated:
             out.append(
                 Reason(
                     "missing_skill",
-                    f"This role needs {vocab.skill_labels[i].lower()}, and nothing you have told us "
-                    "about your skills matches it yet. You can add it to your profile.",
+                    f"This role needs {vocab.skill_labels[i].lower()}, which the organisation has marked essential, "
+                    "and nothing you have told us about your skills shows it yet. You can add it to your profile.",
                     vocab.skill_ids[i],
                 )
             )
     return out
+
+
+def close_miss(
+    p: VolunteerProfile, role: RoleFeatures, today: date, vocab: Vocabulary, w: Weights
+) -> Reason | None:
+    """The one soft condition a role misses when it is a close match (every hard gate passed, exactly one
+    soft one failed, and a distance miss no more than :meth:`Weights.close_extra_miles` beyond the
+    radius); None otherwise (a full match or not close)."""
+    reasons = why_not(p, role, today, vocab, w)
+    if len(reasons) != 1 or not reasons[0].soft:
+        return None
+    r = reasons[0]
+    if r.code == "too_far":
+        d = distance_miles(p.v, role)
+        if d is None or d > p.v.travel_radius_miles + w.close_extra_miles(p.v.travel_radius_miles):
+            return None
+    return r
 
 
 def is_eligible(

@@ -26,14 +26,22 @@ import multiprocessing as mp
 import threading
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
+
 import numpy.typing as npt
 
-from .eligibility import EARTH_RADIUS_MILES, VolunteerProfile, compile_role, profile_volunteer, role_timing, unit_vector
-from .scoring import HOURS_UNKNOWN, PREFERENCE_MISMATCH, explain, flags_for
+from .eligibility import (
+    EARTH_RADIUS_MILES,
+    VolunteerProfile,
+    close_miss,
+    compile_role,
+    profile_volunteer,
+    role_timing,
+    unit_vector,
+)
+from .scoring import HOURS_UNKNOWN, PREFERENCE_MISMATCH, explain, flags_for, result
 from .spread import Candidate, spread
 from .types import ALL_SLOTS, COMPONENTS, MatchResult, RoleFeatures, VolunteerFeatures, Weights
 from .vocabulary import Vocabulary, default_vocabulary, tokens
@@ -82,20 +90,16 @@ _COLUMNS = {
 }
 
 
-Array = npt.NDArray[Any]
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _locked(method: _F) -> _F:
+def _locked(method):
     """Run a public method under the index's lock: lazy derived state (today's date, compaction,
     the text model) and upserts must not interleave with a ranking in another thread."""
 
     @functools.wraps(method)
-    def wrapper(self: RoleIndex, *args: Any, **kwargs: Any) -> Any:
+    def wrapper(self, *args, **kwargs):
         with self._lock:
             return method(self, *args, **kwargs)
 
-    return cast(_F, wrapper)
+    return wrapper
 
 
 @dataclass
@@ -103,9 +107,9 @@ class RankManyResult:
     """Top-k of many volunteers: ``role_ids[i]`` are volunteer ``volunteer_ids[i]``'s roles, best first,
     padded with -1; ``scores`` likewise (NaN padding)."""
 
-    volunteer_ids: Array  # int64 (n,)
-    role_ids: Array  # int64 (n, k)
-    scores: Array  # float32 (n, k)
+    volunteer_ids: np.ndarray  # int64 (n,)
+    role_ids: np.ndarray  # int64 (n, k)
+    scores: np.ndarray  # float32 (n, k)
 
 
 class RoleIndex:
@@ -115,43 +119,6 @@ class RoleIndex:
     >>> idx.rank(volunteer, k=10, today=date.today())   # list[MatchResult], best first
     >>> idx.upsert(changed_role); idx.remove(role_id)   # keep it current as roles change
     """
-
-    # One column array per name of _COLUMNS (set by _grow and _compact), and the 2-D ones.
-    ids: Array
-    org: Array
-    present: Array
-    published: Array
-    pub_start: Array
-    pub_end: Array
-    places: Array
-    referrals: Array
-    min_age: Array
-    max_age: Array
-    dbs: Array
-    mode: Array
-    lat: Array
-    lon: Array
-    ux: Array
-    uy: Array
-    uz: Array
-    slot_mask: Array
-    one_off: Array
-    hours: Array
-    struggling: Array
-    published_ord: Array
-    has_skills: Array
-    cause_bits: Array
-    eff_mask: Array
-    eff_pop: Array
-    flexible: Array
-    alive: Array
-    ref_year: Array
-    ref_mmdd: Array
-    need: Array
-    fresh: Array
-    req_bits: Array
-    skill_idx: Array
-    skill_w: Array
 
     def __init__(
         self,
@@ -178,7 +145,7 @@ class RoleIndex:
         self._compact()
 
     # --- storage --------------------------------------------------------------------------------------
-    def _alloc(self, cap: int) -> dict[str, Array]:
+    def _alloc(self, cap: int) -> dict[str, np.ndarray]:
         cols = {name: np.full(cap, fill, dtype=dt) for name, (dt, fill) in _COLUMNS.items()}
         cols["req_bits"] = np.zeros((cap, self._W), np.int64)
         cols["skill_idx"] = np.full((cap, self._K), self.vocab.n_skills, np.int64)
@@ -237,7 +204,7 @@ class RoleIndex:
 
     @_locked
     def roles(self) -> list[RoleFeatures]:
-        return [role for r in sorted(self._row_of.values()) if (role := self._roles[r]) is not None]
+        return [self._roles[r] for r in sorted(self._row_of.values())]
 
     @_locked
     def upsert(self, role: RoleFeatures) -> None:
@@ -306,7 +273,7 @@ class RoleIndex:
         self.published_ord[row] = role.published_at.date().toordinal() if role.published_at else _NONE_ORD_LO
         cr = compile_role(role, self.vocab)
         words = [0] * self._W
-        for i in cr.required:
+        for i in cr.essential:
             words[i >> 6] |= 1 << (i & 63)
         self.req_bits[row] = [x - (1 << 64) if x >= 1 << 63 else x for x in words]
         n_sk = len(cr.required) + len(cr.desired)
@@ -326,7 +293,7 @@ class RoleIndex:
         self.cause_bits[row] = cr.cause_bits
 
     # --- date-dependent columns -------------------------------------------------------------------------
-    def _derive(self, rows: Array, today: date) -> None:
+    def _derive(self, rows: np.ndarray, today: date) -> None:
         w = self.w
         t_ord = today.toordinal()
         rows = rows[self.present[rows]]
@@ -378,21 +345,27 @@ class RoleIndex:
     def profile(self, v: VolunteerFeatures | VolunteerProfile) -> VolunteerProfile:
         return v if isinstance(v, VolunteerProfile) else profile_volunteer(v, self.vocab, self.w)
 
-    def _gate_slice(self, p: VolunteerProfile, lo: int, hi: int, lon_box: float | None) -> Array:
-        """Rows in [lo, hi) passing every gate except the exact distance (views only, no gathers)."""
+    def _gate_slice(
+        self, p: VolunteerProfile, lo: int, hi: int, lon_box: float | None, relaxed: bool = False
+    ) -> npt.NDArray[np.int64]:
+        """Rows in [lo, hi) passing every gate except the exact distance (views only, no gathers); with
+        ``relaxed``, the time gate is left out too (for close matches)."""
         if hi <= lo:
             return np.empty(0, np.int64)
         v = p.v
         sl = slice(lo, hi)
         ok = self.alive[sl].copy()
-        if lon_box is not None:
+        if lon_box is not None and v.lon is not None:
             ok &= np.abs(self.lon[sl] - v.lon) <= lon_box
-        ok &= self.flexible[sl] | ((self.eff_mask[sl] & p.avail) != 0)
+        if not relaxed:
+            ok &= self.flexible[sl] | ((self.eff_mask[sl] & p.avail) != 0)
         if not v.dbs_willing:
             ok &= self.dbs[sl] <= v.dbs_level
         if v.mode == "remote":
-            ok &= self.mode[sl] != 0
-        vb = p.skills.matched_bits.view(np.int64)
+            ok &= self.mode[sl] != MODE_CODE["in_person"]
+        elif v.mode == "in_person":
+            ok &= self.mode[sl] != MODE_CODE["remote"]
+        vb = p.skills.gate_bits.view(np.int64)
         for j in range(self._W):
             ok &= (self.req_bits[sl, j] & ~vb[j]) == 0
         if v.date_of_birth is not None:
@@ -403,34 +376,43 @@ class RoleIndex:
         rows += lo
         return rows
 
-    def _candidates(self, p: VolunteerProfile) -> Array:
-        """Rows passing every gate but the travel radius and the already-referred check."""
+    def _candidates(self, p: VolunteerProfile, extra_miles: float = 0.0, relaxed: bool = False) -> npt.NDArray[np.int64]:
+        """Rows passing every gate but the travel radius (widened by ``extra_miles``) and the
+        already-referred check; ``relaxed`` leaves the time gate out."""
         v = p.v
         parts = []
         if v.mode == "remote":
-            parts.append(self._gate_slice(p, self._n_sp, self._n, None))
+            parts.append(self._gate_slice(p, self._n_sp, self._n, None, relaxed))
         elif v.lat is None or v.lon is None:
-            parts.append(self._gate_slice(p, 0, self._n, None))
+            parts.append(self._gate_slice(p, 0, self._n, None, relaxed))
         else:
-            r = max(float(v.travel_radius_miles), 0.0)
+            r = max(float(v.travel_radius_miles), 0.0) + extra_miles
             dlat = r / _MILES_PER_DEG_LAT + 1e-9
             lats = self.lat[: self._n_sp]
             lo = int(np.searchsorted(lats, v.lat - dlat, "left"))
             hi = int(np.searchsorted(lats, v.lat + dlat, "right"))
             maxlat = min(89.9, abs(v.lat) + dlat)
             dlon = r / (_MILES_PER_DEG_LON_EQ * math.cos(math.radians(maxlat))) + 1e-9
-            parts.append(self._gate_slice(p, lo, hi, dlon))
-            parts.append(self._gate_slice(p, self._n_sp, self._n, None))
+            parts.append(self._gate_slice(p, lo, hi, dlon, relaxed))
+            parts.append(self._gate_slice(p, self._n_sp, self._n, None, relaxed))
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def _evaluate(
-        self, p: VolunteerProfile, today: date, rows: Array | None = None, exclude_ids: frozenset[int] | None = None
-    ) -> tuple[Array, Array, Array, Array]:
-        """Gate and score for one volunteer → (rows, scores, contributions (7, n), distances)."""
+        self,
+        p: VolunteerProfile,
+        today: date,
+        rows: npt.NDArray[np.int64] | None = None,
+        exclude_ids: frozenset[int] | None = None,
+        close: bool = False,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Gate and score for one volunteer → (rows, scores, contributions (7, n), distances). With
+        ``close``, the rows are instead those missing exactly one soft condition (the travel radius, by
+        no more than ``Weights.close_extra_miles``, or the times)."""
         v = p.v
         w = self.w
+        extra = w.close_extra_miles(float(v.travel_radius_miles)) if close else 0.0
         if rows is None:
-            rows = self._candidates(p)
+            rows = self._candidates(p, extra, relaxed=close)
         excl = v.active_referral_role_ids | (exclude_ids or frozenset())
         if excl and rows.size:
             rows = rows[~np.isin(self.ids[rows], np.fromiter(excl, np.int64, len(excl)))]
@@ -440,12 +422,22 @@ class RoleIndex:
             qx, qy, qz = unit_vector(v.lat, v.lon)
             c2 = (self.ux[rows] - qx) ** 2 + (self.uy[rows] - qy) ** 2 + (self.uz[rows] - qz) ** 2
             d = (2 * EARTH_RADIUS_MILES) * np.arcsin(np.sqrt(np.minimum(np.maximum(c2, 0.0) * 0.25, 1.0)))
-            far = (mode == 0) & (d > v.travel_radius_miles)
-            if far.any():
+            travels = mode == 0
+            if v.mode == "in_person":
+                travels = travels | (mode == 2)
+            far = travels & (d > v.travel_radius_miles)
+            if close:
+                off_time = ~(self.flexible[rows] | ((self.eff_mask[rows] & p.avail) != 0))
+                keep = (far != off_time) & ~(travels & (d > v.travel_radius_miles + extra))
+                rows, mode, d = rows[keep], mode[keep], d[keep]
+            elif far.any():
                 keep = ~far
                 rows, mode, d = rows[keep], mode[keep], d[keep]
         else:
             d = np.full(rows.size, np.nan)
+            if close:
+                keep = ~(self.flexible[rows] | ((self.eff_mask[rows] & p.avail) != 0))
+                rows, mode, d = rows[keep], mode[keep], d[keep]
         n = rows.size
         comps = np.empty((7, n))
         # skills
@@ -467,13 +459,13 @@ class RoleIndex:
         else:
             with np.errstate(invalid="ignore"):
                 dist = np.where(np.isnan(d), rv, np.exp(d * (-1.0 / w.distance_scale_miles)))
-            comps[2] = np.where(mode == 1, rv, np.where(mode == 2, np.maximum(dist, rv), dist))
+            hybrid = dist if v.mode == "in_person" else np.maximum(dist, rv)
+            comps[2] = np.where(mode == 1, rv, np.where(mode == 2, hybrid, dist))
         # availability
         pop = self.eff_pop[rows]
         shared = np.bitwise_count(self.eff_mask[rows] & p.avail)
         comps[3] = np.where(self.flexible[rows], 1.0, np.where(pop > 0, shared / np.maximum(pop, 1), 0.0))
         # commitment
-        hours: Array | float
         if v.max_hours_per_week is not None:
             h = self.hours[rows]
             vh = float(v.max_hours_per_week)
@@ -495,7 +487,7 @@ class RoleIndex:
         scores = np.round(raw, 9)
         return rows, scores, contrib, d
 
-    def _top(self, rows: Array, scores: Array, k: int) -> list[tuple[int, int]]:
+    def _top(self, rows, scores, k: int):
         """Spread-re-ranked best ``k`` → list of (row, position in the arrays)."""
         w = self.w
         if rows.size == 0 or k <= 0:
@@ -525,18 +517,14 @@ class RoleIndex:
             ]
             picked, short = spread(cands, k, w, presorted=True)
             if not short or part.size >= rows.size:
-                positions = [cast(int, c.payload) for c in picked]  # the payload is the position j
-                return [(int(rows[j]), j) for j in positions]
+                return [(rows[c.payload], c.payload) for c in picked]
             m *= 4
 
-    def _results(
-        self, p: VolunteerProfile, today: date, top: Sequence[tuple[int, int]], scores: Array, contrib: Array, d: Array
-    ) -> list[MatchResult]:
+    def _results(self, p: VolunteerProfile, today: date, top, scores, contrib, d) -> list[MatchResult]:
         out = []
         w = self.w
         for row, j in top:
             role = self._roles[row]
-            assert role is not None, "a ranked row holds a role"
             dj = None if np.isnan(d[j]) else float(d[j])
             t = role_timing(role, today)
             fl = flags_for(p, role, t, today, w, dj)
@@ -555,26 +543,53 @@ class RoleIndex:
 
     @_locked
     def rank(
-        self, volunteer: VolunteerFeatures | VolunteerProfile, k: int = 10, today: date | None = None, explain: bool = True
+        self,
+        volunteer: VolunteerFeatures | VolunteerProfile,
+        k: int = 10,
+        today: date | None = None,
+        explain: bool = True,
+        close: bool = True,
     ) -> list[MatchResult]:
-        """Volunteer → best ``k`` eligible roles, spread re-ranked, with explanations."""
+        """Volunteer → best ``k`` eligible roles, spread re-ranked, with explanations. When fewer than
+        ``Weights.close_match_below`` roles pass every gate (and ``close``), close matches follow, each
+        with ``MatchResult.close`` naming the one soft condition it misses (as :func:`~matching.rank_roles`)."""
         today = today or date.today()
         self._ensure(today)
         p = self.profile(volunteer)
         rows, scores, contrib, d = self._evaluate(p, today)
         top = self._top(rows, scores, k)
         if not explain:
-            return [MatchResult(int(self.ids[r]), p.v.id, float(scores[j])) for r, j in top]
-        return self._results(p, today, top, scores, contrib, d)
+            out = [MatchResult(int(self.ids[r]), p.v.id, float(scores[j])) for r, j in top]
+        else:
+            out = self._results(p, today, top, scores, contrib, d)
+        if close and rows.size < self.w.close_match_below:
+            out += self._close(p, today, max(0, min(k, self.w.close_match_fill) - len(out)))
+        return out
+
+    def _close(self, p: VolunteerProfile, today: date, room: int) -> list[MatchResult]:
+        """The best ``room`` close matches (score, then role id), explained by the scalar path."""
+        if room <= 0:
+            return []
+        rows, scores, _, _ = self._evaluate(p, today, close=True)
+        out: list[MatchResult] = []
+        for j in np.lexsort((self.ids[rows], -scores)).tolist():
+            role = self._roles[int(rows[j])]
+            assert role is not None
+            miss = close_miss(p, role, today, self.vocab, self.w)
+            if miss is not None:
+                out.append(result(p, role, today, self.w, self.vocab, miss))
+                if len(out) >= room:
+                    break
+        return out
 
     @_locked
-    def eligible_ids(self, volunteer: VolunteerFeatures | VolunteerProfile, today: date) -> Array:
+    def eligible_ids(self, volunteer: VolunteerFeatures | VolunteerProfile, today: date) -> np.ndarray:
         """Ids of every eligible role (sorted), for tests and diagnostics."""
         self._ensure(today)
         rows, *_ = self._evaluate(self.profile(volunteer), today)
         return np.sort(self.ids[rows])
 
-    def _rank_arrays(self, vols: Sequence[VolunteerFeatures], k: int, today: date) -> tuple[Array, Array]:
+    def _rank_arrays(self, vols: Sequence[VolunteerFeatures], k: int, today: date):
         n = len(vols)
         rid = np.full((n, k), -1, np.int64)
         sc = np.full((n, k), np.nan, np.float32)
@@ -639,7 +654,6 @@ class RoleIndex:
         docs = []
         for r in rows:
             role = self._roles[r]
-            assert role is not None, "a present row holds a role"
             docs.append(f"{role.title} {role.title} {role.description}")
         vec = TfidfVectorizer(
             tokenizer=tokens, token_pattern=None, lowercase=False, sublinear_tf=True, min_df=1, dtype=np.float32
@@ -653,14 +667,14 @@ class RoleIndex:
         self._text_row_pos = np.full(self._cap, -1, np.int64)
         self._text_row_pos[rows] = np.arange(rows.size)
         self._text_vocab = list(vec.vocabulary_) if docs else []
-        self._text_prefixes: dict[str, list[str]] = {}
+        self._text_prefixes = {}
         for word in self._text_vocab:
             if len(word) >= 5:
                 self._text_prefixes.setdefault(word[:5], []).append(word)
         self._text_dirty = False
 
     @_locked
-    def text_relevance(self, query: str, rows: Array) -> Array:
+    def text_relevance(self, query: str, rows: np.ndarray) -> np.ndarray:
         """TF-IDF relevance (0..1) of ``rows`` to ``query``; misspelt words are mapped to the nearest
         word of the listings (rapidfuzz). The text model is rebuilt lazily after changes."""
         from rapidfuzz import fuzz, process
@@ -672,8 +686,7 @@ class RoleIndex:
             return rel
         vocab = self._tfidf_vec.vocabulary_
         idf = self._tfidf_vec.idf_
-        cols: list[int] = []
-        weights: list[float] = []
+        cols, weights = [], []
         for t in dict.fromkeys(tokens(query)):
             if t in vocab:
                 cols.append(vocab[t])
@@ -690,12 +703,12 @@ class RoleIndex:
                 weights.append(idf[c] * 0.8)
         if not cols:
             return rel
-        unit = np.asarray(weights)
-        unit = unit / np.linalg.norm(unit)
+        weights = np.asarray(weights)
+        weights = weights / np.linalg.norm(weights)
         sub = self._tfidf_X[:, cols].tocsr()
         pos = self._text_row_pos[rows]
         have = pos >= 0
-        vals = np.asarray(sub[pos[have]] @ unit).ravel()
+        vals = np.asarray(sub[pos[have]] @ weights).ravel()
         rel[have] = vals
         return rel
 
@@ -758,11 +771,10 @@ class RoleIndex:
         return out
 
 
-_FORK_STATE: tuple[RoleIndex, Sequence[VolunteerFeatures], int, date] | None = None
+_FORK_STATE = None
 
 
-def _fork_rank_span(span: tuple[int, int]) -> tuple[Array, Array]:
-    assert _FORK_STATE is not None, "set by rank_many before the pool forks"
+def _fork_rank_span(span):
     index, vols, k, today = _FORK_STATE
     s, e = span
     return index._rank_arrays(vols[s:e], k, today)

@@ -3,25 +3,28 @@ which gives the same results vectorised."""
 
 from __future__ import annotations
 
-from datetime import date
 from collections.abc import Iterable
-from typing import cast
+from datetime import date
 
-from .eligibility import VolunteerProfile, compile_role, distance_miles, profile_volunteer, role_timing, why_not
-from .scoring import combine, components, explain, flags_for, is_oversubscribed
+from .eligibility import VolunteerProfile, close_miss, profile_volunteer, why_not
+from .scoring import is_oversubscribed, result
 from .spread import Candidate, spread
 from .types import MatchResult, RoleFeatures, VolunteerFeatures, Weights
 from .vocabulary import Vocabulary, default_vocabulary
 
 
-def _result(p: VolunteerProfile, role: RoleFeatures, today: date, w: Weights, vocab: Vocabulary) -> MatchResult:
-    cr = compile_role(role, vocab)
-    t = role_timing(role, today)
-    d = distance_miles(p.v, role)
-    comps = components(p, role, today, w, vocab, cr, t, d)
-    sc, contrib = combine(comps, w)
-    fl = flags_for(p, role, t, today, w, d)
-    return MatchResult(role.id, p.v.id, sc, contrib, fl, explain(p, role, t, today, w, vocab, d, fl, cr), d)
+def _picked(cands: list[Candidate], k: int, w: Weights) -> list[MatchResult]:
+    picked, _ = spread(cands, k, w)
+    out: list[MatchResult] = []
+    for c in picked:
+        assert isinstance(c.payload, MatchResult)
+        out.append(c.payload)
+    return out
+
+
+def close_order(results: list[MatchResult]) -> list[MatchResult]:
+    """Close matches best first (score, then role id)."""
+    return sorted(results, key=lambda r: (-r.score, r.role_id))
 
 
 def rank_roles(
@@ -31,19 +34,31 @@ def rank_roles(
     k: int = 10,
     weights: Weights | None = None,
     vocab: Vocabulary | None = None,
+    close: bool = True,
 ) -> list[MatchResult]:
-    """Volunteer → roles, one pair at a time: eligible roles only, scored, spread, best first."""
+    """Volunteer → roles, one pair at a time: eligible roles only, scored, spread, best first. When fewer
+    than ``Weights.close_match_below`` pass every gate (and ``close``), close matches follow: roles that
+    miss exactly one soft condition, each with ``MatchResult.close`` saying which."""
     w = weights or Weights()
     vocab = vocab or default_vocabulary()
     p = profile_volunteer(volunteer, vocab, w)
-    cands = []
+    cands: list[Candidate] = []
+    near: list[MatchResult] = []
+    roles = list(roles)
     for role in roles:
         if why_not(p, role, today, vocab, w):
             continue
-        r = _result(p, role, today, w, vocab)
+        r = result(p, role, today, w, vocab)
         cands.append(Candidate(r.score, role.id, role.organisation_id, is_oversubscribed(role, w), r))
-    picked, _ = spread(cands, k, w)
-    return [cast(MatchResult, c.payload) for c in picked]
+    out = _picked(cands, k, w)
+    if close and len(cands) < w.close_match_below:
+        for role in roles:
+            miss = close_miss(p, role, today, vocab, w)
+            if miss is not None:
+                near.append(result(p, role, today, w, vocab, miss))
+        room = max(0, min(k, w.close_match_fill) - len(out))
+        out += close_order(near)[:room]
+    return out
 
 
 def rank_volunteers(
@@ -62,9 +77,9 @@ def rank_volunteers(
     for v in volunteers:
         if not v.contact_consent or role.id in v.contacted_role_ids:
             continue
-        p = profile_volunteer(v, vocab, w)
+        p: VolunteerProfile = profile_volunteer(v, vocab, w)
         if why_not(p, role, today, vocab, w):
             continue
-        out.append(_result(p, role, today, w, vocab))
+        out.append(result(p, role, today, w, vocab))
     out.sort(key=lambda r: (-r.score, r.volunteer_id))
     return out[:k]

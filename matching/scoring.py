@@ -8,7 +8,8 @@ Each component is in [0, 1]; the score is their weighted mean (see :class:`~matc
   lists no skills.
 - **causes**: shared causes ÷ min(role's causes, volunteer's causes); 0 if either has none.
 - **distance**: in person: exp(-miles / ``distance_scale_miles``); remote: ``remote_distance_value``;
-  hybrid: the larger of the two; unknown location: ``remote_distance_value``.
+  hybrid: the larger of the two (for a volunteer who only volunteers in person, the in-person value);
+  unknown location: ``remote_distance_value``.
 - **availability**: share of the role's (future, for one-off) slots the volunteer has free; 1 for a
   flexible role.
 - **commitment**: hours fit (1 if the role's hours per week are within the volunteer's maximum, else
@@ -27,19 +28,24 @@ from datetime import date
 
 import numpy as np
 
+from collections.abc import Sequence
+
 from .eligibility import (
     CompiledRole,
     RoleTiming,
     VolunteerProfile,
     compile_role,
+    describe_distance,
     distance_miles,
     profile_volunteer,
     role_timing,
     slot_name,
     why_not,
 )
-from .types import COMPONENTS, MatchResult, RoleFeatures, VolunteerFeatures, Weights
+from .types import COMPONENTS, FLAG_MESSAGES, MatchResult, Reason, RoleFeatures, VolunteerFeatures, Weights
 from .vocabulary import Vocabulary, default_vocabulary
+
+__all__ = ["combine", "components", "describe_distance", "explain", "flags_for", "is_oversubscribed", "score"]
 
 HOURS_UNKNOWN = 0.75
 PREFERENCE_MISMATCH = 0.4
@@ -91,7 +97,7 @@ def components(
             dist = w.remote_distance_value
         else:
             dist = float(np.exp(-d / w.distance_scale_miles))
-            if role.mode == "hybrid":
+            if role.mode == "hybrid" and v.mode != "in_person":
                 dist = max(dist, w.remote_distance_value)
     # availability
     if t.flexible:
@@ -145,9 +151,11 @@ def flags_for(
     f = []
     if role.dbs_level > v.dbs_level:
         f.append("needs_dbs_check")
+    if any(r.strip().lower() == "id check" for r in role.requirements):
+        f.append("needs_id_check")
     if v.date_of_birth is None and (role.min_age is not None or role.max_age is not None):
         f.append("age_unconfirmed")
-    if role.mode == "in_person" and d is None:
+    if (role.mode == "in_person" or (role.mode == "hybrid" and v.mode == "in_person")) and d is None:
         f.append("distance_unknown")
     if is_oversubscribed(role, w):
         f.append("oversubscribed")
@@ -160,15 +168,6 @@ def is_oversubscribed(role: RoleFeatures, w: Weights) -> bool:
     return role.active_referrals >= w.oversubscribed_ratio * max(role.places_available, 1)
 
 
-def describe_distance(d: float) -> str:
-    """ "2.1 miles away"; very close places read as people say them."""
-    if d < 0.5:
-        return "less than half a mile away"
-    if d < 1.05:
-        return "about a mile away"
-    return f"{d:.1f} miles away"
-
-
 def explain(
     p: VolunteerProfile,
     role: RoleFeatures,
@@ -179,13 +178,17 @@ def explain(
     d: float | None,
     flags: tuple[str, ...],
     cr: CompiledRole | None = None,
+    close: Reason | None = None,
 ) -> str:
-    """A short sentence: "2.1 miles away · Saturday mornings match · uses your first aid skill"."""
+    """A short sentence: "2.1 miles away · Saturday mornings match · uses your first aid skill". Each fact
+    has one wording, shared with the why-not reasons (distances, slots) and :data:`FLAG_MESSAGES`."""
     v = p.v
     cr = cr or compile_role(role, vocab)
     parts: list[str] = []
     if role.mode == "remote":
         parts.append("from home")
+    elif role.mode == "hybrid" and v.mode == "in_person":
+        parts.append(f"{describe_distance(d)} (it can also be done from home)" if d is not None else "in person or from home")
     elif role.mode == "hybrid":
         parts.append(f"{describe_distance(d)} or from home" if d is not None and v.mode != "remote" else "can be done from home")
     elif d is not None:
@@ -216,15 +219,21 @@ def explain(
     used = [i for i in cr.required + cr.desired if s[i] >= w.skill_match_threshold]
     if used:
         names = [vocab.skill_short(i) for i in used[:2]]
-        parts.append("uses your " + " and ".join(names) + (" skills" if len(names) > 1 else " skill"))
+        sure = all(s[i] >= w.essential_match_threshold for i in used[:2])
+        parts.append(("uses your " if sure else "may use your ") + " and ".join(names) + (" skills" if len(names) > 1 else " skill"))
     shared_c = cr.cause_bits & p.cause_bits
     if shared_c:
         i = (shared_c & -shared_c).bit_length() - 1
         parts.append(f"{vocab.cause_labels[i].lower()}, a cause you care about")
-    if "needs_dbs_check" in flags:
-        parts.append("needs a DBS check, which we can help you get")
+    for flag in ("needs_dbs_check", "needs_id_check"):
+        if flag in flags:
+            parts.append(FLAG_MESSAGES[flag])
+    if "oversubscribed" in flags:
+        parts.append(FLAG_MESSAGES["oversubscribed"])
     elif role.active_referrals == 0 or role.organisation_struggling:
         parts.append("they need volunteers")
+    if close is not None:
+        parts.append(close.message.rstrip(".").replace("This role is", "it is", 1))
     return " · ".join(parts)
 
 
@@ -242,10 +251,17 @@ def score(
     p = volunteer if isinstance(volunteer, VolunteerProfile) else profile_volunteer(volunteer, vocab, w)
     if check_eligible and why_not(p, role, today, vocab, w):
         return None
+    return result(p, role, today, w, vocab)
+
+
+def result(
+    p: VolunteerProfile, role: RoleFeatures, today: date, w: Weights, vocab: Vocabulary, close: Reason | None = None
+) -> MatchResult:
+    """The scored, flagged and explained result of one pair (a close match when ``close`` is given)."""
     cr = compile_role(role, vocab)
     t = role_timing(role, today)
     d = distance_miles(p.v, role)
     comps = components(p, role, today, w, vocab, cr, t, d)
     sc, contrib = combine(comps, w)
-    fl = flags_for(p, role, t, today, w, d)
-    return MatchResult(role.id, p.v.id, sc, contrib, fl, explain(p, role, t, today, w, vocab, d, fl, cr), d)
+    fl = flags_for(p, role, t, today, w, d) + (("close_match",) if close is not None else ())
+    return MatchResult(role.id, p.v.id, sc, contrib, fl, explain(p, role, t, today, w, vocab, d, fl, cr, close), d, close)

@@ -41,7 +41,11 @@ class RoleFeatures:
     ``0`` on a regular role means "flexible, any time". ``sessions`` are (start, end) of a one-off role's
     dates; a one-off role's times are taken from its sessions still to come, not from ``slot_mask``.
     ``required_skills``/``desired_skills`` are skill-vocabulary ids (labels and synonyms are accepted and
-    resolved; anything unresolvable is ignored). ``causes`` are cause ids from ``causes.csv``.
+    resolved; anything unresolvable is ignored): skills the role needs or would like, which *score*.
+    ``essential_skills`` are the few the organisation marked essential (a licence, a certificate): they
+    *gate*, and count as needed skills in the score too. ``requirements`` are the standard's requirement
+    labels ("ID Check", "DBS Check" …); they are flagged, the DBS level itself gates.
+    ``causes`` are cause ids from ``causes.csv``.
     ``places_available`` is the number of places still open; ``active_referrals`` the referrals in
     progress. ``dbs_level``: 0 none, 1 basic, 2 standard, 3 enhanced.
     """
@@ -66,6 +70,8 @@ class RoleFeatures:
     desired_skills: tuple[str, ...] = ()
     causes: tuple[str, ...] = ()
     hours_per_week: float | None = None
+    essential_skills: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = ()
     organisation_struggling: bool = False
     published_at: datetime | None = None
     title: str = ""
@@ -104,11 +110,16 @@ class VolunteerFeatures:
 @dataclass(frozen=True, slots=True)
 class Reason:
     """Why a role is not a match: a stable ``code`` for code and statistics and a plain-English
-    ``message`` written to the volunteer. ``skill`` names the skill id for ``missing_skill``."""
+    ``message`` written to the volunteer. ``skill`` names the skill id for ``missing_skill``.
+    ``soft`` reasons are preferences (distance, times): the volunteer may still say they are interested,
+    and a role missing only one of them can be shown as a close match; ``change`` then says what the
+    volunteer could change for it to suit them."""
 
     code: str
     message: str
     skill: str | None = None
+    soft: bool = False
+    change: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +148,20 @@ class Weights:
     similar_fit_margin: float = 0.05  # over-subscribed roles give way to others this close in score
     max_per_organisation: int = 2  # in a volunteer's top ``spread_window``
     spread_window: int = 10
-    skill_match_threshold: float = 0.6  # a required skill counts as held at this strength or above
+    skill_match_threshold: float = 0.6  # a skill counts as used (in explanations) at this strength or above
+    essential_match_threshold: float = 0.9  # an essential skill's gate opens only at this strength or above:
+    #                                        declared, read with certainty from the volunteer's words, or
+    #                                        implied by a narrower skill (never a typo-level match)
+    close_match_below: int = 3  # fewer full matches than this and the list adds close matches
+    close_match_fill: int = 5  # … until it holds this many (or the close matches run out)
+    close_extra_miles_min: float = 6.0  # a close match may be this much beyond the travel radius …
+    close_extra_miles_share: float = 1.0  # … or this share of the radius, whichever is larger,
+    close_extra_miles_max: float = 10.0  # but never more than this
 
-    def components(self) -> tuple[float, ...]:
+    def close_extra_miles(self, radius: float) -> float:
+        return min(self.close_extra_miles_max, max(self.close_extra_miles_min, self.close_extra_miles_share * radius))
+
+    def components(self) -> tuple[float, float, float, float, float, float, float]:
         return (self.skills, self.causes, self.distance, self.availability, self.commitment, self.need, self.freshness)
 
 
@@ -150,8 +172,10 @@ COMPONENTS = ("skills", "causes", "distance", "availability", "commitment", "nee
 class MatchResult:
     """One ranked match. ``role_id``/``volunteer_id`` name the pair; ``contributions`` maps each
     component name to its share of ``score`` (they sum to ``score``); ``flags`` are things to act on
-    (``needs_dbs_check``, ``age_unconfirmed``, ``distance_unknown``, ``oversubscribed``,
-    ``starting_soon``); ``explanation`` is a short sentence for the volunteer or centre."""
+    (``needs_dbs_check``, ``needs_id_check``, ``age_unconfirmed``, ``distance_unknown``, ``oversubscribed``,
+    ``starting_soon``, ``close_match``; their sentences are :data:`FLAG_MESSAGES`); ``explanation`` is a
+    short sentence for the volunteer or centre. ``close`` is set on a close match: the one soft
+    condition it misses, with what is off and what the volunteer could change."""
 
     role_id: int
     volunteer_id: int
@@ -160,6 +184,19 @@ class MatchResult:
     flags: tuple[str, ...] = ()
     explanation: str = ""
     distance_miles: float | None = None
+    close: Reason | None = None
+
+
+# One sentence per flag, used by explanations, the API and the pages alike.
+FLAG_MESSAGES: dict[str, str] = {
+    "needs_dbs_check": "needs a DBS check, which the organisation will arrange",
+    "needs_id_check": "needs an ID check, which the organisation will arrange",
+    "age_unconfirmed": "has an age limit, and we do not know your date of birth",
+    "distance_unknown": "we could not work out how far away it is",
+    "oversubscribed": "lots of people have already said they are interested",
+    "starting_soon": "starts soon",
+    "close_match": "a close match: one thing does not fit what you told us",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,16 +9,18 @@ the ``MATCHING_TAXONOMY_DIR`` environment variable or by passing ``taxonomy_dir`
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
 from bisect import bisect_left, bisect_right
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
+
+from .reading import Reading, SkillReader
 
 _DEFAULT_DIR = Path(__file__).resolve().parent.parent / "brokerage" / "data" / "taxonomy"
 
@@ -259,6 +261,7 @@ class Vocabulary:
     _word_lens: list[int] = field(default_factory=list)
     _cause_choices: list[str] = field(default_factory=list)
     _cause_choice_idx: list[int] = field(default_factory=list)
+    _reader: SkillReader | None = None
 
     @property
     def n_skills(self) -> int:
@@ -351,40 +354,29 @@ class Vocabulary:
             return i
         return _resolve_cached(self, text, "cause")
 
+    @property
+    def reader(self) -> SkillReader:
+        """The precise free-text reader over this vocabulary's labels and synonyms (built once)."""
+        r = self._reader
+        if r is None:
+            terms: list[tuple[int, str, str]] = []
+            for i, sid in enumerate(self.skill_ids):
+                terms.append((i, sid, sid.replace("-", " ")))
+                terms.append((i, sid, self.skill_labels[i]))
+                if self.skill_standard[i]:
+                    terms.append((i, sid, self.skill_standard[i]))
+                terms.extend((i, sid, syn) for syn in self.skill_synonyms[i])
+            r = self._reader = SkillReader(terms)
+        return r
+
+    def read_skills(self, text: str) -> list[Reading]:
+        """Skills the text shows, each with its strength and the words it was read from."""
+        return self.reader.read(text)
+
     def skill_strengths_from_text(self, text: str) -> dict[int, float]:
-        """Map free text about a person onto skills: exact (plural-tolerant) phrases score 1.0; words or
-        short phrases that nearly match a term (typos) score their similarity (≥ 0.85)."""
-        out: dict[int, float] = {}
-        if not text or not text.strip():
-            return out
-        for chunk in _SPLIT.split(text.lower()):
-            toks = tokens(chunk)
-            if not toks:
-                continue
-            covered: set[int] = set()
-            for kind, idx, start, size in self.find_terms(toks):
-                if kind == "skill":
-                    out[idx] = 1.0
-                    covered.update(range(start, start + size))
-            # near misses (typos) among the words no exact term covered: 3- and 2-word windows, then words
-            for size in (3, 2):
-                for i in range(len(toks) - size + 1):
-                    if any(j in covered for j in range(i, i + size)):
-                        continue
-                    key = " ".join(toks[i : i + size])
-                    if len(key) < 7:
-                        continue
-                    m = _near(key, self._skill_choices, self._skill_choice_idx, self._skill_lens, 88)
-                    if m is not None:
-                        out[m[0]] = max(out.get(m[0], 0.0), m[1])
-                        covered.update(range(i, i + size))
-            for j, t in enumerate(toks):
-                if j in covered or len(t) < 5:
-                    continue
-                m = _near(t, self._word_choices, self._word_choice_idx, self._word_lens, 86)
-                if m is not None:
-                    out[m[0]] = max(out.get(m[0], 0.0), m[1])
-        return out
+        """Map free text about a person onto skills: a phrase of the vocabulary as written (any form of its
+        words, in its sense) scores 1.0; a typo of a long word scores :data:`~matching.reading.TYPO_STRENGTH`."""
+        return {r.skill: r.strength for r in self.read_skills(text)}
 
     def expand_related(self, direct: dict[int, float]) -> dict[int, float]:
         out = dict(direct)
@@ -395,7 +387,7 @@ class Vocabulary:
                     out[j] = v
         return out
 
-    def cause_bits(self, causes: Iterable[str]) -> int:
+    def cause_bits(self, causes) -> int:
         bits = 0
         for c in causes:
             i = self.resolve_cause(c)
@@ -417,7 +409,7 @@ class Vocabulary:
         return sid.replace("-", " ")
 
 
-def _near(key: str, choices: list[str], idx: list[int], lens: list[int], cutoff: float) -> tuple[int, float] | None:
+def _near(key: str, choices: list[str], idx: list[int], lens: list[int], cutoff: float):
     """Best fuzz.ratio match of ``key`` among length-sorted ``choices`` → (vocab index, score 0..1)."""
     n = len(key)
     # ratio = 1 - indel / (n + m) >= c needs |n - m| <= (1 - c)(n + m)
@@ -450,15 +442,15 @@ def _resolve_cached(vocab: "Vocabulary", text: str, kind: str) -> int | None:
     return None if m is None else idx[m[2]]
 
 
-Vocabulary.__hash__ = lambda self: id(self)  # type: ignore[method-assign]
-Vocabulary.__eq__ = lambda self, other: self is other  # type: ignore[method-assign]
+Vocabulary.__hash__ = lambda self: id(self)  # type: ignore[assignment]
+Vocabulary.__eq__ = lambda self, other: self is other  # type: ignore[assignment]
 
 
 def _split_syn(s: str) -> list[str]:
     return [x.strip() for x in (s or "").split("|") if x.strip()]
 
 
-def load_vocabulary(taxonomy_dir: str | os.PathLike[str] | None = None) -> Vocabulary:
+def load_vocabulary(taxonomy_dir: str | os.PathLike | None = None) -> Vocabulary:
     d = Path(taxonomy_dir or os.environ.get("MATCHING_TAXONOMY_DIR") or _DEFAULT_DIR)
     ids, labels, groups, syns, std = [], [], [], [], []
     with open(d / "skill_vocabulary.csv", newline="", encoding="utf-8") as f:
@@ -498,9 +490,9 @@ def default_vocabulary() -> Vocabulary:
 @dataclass(frozen=True)
 class SkillProfile:
     strengths: np.ndarray  # float64, length n_skills + 1 (last entry 0 = padding)
-    matched_bits: np.ndarray  # uint64, skill_words long: skills held at >= threshold
-    matched: frozenset[int]
-    direct: frozenset[int]  # skills declared or found in the text (not via RELATED)
+    gate_bits: np.ndarray  # uint64, skill_words long: skills held with certainty (they open essential gates)
+    gated: frozenset[int]
+    direct: frozenset[int]  # skills declared or read in the text (not via RELATED)
 
 
 @lru_cache(maxsize=65536)
@@ -516,16 +508,17 @@ def _skill_profile_cached(vocab: Vocabulary, skills: tuple[str, ...], text: str,
     full = vocab.expand_related(direct)
     strengths = np.zeros(vocab.n_skills + 1, dtype=np.float64)
     bits = np.zeros(vocab.skill_words, dtype=np.uint64)
-    matched = set()
+    gated = set()
     for i, v in full.items():
         strengths[i] = v
         if v >= threshold:
-            matched.add(i)
+            gated.add(i)
             bits[i >> 6] |= np.uint64(1 << (i & 63))
     strengths.setflags(write=False)
     bits.setflags(write=False)
-    return SkillProfile(strengths, bits, frozenset(matched), frozenset(direct))
+    return SkillProfile(strengths, bits, frozenset(gated), frozenset(direct))
 
 
-def skill_profile(vocab: Vocabulary, skills: Iterable[str], text: str, threshold: float = 0.6) -> SkillProfile:
+def skill_profile(vocab: Vocabulary, skills: Iterable[str], text: str, threshold: float = 0.9) -> SkillProfile:
+    """A volunteer's skill strengths; ``threshold`` is the strength at which a skill opens an essential gate."""
     return _skill_profile_cached(vocab, tuple(skills), text or "", float(threshold))

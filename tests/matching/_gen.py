@@ -47,6 +47,7 @@ def random_role(rng: random.Random, i: int, n_orgs: int = 40) -> RoleFeatures:
         one_off=one,
         sessions=sessions,
         required_skills=tuple(rng.sample(SKILLS, rng.choice([0, 0, 0, 1, 2]))),
+        essential_skills=tuple(rng.sample(SKILLS, rng.choice([0, 0, 0, 0, 1]))),
         desired_skills=tuple(rng.sample(SKILLS, rng.randint(0, 3))),
         causes=tuple(rng.sample(CAUSES, rng.randint(0, 3))),
         hours_per_week=rng.choice([None, 2, 4, 8]),

@@ -106,21 +106,32 @@ def test_one_off_needs_a_future_session_in_a_free_slot():
     one = replace(ROLE, one_off=True, slot_mask=0, sessions=(sat,))
     assert why_not(VOL, one, TODAY) == []
     check(replace(VOL, availability_mask=1), one, "no_matching_session", ["dates still to come"])
-    check(VOL, replace(one, sessions=(mon_past,)), "no_matching_session", ["have passed"])
-    check(VOL, replace(one, sessions=()), "no_matching_session", ["have passed"])
+    check(VOL, replace(one, sessions=(mon_past,)), "dates_passed", ["have passed"])
+    check(VOL, replace(one, sessions=()), "dates_passed", ["have passed"])
 
 
-def test_missing_required_skill_and_fuzzy_matches():
-    r = replace(ROLE, required_skills=("minibus-driving", "first-aid"))
+def test_missing_essential_skill_and_precise_readings():
+    r = replace(ROLE, essential_skills=("minibus-driving", "first-aid"))
     reasons = why_not(VOL, r, TODAY)
     assert [x.code for x in reasons] == ["missing_skill", "missing_skill"]
     assert {x.skill for x in reasons} == {"minibus-driving", "first-aid"}
-    assert "minibus driving" in reasons[0].message
+    assert "minibus driving" in reasons[0].message and "essential" in reasons[0].message
     check(VOL, r, "missing_skill", ["add it to your profile"])
     v = replace(VOL, skills_text="St John Ambulance trained first-aider; can drive a minibus")
     assert why_not(v, r, TODAY) == []
     # a broader skill is implied by a narrower one
-    assert why_not(replace(VOL, skills=("minibus-driving",)), replace(ROLE, required_skills=("driving",)), TODAY) == []
+    assert why_not(replace(VOL, skills=("minibus-driving",)), replace(ROLE, essential_skills=("driving",)), TODAY) == []
+    # a typo scores but never opens a gate; saying you lack it never does either
+    assert "missing_skill" in codes(replace(VOL, skills_text="love gardning"), replace(ROLE, essential_skills=("gardening",)))
+    assert "missing_skill" in codes(replace(VOL, skills_text="I don't drive"), replace(ROLE, essential_skills=("driving",)))
+
+
+def test_skills_the_role_needs_score_but_do_not_gate():
+    r = replace(ROLE, required_skills=("customer-service",), desired_skills=("catering",))
+    assert why_not(VOL, r, TODAY) == []
+    with_skill = score(replace(VOL, skills=("customer-service",)), r, TODAY)
+    without = score(VOL, r, TODAY)
+    assert with_skill.contributions["skills"] > without.contributions["skills"]
 
 
 def test_already_referred():
@@ -136,7 +147,7 @@ def test_all_failing_reasons_are_returned():
         min_age=40,
         lat=CANTERBURY[0],
         lon=CANTERBURY[1],
-        required_skills=("cooking",),
+        essential_skills=("cooking",),
     )
     v = replace(VOL, availability_mask=1, active_referral_role_ids=frozenset({1}))
     assert codes(v, r) == [
