@@ -48,14 +48,12 @@ def lemma(tok: str) -> str:
     elif len(t) > 3 and t.endswith("s") and not t.endswith(("ss", "us", "is")):
         t = t[:-1]
     if len(t) >= 6 and t.endswith("ing"):
-        t = t[:-3]
-        if t.endswith("ll"):
-            t = t[:-1]
-        else:
-            t = _undouble(t)
+        t = _undouble(t[:-3])
     elif len(t) >= 5 and t.endswith("ed") and not t.endswith("eed"):
         t = _undouble(t[:-2])
     if len(t) > 3 and t.endswith("e"):
+        t = t[:-1]
+    if len(t) > 3 and t.endswith("ll"):  # "fill", "filling"; "counsel", "counselling"
         t = t[:-1]
     return t
 
@@ -85,6 +83,7 @@ class Senses:
     exact: frozenset[str]
     stop: dict[str, tuple[str, ...]]
     negators: frozenset[str]
+    provided: frozenset[str]
     add: dict[str, tuple[str, ...]]
     remove: dict[str, frozenset[str]]
 
@@ -96,6 +95,7 @@ def load_senses(path: str | None = None) -> Senses:
         exact=frozenset(" ".join(words(x)) for x in raw["exact"]),
         stop={" ".join(words(k)): tuple(v) for k, v in raw["stop"].items()},
         negators=frozenset(raw["negators"]),
+        provided=frozenset(raw.get("provided", ())),
         add={k: tuple(v) for k, v in raw["add"].items()},
         remove={k: frozenset(" ".join(words(x)) for x in v) for k, v in raw["remove"].items()},
     )
@@ -113,7 +113,14 @@ def known_words(path: str | None = None) -> frozenset[str]:
 class SkillReader:
     """Free text → skills. ``terms`` are (skill index, skill id, phrase) for every label and synonym."""
 
-    def __init__(self, terms: list[tuple[int, str, str]], senses: Senses | None = None, lexicon: frozenset[str] | None = None):
+    def __init__(
+        self,
+        terms: list[tuple[int, str, str]],
+        senses: Senses | None = None,
+        lexicon: frozenset[str] | None = None,
+        implies: dict[int, frozenset[int]] | None = None,
+    ):
+        self.implies = implies or {}
         self.senses = senses or load_senses()
         ids: dict[int, str] = {}
         table: dict[str, list[int]] = {}
@@ -163,8 +170,12 @@ class SkillReader:
                     out.append((a, a + size, cancelled))
         return out
 
-    def _negated(self, ws: list[str], start: int) -> bool:
-        return any(w in self.senses.negators for w in ws[max(0, start - 4) : start])
+    def _negated(self, ws: list[str], start: int, end: int) -> bool:
+        """Said not to be had ("I don't drive", "no driving licence"), or said to be provided ("tools are
+        provided", "full training given")."""
+        if any(w in self.senses.negators for w in ws[max(0, start - 4) : start]):
+            return True
+        return any(w in self.senses.provided for w in ws[end : end + 4])
 
     def read(self, text: str) -> list[Reading]:
         """Every skill the text shows, strongest reading per skill, in order of first appearance."""
@@ -192,14 +203,14 @@ class SkillReader:
                     continue
                 for j in range(a, b):
                     covered[j] = True
-                if self._negated(ws, a):
+                if self._negated(ws, a, b):
                     continue
                 for i in dict.fromkeys(hits):
                     if any(s <= a and b <= e and (c is None or i in c) for s, e, c in stops):
                         continue
                     out.append(Reading(i, EXACT_STRENGTH, surface))
         for j, w in enumerate(ws):
-            if covered[j] or len(w) < TYPO_MIN_LEN or w in self.lexicon or self._negated(ws, j):
+            if covered[j] or len(w) < TYPO_MIN_LEN or w in self.lexicon or self._negated(ws, j, j + 1):
                 continue
             if any(s <= j < e for s, e, _ in stops):
                 continue
@@ -208,4 +219,8 @@ class SkillReader:
                 if abs(len(target) - len(w)) <= limit and OSA.distance(w, target, score_cutoff=limit) <= limit:
                     out.extend(Reading(i, TYPO_STRENGTH, w) for i in sorted(skills))
                     break
-        return out
+        # a broader skill read beside a narrower one that implies it is not a reading of its own
+        # ("HGV class 1 driver" is HGV driving; the driving follows from it)
+        found = {r.skill for r in out}
+        implied = set().union(*(self.implies.get(i, frozenset()) for i in found)) if found else set()
+        return [r for r in out if r.skill not in implied]

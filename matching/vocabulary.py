@@ -366,7 +366,9 @@ class Vocabulary:
                 if self.skill_standard[i]:
                     terms.append((i, sid, self.skill_standard[i]))
                 terms.extend((i, sid, syn) for syn in self.skill_synonyms[i])
-            r = self._reader = SkillReader(terms)
+            # only full implications (a minibus driver can drive), never mutual ones
+            implies = {i: frozenset(j for j, w in rel if w >= 1.0) for i, rel in enumerate(self.related) if rel}
+            r = self._reader = SkillReader(terms, implies=implies)
         return r
 
     def read_skills(self, text: str) -> list[Reading]:
