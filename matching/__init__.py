@@ -8,7 +8,8 @@ Input types (:mod:`matching.types`)
 -----------------------------------
 ``RoleFeatures(id, organisation_id, status, publish_start, publish_end, places_available, active_referrals,
 min_age, max_age, dbs_level, mode, lat, lon, slot_mask, one_off, sessions, required_skills, desired_skills,
-causes, hours_per_week, organisation_struggling, published_at, title, description)``
+causes, hours_per_week, essential_skills, requirements, organisation_struggling, published_at, title,
+description)`` — ``essential_skills`` gate; ``required_skills`` (needed) and ``desired_skills`` only score.
 
 ``VolunteerFeatures(id, date_of_birth, lat, lon, travel_radius_miles, mode, skills, skills_text, causes,
 availability_mask, max_hours_per_week, preference, dbs_level, dbs_willing, contact_consent,
@@ -24,8 +25,10 @@ active_referral_role_ids, contacted_role_ids)``
 
 Output types
 ------------
-``Reason(code, message, skill=None)`` — see :mod:`matching.eligibility` for the codes.
-``MatchResult(role_id, volunteer_id, score, contributions, flags, explanation, distance_miles)``.
+``Reason(code, message, skill=None, soft=False, change="")`` — see :mod:`matching.eligibility` for the codes.
+``MatchResult(role_id, volunteer_id, score, contributions, flags, explanation, distance_miles, close=None)``
+— ``close`` is the one soft ``Reason`` a close match misses. ``FLAG_MESSAGES``: one sentence per flag.
+``Reading(skill, strength, phrase)`` — a skill read from free text (``Vocabulary.read_skills``).
 ``TagSuggestion(kind, id, label, confidence)``. ``RankManyResult(volunteer_ids, role_ids, scores)``.
 ``Weights(...)`` — component weights and shape parameters with documented defaults; pass overrides.
 
@@ -36,7 +39,8 @@ What to call
   -> MatchResult | None`` — one pair.
 - ``RoleIndex(roles=(), weights=None)`` — keep one per process, ``upsert(role)`` / ``remove(role_id)`` as
   roles change, then:
-  ``rank(volunteer, k=10, today=None) -> list[MatchResult]`` (recommendations, spread re-ranked),
+  ``rank(volunteer, k=10, today=None) -> list[MatchResult]`` (recommendations, spread re-ranked; close
+  matches follow when fewer than three roles pass every gate),
   ``search(volunteer, query="", k=20, today=None, *, causes=(), skills=(), modes=(), one_off=None,
   organisation_id=None, max_miles=None) -> list[MatchResult]`` (text query blended with the ranking),
   ``rank_many(volunteers, k=10, today=None, processes=1) -> RankManyResult`` (county re-match),
@@ -54,13 +58,27 @@ from .ranking import rank_roles, rank_volunteers
 from .scoring import score
 from .spread import spread
 from .tags import suggest_tags
-from .types import ALL_SLOTS, COMPONENTS, MatchResult, Reason, RoleFeatures, TagSuggestion, VolunteerFeatures, Weights, slot_bit
+from .reading import Reading
+from .types import (
+    ALL_SLOTS,
+    COMPONENTS,
+    FLAG_MESSAGES,
+    MatchResult,
+    Reason,
+    RoleFeatures,
+    TagSuggestion,
+    VolunteerFeatures,
+    Weights,
+    slot_bit,
+)
 from .vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
 __all__ = [
     "ALL_SLOTS",
     "COMPONENTS",
+    "FLAG_MESSAGES",
     "MatchResult",
+    "Reading",
     "RankManyResult",
     "Reason",
     "RoleFeatures",

@@ -224,3 +224,56 @@ class SkillReader:
         found = {r.skill for r in out}
         implied = set().union(*(self.implies.get(i, frozenset()) for i in found)) if found else set()
         return [r for r in out if r.skill not in implied]
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseHit:
+    label: str
+    weight: float
+    phrase: str
+
+
+class PhraseMatcher:
+    """Whole-word phrases in any form of their words (:func:`lemma`), longest first (a phrase inside a
+    longer one for the same label is the same mention); ``stop`` phrases cancel the labels they list (every label when the list is empty) for the
+    words they cover; negated mentions ("not for children") are skipped."""
+
+    def __init__(self, entries: list[tuple[str, str, float]], stop: dict[str, tuple[str, ...]], negators: frozenset[str]):
+        table: dict[str, dict[str, float]] = {}
+        for phrase, label, weight in entries:
+            key = " ".join(lemma(w) for w in words(phrase))
+            if key:
+                slot = table.setdefault(key, {})
+                slot[label] = max(slot.get(label, 0.0), weight)
+        self.table = table
+        self.stop = {" ".join(lemma(w) for w in words(k)): frozenset(v) for k, v in stop.items()}
+        self.negators = negators
+        self.max_n = max([len(k.split()) for k in table] + [len(k.split()) for k in self.stop] + [1])
+
+    def hits(self, text: str) -> list[PhraseHit]:
+        out: list[PhraseHit] = []
+        for ws in clauses(text or ""):
+            lems = [lemma(w) for w in ws]
+            n = len(ws)
+            stops: list[tuple[int, int, frozenset[str]]] = []
+            for size in range(min(self.max_n, n), 0, -1):
+                for a in range(n - size + 1):
+                    hit = self.stop.get(" ".join(lems[a : a + size]))
+                    if hit is not None:
+                        stops.append((a, a + size, hit))
+            spans: list[tuple[int, int, str, float]] = []
+            for size in range(min(self.max_n, n), 0, -1):
+                for a in range(n - size + 1):
+                    b = a + size
+                    found = self.table.get(" ".join(lems[a:b]))
+                    if not found or any(w in self.negators for w in ws[max(0, a - 2) : a]):
+                        continue
+                    for label, weight in found.items():
+                        if any(s <= a and b <= e and (not c or label in c) for s, e, c in stops):
+                            continue
+                        # a phrase inside a longer one of the same cause is the same mention
+                        if any(s <= a and b <= e and lab == label for s, e, lab, _ in spans):
+                            continue
+                        spans.append((a, b, label, weight))
+                        out.append(PhraseHit(label, weight, " ".join(ws[a:b])))
+        return out

@@ -101,6 +101,7 @@ class Factory:
         causes: tuple[str, ...] = ("AnimalWelfare",),
         required_skills: tuple[str, ...] = (),
         desired_skills: tuple[str, ...] = (),
+        essential_skills: tuple[str, ...] = (),
         mode: str = "in_person",
         dbs_level: str = "none",
         places: int = 2,
@@ -143,7 +144,8 @@ class Factory:
             **kw,
         )
         r.cause_links = [RoleCause(cause_id=c) for c in causes]
-        r.skill_links = [RoleSkill(skill_id=s, required=True) for s in required_skills] + [
+        needed = list(required_skills) + [s for s in essential_skills if s not in required_skills]
+        r.skill_links = [RoleSkill(skill_id=s, required=True, essential=s in essential_skills) for s in needed] + [
             RoleSkill(skill_id=s, required=False) for s in desired_skills
         ]
         self.s.add(r)

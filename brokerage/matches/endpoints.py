@@ -14,6 +14,17 @@ from brokerage.matches import service
 router = APIRouter(tags=["matching"])
 
 
+class NoteOut(Output):
+    code: str
+    message: str
+
+
+class CloseMatchOut(Output):
+    code: str
+    message: str
+    change: str
+
+
 class RoleMatchOut(Output):
     role_id: int
     title: str
@@ -27,6 +38,8 @@ class RoleMatchOut(Output):
     district_gss: str | None
     mode: str | None
     one_off: bool
+    notes: list[NoteOut] = []
+    close_match: CloseMatchOut | None = None
 
 
 class VolunteerCandidateOut(Output):
@@ -39,12 +52,33 @@ class VolunteerCandidateOut(Output):
     distance_miles: float | None
 
 
+class ReasonOut(Output):
+    code: str
+    message: str
+    soft: bool
+    change: str
+
+
 class WhyNotOut(Output):
     volunteer_id: int
     role_id: int
     eligible: bool
-    reasons: list[dict]
+    can_apply: bool
+    reasons: list[ReasonOut]
     flags: list[str]
+    notes: list[NoteOut]
+
+
+class SkillReadingOut(Output):
+    id: str
+    label: str
+    strength: float
+    words: str
+    opens_essential: bool
+
+
+class ReadSkillsRequest(Input):
+    text: Annotated[str, Field(max_length=5_000)]
 
 
 class TagRequest(Input):
@@ -72,15 +106,27 @@ def volunteer_matches(
 
 @router.get("/volunteers/{volunteer_id}/why-not/{role_id}", response_model=WhyNotOut)
 def volunteer_why_not(volunteer_id: int, role_id: int, session: DbSession, principal: CurrentPrincipal):
-    """Why a role is (or is not) a match for this volunteer, in plain words."""
+    """Why a role is (or is not) a match for this volunteer, in plain words. ``eligible``: it passes every
+    condition; ``can_apply``: it passes every hard one (distance and times are preferences: ``soft``
+    reasons say what the volunteer could change). ``flags`` are what a match would carry, such as
+    ``needs_dbs_check`` for a volunteer willing to get the check the role needs; ``notes`` say them."""
     reasons, flags = service.why_not(session, principal, volunteer_id, role_id)
     return WhyNotOut(
         volunteer_id=volunteer_id,
         role_id=role_id,
         eligible=not reasons,
-        reasons=[{"code": r.code, "message": r.message} for r in reasons],
+        can_apply=not any(not r.soft for r in reasons),
+        reasons=[ReasonOut(code=r.code, message=r.message, soft=r.soft, change=r.change) for r in reasons],
         flags=flags,
+        notes=[NoteOut(**n) for n in service.notes_of(flags)],
     )
+
+
+@router.post("/skills/read", response_model=list[SkillReadingOut])
+def read_skills(body: ReadSkillsRequest, principal: CurrentPrincipal):
+    """The skills a volunteer's own words show, each with its strength: 1.0 when the words say it plainly
+    (it can then meet an essential skill), less for a likely typo (it counts towards a match only)."""
+    return [SkillReadingOut(**r) for r in service.read_skills(body.text)]
 
 
 @router.get("/roles/{role_id}/candidates", response_model=list[VolunteerCandidateOut])

@@ -71,6 +71,7 @@ def role_features(
                 Role.published_at,
                 Role.title,
                 Role.description,
+                Role.requirements,
                 Organisation.struggling_to_recruit,
             )
             .join(Organisation, Organisation.id == Role.organisation_id)
@@ -79,10 +80,15 @@ def role_features(
         ).all()
         req: dict[int, list[str]] = defaultdict(list)
         des: dict[int, list[str]] = defaultdict(list)
-        for rid, sid, required in session.execute(
-            select(RoleSkill.role_id, RoleSkill.skill_id, RoleSkill.required).where(RoleSkill.role_id.in_(ids))
+        ess: dict[int, list[str]] = defaultdict(list)
+        for rid, sid, required, essential in session.execute(
+            select(RoleSkill.role_id, RoleSkill.skill_id, RoleSkill.required, RoleSkill.essential).where(
+                RoleSkill.role_id.in_(ids)
+            )
         ):
-            (req if required else des)[rid].append(sid)
+            (req if required or essential else des)[rid].append(sid)
+            if essential:
+                ess[rid].append(sid)
         causes = _group(session.execute(select(RoleCause.role_id, RoleCause.cause_id).where(RoleCause.role_id.in_(ids))))
         sessions: dict[int, list] = defaultdict(list)
         for rid, s, e in session.execute(
@@ -117,6 +123,8 @@ def role_features(
                 one_off=bool(r.one_off),
                 sessions=tuple(sessions.get(r.id, ())),
                 required_skills=tuple(sorted(req.get(r.id, ()))),
+                essential_skills=tuple(sorted(ess.get(r.id, ()))),
+                requirements=tuple(r.requirements or ()),
                 desired_skills=tuple(sorted(des.get(r.id, ()))),
                 causes=tuple(sorted(causes.get(r.id, ()))),
                 hours_per_week=r.hours_per_week,

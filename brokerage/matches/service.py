@@ -19,15 +19,13 @@ from brokerage.matches.features import role_features, volunteer_features, volunt
 from brokerage.matches.index_holder import holder
 from brokerage.models import Organisation, Role, Volunteer
 from brokerage.roles.catalogue import Decor, catalogue
-from matching import (
-    RoleFeatures,
-    VolunteerFeatures,
-    rank_volunteers,
-    score as _score_pair,
-    suggest_tags as _suggest_tags,
-    why_not as _why_not,
-)
-from matching import MatchResult
+from matching import FLAG_MESSAGES, MatchResult, RoleFeatures, VolunteerFeatures, default_vocabulary, rank_volunteers
+from matching import score as _score_pair
+from matching import suggest_tags as _suggest_tags
+from matching import why_not as _why_not
+from matching.eligibility import distance_miles, profile_volunteer, role_timing
+from matching.scoring import flags_for
+from matching.types import Weights
 
 CANDIDATE_POOL = 3_000
 _ALL_SKILLS = tuple(taxonomy.skills())
@@ -51,6 +49,13 @@ class RoleMatch:
     district_gss: str | None = None
     mode: str | None = None
     one_off: bool = False
+    notes: list[dict] = field(default_factory=list)  # each flag's sentence: {"code", "message"}
+    close_match: dict | None = None  # the one soft condition a close match misses: {"code", "message", "change"}
+
+
+def notes_of(flags: list[str] | tuple[str, ...]) -> list[dict]:
+    """The one sentence for each flag (as explanations say them)."""
+    return [{"code": f, "message": FLAG_MESSAGES[f]} for f in flags if f in FLAG_MESSAGES]
 
 
 @dataclass
@@ -70,6 +75,8 @@ class VolunteerCandidate:
 class ReasonOut:
     code: str
     message: str
+    soft: bool = False
+    change: str = ""
 
 
 @dataclass
@@ -136,6 +143,10 @@ def _decorate(session: Session, results: list[MatchResult], decor: dict | None =
                 district_gss=row.district_gss,
                 mode=row.mode,
                 one_off=row.one_off,
+                notes=notes_of(r.flags),
+                close_match=None
+                if r.close is None
+                else {"code": r.close.code, "message": r.close.message, "change": r.close.change},
             )
         )
     return out
@@ -265,9 +276,15 @@ def why_not(session: Session, principal: Principal, volunteer_id: int, role_id: 
     return explain_pair(session, volunteer_id, role_id)
 
 
-def explain_pair(session: Session, volunteer_id: int, role_id: int) -> tuple[list[ReasonOut], list[str]]:
+def explain_pair(
+    session: Session, volunteer_id: int, role_id: int, today: date | None = None
+) -> tuple[list[ReasonOut], list[str]]:
+    """Why a role is or is not a match for a volunteer: every failing condition (each says whether it is
+    ``soft``, and if so what the volunteer could change) and the flags a match would carry
+    (``needs_dbs_check`` for a volunteer willing to get the check the role needs, ``needs_id_check`` …),
+    from the same rules the ranking uses."""
     v, role = _pair(session, volunteer_id, role_id)
-    return _reasons(v, role, date.today())
+    return _reasons(v, role, today or date.today())
 
 
 def fit(session: Session, principal: Principal, volunteer_id: int, role_id: int) -> RoleFit:
@@ -288,10 +305,12 @@ def _pair(session: Session, volunteer_id: int, role_id: int) -> tuple[VolunteerF
 
 
 def _reasons(v: VolunteerFeatures, role: RoleFeatures, today: date) -> tuple[list[ReasonOut], list[str]]:
-    reasons = _why_not(v, role, today)
-    hard = [r for r in reasons if r.code != "needs_dbs_check"]
-    flags = [r.code for r in reasons if r.code == "needs_dbs_check"]
-    return [ReasonOut(r.code, r.message) for r in hard], flags
+    vocab = default_vocabulary()
+    w = Weights()
+    p = profile_volunteer(v, vocab, w)
+    reasons = _why_not(p, role, today, vocab, w)
+    flags = list(flags_for(p, role, role_timing(role, today), today, w, distance_miles(v, role)))
+    return [ReasonOut(r.code, r.message, r.soft, r.change) for r in reasons], flags
 
 
 def candidates_for_role(
@@ -352,6 +371,22 @@ def candidates(session: Session, principal: Principal, role_id: int, *, limit: i
             raise Forbidden("Only the organisation's managers and its volunteer centre can look for volunteers for this role.")
         raise NotFound("There is no role with that id.")
     return candidates_for_role(session, role_id, limit=limit)
+
+
+def read_skills(text: str) -> list[dict]:
+    """Skills read from a volunteer's own words, with their strength and whether they meet an essential skill."""
+    vocab = default_vocabulary()
+    th = Weights().essential_match_threshold
+    return [
+        {
+            "id": vocab.skill_ids[r.skill],
+            "label": vocab.skill_labels[r.skill],
+            "strength": round(r.strength, 3),
+            "words": r.phrase,
+            "opens_essential": r.strength >= th,
+        }
+        for r in vocab.read_skills(text)
+    ]
 
 
 def suggest_tags(title: str, description: str) -> dict[str, list[dict]]:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -93,13 +94,19 @@ class Role(Base):
     def desired_skills(self) -> list[str]:
         return sorted(link.skill_id for link in self.skill_links if not link.required)
 
+    @property
+    def essential_skills(self) -> list[str]:
+        """The few skills the poster marked essential: only these rule a volunteer out."""
+        return sorted(link.skill_id for link in self.skill_links if link.essential)
+
 
 class RoleSkill(Base):
     __tablename__ = "role_skills"
 
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True)
     skill_id: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
-    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)  # needed (scores fully); else "would like"
+    essential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # a real condition: gates
 
 
 class RoleCause(Base):

@@ -115,7 +115,8 @@ def create(session: Session, principal: Principal, body: ReferralCreate) -> tupl
         from brokerage.matches.service import explain_pair
 
         reasons, _flags = explain_pair(session, volunteer.id, role.id)
-        reasons = [r for r in reasons if r.code != "already_referred"]
+        # distance and times are preferences: a volunteer may still say they are interested
+        reasons = [r for r in reasons if r.code != "already_referred" and not r.soft]
         if reasons:
             raise Conflict(
                 "This role is not a match for you yet: " + " ".join(r.message for r in reasons),

@@ -216,10 +216,13 @@ def _load(session: Session, role_ids: list[int] | None = None) -> dict[int, _Ent
             causes[rid].append(cid)
         required: dict[int, list[str]] = defaultdict(list)
         desired: dict[int, list[str]] = defaultdict(list)
-        for rid, sid, req in session.execute(
-            scoped(select(RoleSkill.role_id, RoleSkill.skill_id, RoleSkill.required), RoleSkill.role_id)
+        essential: dict[int, list[str]] = defaultdict(list)
+        for rid, sid, req, ess in session.execute(
+            scoped(select(RoleSkill.role_id, RoleSkill.skill_id, RoleSkill.required, RoleSkill.essential), RoleSkill.role_id)
         ):
-            (required if req else desired)[rid].append(sid)
+            (required if req or ess else desired)[rid].append(sid)
+            if ess:
+                essential[rid].append(sid)
         sessions: dict[int, list[dict]] = defaultdict(list)
         for rid, s, e in session.execute(
             scoped(select(RoleSession.role_id, RoleSession.starts_at, RoleSession.ends_at), RoleSession.role_id).order_by(
@@ -234,14 +237,17 @@ def _load(session: Session, role_ids: list[int] | None = None) -> dict[int, _Ent
                 sorted(required.get(r.id, ())),
                 sorted(desired.get(r.id, ())),
                 sessions.get(r.id, []),
+                sorted(essential.get(r.id, ())),
             )
     return out
 
 
-def _entry(r, causes: list[str], required: list[str], desired: list[str], sessions: list[dict]) -> _Entry:
+def _entry(
+    r, causes: list[str], required: list[str], desired: list[str], sessions: list[dict], essential: list[str] | None = None
+) -> _Entry:
     from brokerage.roles.service import build_out
 
-    out = build_out(r, r.organisation_name, causes, required, desired, sessions)
+    out = build_out(r, r.organisation_name, causes, required, desired, sessions, essential)
     # ORDER BY published_at DESC NULLS LAST, id DESC (sorted in reverse).
     sort_key = (r.published_at is not None, r.published_at or datetime.min, r.id)
     text = f"{r.title.lower()}\x00{r.description.lower()}"

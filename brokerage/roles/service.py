@@ -19,10 +19,31 @@ from brokerage.roles.lifecycle import TRANSITIONS, allowed_next
 from brokerage.roles.schemas import RoleCreate, RoleOut, RoleUpdate
 
 
+MAX_ESSENTIAL_SKILLS = 3
+
+
+def essential_warning(essential: list[str]) -> str | None:
+    """What marking skills essential does, said to the poster whenever they do it."""
+    if not essential:
+        return None
+    names = ", ".join(taxonomy.skills()[s].label.lower() if s in taxonomy.skills() else s for s in essential)
+    return (
+        f"You have marked {names} as essential. This narrows who sees the role: only volunteers who have told us "
+        "they have it will be shown it or be able to apply. Other skills count towards a good match without ruling anyone out."
+    )
+
+
 def build_out(
-    role, organisation_name: str, causes: list[str], required: list[str], desired: list[str], sessions: list[dict]
+    role,
+    organisation_name: str,
+    causes: list[str],
+    required: list[str],
+    desired: list[str],
+    sessions: list[dict],
+    essential: list[str] | None = None,
 ) -> RoleOut:
     """The API's view of a role, from an ORM object or a row with the same column names."""
+    essential = essential or []
     return RoleOut(
         id=role.id,
         organisation_id=role.organisation_id,
@@ -45,6 +66,8 @@ def build_out(
         causes=causes,
         required_skills=required,
         desired_skills=desired,
+        essential_skills=essential,
+        essential_warning=essential_warning(essential),
         dbs_level=role.dbs_level,
         requirements=list(role.requirements or []),
         accessibility=list(role.accessibility or []),
@@ -67,7 +90,9 @@ def _sessions(role: Role) -> list[dict]:
 
 
 def to_out(role: Role, organisation: Organisation) -> RoleOut:
-    return build_out(role, organisation.name, role.causes, role.required_skills, role.desired_skills, _sessions(role))
+    return build_out(
+        role, organisation.name, role.causes, role.required_skills, role.desired_skills, _sessions(role), role.essential_skills
+    )
 
 
 def get_with_org(session: Session, principal: Principal | None, role_id: int) -> tuple[Role, Organisation]:
@@ -134,7 +159,7 @@ def list_page(session: Session, principal: Principal | None, *, page: int = 1, p
     """The database path of the role list (staff and managers, who also see drafts)."""
     rows, total = list_(session, principal, page=page, page_size=page_size, **filters)
     items = [
-        build_out(role, org_name, role.causes, role.required_skills, role.desired_skills, _sessions(role))
+        build_out(role, org_name, role.causes, role.required_skills, role.desired_skills, _sessions(role), role.essential_skills)
         for role, org_name in rows
     ]
     return Page(items=items, total=total, page=page, page_size=page_size)
@@ -160,16 +185,26 @@ def _apply(session: Session, role: Role, data: dict) -> None:
             role.postcode = role.latitude = role.longitude = None
     if data.get("causes") is not None:
         role.cause_links = [RoleCause(cause_id=c) for c in taxonomy.check_causes(data["causes"])]
-    if data.get("required_skills") is not None or data.get("desired_skills") is not None:
+    if any(data.get(k) is not None for k in ("required_skills", "desired_skills", "essential_skills")):
+        essential = taxonomy.check_skills(
+            data.get("essential_skills") if data.get("essential_skills") is not None else role.essential_skills,
+            "essential_skills",
+        )
+        if len(essential) > MAX_ESSENTIAL_SKILLS:
+            raise InvalidInput(
+                f"Mark at most {MAX_ESSENTIAL_SKILLS} skills essential: each one narrows who sees the role.",
+                field="essential_skills",
+            )
         required = taxonomy.check_skills(
             data.get("required_skills") if data.get("required_skills") is not None else role.required_skills, "required_skills"
         )
+        required += [s for s in essential if s not in required]  # an essential skill is a needed one
         desired = taxonomy.check_skills(
             data.get("desired_skills") if data.get("desired_skills") is not None else role.desired_skills, "desired_skills"
         )
         desired = [s for s in desired if s not in required]
-        role.skill_links = [RoleSkill(skill_id=s, required=True) for s in required] + [
-            RoleSkill(skill_id=s, required=False) for s in desired
+        role.skill_links = [RoleSkill(skill_id=s, required=True, essential=s in essential) for s in required] + [
+            RoleSkill(skill_id=s, required=False, essential=False) for s in desired
         ]
     if data.get("slots") is not None:
         role.slot_mask = taxonomy.slots_to_mask(data["slots"])

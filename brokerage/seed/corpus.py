@@ -3320,6 +3320,25 @@ ROLE_TEMPLATES: tuple[RoleTemplate, ...] = (
 )
 
 _TEMPLATE_BY_ID = {t.id: t for t in ROLE_TEMPLATES}
+
+# Skills that are real conditions of a role, as its organisation would mark them essential (a licence,
+# a certificate, a qualification or a language the role is about). Every other skill a template lists
+# is one the role needs or would like: it counts in the ranking but rules nobody out.
+ESSENTIAL_SKILLS: dict[str, tuple[str, ...]] = {
+    "foodbank-driver": ("driving",),
+    "hospital-driver": ("driving",),
+    "minibus-driver": ("minibus-driving",),
+    "first-aider": ("first-aid",),
+    "counsellor": ("counselling",),
+    "legal-clinic": ("legal-advice",),
+    "bsl-support": ("british-sign-language",),
+    "community-interpreter": ("translation",),
+    "elders-link": ("translation",),
+    "treasurer": ("finance-bookkeeping",),
+    "bookkeeper": ("finance-bookkeeping",),
+    "hr-adviser": ("hr-recruitment",),
+    "website": ("web-design",),
+}
 _GENERIC_TEMPLATES = tuple(t for t in ROLE_TEMPLATES if not t.causes)
 _TEMPLATES_BY_CAUSE: dict[str, tuple[RoleTemplate, ...]] = {
     c: tuple(t for t in ROLE_TEMPLATES if c in t.causes) for c in CAUSE_IDS
@@ -3926,6 +3945,7 @@ def role_from_template(rng: random.Random, org: dict, template: RoleTemplate | s
         "slots": mask_slots(mask),
         "mode": mode,
         "required_skills": list(t.required_skills),
+        "essential_skills": list(ESSENTIAL_SKILLS.get(t.id, ())),
         "desired_skills": desired,
         "causes": causes,
         "dbs_level": DBS_LEVELS[t.dbs],

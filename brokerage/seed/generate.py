@@ -349,10 +349,10 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
         w.add(Role, role)
         roles.append(role)
         for s in r["required_skills"]:
-            w.add(RoleSkill, {"role_id": rid, "skill_id": s, "required": True})
+            w.add(RoleSkill, {"role_id": rid, "skill_id": s, "required": True, "essential": s in r["essential_skills"]})
         for s in r["desired_skills"]:
             if s not in r["required_skills"]:
-                w.add(RoleSkill, {"role_id": rid, "skill_id": s, "required": False})
+                w.add(RoleSkill, {"role_id": rid, "skill_id": s, "required": False, "essential": False})
         for c in r["causes"]:
             w.add(RoleCause, {"role_id": rid, "cause_id": c})
         if r["one_off"]:

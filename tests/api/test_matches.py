@@ -27,14 +27,22 @@ def test_recommendations_explain_themselves_and_skip_ineligible_roles(client, fa
     r = client.get(f"/volunteers/{v.id}/matches", headers=as_user(_vol_user(db, v)))
     assert r.status_code == 200, r.text
     matches = r.json()
-    ids = [m["role_id"] for m in matches]
+    ids = [m["role_id"] for m in matches if m["close_match"] is None]
     assert ids == [near.id]  # weekday (no shared slot), far (beyond 5 miles) and draft are not matches
+    # with fewer than three matches, a close match follows, saying what is off and what could change
+    close = [m for m in matches if m["close_match"] is not None]
+    assert [m["role_id"] for m in close] == [weekday.id]
+    assert close[0]["close_match"]["code"] == "no_shared_slot"
+    assert close[0]["close_match"]["message"] == "This role is on Monday mornings, and you said you are free on Saturday mornings."
+    assert "add them to the times you are free" in close[0]["close_match"]["change"]
+    assert "close_match" in close[0]["flags"]
     m = matches[0]
     assert "Saturday" in m["explanation"] and "garden" in m["explanation"].lower()
     assert abs(sum(m["contributions"].values()) - m["score"]) < 0.01
 
     why = client.get(f"/volunteers/{v.id}/why-not/{far.id}", headers=as_user(_vol_user(db, v))).json()
     assert why["eligible"] is False and [x["code"] for x in why["reasons"]] == ["too_far"]
+    assert why["reasons"][0]["soft"] is True and why["can_apply"] is True
     assert "miles" in why["reasons"][0]["message"]
     why = client.get(f"/volunteers/{v.id}/why-not/{weekday.id}", headers=as_user(_vol_user(db, v))).json()
     assert [x["code"] for x in why["reasons"]] == ["no_shared_slot"]
@@ -91,7 +99,7 @@ def test_search_blends_text_and_filters(client, factory):
 def test_candidates_for_a_hard_to_fill_role(client, factory, as_user, db):
     centre = factory.centre(districts=(ASHFORD,))
     org = factory.organisation(ASHFORD)
-    role = factory.role(org, title="Gardener", slot_mask=SAT_MORNING, required_skills=("gardening",))
+    role = factory.role(org, title="Gardener", slot_mask=SAT_MORNING, essential_skills=("gardening",))
     manager = factory.user("organisation_manager", organisations=(org,))
     good = factory.volunteer(ASHFORD, availability=SAT_MORNING, skills=("gardening",))
     no_consent = factory.volunteer(ASHFORD, availability=SAT_MORNING, skills=("gardening",), consent=False)
