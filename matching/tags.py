@@ -44,9 +44,9 @@ TITLE_HIT = 0.95
 TEXT_HIT = 0.8
 STRONG_TITLE, STRONG_TEXT = 0.75, 0.55
 WEAK_TITLE, WEAK_TEXT = 0.35, 0.2
-MODEL_ONLY_MAX = 0.6
+MODEL_ONLY_MAX = 0.85
 MODEL_BOOST = 0.5
-CAUSE_THRESHOLD = 0.4  # tuned on the "tune" split; see the module docstring
+CAUSE_THRESHOLD = 0.5  # tuned on the "tune" split; see the module docstring
 SKILL_THRESHOLD = 0.5
 TEMPERATURE = 12.0
 
@@ -133,6 +133,8 @@ class CauseModel:
             return np.zeros(self.vocab.n_causes)
         q = normalize(self.features.transform([text]))
         sims = np.asarray((self.centroids @ q.T).todense()).ravel()
+        if sims.max() <= 0:
+            return np.zeros(self.vocab.n_causes)
         z = np.exp(TEMPERATURE * (sims - sims.max()))
         return np.asarray(z / z.sum(), dtype=np.float64)
 
