@@ -166,10 +166,11 @@ def _volunteer(session: Session, volunteer_id: int) -> VolunteerFeatures:
 def recommend_for_volunteer(
     session: Session, volunteer_id: int, *, limit: int = 10, today: date | None = None
 ) -> list[RoleMatch]:
-    """The volunteer's best eligible roles, spread so no organisation takes over the list."""
+    """The volunteer's best eligible roles, spread so no organisation takes over the list (for emails:
+    full matches only, never a close one)."""
     v = _volunteer(session, volunteer_id)
     index = holder.get(session)
-    return _decorate(session, index.rank(v, k=limit, today=today or date.today()))
+    return _decorate(session, index.rank(v, k=limit, today=today or date.today(), close=False))
 
 
 def recommendations(session: Session, principal: Principal, volunteer_id: int, *, limit: int = 10) -> list[RoleMatch]:

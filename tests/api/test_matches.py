@@ -156,3 +156,74 @@ def test_visitors_searching_see_roles_that_need_skills(client, factory):
     gardener = factory.role(org, title="Community gardener", slot_mask=SAT_MORNING, required_skills=("gardening",))
     ids = [m["role_id"] for m in client.get("/search/roles", params={"q": "gardener"}).json()]
     assert ids == [gardener.id]
+
+
+def test_why_not_flags_a_dbs_check_for_a_willing_volunteer(client, factory, as_user, db):
+    org = factory.organisation(ASHFORD)
+    role = factory.role(org, title="Home visiting befriender", slot_mask=SAT_MORNING, dbs_level="enhanced")
+    willing = factory.volunteer(ASHFORD, availability=SAT_MORNING, dbs_willing=True)
+    unwilling = factory.volunteer(ASHFORD, availability=SAT_MORNING)
+    why = client.get(f"/volunteers/{willing.id}/why-not/{role.id}", headers=as_user(_vol_user(db, willing))).json()
+    assert why["eligible"] is True and why["reasons"] == []
+    assert why["flags"] == ["needs_dbs_check"]
+    assert why["notes"] == [{"code": "needs_dbs_check", "message": "needs a DBS check, which the organisation will arrange"}]
+    # the match in their list carries the same flag and says it in the same words
+    (m,) = [m for m in client.get(f"/volunteers/{willing.id}/matches", headers=as_user(_vol_user(db, willing))).json()]
+    assert m["flags"] == ["needs_dbs_check"] and "needs a DBS check, which the organisation will arrange" in m["explanation"]
+    why = client.get(f"/volunteers/{unwilling.id}/why-not/{role.id}", headers=as_user(_vol_user(db, unwilling))).json()
+    assert why["eligible"] is False and why["can_apply"] is False
+    assert [r["code"] for r in why["reasons"]] == ["dbs_required"] and why["reasons"][0]["soft"] is False
+
+
+def test_only_essential_skills_rule_volunteers_out(client, factory, as_user, db):
+    org = factory.organisation(ASHFORD)
+    manager = factory.user("organisation_manager", organisations=(org,))
+    base = {"organisation_id": org.id, "title": "Community larder helper", "description": "Help run our community larder."}
+    body = {**base, "slots": ["SaturdayMorning"], "required_skills": ["customer-service"], "essential_skills": ["first-aid", "driving"]}
+    r = client.post("/roles", json=body, headers=as_user(manager))
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert out["essential_skills"] == ["driving", "first-aid"]
+    assert set(out["required_skills"]) == {"customer-service", "driving", "first-aid"}
+    assert "narrows who sees the role" in out["essential_warning"]
+    too_many = {**body, "essential_skills": ["first-aid", "driving", "cooking", "gardening"]}
+    r = client.post("/roles", json=too_many, headers=as_user(manager))
+    assert r.status_code == 422 and "essential_skills" in r.text
+    # a needed skill that is not essential scores but rules nobody out
+    larder = factory.role(org, title="Larder helper", slot_mask=SAT_MORNING, required_skills=("customer-service",))
+    driver = factory.role(org, title="Larder driver", slot_mask=SAT_MORNING, essential_skills=("driving",))
+    v = factory.volunteer(ASHFORD, availability=SAT_MORNING, skills_text="I don't drive, but I love chatting to people")
+    ids = [m["role_id"] for m in client.get(f"/volunteers/{v.id}/matches", headers=as_user(_vol_user(db, v))).json()]
+    assert larder.id in ids and driver.id not in ids
+    why = client.get(f"/volunteers/{v.id}/why-not/{driver.id}", headers=as_user(_vol_user(db, v))).json()
+    assert [r["code"] for r in why["reasons"]] == ["missing_skill"] and "essential" in why["reasons"][0]["message"]
+
+
+def test_the_mode_gate_holds_in_recommendations_search_and_candidates(client, factory, as_user, db):
+    org = factory.organisation(ASHFORD)
+    manager = factory.user("organisation_manager", organisations=(org,))
+    phone = factory.role(org, title="Telephone befriender", slot_mask=SAT_MORNING, mode="remote")
+    shop = factory.role(org, title="Shop befriender", slot_mask=SAT_MORNING, mode="in_person")
+    both = factory.role(org, title="Hybrid befriender", slot_mask=SAT_MORNING, mode="hybrid")
+    in_person = factory.volunteer(ASHFORD, availability=SAT_MORNING, mode="in_person")
+    remote = factory.volunteer(ASHFORD, availability=SAT_MORNING, mode="remote")
+    for v, ruled_out in ((in_person, phone), (remote, shop)):
+        headers = as_user(_vol_user(db, v))
+        listed = {m["role_id"] for m in client.get(f"/volunteers/{v.id}/matches", headers=headers).json()}
+        searched = {m["role_id"] for m in client.get("/search/roles", params={"q": "befriender"}, headers=headers).json()}
+        assert ruled_out.id not in listed | searched and both.id in listed and both.id in searched
+    for role, ruled_out in ((phone, in_person), (shop, remote)):
+        ids = {c["volunteer_id"] for c in client.get(f"/roles/{role.id}/candidates", headers=as_user(manager)).json()}
+        assert ruled_out.id not in ids
+    ids = {c["volunteer_id"] for c in client.get(f"/roles/{both.id}/candidates", headers=as_user(manager)).json()}
+    assert {in_person.id, remote.id} <= ids
+
+
+def test_a_volunteers_words_are_read_with_their_strength(client, factory, as_user, db):
+    v = factory.volunteer(ASHFORD)
+    r = client.post("/skills/read", json={"text": "First aider, keen gardner; bring photo ID"}, headers=as_user(_vol_user(db, v)))
+    assert r.status_code == 200, r.text
+    got = {x["id"]: x for x in r.json()}
+    assert set(got) == {"first-aid", "gardening"}
+    assert got["first-aid"]["strength"] == 1.0 and got["first-aid"]["opens_essential"] is True
+    assert got["gardening"]["strength"] < 0.9 and got["gardening"]["opens_essential"] is False
