@@ -54,7 +54,9 @@ class Row:
 
 def load(split: str | None = None, kind: str | None = None) -> list[Row]:
     with open(DATA, newline="", encoding="utf-8") as f:
-        rows = [Row(r["kind"], r["text"], frozenset(x for x in r["labels"].split("|") if x), r["split"]) for r in csv.DictReader(f)]
+        rows = [
+            Row(r["kind"], r["text"], frozenset(x for x in r["labels"].split("|") if x), r["split"]) for r in csv.DictReader(f)
+        ]
     return [r for r in rows if (split is None or r.split == split) and (kind is None or r.kind == kind)]
 
 
@@ -83,7 +85,9 @@ def skill_reader(threshold: float) -> Callable[[str], set[str]]:
 def skill_keyword_baseline() -> Callable[[str], set[str]]:
     """Labels and synonyms found anywhere in the lower-cased text (substring)."""
     vocab = default_vocabulary()
-    terms = [(t.lower(), vocab.skill_ids[i]) for i in range(vocab.n_skills) for t in [vocab.skill_labels[i], *vocab.skill_synonyms[i]]]
+    terms = [
+        (t.lower(), vocab.skill_ids[i]) for i in range(vocab.n_skills) for t in [vocab.skill_labels[i], *vocab.skill_synonyms[i]]
+    ]
     return lambda text: {sid for t, sid in terms if len(t) > 2 and t in text.lower()}
 
 
@@ -141,7 +145,9 @@ def cause_scores(rows: Sequence[Row], rank: Callable[[str], list[tuple[str, floa
             top_n += 1
             top_right += bool(ranked) and ranked[0][0] in r.labels
     f1s = [2 * a / max(1, 2 * a + b + c) for a, b, c in per.values()]
-    return CauseScores(tp / max(1, tp + fp), tp / max(1, tp + fn), top_right / max(1, top_n), sum(f1s) / max(1, len(f1s)), len(rows))
+    return CauseScores(
+        tp / max(1, tp + fp), tp / max(1, tp + fn), top_right / max(1, top_n), sum(f1s) / max(1, len(f1s)), len(rows)
+    )
 
 
 def tune_cause_threshold(rows: Sequence[Row], min_precision: float = 0.85) -> float:
@@ -166,7 +172,11 @@ def labelled_report(split: str = "test") -> dict[str, float]:
         f"Free text → skill, {split} half ({gate.n} phrases, {sum(1 for r in skills if not r.labels)} with no skill)",
         ["reader", "precision", "recall"],
         [
-            [f"skill reader, strength >= {w.essential_match_threshold} (opens an essential gate)", f"{gate.precision:.3f}", f"{gate.recall:.3f}"],
+            [
+                f"skill reader, strength >= {w.essential_match_threshold} (opens an essential gate)",
+                f"{gate.precision:.3f}",
+                f"{gate.recall:.3f}",
+            ],
             [f"skill reader, strength >= {w.skill_match_threshold} (scores)", f"{scored.precision:.3f}", f"{scored.recall:.3f}"],
             ["baseline: labels and synonyms as substrings", f"{kw.precision:.3f}", f"{kw.recall:.3f}"],
         ],
@@ -177,8 +187,20 @@ def labelled_report(split: str = "test") -> dict[str, float]:
         f"Listing → cause, {split} half ({ours.n} listings, {sum(1 for r in causes if not r.labels)} with no cause)",
         ["suggester", "precision", "recall", "top-1", "macro-F1"],
         [
-            [f"tag suggester (threshold {CAUSE_THRESHOLD})", f"{ours.precision:.3f}", f"{ours.recall:.3f}", f"{ours.top1:.3f}", f"{ours.macro_f1:.3f}"],
-            ["baseline: the standard's labels as keywords", f"{base.precision:.3f}", f"{base.recall:.3f}", f"{base.top1:.3f}", f"{base.macro_f1:.3f}"],
+            [
+                f"tag suggester (threshold {CAUSE_THRESHOLD})",
+                f"{ours.precision:.3f}",
+                f"{ours.recall:.3f}",
+                f"{ours.top1:.3f}",
+                f"{ours.macro_f1:.3f}",
+            ],
+            [
+                "baseline: the standard's labels as keywords",
+                f"{base.precision:.3f}",
+                f"{base.recall:.3f}",
+                f"{base.top1:.3f}",
+                f"{base.macro_f1:.3f}",
+            ],
         ],
     )
     print("targets: skill precision >= 0.95 at recall >= 0.85 (gate strength); cause precision >= 0.8; beat the baseline")
@@ -259,9 +281,17 @@ def county_report() -> dict[str, float]:
             ["share with >= 3 matches (every gate passed)", f"{full3 / n:.1%}", ">= 95%"],
             ["share with >= 3 in the list (close matches included)", f"{any3 / n:.1%}", ""],
             ["share with none at all", f"{none / n:.1%}", "<= 1%"],
-            ["remote roles in in-person volunteers' lists", f"{in_person_remote} of {in_person_slots:,} ({in_person_remote / max(1, in_person_slots):.1%})", "0"],
+            [
+                "remote roles in in-person volunteers' lists",
+                f"{in_person_remote} of {in_person_slots:,} ({in_person_remote / max(1, in_person_slots):.1%})",
+                "0",
+            ],
             ["organisations with an open role", f"{len(orgs):,}", ""],
-            ["… shown to at least one volunteer", f"{sum(1 for o in orgs if shown.get(o)):,} ({sum(1 for o in orgs if shown.get(o)) / max(1, len(orgs)):.0%})", ""],
+            [
+                "… shown to at least one volunteer",
+                f"{sum(1 for o in orgs if shown.get(o)):,} ({sum(1 for o in orgs if shown.get(o)) / max(1, len(orgs)):.0%})",
+                "",
+            ],
             ["list places taken by the most-shown organisation", f"{top:,} ({top / total:.1%})", ""],
             ["list places per organisation: median / max", f"{median} / {per_org[-1] if per_org else 0}", ""],
         ],

@@ -241,9 +241,7 @@ def mode_reason(v: VolunteerFeatures, role: RoleFeatures) -> Reason | None:
             "remote_only", "This role has to be done in person, and you have told us you only want to volunteer from home."
         )
     if role.mode == "remote" and v.mode == "in_person":
-        return Reason(
-            "in_person_only", "This role is done from home, and you have told us you only want to volunteer in person."
-        )
+        return Reason("in_person_only", "This role is done from home, and you have told us you only want to volunteer in person.")
     return None
 
 
@@ -368,9 +366,7 @@ def why_not(
     return out
 
 
-def close_miss(
-    p: VolunteerProfile, role: RoleFeatures, today: date, vocab: Vocabulary, w: Weights
-) -> Reason | None:
+def close_miss(p: VolunteerProfile, role: RoleFeatures, today: date, vocab: Vocabulary, w: Weights) -> Reason | None:
     """The one soft condition a role misses when it is a close match (every hard gate passed, exactly one
     soft one failed, and a distance miss no more than :meth:`Weights.close_extra_miles` beyond the
     radius); None otherwise (a full match or not close)."""

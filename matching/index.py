@@ -26,7 +26,8 @@ import multiprocessing as mp
 import threading
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -90,16 +91,19 @@ _COLUMNS = {
 }
 
 
-def _locked(method):
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _locked(method: _F) -> _F:
     """Run a public method under the index's lock: lazy derived state (today's date, compaction,
     the text model) and upserts must not interleave with a ranking in another thread."""
 
     @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: RoleIndex, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
             return method(self, *args, **kwargs)
 
-    return wrapper
+    return cast(_F, wrapper)
 
 
 @dataclass
@@ -120,6 +124,49 @@ class RoleIndex:
     >>> idx.upsert(changed_role); idx.remove(role_id)   # keep it current as roles change
     """
 
+    # column arrays (see ``_COLUMNS``), set by ``_grow`` and ``_compact``
+    ids: npt.NDArray[Any]
+    org: npt.NDArray[Any]
+    present: npt.NDArray[Any]
+    published: npt.NDArray[Any]
+    pub_start: npt.NDArray[Any]
+    pub_end: npt.NDArray[Any]
+    places: npt.NDArray[Any]
+    referrals: npt.NDArray[Any]
+    min_age: npt.NDArray[Any]
+    max_age: npt.NDArray[Any]
+    dbs: npt.NDArray[Any]
+    mode: npt.NDArray[Any]
+    lat: npt.NDArray[Any]
+    lon: npt.NDArray[Any]
+    ux: npt.NDArray[Any]
+    uy: npt.NDArray[Any]
+    uz: npt.NDArray[Any]
+    slot_mask: npt.NDArray[Any]
+    one_off: npt.NDArray[Any]
+    hours: npt.NDArray[Any]
+    struggling: npt.NDArray[Any]
+    published_ord: npt.NDArray[Any]
+    has_skills: npt.NDArray[Any]
+    cause_bits: npt.NDArray[Any]
+    eff_mask: npt.NDArray[Any]
+    eff_pop: npt.NDArray[Any]
+    flexible: npt.NDArray[Any]
+    alive: npt.NDArray[Any]
+    ref_year: npt.NDArray[Any]
+    ref_mmdd: npt.NDArray[Any]
+    need: npt.NDArray[Any]
+    fresh: npt.NDArray[Any]
+    req_bits: npt.NDArray[Any]
+    skill_idx: npt.NDArray[Any]
+    skill_w: npt.NDArray[Any]
+    _tfidf_X: Any
+    _tfidf_vec: Any
+    _text_rows: npt.NDArray[np.int64]
+    _text_row_pos: npt.NDArray[np.int64] | None
+    _text_vocab: list[str]
+    _text_prefixes: dict[str, list[str]]
+
     def __init__(
         self,
         roles: Iterable[RoleFeatures] = (),
@@ -138,6 +185,7 @@ class RoleIndex:
         self._roles: list[RoleFeatures | None] = []
         self._today: date | None = None
         self._text_dirty = True
+        self._text_row_pos = None
         self._needs_compact = False
         self._grow(capacity)
         for r in roles:
@@ -204,7 +252,7 @@ class RoleIndex:
 
     @_locked
     def roles(self) -> list[RoleFeatures]:
-        return [self._roles[r] for r in sorted(self._row_of.values())]
+        return [r for r in (self._roles[i] for i in sorted(self._row_of.values())) if r is not None]
 
     @_locked
     def upsert(self, role: RoleFeatures) -> None:
@@ -472,7 +520,7 @@ class RoleIndex:
             with np.errstate(invalid="ignore", divide="ignore"):
                 hours = np.where(np.isnan(h) | (h <= 0), HOURS_UNKNOWN, np.where(h <= vh, 1.0, max(0.0, vh) / h))
         else:
-            hours = HOURS_UNKNOWN
+            hours = np.full(n, HOURS_UNKNOWN)
         if v.preference == "either":
             comps[4] = hours
         else:
@@ -487,7 +535,7 @@ class RoleIndex:
         scores = np.round(raw, 9)
         return rows, scores, contrib, d
 
-    def _top(self, rows, scores, k: int):
+    def _top(self, rows: npt.NDArray[np.int64], scores: npt.NDArray[np.float64], k: int) -> list[tuple[int, int]]:
         """Spread-re-ranked best ``k`` → list of (row, position in the arrays)."""
         w = self.w
         if rows.size == 0 or k <= 0:
@@ -517,14 +565,23 @@ class RoleIndex:
             ]
             picked, short = spread(cands, k, w, presorted=True)
             if not short or part.size >= rows.size:
-                return [(rows[c.payload], c.payload) for c in picked]
+                return [(int(rows[int(cast(int, c.payload))]), int(cast(int, c.payload))) for c in picked]
             m *= 4
 
-    def _results(self, p: VolunteerProfile, today: date, top, scores, contrib, d) -> list[MatchResult]:
+    def _results(
+        self,
+        p: VolunteerProfile,
+        today: date,
+        top: Sequence[tuple[int, int]],
+        scores: npt.NDArray[np.float64],
+        contrib: npt.NDArray[np.float64],
+        d: npt.NDArray[np.float64],
+    ) -> list[MatchResult]:
         out = []
         w = self.w
         for row, j in top:
             role = self._roles[row]
+            assert role is not None
             dj = None if np.isnan(d[j]) else float(d[j])
             t = role_timing(role, today)
             fl = flags_for(p, role, t, today, w, dj)
@@ -589,7 +646,9 @@ class RoleIndex:
         rows, *_ = self._evaluate(self.profile(volunteer), today)
         return np.sort(self.ids[rows])
 
-    def _rank_arrays(self, vols: Sequence[VolunteerFeatures], k: int, today: date):
+    def _rank_arrays(
+        self, vols: Sequence[VolunteerFeatures], k: int, today: date
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         n = len(vols)
         rid = np.full((n, k), -1, np.int64)
         sc = np.full((n, k), np.nan, np.float32)
@@ -654,6 +713,7 @@ class RoleIndex:
         docs = []
         for r in rows:
             role = self._roles[r]
+            assert role is not None
             docs.append(f"{role.title} {role.title} {role.description}")
         vec = TfidfVectorizer(
             tokenizer=tokens, token_pattern=None, lowercase=False, sublinear_tf=True, min_df=1, dtype=np.float32
@@ -679,8 +739,9 @@ class RoleIndex:
         word of the listings (rapidfuzz). The text model is rebuilt lazily after changes."""
         from rapidfuzz import fuzz, process
 
-        if self._text_dirty or getattr(self, "_text_row_pos", None) is None or self._text_row_pos.size < self._cap:
+        if self._text_dirty or self._text_row_pos is None or self._text_row_pos.size < self._cap:
             self._build_text()
+        assert self._text_row_pos is not None
         rel = np.zeros(rows.size)
         if self._tfidf_X is None or not query.strip():
             return rel
@@ -703,12 +764,12 @@ class RoleIndex:
                 weights.append(idf[c] * 0.8)
         if not cols:
             return rel
-        weights = np.asarray(weights)
-        weights = weights / np.linalg.norm(weights)
+        wv = np.asarray(weights)
+        wv = wv / np.linalg.norm(wv)
         sub = self._tfidf_X[:, cols].tocsr()
         pos = self._text_row_pos[rows]
         have = pos >= 0
-        vals = np.asarray(sub[pos[have]] @ weights).ravel()
+        vals = np.asarray(sub[pos[have]] @ wv).ravel()
         rel[have] = vals
         return rel
 
@@ -771,10 +832,11 @@ class RoleIndex:
         return out
 
 
-_FORK_STATE = None
+_FORK_STATE: tuple[RoleIndex, Sequence[VolunteerFeatures], int, date] | None = None
 
 
-def _fork_rank_span(span):
+def _fork_rank_span(span: tuple[int, int]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    assert _FORK_STATE is not None
     index, vols, k, today = _FORK_STATE
     s, e = span
     return index._rank_arrays(vols[s:e], k, today)

@@ -220,7 +220,9 @@ def explain(
     if used:
         names = [vocab.skill_short(i) for i in used[:2]]
         sure = all(s[i] >= w.essential_match_threshold for i in used[:2])
-        parts.append(("uses your " if sure else "may use your ") + " and ".join(names) + (" skills" if len(names) > 1 else " skill"))
+        parts.append(
+            ("uses your " if sure else "may use your ") + " and ".join(names) + (" skills" if len(names) > 1 else " skill")
+        )
     shared_c = cr.cause_bits & p.cause_bits
     if shared_c:
         i = (shared_c & -shared_c).bit_length() - 1

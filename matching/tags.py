@@ -32,7 +32,6 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 from sklearn.feature_extraction.text import TfidfVectorizer
-from scipy import sparse
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize
 
@@ -98,33 +97,45 @@ class CauseModel:
                 docs.append(phrase)
                 ys.append(i)
         for c in taxonomy["causes"]:
-            i = by_label.get(c["label"].lower())
-            if i is None:
+            found = by_label.get(c["label"].lower())
+            if found is None:
                 continue
             docs.append(f"{c['label']} {c['label']} {c['definition']}")
-            ys.append(i)
+            ys.append(found)
             for alt in c["alt_labels"]:
                 if alt.lower() not in data.dropped:
-                    add_phrase(alt, i)
+                    add_phrase(alt, found)
                     docs.append(alt)
-                    ys.append(i)
+                    ys.append(found)
         for role in corpus["roles"]:
             for cid in role["causes"]:
-                i = vocab.cause_index.get(cid)
-                if i is not None:
+                j = vocab.cause_index.get(cid)
+                if j is not None:
                     docs.append(f"{role['title']} {role['title']} {role['description']}")
-                    ys.append(i)
+                    ys.append(j)
         self.matcher = PhraseMatcher(entries, data.stop, load_senses().negators)
         self.features = FeatureUnion(
             [
-                ("words", TfidfVectorizer(tokenizer=_lemma_tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True)),
-                ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, max_features=6000)),
+                (
+                    "words",
+                    TfidfVectorizer(
+                        tokenizer=_lemma_tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True
+                    ),
+                ),
+                (
+                    "chars",
+                    TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, max_features=6000),
+                ),
             ]
         )
         x = normalize(self.features.fit_transform(docs))
         y = np.asarray(ys, dtype=np.int64)
-        onehot = sparse.csr_matrix((np.ones(y.size), (y, np.arange(y.size))), shape=(vocab.n_causes, y.size))
-        self.centroids = normalize(onehot @ x)  # one row per cause: the mean direction of its texts
+        centroids = np.zeros((vocab.n_causes, x.shape[1]))
+        for i in range(vocab.n_causes):
+            if (y == i).any():
+                centroids[i] = np.asarray(x[y == i].sum(axis=0)).ravel()
+        # one row per cause: the mean direction of its texts
+        self.centroids: npt.NDArray[np.float64] = normalize(centroids)
 
     def probabilities(self, text: str) -> npt.NDArray[np.float64]:
         """The model's probability of each cause (vocabulary order): a softmax over the cosine similarity
@@ -132,7 +143,7 @@ class CauseModel:
         if not words(text):
             return np.zeros(self.vocab.n_causes)
         q = normalize(self.features.transform([text]))
-        sims = np.asarray((self.centroids @ q.T).todense()).ravel()
+        sims = np.asarray(q @ self.centroids.T, dtype=np.float64).ravel()
         if sims.max() <= 0:
             return np.zeros(self.vocab.n_causes)
         z = np.exp(TEMPERATURE * (sims - sims.max()))
@@ -210,4 +221,3 @@ def rank_causes(title: str, description: str = "", vocab: Vocabulary | None = No
     vocab = vocab or default_vocabulary()
     conf = cause_model(vocab).confidences(title or "", description or "")
     return sorted(((vocab.cause_ids[i], c) for i, c in conf.items()), key=lambda x: (-x[1], x[0]))
-

@@ -9,7 +9,6 @@ the ``MATCHING_TAXONOMY_DIR`` environment variable or by passing ``taxonomy_dir`
 from __future__ import annotations
 
 import csv
-from bisect import bisect_left, bisect_right
 import os
 import re
 from collections.abc import Iterable
@@ -389,7 +388,7 @@ class Vocabulary:
                     out[j] = v
         return out
 
-    def cause_bits(self, causes) -> int:
+    def cause_bits(self, causes: Iterable[str]) -> int:
         bits = 0
         for c in causes:
             i = self.resolve_cause(c)
@@ -409,19 +408,6 @@ class Vocabulary:
             lab = re.sub(r" (knowledge|awareness)$", "", lab)
             return lab.lower()
         return sid.replace("-", " ")
-
-
-def _near(key: str, choices: list[str], idx: list[int], lens: list[int], cutoff: float):
-    """Best fuzz.ratio match of ``key`` among length-sorted ``choices`` → (vocab index, score 0..1)."""
-    n = len(key)
-    # ratio = 1 - indel / (n + m) >= c needs |n - m| <= (1 - c)(n + m)
-    c = 1.0 - cutoff / 100.0
-    lo = bisect_left(lens, int(n * (1 - c) / (1 + c)))
-    hi = bisect_right(lens, int(n * (1 + c) / (1 - c)) + 1)
-    if lo >= hi:
-        return None
-    m = process.extractOne(key, choices[lo:hi], scorer=fuzz.ratio, score_cutoff=cutoff)
-    return None if m is None else (idx[lo + m[2]], m[1] / 100.0)
 
 
 @lru_cache(maxsize=20000)
@@ -444,15 +430,15 @@ def _resolve_cached(vocab: "Vocabulary", text: str, kind: str) -> int | None:
     return None if m is None else idx[m[2]]
 
 
-Vocabulary.__hash__ = lambda self: id(self)  # type: ignore[assignment]
-Vocabulary.__eq__ = lambda self, other: self is other  # type: ignore[assignment]
+Vocabulary.__hash__ = lambda self: id(self)  # type: ignore[method-assign]
+Vocabulary.__eq__ = lambda self, other: self is other  # type: ignore[method-assign]
 
 
 def _split_syn(s: str) -> list[str]:
     return [x.strip() for x in (s or "").split("|") if x.strip()]
 
 
-def load_vocabulary(taxonomy_dir: str | os.PathLike | None = None) -> Vocabulary:
+def load_vocabulary(taxonomy_dir: str | os.PathLike[str] | None = None) -> Vocabulary:
     d = Path(taxonomy_dir or os.environ.get("MATCHING_TAXONOMY_DIR") or _DEFAULT_DIR)
     ids, labels, groups, syns, std = [], [], [], [], []
     with open(d / "skill_vocabulary.csv", newline="", encoding="utf-8") as f:

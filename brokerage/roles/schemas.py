@@ -41,14 +41,17 @@ class RoleFields(Input):
     causes: TagList | None = None
     required_skills: TagList | None = None
     desired_skills: TagList | None = None
-    essential_skills: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=100)]],
-        Field(
-            max_length=3,
-            description="At most 3 of the skills the role needs that are real conditions (a licence, a certificate): "
-            "only volunteers who hold them will see the role. Other skills count in the ranking but rule nobody out.",
-        ),
-    ] | None = None
+    essential_skills: (
+        Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=100)]],
+            Field(
+                max_length=3,
+                description="At most 3 of the skills the role needs that are real conditions (a licence, a certificate): "
+                "only volunteers who hold them will see the role. Other skills count in the ranking but rule nobody out.",
+            ),
+        ]
+        | None
+    ) = None
     dbs_level: DbsLevel | None = None
     requirements: TagList | None = None
     accessibility: TagList | None = None

@@ -33,7 +33,9 @@ def test_recommendations_explain_themselves_and_skip_ineligible_roles(client, fa
     close = [m for m in matches if m["close_match"] is not None]
     assert [m["role_id"] for m in close] == [weekday.id]
     assert close[0]["close_match"]["code"] == "no_shared_slot"
-    assert close[0]["close_match"]["message"] == "This role is on Monday mornings, and you said you are free on Saturday mornings."
+    assert (
+        close[0]["close_match"]["message"] == "This role is on Monday mornings, and you said you are free on Saturday mornings."
+    )
     assert "add them to the times you are free" in close[0]["close_match"]["change"]
     assert "close_match" in close[0]["flags"]
     m = matches[0]
@@ -179,7 +181,12 @@ def test_only_essential_skills_rule_volunteers_out(client, factory, as_user, db)
     org = factory.organisation(ASHFORD)
     manager = factory.user("organisation_manager", organisations=(org,))
     base = {"organisation_id": org.id, "title": "Community larder helper", "description": "Help run our community larder."}
-    body = {**base, "slots": ["SaturdayMorning"], "required_skills": ["customer-service"], "essential_skills": ["first-aid", "driving"]}
+    body = {
+        **base,
+        "slots": ["SaturdayMorning"],
+        "required_skills": ["customer-service"],
+        "essential_skills": ["first-aid", "driving"],
+    }
     r = client.post("/roles", json=body, headers=as_user(manager))
     assert r.status_code == 201, r.text
     out = r.json()
