@@ -208,6 +208,7 @@ ROLE_FIELDS = {
     "commitment": "Commitment",
     "causes": "Causes",
     "required_skills": "Skills needed",
+    "essential_skills": "Essential skills",
     "desired_skills": "Skills that would help",
     "dbs_level": "DBS check",
     "minimum_age": "Minimum age",
@@ -246,6 +247,7 @@ def _role_body(form) -> tuple[dict[str, Any], list[dict[str, str]]]:
         "causes": [c for c in forms.many(form, "causes") if c in taxonomy.causes()],
         "required_skills": [s for s in forms.many(form, "required_skills") if s in taxonomy.skills()],
         "desired_skills": [s for s in forms.many(form, "desired_skills") if s in taxonomy.skills()],
+        "essential_skills": [s for s in forms.many(form, "essential_skills") if s in taxonomy.skills()],
         "dbs_level": forms.text(form, "dbs_level") or "none",
         "minimum_age": forms.number(form, "minimum_age"),
         "maximum_age": forms.number(form, "maximum_age"),
@@ -305,6 +307,7 @@ def _role_values(role: Role) -> dict[str, Any]:
         "causes": role.causes,
         "required_skills": role.required_skills,
         "desired_skills": role.desired_skills,
+        "essential_skills": role.essential_skills,
         "dbs_level": role.dbs_level,
         "minimum_age": role.minimum_age if role.minimum_age is not None else "",
         "maximum_age": role.maximum_age if role.maximum_age is not None else "",
@@ -317,7 +320,7 @@ def _role_values(role: Role) -> dict[str, Any]:
 
 def _form_values(form, body: dict[str, Any]) -> dict[str, Any]:
     values = forms.values(form)
-    values.update({k: body.get(k, []) for k in ("causes", "required_skills", "desired_skills")})
+    values.update({k: body.get(k, []) for k in ("causes", "required_skills", "desired_skills", "essential_skills")})
     values["slots"] = forms.many(form, "slots")
     for kind in ("required", "desired"):
         typed = forms.text(form, f"{kind}_skill_search")
