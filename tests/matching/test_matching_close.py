@@ -64,3 +64,25 @@ def test_slots_in_plain_words():
     assert describe_slots(sum(1 << slot_bit(d, 2) for d in range(5))) == "weekday evenings"
     assert describe_slots(sum(1 << slot_bit(5, p) for p in range(3))) == "Saturdays"
     assert describe_slots(TUE_EVE | 1 << slot_bit(3, 1)) == "Tuesday evenings and Thursday afternoons"
+
+
+def test_an_oversubscribed_role_never_claims_to_need_volunteers():
+    v = VolunteerFeatures(id=1, lat=ASHFORD[0], lon=ASHFORD[1], travel_radius_miles=5)
+    role = RoleFeatures(id=1, organisation_id=1, lat=ASHFORD[0], lon=ASHFORD[1], title="Popular", places_available=1)
+    busy = replace(role, active_referrals=4, organisation_struggling=True)
+    (res,) = RoleIndex([busy]).rank(v, 10, TODAY)
+    assert "oversubscribed" in res.flags and "they need volunteers" not in res.explanation
+    assert "lots of people have already said they are interested" in res.explanation
+    (res,) = RoleIndex([role]).rank(v, 10, TODAY)
+    assert "they need volunteers" in res.explanation
+
+
+def test_one_sentence_per_fact():
+    from matching import FLAG_MESSAGES
+
+    v = VolunteerFeatures(id=1, lat=ASHFORD[0], lon=ASHFORD[1], travel_radius_miles=5, dbs_willing=True)
+    role = RoleFeatures(id=1, organisation_id=1, lat=ASHFORD[0], lon=ASHFORD[1], dbs_level=3, requirements=("ID Check",))
+    (res,) = RoleIndex([role]).rank(v, 10, TODAY)
+    assert res.flags[:2] == ("needs_dbs_check", "needs_id_check")
+    for flag in res.flags[:2]:
+        assert FLAG_MESSAGES[flag] in res.explanation

@@ -19,7 +19,6 @@ from brokerage.matches.service import RoleMatch
 from brokerage.models import Role, Volunteer
 
 SEARCH_LIMIT = 200  # search ranks this many; the page shows them 20 at a time
-DBS_NOTE = "You would need a DBS check for this role; the organisation will arrange it."
 
 
 @dataclass
@@ -30,6 +29,7 @@ class RoleCard:
     organisation_name: str
     distance_miles: float | None = None
     why: list[str] = field(default_factory=list)
+    close: dict[str, str] | None = None  # a close match: what does not fit ("message") and what could change ("change")
 
 
 @dataclass
@@ -37,6 +37,8 @@ class Eligibility:
     eligible: bool
     why_not: list[str]
     why: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # what the volunteer could change (distance, times)
+    can_apply: bool = True
 
 
 def _sentences(text: str | None) -> list[str]:
@@ -51,6 +53,7 @@ def _cards(session: Session, found: list[RoleMatch]) -> list[RoleCard]:
             organisation_name=m.organisation_name,
             distance_miles=m.distance_miles,
             why=_sentences(m.explanation),
+            close=m.close_match,
         )
         for m in found
         if m.role_id in roles
@@ -108,11 +111,24 @@ def eligibility(session: Session, principal: Principal, volunteer: Volunteer, ro
     """Whether the volunteer could take the role (an active application of theirs does not count
     against it: the page shows that separately) and, when they could, why it suits them."""
     fit = matches_service.fit(session, principal, volunteer.id, role.id)
-    why_not = [r.message for r in fit.reasons if r.code != "already_referred"]
+    reasons = [r for r in fit.reasons if r.code != "already_referred"]
+    why_not = [r.message for r in reasons]
     why = [] if why_not else _sentences(fit.explanation)
-    if "needs_dbs_check" in fit.flags:
-        why.append(DBS_NOTE)
-    return Eligibility(eligible=not why_not, why_not=why_not, why=why)
+    # the checks to get, in the words the explanations use ("needs a DBS check, which the organisation will arrange")
+    notes = matches_service.notes_of(fit.flags)
+    said = " ".join(why)
+    why += [
+        f"This role {n['message']}."
+        for n in notes
+        if n["code"] in ("needs_dbs_check", "needs_id_check") and n["message"] not in said
+    ]
+    return Eligibility(
+        eligible=not why_not,
+        why_not=why_not,
+        why=why,
+        changes=[r.change for r in reasons if r.soft and r.change],
+        can_apply=all(r.soft for r in reasons),
+    )
 
 
 def candidates(session: Session, principal: Principal, role: Role) -> list[dict[str, Any]] | None:
