@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -151,14 +152,18 @@ def cause_scores(rows: Sequence[Row], rank: Callable[[str], list[tuple[str, floa
 
 
 def tune_cause_threshold(rows: Sequence[Row], min_precision: float = 0.85) -> float:
-    """The threshold with the best F1 among those reaching ``min_precision`` on ``rows`` (the tune half)."""
-    best, best_f1 = 0.5, -1.0
+    """The threshold with the best F1 among those reaching ``min_precision`` on ``rows`` (the tune half);
+    when several are equally good, the middle one of them (a threshold at the edge of a plateau is the
+    one most likely to move on other listings)."""
+    scored: list[tuple[float, float]] = []
     for th in [x / 100 for x in range(20, 91, 5)]:
         s = cause_scores(rows, rank_causes, th)
-        f1 = 2 * s.precision * s.recall / max(1e-9, s.precision + s.recall)
-        if s.precision >= min_precision and f1 > best_f1:
-            best, best_f1 = th, f1
-    return best
+        if s.precision >= min_precision:
+            scored.append((th, 2 * s.precision * s.recall / max(1e-9, s.precision + s.recall)))
+    if not scored:
+        return 0.5
+    best = max(f1 for _, f1 in scored)
+    return statistics.median_low([th for th, f1 in scored if f1 >= best - 1e-9])
 
 
 def labelled_report(split: str = "test") -> dict[str, float]:

@@ -233,6 +233,19 @@ class PhraseHit:
     phrase: str
 
 
+DERIVED_MIN_PREFIX = 7
+DERIVED_WEIGHT = 0.8
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 class PhraseMatcher:
     """Whole-word phrases in any form of their words (:func:`lemma`), longest first (a phrase inside a
     longer one for the same label is the same mention); ``stop`` phrases cancel the labels they list (every label when the list is empty) for the
@@ -248,6 +261,11 @@ class PhraseMatcher:
         self.table = table
         self.stop = {" ".join(lemma(w) for w in words(k)): frozenset(v) for k, v in stop.items()}
         self.negators = negators
+        # single words by their first letters, for other forms of a word ("conservationists")
+        self.by_prefix: dict[str, list[str]] = {}
+        for key in table:
+            if " " not in key and len(key) >= DERIVED_MIN_PREFIX:
+                self.by_prefix.setdefault(key[:DERIVED_MIN_PREFIX], []).append(key)
         self.max_n = max([len(k.split()) for k in table] + [len(k.split()) for k in self.stop] + [1])
 
     def hits(self, text: str) -> list[PhraseHit]:
@@ -276,4 +294,30 @@ class PhraseMatcher:
                             continue
                         spans.append((a, b, label, weight))
                         out.append(PhraseHit(label, weight, " ".join(ws[a:b])))
+            out.extend(self._derived(ws, lems, spans, stops))
+        return out
+
+    def _derived(
+        self,
+        ws: list[str],
+        lems: list[str],
+        spans: list[tuple[int, int, str, float]],
+        stops: list[tuple[int, int, frozenset[str]]],
+    ) -> list[PhraseHit]:
+        """Other forms of a single-word phrase that no phrase covers, sharing a long beginning with it
+        ("conservationists" → "conservation", "allotmenteers" → "allotment"), at :data:`DERIVED_WEIGHT`."""
+        out: list[PhraseHit] = []
+        for j, lem in enumerate(lems):
+            if len(lem) <= DERIVED_MIN_PREFIX or any(s <= j < e for s, e, _, _ in spans):
+                continue
+            if any(w in self.negators for w in ws[max(0, j - 2) : j]):
+                continue
+            for key in self.by_prefix.get(lem[:DERIVED_MIN_PREFIX], ()):
+                common = _common_prefix(key, lem)
+                if key == lem or common < max(DERIVED_MIN_PREFIX, 0.8 * min(len(key), len(lem))):
+                    continue
+                for label, weight in self.table[key].items():
+                    if any(s <= j < e and (not c or label in c) for s, e, c in stops):
+                        continue
+                    out.append(PhraseHit(label, weight * DERIVED_WEIGHT, ws[j]))
         return out

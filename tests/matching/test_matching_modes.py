@@ -42,7 +42,7 @@ def test_volunteer_to_roles_never_offers_a_ruled_out_mode(roles, v, mode):
 @FAST
 @given(role_sets(n_min=1, n_max=5), st.lists(volunteers(), min_size=1, max_size=30))
 def test_role_to_volunteers_never_offers_a_ruled_out_mode(roles, vols):
-    vols = [replace(v, contact_consent=True, contacted_role_ids=frozenset()) for v in vols]
+    vols = [replace(v, id=i, contact_consent=True, contacted_role_ids=frozenset()) for i, v in enumerate(vols)]
     for role in roles:
         for res in rank_volunteers(role, vols, TODAY, k=len(vols)):
             v = next(x for x in vols if x.id == res.volunteer_id)
