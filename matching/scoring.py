@@ -28,7 +28,6 @@ from datetime import date
 
 import numpy as np
 
-from collections.abc import Sequence
 
 from .eligibility import (
     CompiledRole,
