@@ -70,3 +70,25 @@ def test_the_role_page_shows_the_dbs_check_a_willing_volunteer_would_need(new_pa
     inset = page.locator(".inset-text").inner_text()
     assert "Why this role may not suit you" in inset and "Tuesday evenings" in inset
     assert "add them to the times you are free" in inset and "You can still say you are interested" in inset
+
+
+def test_a_poster_marks_a_skill_essential_and_is_told_it_narrows_who_sees_the_role(new_page, server, check):
+    m = new_page()
+    sign_in(m, server.manager_email)
+    m.goto("/manage/roles/new")
+    m.fill("#title", "Food bank van driver")
+    m.fill("#description", "Drive our van to collect donations from supermarkets and deliver food parcels.")
+    m.fill("#required_skill_search", "Driving")
+    m.click("button[value=add_required]")
+    m.wait_for_selector("#essential_skills-hint")
+    hint = m.locator("#essential_skills-hint").inner_text()
+    assert "at most 3" in hint and "narrows who sees the role" in hint
+    check.page(m, "role form with an essential skill to choose")
+    m.check("#essential-driving")
+    m.check("#one_off")  # regular
+    m.check("#slots-SaturdayMorning")
+    m.click("button[value=save]")
+    m.wait_for_url("**/manage/roles/*")
+    rows = m.locator(".summary-list").inner_text()
+    assert "Essential skills (only volunteers who have them see the role)" in rows
+    assert "Driving (car, van, off-road vehicles)" in rows
