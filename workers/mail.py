@@ -19,7 +19,6 @@ import ssl
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
@@ -59,11 +58,9 @@ SUBJECTS: dict[str, str] = {
 class MailError(Exception):
     """Sending failed. ``permanent`` failures (the address was refused) are not retried."""
 
-    def __init__(self, message: str, *, permanent: bool = False, after_commit: bool = False):
+    def __init__(self, message: str, *, permanent: bool = False):
         super().__init__(message)
         self.permanent = permanent
-        # The caller's ``before_reply`` had already run (its record is committed) when this happened.
-        self.after_commit = after_commit
 
 
 @dataclass(slots=True)
@@ -242,16 +239,15 @@ class Mailer:
             except Exception:  # pragma: no cover - closing a broken socket
                 pass
 
-    def send(self, email: Email, before_reply: Callable[[], None] | None = None) -> None:
-        """Send one message. ``before_reply`` runs once the whole message is on the wire and before
-        the server's reply is read: the caller commits its delivery record there, so that a worker
-        killed at any moment leaves either no email and no record, or both (but for the few
-        microseconds between the last write and the commit)."""
+    def send(self, email: Email) -> None:
+        """Send one message and wait for the server to accept it. Returns once the server has
+        answered 250 (or the ``.eml`` file is written); raises ``MailError`` otherwise. Only after
+        that may the caller record the message as sent: a server that loses its client before it
+        has answered may drop the message (many do), so a record written earlier could stand for
+        an email nobody received."""
         data = build_message(email, self.sender)
         if not self.settings.smtp_host:
             self._write_file(email, data)
-            if before_reply is not None:
-                before_reply()
             return
         body = wire_body(data)
         for attempt in (1, 2):
@@ -263,16 +259,10 @@ class Mailer:
                     raise
                 continue  # the server drops a message cut short: start again on a fresh connection
             break
-        if before_reply is not None:
-            try:
-                before_reply()
-            except BaseException:
-                self._drop()  # e.g. the caller's commit failed: the reply is unread, start afresh
-                raise
-        self.finish(after_commit=before_reply is not None)
+        self.finish()
 
     # The three steps of a send, for callers that interleave them with their own work
-    # (``workers.notify.deliver_many`` commits each record between ``write_body`` and ``finish``).
+    # (``workers.notify.deliver_many`` keeps each email's record uncommitted until ``finish``).
     def envelope(self, to: str) -> None:
         """Open a message to ``to``: MAIL, RCPT and DATA, in one write when the server offers
         PIPELINING (RFC 2920). On return the server waits for the message. Raises ``MailError``;
@@ -318,18 +308,16 @@ class Mailer:
             self._drop()
             raise MailError(f"Could not reach the mail server: {exc}") from exc
 
-    def finish(self, *, after_commit: bool = True) -> None:
-        """Read the server's reply to the message written last. Raises ``MailError`` (with
-        ``after_commit``) if it was not accepted or the reply could not be read."""
+    def finish(self) -> None:
+        """Read the server's reply to the message written last. Raises ``MailError`` if it was not
+        accepted or the reply could not be read (then it may or may not have been accepted)."""
         try:
             code, _ = self._open().getreply()
         except (smtplib.SMTPException, ConnectionError, socket.timeout, OSError) as exc:
             self._drop()
-            raise MailError(f"Could not reach the mail server: {exc}", after_commit=after_commit) from exc
+            raise MailError(f"Could not reach the mail server: {exc}") from exc
         if code != 250:
-            raise MailError(
-                f"The mail server did not accept the message ({code}).", permanent=code >= 500, after_commit=after_commit
-            )
+            raise MailError(f"The mail server did not accept the message ({code}).", permanent=code >= 500)
 
     def abandon(self) -> None:
         """Forget this thread's connection (its state is unknown, e.g. a reply is unread)."""

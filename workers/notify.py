@@ -1,18 +1,21 @@
-"""Send each email once.
+"""Send each email once, and never record one the mail server has not accepted.
 
-``deliver()`` claims the delivery key (a unique row in ``deliveries``) inside a transaction, writes
-the whole message to the mail server, commits while the server is answering, then reads its reply
-(and undoes the record if the server refused). A second worker with the same key waits on the unique
-index and then finds it taken; a worker killed before the commit leaves no row and, if it had not
-finished writing, no message, so the job's next attempt sends it. The only window for a duplicate is
-between writing the last line of the message and writing the COMMIT: tens of microseconds, longer
-only when the machine is so busy that the thread waits to be scheduled in between.
+``deliver()`` claims the delivery key (a unique row in ``deliveries``) inside a transaction, sends
+the message, and commits only once the mail server has answered 250 (and undoes the claim if it
+refused or could not be reached). The order matters: a server may drop a message whose client went
+away before reading the reply (aiosmtpd does, and RFC 5321 leaves a message the server's
+responsibility only once it has said 250), so a record committed before the reply could stand for
+an email nobody received, and the job's next attempt would skip it. A second worker with the same
+key waits on the unique index until the first commits or rolls back. A worker killed at any moment
+before the commit leaves no record, so the job's next attempt sends the message again: nothing is
+lost. The only window for a repeat is a kill after the server accepted and before the COMMIT
+reached the database (a reply in flight and one local round trip; at most one message per worker
+thread), and the repeat carries the same Message-ID, which mailbox providers collapse.
 
 ``deliver_many()`` sends a job's run of emails the same way, each with its own record and its own
 commit, but spends one database round trip per email instead of two: the COMMIT of the message just
-written is sent first thing, in the same round trip (a pipeline) as the claim of the next email,
-and the server's reply to the message is read after that round trip, when it has long arrived. With
-a server that offers PIPELINING (RFC 2920), MAIL, RCPT and DATA go in one write too.
+accepted is sent first thing, in the same round trip (a pipeline) as the claim of the next email.
+With a server that offers PIPELINING (RFC 2920), MAIL, RCPT and DATA go in one write too.
 
 The weekly cap on role emails is enforced here, under a lock on the volunteer's row, so two roles
 published at the same moment cannot both slip past it.
@@ -27,7 +30,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -72,7 +75,6 @@ _CLAIM_PG = """
     RETURNING id, status
 """
 _MARK_FAILED_PG = "UPDATE deliveries SET status = 'failed', sent_at = NULL WHERE id = %s"
-_FORGET_PG = "DELETE FROM deliveries WHERE id = %s"
 
 
 def delivery_engine() -> Engine:
@@ -213,10 +215,9 @@ def deliver(
                 return DUPLICATE
             if status == SENT:
                 try:
-                    get_mailer().send(built, before_reply=trans.commit)
+                    get_mailer().send(built)  # returns once the server has accepted the message
                 except MailError as exc:
                     return _after_mail_error(conn, trans, claimed[0], key, exc)
-                return status
             trans.commit()
             return status
         except BaseException:
@@ -226,21 +227,13 @@ def deliver(
 
 
 def _after_mail_error(conn, trans, delivery_id: int, key: str, exc: MailError) -> str:
-    """Undo or mark the delivery record after a send that did not go through."""
-    if not exc.after_commit:
-        if not exc.permanent:
-            trans.rollback()
-            raise TransientMailFailure(str(exc)) from exc
-        conn.execute(update(Delivery).where(Delivery.id == delivery_id).values(status=FAILED, sent_at=None))
-        trans.commit()
-    else:  # the record was committed while the server was answering: correct it
-        with conn.begin():
-            if exc.permanent:
-                conn.execute(update(Delivery).where(Delivery.id == delivery_id).values(status=FAILED, sent_at=None))
-            else:
-                conn.execute(delete(Delivery).where(Delivery.id == delivery_id))
-        if not exc.permanent:
-            raise TransientMailFailure(str(exc)) from exc
+    """After a send that did not go through: undo the claim (the server may take it later) or
+    record the refusal (it never will)."""
+    if not exc.permanent:
+        trans.rollback()
+        raise TransientMailFailure(str(exc)) from exc
+    conn.execute(update(Delivery).where(Delivery.id == delivery_id).values(status=FAILED, sent_at=None))
+    trans.commit()
     logger.warning("The mail server refused delivery %s: %s", key, exc)
     return FAILED
 
@@ -261,9 +254,9 @@ def deliver_many(items: Iterable[Outgoing], *, kind: str, capped: bool = False) 
     """Send a run of emails of one kind, each once, as ``deliver()`` would one by one. Returns each
     key's status (sent, duplicate, capped, failed).
 
-    Raises ``TransientMailFailure`` when the mail server is unavailable: the emails already sent
+    Raises ``TransientMailFailure`` when the mail server is unavailable: the emails it accepted
     keep their records, the rest have none, and the job's next attempt sends the rest."""
-    items = list(items)  # nothing may run between writing a message and committing its record
+    items = list(items)  # nothing may run between the server's acceptance and the commit of its record
     engine = delivery_engine()
     if engine.dialect.name != "postgresql" or not get_settings().smtp_host:
         with connection() as conn:
@@ -297,7 +290,8 @@ def deliver_many(items: Iterable[Outgoing], *, kind: str, capped: bool = False) 
 
 class _Run:
     """``deliver_many`` on PostgreSQL. At most one transaction is open: it holds the claim of the
-    email being sent and, once its message is written, is committed by the next round trip."""
+    email being sent and is committed only after the server has accepted that email, by the next
+    round trip (the claim of the next email, or ``finish``)."""
 
     def __init__(self, raw, pipeline, kind: str, capped: bool):
         self.raw = raw  # psycopg, autocommit, in pipeline mode: BEGIN and COMMIT are ours
@@ -308,13 +302,11 @@ class _Run:
         self.mailer = get_mailer()
         self.cap = get_settings().weekly_role_email_cap
         self.open = False  # a transaction is open
-        self.in_flight: tuple[Outgoing, int] | None = None  # written; record in the open transaction
+        self.on_the_wire = False  # a message is under way: the SMTP connection is mid-exchange
         self.statuses: dict[str, str] = {}
 
     def send(self, it: Outgoing) -> None:
-        row = self._claim(it)  # commits the record of the message in flight
-        if self.in_flight is not None and not self._settle():
-            row = self._claim(it)  # the claim was undone while correcting the previous record
+        row = self._claim(it)  # commits the record of the email accepted last
         if row is None:
             self.statuses[it.key] = DUPLICATE
             return
@@ -324,34 +316,32 @@ class _Run:
             return
         email = it.build()
         body = wire_body(build_message(email, self.mailer.sender))
+        self.on_the_wire = True
         try:
             self.mailer.envelope(email.to)
+            self.mailer.write_body(body)
+            self.mailer.finish()
         except MailError as exc:
-            if not exc.permanent:
+            self.on_the_wire = False
+            if not exc.permanent:  # not accepted (or not known to be): no record, the next attempt sends it
                 self._end("ROLLBACK")
                 raise TransientMailFailure(str(exc)) from exc
             self._sync(_MARK_FAILED_PG, (delivery_id,))
             self.statuses[it.key] = FAILED
             logger.warning("The mail server refused delivery %s: %s", it.key, exc)
             return
-        try:
-            self.mailer.write_body(body)
-        except MailError as exc:  # cut short: the server drops it
-            self._end("ROLLBACK")
-            raise TransientMailFailure(str(exc)) from exc
-        self.in_flight = (it, delivery_id)  # the very next statement is the COMMIT, in ``_claim`` or ``finish``
+        self.on_the_wire = False
+        self.statuses[it.key] = SENT  # accepted: the very next statement is the COMMIT of its record
 
     def finish(self) -> None:
         if self.open:
             self._end("COMMIT")
-        if self.in_flight is not None:
-            self._settle()
 
     def abort(self) -> None:
-        """After an error: the open transaction is rolled back; a message whose reply is unread
-        leaves its connection unusable."""
-        if self.in_flight is not None:
-            self.in_flight = None
+        """After an error: the open transaction is rolled back (its email, if the server took it,
+        goes again on the next attempt); a connection left mid-exchange is dropped."""
+        if self.on_the_wire:
+            self.on_the_wire = False
             self.mailer.abandon()
         if self.open:
             try:
@@ -384,27 +374,6 @@ class _Run:
         self.pipeline.sync()
         row = cur.fetchone()
         return None if row is None else (row[0], row[1])
-
-    def _settle(self) -> bool:
-        """Read the reply to the message in flight (its record is committed by now). False if the
-        server refused it and the open transaction had to be rolled back to correct the record."""
-        it, delivery_id = self.in_flight
-        self.in_flight = None
-        try:
-            self.mailer.finish()
-        except MailError as exc:
-            if self.open:
-                self._end("ROLLBACK")
-            self.cur.execute("BEGIN")
-            self.cur.execute(_MARK_FAILED_PG if exc.permanent else _FORGET_PG, (delivery_id,))
-            self._end("COMMIT")
-            if not exc.permanent:
-                raise TransientMailFailure(str(exc)) from exc
-            self.statuses[it.key] = FAILED
-            logger.warning("The mail server refused delivery %s: %s", it.key, exc)
-            return False
-        self.statuses[it.key] = SENT
-        return True
 
     def _sync(self, sql: str, params=None) -> None:
         self.cur.execute(sql, params)
