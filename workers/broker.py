@@ -4,6 +4,13 @@
 an in-process ``StubBroker`` that the embedded worker's threads consume (the laptop default).
 Retries are not left in the broker: the outbox middleware records each failure in the database and
 the relay hands the job out again after an exponential backoff (see ``workers.middleware``).
+
+On Redis the outbox is the record of what must run and the broker only carries it, so the relay
+asks the broker two things (``OutboxRedisBroker``): whether it still holds a job it was handed (a
+Redis that restarted empty holds nothing), and to put back at once what a worker process that
+stopped heartbeating had taken (Dramatiq itself does that only on a random one in a thousand
+fetches). Each worker process heartbeats from a thread of its own, so a process busy with long
+jobs is never taken for dead.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ _broker: dramatiq.Broker | None = None
 
 
 def _middleware() -> list:
-    from workers.middleware import OutboxMiddleware, Preload
+    from workers.middleware import Heartbeat, OutboxMiddleware, Preload
 
     return [
         AgeLimit(),
@@ -36,6 +43,7 @@ def _middleware() -> list:
         Pipelines(),
         CurrentMessage(),
         OutboxMiddleware(),
+        Heartbeat(),
         Preload(),
     ]
 
@@ -47,9 +55,9 @@ def make_broker(url: str | None) -> dramatiq.Broker:
     if not url:
         broker: dramatiq.Broker = StubBroker(middleware=middleware)
     elif url.startswith(("redis://", "rediss://", "unix://")):
-        from dramatiq.brokers.redis import RedisBroker
+        from workers.redis_broker import OutboxRedisBroker
 
-        broker = RedisBroker(
+        broker = OutboxRedisBroker(
             url=url,
             middleware=middleware,
             heartbeat_timeout=ws.redis_heartbeat_timeout_ms,

@@ -4,13 +4,19 @@ The relay puts ``outbox_id`` in each message's options. After the actor runs, th
 the row ``done``; on an exception it records the error and either schedules another attempt after an
 exponential backoff (``dramatiq.Retry(delay=…)`` is honoured) or, after the last attempt, marks the
 job ``failed`` so that admins see it (``GET /jobs/failed``) and can re-drive it. The broker always
-acknowledges the message: the durable state is the outbox row, not the queue.
+acknowledges the message, and only after this: the durable state is the outbox row, not the queue.
+
+``done`` means that every side effect the job owns is recorded (each email's delivery row is
+committed only once the mail server has accepted it, see ``workers.notify``), and it is final: an
+older run of the same job that fails late (a copy a dead worker's broker handed out again, say)
+does not turn a finished job back into a pending or failed one.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 from datetime import timedelta
 
 import dramatiq
@@ -42,7 +48,12 @@ def record_outcome(outbox_id: int, exception: BaseException | None) -> str:
                 .values(status="done", finished_at=now, last_error=None, available_at=None)
             )
             return "done"
-        attempts = conn.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == outbox_id)) or 0
+        row = conn.execute(
+            select(OutboxMessage.attempts, OutboxMessage.status).where(OutboxMessage.id == outbox_id).with_for_update()
+        ).first()
+        if row is None or row.status == "done":  # another run of this job finished it
+            return "done"
+        attempts = row.attempts or 0
         error = f"{type(exception).__name__}: {exception}"[:2000]
         if attempts >= get_worker_settings().max_attempts:
             conn.execute(
@@ -78,6 +89,40 @@ class OutboxMiddleware(Middleware):
 
     def after_skip_message(self, broker, message):
         self.after_process_message(broker, message)
+
+
+class Heartbeat(Middleware):
+    """On Redis, a worker process says it is alive from a thread of its own, every quarter of the
+    heartbeat timeout. Dramatiq's consumers heartbeat only when they fetch, and they stop fetching
+    while every thread is busy, so a live process running long jobs would be taken for dead and
+    its jobs handed to another; with this, only a process that has really stopped is."""
+
+    def __init__(self):
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def after_worker_boot(self, broker, worker):
+        beat = getattr(broker, "heartbeat", None)
+        if beat is None or self._thread is not None:
+            return
+        interval = max(0.1, broker.heartbeat_timeout / 4000)
+        self._stop.clear()
+
+        def run() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    beat()
+                except Exception:  # Redis is away: the consumers report it; try again next time
+                    logger.debug("Heartbeat failed", exc_info=True)
+
+        self._thread = threading.Thread(target=run, name="broker-heartbeat", daemon=True)
+        self._thread.start()
+
+    def before_worker_shutdown(self, broker, worker):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
 
 
 class Preload(Middleware):

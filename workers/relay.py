@@ -4,8 +4,13 @@
   row is handed out twice by two of them; SQLite (embedded) has one relay and serialises writers.
 * If the broker is down, nothing is marked: the rows wait, and the relay tries again with a
   growing pause until the broker is back.
-* A job dispatched long ago that never finished (its worker was killed, the broker lost it) is put
-  back to pending and goes again; actors are idempotent, so at-least-once is safe.
+* Nothing handed out is left behind. Every few seconds (``relay_sweep_seconds``) the relay has the
+  broker put back what dead worker processes had taken (a process is dead once its heartbeat is
+  older than the heartbeat timeout), and puts back to pending every dispatched job the broker no
+  longer holds at all (a Redis that restarted empty, a message dropped): such jobs go again within
+  seconds of the broker being back, not after the long timer below.
+* A job dispatched long ago that never finished, for any other reason, goes again after
+  ``redispatch_after_seconds``. Actors are idempotent, so at-least-once is safe.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import logging
 import signal
 import threading
 import time
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
 
 import dramatiq
 from sqlalchemy import or_, select, update
@@ -29,6 +35,15 @@ logger = logging.getLogger(__name__)
 
 class BrokerUnavailable(Exception):
     pass
+
+
+_MESSAGE_IDS = uuid.UUID("6f1d3c5e-9a59-4d4b-8f0e-2b7c1e4a9d10")
+
+
+def message_id(outbox_id: int, attempt: int, dispatched_at: datetime) -> str:
+    """The broker message that carries one hand-over of an outbox row: derived from the row, so
+    that the relay can later ask the broker whether it still holds it without storing anything."""
+    return str(uuid.uuid5(_MESSAGE_IDS, f"{outbox_id}:{attempt}:{dispatched_at.isoformat()}"))
 
 
 class Relay:
@@ -51,7 +66,7 @@ class Relay:
         session = self.session_factory()
         try:
             rows = session.execute(
-                select(OutboxMessage.id, OutboxMessage.actor, OutboxMessage.payload)
+                select(OutboxMessage.id, OutboxMessage.actor, OutboxMessage.payload, OutboxMessage.attempts)
                 .where(
                     OutboxMessage.dispatched_at.is_(None),
                     OutboxMessage.status == "pending",
@@ -91,6 +106,7 @@ class Relay:
                     args=(),
                     kwargs=dict(row.payload or {}),
                     options={"outbox_id": row.id},
+                    message_id=message_id(row.id, (row.attempts or 0) + 1, now),
                 )
                 try:
                     self.broker.enqueue(message)
@@ -141,6 +157,66 @@ class Relay:
                 logger.warning("Handing out %d jobs again that were dispatched but never finished", result.rowcount)
             return result.rowcount or 0
 
+    def redispatch_lost(self, batch: int = 1000) -> int:
+        """Put back dispatched jobs that the broker no longer holds, neither queued nor taken by a
+        worker (it restarted empty, or dropped them). A worker acknowledges a message only after
+        recording its job's outcome, so a job still ``dispatched`` whose message is gone will not
+        finish. Brokers that cannot say are left to ``redispatch_stale``."""
+        held = getattr(self.broker, "held", None)
+        if held is None:
+            return 0
+        cutoff = utcnow() - timedelta(seconds=self.settings.relay_sweep_seconds)
+        lost = after = 0
+        while True:
+            with self.session_factory() as session:
+                rows = session.execute(
+                    select(OutboxMessage.id, OutboxMessage.actor, OutboxMessage.attempts, OutboxMessage.dispatched_at)
+                    .where(OutboxMessage.status == "dispatched", OutboxMessage.dispatched_at < cutoff, OutboxMessage.id > after)
+                    .order_by(OutboxMessage.id)
+                    .limit(batch)
+                ).all()
+            # Asked after the rows were read: a job that finished in between is 'done' by now.
+            gone = self._not_held(rows, held)
+            if gone:
+                with self.session_factory() as session:
+                    for r in gone:  # only if it is still that hand-over: not finished, not handed out again
+                        result = session.execute(
+                            update(OutboxMessage)
+                            .where(
+                                OutboxMessage.id == r.id,
+                                OutboxMessage.status == "dispatched",
+                                OutboxMessage.attempts == r.attempts,
+                                OutboxMessage.dispatched_at == r.dispatched_at,
+                            )
+                            .values(status="pending", dispatched_at=None)
+                            .execution_options(synchronize_session=False)
+                        )
+                        lost += result.rowcount or 0
+                    session.commit()
+            if len(rows) < batch:
+                break
+            after = rows[-1].id
+        if lost:
+            logger.warning("Handing out %d jobs again that the broker no longer held", lost)
+        return lost
+
+    def _not_held(self, rows, held) -> list:
+        by_queue: dict[str | None, dict[str, object]] = {}
+        for r in rows:
+            by_queue.setdefault(self._queue_for(r.actor), {})[message_id(r.id, r.attempts, r.dispatched_at)] = r
+        gone = []
+        for queue, by_id in by_queue.items():
+            present = held(queue, list(by_id)) if queue is not None else set()
+            gone.extend(r for mid, r in by_id.items() if mid not in present)
+        return gone
+
+    def recover(self) -> int:
+        """One sweep: a dead worker's jobs back on the queue, lost and stale jobs back to pending."""
+        recover_dead_workers = getattr(self.broker, "recover_dead_workers", None)
+        if recover_dead_workers is not None:
+            recover_dead_workers()
+        return self.redispatch_lost() + self.redispatch_stale()
+
     def drain(self) -> int:
         """Dispatch everything due now (used by ``--once`` and tests)."""
         total = 0
@@ -155,10 +231,8 @@ class Relay:
         pause = self.settings.relay_poll_seconds
         broker_down_since: float | None = None
         while not stop.is_set():
+            self._sweep_if_due()
             try:
-                if time.monotonic() - self._last_sweep > min(60.0, self.settings.redispatch_after_seconds / 2):
-                    self._last_sweep = time.monotonic()
-                    self.redispatch_stale()
                 n = self.dispatch_once()
                 if broker_down_since is not None:
                     logger.info("The broker is back; handing out waiting jobs")
@@ -175,6 +249,15 @@ class Relay:
                 logger.exception("The relay hit an error; trying again shortly")
                 pause = min(5.0, max(pause * 2, 0.5))
             stop.wait(pause)
+
+    def _sweep_if_due(self) -> None:
+        if time.monotonic() - self._last_sweep < self.settings.relay_sweep_seconds:
+            return
+        self._last_sweep = time.monotonic()
+        try:
+            self.recover()
+        except Exception as exc:  # the broker or the database is away: the next sweep tries again
+            logger.warning("Could not look for lost jobs (%s); trying again shortly", exc)
 
     def stop(self) -> None:
         self._stop.set()

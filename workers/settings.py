@@ -20,14 +20,19 @@ class WorkerSettings(BaseSettings):
     min_backoff_seconds: float = 5.0
     max_backoff_seconds: float = 30 * 60.0
 
-    # Relay: how often to look for new outbox rows, how many to hand over at once, and after how
-    # long a dispatched job that never finished (its worker died, the broker lost it) goes again.
+    # Relay: how often to look for new outbox rows and how many to hand over at once; how often to
+    # sweep for jobs a dead worker held or the broker lost (they go again within seconds of the
+    # broker being back); and after how long a dispatched job that never finished for any other
+    # reason goes again.
     relay_poll_seconds: float = 0.2
     relay_batch_size: int = 500
+    relay_sweep_seconds: float = 10.0
     redispatch_after_seconds: float = 15 * 60.0
 
-    # Redis broker: how soon a dead worker's unacknowledged messages go back on the queue.
-    redis_heartbeat_timeout_ms: int = 60_000
+    # Redis broker: a worker process whose heartbeat is older than this is dead, and the relay's
+    # next sweep puts its unacknowledged messages back on the queue (live processes heartbeat every
+    # quarter of it from a thread of their own). Dramatiq's own chance of that sweep per command.
+    redis_heartbeat_timeout_ms: int = 20_000
     redis_maintenance_chance: int = 1000  # out of a million commands
 
     # ``brokerage worker`` also runs an outbox relay beside the Dramatiq processes.

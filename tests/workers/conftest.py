@@ -202,7 +202,12 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> None:
+    def start(self, *, empty: bool = False) -> None:
+        """Start (again). ``empty``: without the data it had, as a Redis that keeps nothing on
+        disk comes back after a crash."""
+        if empty:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
             [
                 "redis-server",
@@ -248,7 +253,7 @@ def _ping(client) -> bool:
 def redis_server(tmp_path) -> Iterator[RedisServer]:
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed")
-    server = RedisServer(tmp_path, free_port())
+    server = RedisServer(tmp_path / "redis", free_port())
     server.start()
     yield server
     server.stop()

@@ -207,6 +207,61 @@ def test_worker_killed_while_the_mail_server_is_answering_loses_no_email(redis_e
     _assert_each_received_once(smtp, worker_engine, expected)
 
 
+def _deployment_recovery(env: dict[str, str]) -> dict[str, str]:
+    """The environment with the deployment's own recovery settings (heartbeat timeout, Dramatiq's
+    own maintenance chance, the relay's sweep and its long timer), not the tests' quick ones."""
+    quick = ("REDIS_HEARTBEAT_TIMEOUT_MS", "REDIS_MAINTENANCE_CHANCE", "REDISPATCH_AFTER_SECONDS", "RELAY_SWEEP_SECONDS")
+    return {k: v for k, v in env.items() if k.removeprefix("BROKERAGE_WORKER_") not in quick}
+
+
+def test_a_killed_workers_jobs_come_back_within_a_minute_with_the_deployment_settings(
+    redis_env, processes, session, smtp, worker_engine
+):
+    from workers.settings import WorkerSettings
+
+    defaults = WorkerSettings()
+    assert defaults.redispatch_after_seconds >= 600  # the long timer cannot be what brings them back
+    expected = _slow_server_run(processes, session, smtp, _deployment_recovery(redis_env), volunteers=30, roles=2, delay=0.2)
+    restarted = time.monotonic()
+    settle(worker_engine, timeout=120)  # the jobs the dead processes held are done
+    print(f"a killed worker's jobs finished {time.monotonic() - restarted:.1f}s after the new worker started")
+    time.sleep(1.0)
+    _assert_each_received_once(smtp, worker_engine, expected)
+
+
+def test_jobs_lost_with_redis_go_again_soon_after_it_comes_back_empty(
+    redis_env, redis_server, processes, session, smtp, worker_engine
+):
+    env = _deployment_recovery(redis_env)
+    f = Factory(session)
+    staff = staff_principal(session, f)
+    org = f.organisation(ASHFORD)
+    volunteers = [f.volunteer(ASHFORD) for _ in range(5)]
+    roles = [f.role(org, status="draft", title=f"Role {i}") for i in range(2)]
+    session.commit()
+    relay = processes(["relay"], env, name="relay")  # hands the jobs to Redis; no worker is running
+    for role in roles:
+        publish(session, staff, role)
+    with worker_engine.connect() as conn:
+        dispatched = lambda: conn.scalar(  # noqa: E731
+            text("SELECT count(*) FROM outbox WHERE actor = 'role.published' AND status = 'dispatched'")
+        )
+        wait_for(lambda: dispatched() == 2, timeout=30, what="the relay to hand the jobs to Redis")
+
+    redis_server.stop()
+    redis_server.start(empty=True)  # a Redis that keeps nothing on disk, back after a crash
+    back = time.monotonic()
+    _start_worker(processes, env)
+    wait_for(lambda: smtp.count("role_match") >= 10, timeout=90, what="the lost jobs' emails")
+    print(f"jobs lost with Redis went again {time.monotonic() - back:.1f}s after it came back")
+    settle(worker_engine)
+    time.sleep(0.5)
+    pairs = Counter((m.to, m.subject) for m in smtp.of_kind("role_match"))
+    assert len(pairs) == 10 and set(pairs.values()) == {1}
+    assert {m.to for m in smtp.of_kind("role_match")} == {v.email for v in volunteers}
+    assert relay.proc.poll() is None, relay.output()
+
+
 def test_two_schedulers_send_each_weekly_digest_once(redis_env, processes, session, smtp, worker_engine):
     env = {
         **redis_env,
