@@ -243,8 +243,8 @@ class Mailer:
         """Send one message and wait for the server to accept it. Returns once the server has
         answered 250 (or the ``.eml`` file is written); raises ``MailError`` otherwise. Only after
         that may the caller record the message as sent: a server that loses its client before it
-        has answered may drop the message (many do), so a record written earlier could stand for
-        an email nobody received."""
+        has answered may drop the message (RFC 5321 makes it the server's only with the 250), so
+        a record written earlier could stand for an email nobody received."""
         data = build_message(email, self.sender)
         if not self.settings.smtp_host:
             self._write_file(email, data)
