@@ -37,7 +37,7 @@ class OutboxRedisBroker(RedisBroker):
     def recover_dead_workers(self) -> None:
         """Put back on their queues the messages taken by worker processes whose heartbeat is
         older than ``heartbeat_timeout``."""
-        for queue_name in sorted(self.queues | self.delay_queues):
+        for queue_name in sorted({*self.queues, *self.delay_queues}):
             self.do_maintenance(queue_name)
 
     def heartbeat(self) -> None:
