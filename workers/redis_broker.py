@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dramatiq.brokers.redis import RedisBroker
 
-from workers.broker import QUEUE
-
 
 class OutboxRedisBroker(RedisBroker):
     """Dramatiq's Redis broker, able to say which outbox jobs it still holds and to recover
@@ -42,7 +40,7 @@ class OutboxRedisBroker(RedisBroker):
 
     def heartbeat(self) -> None:
         """Tell the others this process is alive (every scripted command does; this one only that)."""
-        self.do_heartbeat(QUEUE)
+        self.do_heartbeat(min(self.queues, default="default"))  # any queue: only the heartbeat is written
 
     def _should_do_maintenance(self, command):
         if command == "maintenance":
