@@ -7,7 +7,7 @@ from pydantic import EmailStr, Field
 
 from brokerage.auth import service
 from brokerage.deps import CurrentPrincipal, DbSession
-from brokerage.kit.schemas import Input, Name, Output
+from brokerage.schemas import Input, Name, Output
 
 router = APIRouter(prefix="/auth", tags=["accounts"])
 

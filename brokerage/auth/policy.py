@@ -8,8 +8,7 @@ from sqlalchemy import Select, false, or_, select
 from brokerage.auth.principal import Principal
 from brokerage.errors import Forbidden, NotFound
 from brokerage.models import Organisation, Referral, Role, Volunteer
-
-PUBLIC_ROLE_STATUSES = ("published",)
+from brokerage.vocab.roles import PUBLIC_ROLE_STATUSES
 
 
 # -- volunteers: personal data ------------------------------------------------------------

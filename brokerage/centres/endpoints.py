@@ -6,8 +6,8 @@ from fastapi import APIRouter, status
 from pydantic import EmailStr, Field
 from brokerage.centres import service
 from brokerage.deps import AdminPrincipal, DbSession
-from brokerage.kit import taxonomy
-from brokerage.kit.schemas import Input, Output, Phone, Title
+from brokerage.vocab import slots, taxonomies
+from brokerage.schemas import Input, Output, Phone, Title
 from brokerage.models import Centre
 
 router = APIRouter(tags=["centres and reference data"])
@@ -70,14 +70,14 @@ def update_centre(centre_id: int, body: CentreIn, session: DbSession, principal:
 
 @router.get("/taxonomies/causes", response_model=list[TermOut])
 def list_causes():
-    return [TermOut(id=t.id, label=t.label, synonyms=list(t.synonyms)) for t in taxonomy.causes().values()]
+    return [TermOut(id=t.id, label=t.label, synonyms=list(t.synonyms)) for t in taxonomies.causes().values()]
 
 
 @router.get("/taxonomies/skills", response_model=list[TermOut])
 def list_skills():
-    return [TermOut(id=t.id, label=t.label, synonyms=list(t.synonyms)) for t in taxonomy.skills().values()]
+    return [TermOut(id=t.id, label=t.label, synonyms=list(t.synonyms)) for t in taxonomies.skills().values()]
 
 
 @router.get("/taxonomies/time-slots", response_model=list[str])
 def list_slots():
-    return list(taxonomy.SLOT_NAMES)
+    return list(slots.SLOT_NAMES)

@@ -24,7 +24,7 @@ from brokerage.hours.schemas import (
     HoursStatus,
     PlacementOut,
 )
-from brokerage.kit.schemas import Page, PageNumber, PageSize
+from brokerage.schemas import Page, PageNumber, PageSize
 from brokerage.models import HoursEntry
 
 router = APIRouter(tags=["hours"])

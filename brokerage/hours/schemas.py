@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from brokerage.kit.schemas import Input, Output, ShortText
+from brokerage.schemas import Input, Output, ShortText
+from brokerage.vocab.hours import HoursStatus
 
 HoursAmount = Annotated[
     Decimal, Field(gt=0, le=24, max_digits=4, decimal_places=2, description="Hours given that day, for example 2.5")
 ]
-HoursStatus = Literal["submitted", "approved", "queried", "superseded"]
 
 
 class HoursCreate(Input):

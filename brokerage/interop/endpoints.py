@@ -28,7 +28,7 @@ from brokerage.interop.schemas import (
     ScanOut,
     VolunteerBrief,
 )
-from brokerage.kit.schemas import Page, PageNumber, PageSize
+from brokerage.schemas import Page, PageNumber, PageSize
 
 router = APIRouter(tags=["interoperability"])
 

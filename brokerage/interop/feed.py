@@ -37,7 +37,9 @@ from brokerage.db import utcnow
 from brokerage.errors import InvalidInput
 from brokerage.geography import locate
 from brokerage.interop.imports.values import Report
-from brokerage.kit import taxonomy
+from brokerage.vocab import taxonomies
+from brokerage.vocab.dbs import DBS_LEVEL
+from brokerage.vocab.slots import SLOT_NAMES, mask_to_slots, slots_to_mask
 from brokerage.models import (
     Activity,
     Organisation,
@@ -89,7 +91,7 @@ def _skill_tables() -> tuple[dict[str, str], dict[str, str]]:
 
 @lru_cache
 def _requirement_tables() -> tuple[dict[str, str], dict[str, str]]:
-    to_iri = {label: term_iri(label) for label in taxonomy.requirements()}
+    to_iri = {label: term_iri(label) for label in taxonomies.requirements()}
     return to_iri, {iri: label for label, iri in to_iri.items()}
 
 
@@ -152,7 +154,7 @@ def session_node(role: Role, base_url: str) -> dict[str, Any]:
     node: dict[str, Any] = {
         "type": "Session",
         "kvb:role": f"{base_url}/roles/{role.id}",
-        "time": [STANDARD_NS + s for s in taxonomy.mask_to_slots(role.slot_mask or 0)],
+        "time": [STANDARD_NS + s for s in mask_to_slots(role.slot_mask or 0)],
     }
     if role.postcode or role.latitude is not None:
         location = {
@@ -259,7 +261,7 @@ def role_record(session: Session, role: Role) -> dict[str, Any]:
         "commitment": role.commitment,
         "hours_per_week": role.hours_per_week,
         "one_off": role.one_off,
-        "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
+        "slots": mask_to_slots(role.slot_mask or 0),
         "mode": role.mode,
         "location_name": role.location_name,
         "address": role.address,
@@ -409,9 +411,9 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
     plan = FeedPlan(report=report)
     skill_by_iri = _skill_tables()[1]
     requirement_by_iri = _requirement_tables()[1]
-    requirement_by_label = {r.lower(): r for r in taxonomy.requirements()}
-    causes = taxonomy.causes()
-    slots = {STANDARD_NS + s: s for s in taxonomy.SLOT_NAMES} | {s: s for s in taxonomy.SLOT_NAMES}
+    requirement_by_label = {r.lower(): r for r in taxonomies.requirements()}
+    causes = taxonomies.causes()
+    slots = {STANDARD_NS + s: s for s in SLOT_NAMES} | {s: s for s in SLOT_NAMES}
     seen_roles: dict[str, int] = {}
     number = 0
 
@@ -522,7 +524,7 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
                 required, desired = [], []
                 for v in _list(role.get("skill")):
                     iri = _iri(v) or ""
-                    sid = skill_by_iri.get(iri) or (iri if iri in taxonomy.skills() else None)
+                    sid = skill_by_iri.get(iri) or (iri if iri in taxonomies.skills() else None)
                     if sid is None:
                         report.warning(number, f"{rpath}.skill", f"The skill “{iri}” is not in our vocabulary; it is left out.")
                         continue
@@ -546,7 +548,7 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
                         requirements.append(label)
                 data["requirements"] = requirements
                 dbs = _text(_get(role, "dbsLevel"))
-                if dbs not in ("none", "basic", "standard", "enhanced"):
+                if dbs not in DBS_LEVEL:
                     dbs = "standard" if (term_iri("DBS Check") in derived or "DBS Check" in requirements) else "none"
                 data["dbs_level"] = dbs
                 data["accessibility"] = [t for t in (_text(v) for v in _list(role.get("accessibility"))) if t]
@@ -582,7 +584,7 @@ def check_import(session: Session, content: bytes) -> tuple[Report, FeedPlan | N
                             report.error(number, f"{rpath}.session.dates", "A dated session needs a startDate and an endDate.")
                     if location is None and isinstance(s.get("location"), dict):
                         location = _list(s.get("location"))[0]
-                data["slot_mask"] = taxonomy.slots_to_mask(sorted(slot_names)) if slot_names else 0
+                data["slot_mask"] = slots_to_mask(sorted(slot_names)) if slot_names else 0
                 data["sessions"] = sorted(dated)
                 data["one_off"] = (
                     bool(_get(role, "oneOff")) if _get(role, "oneOff") is not None else bool(dated and not slot_names)

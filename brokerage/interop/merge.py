@@ -28,7 +28,7 @@ from brokerage.models import (
     VolunteerMerge,
     VolunteerSkill,
 )
-from brokerage.models.referral import ACTIVE_REFERRAL_STATUSES
+from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
 from brokerage.outbox import enqueue
 
 FILLED_FIELDS = ("phone", "date_of_birth", "skills_text")

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from brokerage.kit.schemas import Input, Output
+from brokerage.schemas import Input, Output
 
 
 class Problem(BaseModel):

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from brokerage.deps import AdminPrincipal, DbSession
 from brokerage.jobs import service
 from brokerage.jobs.schemas import JobOut, JobStats
-from brokerage.kit.schemas import Page, PageNumber, PageSize
+from brokerage.schemas import Page, PageNumber, PageSize
 
 router = APIRouter(tags=["background jobs"])
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from brokerage.kit.schemas import Output
+from brokerage.schemas import Output
 
 
 class JobOut(Output):

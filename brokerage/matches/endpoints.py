@@ -7,8 +7,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import Field, TypeAdapter
 
 from brokerage.deps import CurrentPrincipal, DbSession, OptionalPrincipal
-from brokerage.kit import taxonomy
-from brokerage.kit.schemas import Input, Output
+from brokerage.vocab import slots, taxonomies
+from brokerage.schemas import Input, Output
 from brokerage.matches import service
 
 router = APIRouter(tags=["matching"])
@@ -155,10 +155,10 @@ async def search_roles(
 ):
     """Search open roles: a text query and filters blended with the match ranking."""
     if cause:
-        taxonomy.check_causes(cause, field="cause")
+        taxonomies.check_causes(cause, field="cause")
     if skill:
-        taxonomy.check_skills(skill, field="skill")
-    mask = taxonomy.slots_to_mask(slot) if slot else 0
+        taxonomies.check_skills(skill, field="skill")
+    mask = slots.slots_to_mask(slot) if slot else 0
     args = dict(
         q=q, postcode=postcode, miles=miles, causes=cause, skills=skill, slots_mask=mask, mode=mode, one_off=one_off, limit=limit
     )

@@ -20,10 +20,10 @@ from brokerage.models import (
     VolunteerCause,
     VolunteerSkill,
 )
-from brokerage.models.referral import ACTIVE_REFERRAL_STATUSES
+from brokerage.vocab.dbs import DBS_RANK
+from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
 from matching import RoleFeatures, VolunteerFeatures
 
-DBS_RANK = {"none": 0, "basic": 1, "standard": 2, "enhanced": 3}
 INDEXED_STATUSES = ("published",)
 
 

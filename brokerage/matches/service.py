@@ -14,7 +14,7 @@ from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.errors import Forbidden, NotFound
 from brokerage.geography import locate
-from brokerage.kit import taxonomy
+from brokerage.vocab import taxonomies
 from brokerage.matches.features import role_features, volunteer_features, volunteer_features_of
 from brokerage.matches.index_holder import holder
 from brokerage.models import Organisation, Role, Volunteer
@@ -28,7 +28,7 @@ from matching.scoring import flags_for
 from matching.types import Weights
 
 CANDIDATE_POOL = 3_000
-_ALL_SKILLS = tuple(taxonomy.skills())
+_ALL_SKILLS = tuple(taxonomies.skills())
 MAX_RADIUS_MILES = 30.0
 _WITHOUT_LINKS = (lazyload(Volunteer.skill_links), lazyload(Volunteer.cause_links))
 

@@ -8,8 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from brokerage.db import Base, utcnow
 
-HOURS_STATUSES = ("submitted", "approved", "queried", "superseded")
-
 
 class Placement(Base):
     """A volunteer in a role: begins when the referral is ``started``, ends when ``completed``."""

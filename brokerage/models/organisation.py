@@ -7,17 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from brokerage.db import Base, utcnow
 
-ORGANISATION_TYPES = (
-    "registered_charity",
-    "cio",
-    "cic",
-    "community_group",
-    "social_enterprise",
-    "other",
-)
-REGISTRARS = ("ccew", "oscr", "ccni", "companies_house")
-VERIFICATION_STATUSES = ("pending", "verified", "rejected")
-
 
 class Organisation(Base):
     """A charity, community group or social enterprise (the standard's Organisation)."""

@@ -6,32 +6,9 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brokerage.db import Base, utcnow
+from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
 
-REFERRAL_STATUSES = (
-    "interested",
-    "referred",
-    "contacted",
-    "started",
-    "completed",
-    "withdrawn",
-    "unsuccessful",
-    "no_response",
-)
-ACTIVE_REFERRAL_STATUSES = ("interested", "referred", "contacted", "started")
-
-# What may follow what. Anything else is a 409.
-REFERRAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "interested": ("referred", "contacted", "withdrawn", "unsuccessful", "no_response"),
-    "referred": ("contacted", "withdrawn", "unsuccessful", "no_response"),
-    "contacted": ("started", "withdrawn", "unsuccessful", "no_response"),
-    "started": ("completed", "withdrawn"),
-    "completed": (),
-    "withdrawn": (),
-    "unsuccessful": (),
-    "no_response": (),
-}
-
-_ACTIVE_SQL = "status IN ('interested', 'referred', 'contacted', 'started')"
+_ACTIVE_SQL = "status IN ({})".format(", ".join(f"'{s}'" for s in ACTIVE_REFERRAL_STATUSES))
 
 
 class Referral(Base):

@@ -19,10 +19,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from brokerage.db import Base, utcnow
 
-ROLE_STATUSES = ("draft", "pending_review", "published", "paused", "filled", "closed", "expired")
-ROLE_MODES = ("in_person", "remote", "hybrid")
-DBS_LEVELS = ("none", "basic", "standard", "enhanced")
-
 
 class Activity(Base):
     """The standard's Activity: what an organisation runs; it holds one or more roles."""

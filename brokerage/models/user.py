@@ -7,8 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from brokerage.db import Base, utcnow
 
-USER_ROLES = ("volunteer", "organisation_manager", "centre_staff", "pilot_lead", "admin")
-
 
 class User(Base):
     """A login. ``role`` decides what the account may see; staff belong to one centre."""

@@ -7,32 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from brokerage.db import Base, utcnow
 
-VOLUNTEER_MODES = ("in_person", "remote", "either")
-PREFERENCES = ("one_off", "regular", "either")
-NOTIFICATION_PREFERENCES = ("instant", "weekly_digest", "none")
-VOLUNTEER_STATUSES = ("active", "inactive", "erased")
-PREFER_NOT_TO_SAY = "prefer_not_to_say"
-GENDERS = ("woman", "man", "non_binary", "other", PREFER_NOT_TO_SAY)
-ETHNICITIES = (
-    "asian",
-    "black",
-    "mixed",
-    "white",
-    "other",
-    PREFER_NOT_TO_SAY,
-)
-DISABILITY = ("yes", "no", PREFER_NOT_TO_SAY)
-EMPLOYMENT_STATUSES = (
-    "employed",
-    "self_employed",
-    "unemployed",
-    "student",
-    "retired",
-    "carer",
-    "other",
-    PREFER_NOT_TO_SAY,
-)
-
 
 class Volunteer(Base):
     """A person who volunteers. Demographic fields are optional and never logged."""

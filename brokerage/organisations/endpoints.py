@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from brokerage.deps import CurrentPrincipal, DbSession, OptionalPrincipal
-from brokerage.kit.schemas import Page, PageNumber, PageSize
+from brokerage.schemas import Page, PageNumber, PageSize
 from brokerage.organisations import service
+from brokerage.vocab.organisations import VerificationStatus
 from brokerage.organisations.schemas import (
     OrganisationCreate,
     OrganisationOut,
@@ -23,7 +24,7 @@ def list_organisations(
     principal: OptionalPrincipal,
     district: Annotated[str | None, Query(max_length=9)] = None,
     cause: Annotated[str | None, Query(max_length=60)] = None,
-    status: Literal["pending", "verified", "rejected"] | None = None,
+    status: VerificationStatus | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: PageNumber = 1,
     page_size: PageSize = 20,

@@ -2,14 +2,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
 
 from pydantic import EmailStr, HttpUrl, field_validator, model_validator
 
-from brokerage.kit.schemas import Input, LongText, Name, Output, Phone, ShortText, Title
+from brokerage.schemas import Input, LongText, Name, Output, Phone, ShortText, Title
+from brokerage.vocab.organisations import CHARITY_TYPES, OrganisationType, Registrar, VerificationOutcome
 
-OrganisationType = Literal["registered_charity", "cio", "cic", "community_group", "social_enterprise", "other"]
-Registrar = Literal["ccew", "oscr", "ccni", "companies_house"]
 
 REGISTRATION_FORMATS = {
     # Charity Commission for England and Wales: 6 or 7 digits, "-1" style suffix for linked charities.
@@ -64,7 +62,7 @@ class OrganisationCreate(Input):
 
     @model_validator(mode="after")
     def _registration_needed(self) -> "OrganisationCreate":
-        if self.organisation_type in ("registered_charity", "cio") and self.charity_registration is None:
+        if self.organisation_type in CHARITY_TYPES and self.charity_registration is None:
             raise ValueError("A registered charity or CIO needs its charity registration (registrar and number).")
         return self
 
@@ -83,7 +81,7 @@ class OrganisationUpdate(Input):
 
 
 class VerificationDecision(Input):
-    decision: Literal["verified", "rejected"]
+    decision: VerificationOutcome
     note: LongText | None = None
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
 from brokerage.errors import Forbidden, NotFound
 from brokerage.geography import locate
-from brokerage.kit import taxonomy
+from brokerage.vocab import taxonomies
 from brokerage.models import Organisation, OrganisationCause, OrganisationManager
 from brokerage.organisations.schemas import OrganisationCreate, OrganisationOut, OrganisationUpdate
 from brokerage.outbox import enqueue
@@ -88,7 +88,7 @@ def _apply(session: Session, org: Organisation, data: dict) -> None:
         org.latitude, org.longitude = loc.latitude, loc.longitude
         org.district_gss = loc.district_code
     if "causes" in data and data["causes"] is not None:
-        ids = taxonomy.check_causes(data["causes"])
+        ids = taxonomies.check_causes(data["causes"])
         org.cause_links = [OrganisationCause(cause_id=c) for c in ids]
     if "charity_registration" in data:
         reg = data["charity_registration"]

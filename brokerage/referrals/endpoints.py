@@ -5,9 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from brokerage.deps import CurrentPrincipal, DbSession
-from brokerage.kit.schemas import Page, PageNumber, PageSize
+from brokerage.schemas import Page, PageNumber, PageSize
 from brokerage.referrals import service
-from brokerage.referrals.schemas import ReferralCreate, ReferralOut, ReferralStatus, ReferralTransition
+from brokerage.referrals.schemas import ReferralCreate, ReferralOut, ReferralTransition
+from brokerage.vocab.referrals import ReferralStatus
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 

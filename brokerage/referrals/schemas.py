@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from brokerage.kit.schemas import Input, Output
-
-ReferralStatus = Literal[
-    "interested", "referred", "contacted", "started", "completed", "withdrawn", "unsuccessful", "no_response"
-]
+from brokerage.schemas import Input, Output
+from brokerage.vocab.referrals import ReferralStatus
 
 
 class ReferralCreate(Input):

@@ -12,7 +12,8 @@ from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
 from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from brokerage.models import Placement, Referral, ReferralEvent, Role, Volunteer
-from brokerage.models.referral import ACTIVE_REFERRAL_STATUSES, REFERRAL_TRANSITIONS
+from brokerage.referrals.lifecycle import TRANSITIONS as REFERRAL_TRANSITIONS
+from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
 from brokerage.outbox import enqueue
 from brokerage.referrals.schemas import ReferralCreate, ReferralOut
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from brokerage.kit.schemas import Input, Output
+from brokerage.schemas import Input, Output
 
 Dimension = Literal[
     "district",

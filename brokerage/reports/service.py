@@ -16,7 +16,8 @@ from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
 from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
-from brokerage.kit.taxonomy import causes
+from brokerage.vocab.taxonomies import causes
+from brokerage.vocab.volunteers import DISABILITY, EMPLOYMENT_STATUS, ETHNICITY, GENDER
 from brokerage.models import Centre, District, Organisation
 from brokerage.models.reporting import FrozenReport, FrozenReportFile, InvestmentEntry, ValuationRate
 from brokerage.reports import metrics as M
@@ -185,6 +186,14 @@ def _value_pieces(pieces: list, series_rows: list[ValuationRate]) -> tuple[Decim
     return value, unvalued
 
 
+DEMOGRAPHIC_VOCABULARIES = {
+    "gender": GENDER,
+    "ethnicity": ETHNICITY,
+    "disability": DISABILITY,
+    "employment_status": EMPLOYMENT_STATUS,
+}
+
+
 def _labels(session: Session, dim: str, keys) -> dict:
     keys = [k for k in keys if k not in (None, "unknown")]
     if dim == "district":
@@ -199,6 +208,8 @@ def _labels(session: Session, dim: str, keys) -> dict:
         )
     if dim == "cause":
         return {k: t.label for k, t in causes().items()}
+    if dim in DEMOGRAPHIC_VOCABULARIES:
+        return dict(DEMOGRAPHIC_VOCABULARIES[dim].labels)
     return {}
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from brokerage.auth.policy import PUBLIC_ROLE_STATUSES
+from brokerage.vocab.roles import PUBLIC_ROLE_STATUSES
 from brokerage.db import utcnow
 from brokerage.models import Organisation, Role, RoleCause, RoleSession, RoleSkill
 

@@ -6,10 +6,12 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from brokerage.deps import CurrentPrincipal, DbSession, OptionalPrincipal
-from brokerage.kit.schemas import Page, PageNumber, PageSize
+from brokerage.schemas import Page, PageNumber, PageSize
 from brokerage.roles import service
 from brokerage.roles.catalogue import catalogue
-from brokerage.roles.schemas import Mode, RoleCreate, RoleOut, RoleStatus, RoleUpdate, StatusChange, StatusChangeOut
+from brokerage.roles.schemas import RoleCreate, RoleOut, RoleUpdate, StatusChange, StatusChangeOut
+from brokerage.vocab.modes import RoleMode as Mode
+from brokerage.vocab.roles import RoleStatus
 
 router = APIRouter(prefix="/roles", tags=["roles"])
 

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, HttpUrl, model_validator
 
-from brokerage.kit.schemas import Input, LongText, Output, ShortText, Title
+from brokerage.schemas import Input, LongText, Output, ShortText, Title
+from brokerage.vocab.dbs import DbsLevel
+from brokerage.vocab.modes import RoleMode
+from brokerage.vocab.roles import RoleStatus
 
-RoleStatus = Literal["draft", "pending_review", "published", "paused", "filled", "closed", "expired"]
-Mode = Literal["in_person", "remote", "hybrid"]
-DbsLevel = Literal["none", "basic", "standard", "enhanced"]
 TagList = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=30)]
 
 
@@ -34,7 +34,7 @@ class RoleFields(Input):
     one_off: bool | None = None
     slots: Annotated[list[str], Field(max_length=21)] | None = None
     sessions: Annotated[list[SessionIn], Field(max_length=200)] | None = None
-    mode: Mode | None = None
+    mode: RoleMode | None = None
     location_name: ShortText | None = None
     address: ShortText | None = None
     postcode: str | None = None
@@ -77,7 +77,7 @@ class RoleCreate(RoleFields):
     activity_id: int | None = None
     title: Title
     description: Annotated[str, Field(min_length=10, max_length=10_000)]
-    mode: Mode = "in_person"
+    mode: RoleMode = "in_person"
     submit_for_review: bool = False
 
 

@@ -11,8 +11,8 @@ from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
 from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from brokerage.geography import locate
-from brokerage.kit import taxonomy
-from brokerage.kit.schemas import Page
+from brokerage.vocab import slots, taxonomies
+from brokerage.schemas import Page
 from brokerage.models import Activity, Organisation, Role, RoleCause, RoleSession, RoleSkill, RoleStatusChange
 from brokerage.outbox import enqueue
 from brokerage.roles.lifecycle import TRANSITIONS, allowed_next
@@ -26,7 +26,7 @@ def essential_warning(essential: list[str]) -> str | None:
     """What marking skills essential does, said to the poster whenever they do it."""
     if not essential:
         return None
-    names = ", ".join(taxonomy.skills()[s].label.lower() if s in taxonomy.skills() else s for s in essential)
+    names = ", ".join(taxonomies.skills()[s].label.lower() if s in taxonomies.skills() else s for s in essential)
     return (
         f"You have marked {names} as essential. This narrows who sees the role: only volunteers who have told us "
         "they have it will be shown it or be able to apply. Other skills count towards a good match without ruling anyone out."
@@ -54,7 +54,7 @@ def build_out(
         commitment=role.commitment,
         hours_per_week=role.hours_per_week,
         one_off=role.one_off,
-        slots=taxonomy.mask_to_slots(role.slot_mask or 0),
+        slots=slots.mask_to_slots(role.slot_mask or 0),
         sessions=sessions,
         mode=role.mode,
         location_name=role.location_name,
@@ -184,9 +184,9 @@ def _apply(session: Session, role: Role, data: dict) -> None:
         else:
             role.postcode = role.latitude = role.longitude = None
     if data.get("causes") is not None:
-        role.cause_links = [RoleCause(cause_id=c) for c in taxonomy.check_causes(data["causes"])]
+        role.cause_links = [RoleCause(cause_id=c) for c in taxonomies.check_causes(data["causes"])]
     if any(data.get(k) is not None for k in ("required_skills", "desired_skills", "essential_skills")):
-        essential = taxonomy.check_skills(
+        essential = taxonomies.check_skills(
             data.get("essential_skills") if data.get("essential_skills") is not None else role.essential_skills,
             "essential_skills",
         )
@@ -195,11 +195,11 @@ def _apply(session: Session, role: Role, data: dict) -> None:
                 f"Mark at most {MAX_ESSENTIAL_SKILLS} skills essential: each one narrows who sees the role.",
                 field="essential_skills",
             )
-        required = taxonomy.check_skills(
+        required = taxonomies.check_skills(
             data.get("required_skills") if data.get("required_skills") is not None else role.required_skills, "required_skills"
         )
         required += [s for s in essential if s not in required]  # an essential skill is a needed one
-        desired = taxonomy.check_skills(
+        desired = taxonomies.check_skills(
             data.get("desired_skills") if data.get("desired_skills") is not None else role.desired_skills, "desired_skills"
         )
         desired = [s for s in desired if s not in required]
@@ -207,11 +207,11 @@ def _apply(session: Session, role: Role, data: dict) -> None:
             RoleSkill(skill_id=s, required=False, essential=False) for s in desired
         ]
     if data.get("slots") is not None:
-        role.slot_mask = taxonomy.slots_to_mask(data["slots"])
+        role.slot_mask = slots.slots_to_mask(data["slots"])
     if data.get("sessions") is not None:
         role.sessions = [RoleSession(starts_at=s["starts_at"], ends_at=s["ends_at"]) for s in data["sessions"]]
     if data.get("requirements") is not None:
-        known = {r.lower(): r for r in taxonomy.requirements()}
+        known = {r.lower(): r for r in taxonomies.requirements()}
         unknown = [r for r in data["requirements"] if r.lower() not in known]
         if unknown:
             raise InvalidInput(f"Unknown requirement: {', '.join(unknown)}.", field="requirements")

@@ -12,11 +12,9 @@ Every function takes a ``random.Random`` and uses nothing else that varies, so
 templates are built once at import; a call is a few dozen ``rng`` draws, which
 keeps 400,000 volunteers and 50,000 roles fast to generate.
 
-Field names and values follow the project's models (``brokerage/models``):
-organisation types ``registered_charity | cio | cic | community_group |
-social_enterprise | other``; role modes ``in_person | remote | hybrid``;
-volunteer modes ``in_person | remote | either``; DBS levels ``none | basic |
-standard | enhanced`` (``dbs_rank`` is the same as 0–3).
+Field names and values follow the project's models (``brokerage/models``) and
+vocabularies (``brokerage/vocab``): organisation types, role and volunteer modes,
+DBS levels (``dbs_rank`` is a level's place in ``DBS_LEVELS``, 0–3).
 
 Registration numbers (all invented; formats as used by the registrars):
 
@@ -41,18 +39,18 @@ bit 20.
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 import re
 import unicodedata
 from bisect import bisect
 from datetime import date, timedelta
-from importlib import resources
 from itertools import accumulate
 from typing import NamedTuple
 
 from brokerage.geo.directory import KENT_GSS, MEDWAY_GSS, default_gazetteer
+from brokerage.vocab.dbs import DBS_LEVEL
+from brokerage.vocab.organisations import ORGANISATION_TYPE
+from brokerage.vocab.taxonomies import causes
 
 __all__ = [
     "REFERENCE_DATE",
@@ -154,33 +152,14 @@ SKILL_IDS: tuple[str, ...] = (
 _SKILL_SET = frozenset(SKILL_IDS)
 
 
-def _load_cause_ids() -> tuple[str, ...]:
-    text = (resources.files("brokerage") / "data" / "taxonomy" / "causes.csv").read_text(encoding="utf-8-sig")
-    return tuple(row["id"] for row in csv.DictReader(io.StringIO(text)))
-
-
-CAUSE_IDS: tuple[str, ...] = _load_cause_ids()
+CAUSE_IDS: tuple[str, ...] = tuple(causes())
 _CAUSE_SET = frozenset(CAUSE_IDS)
 
 EMAIL_DOMAINS: tuple[str, ...] = ("example.org", "example.com", "example.net")
 
-ORGANISATION_TYPES: tuple[str, ...] = (
-    "registered_charity",
-    "cio",
-    "cic",
-    "community_group",
-    "social_enterprise",
-    "other",
-)
-ORGANISATION_TYPE_LABELS = {
-    "registered_charity": "Registered charity",
-    "cio": "Charitable incorporated organisation (CIO)",
-    "cic": "Community interest company (CIC)",
-    "community_group": "Community group",
-    "social_enterprise": "Social enterprise",
-    "other": "Other",
-}
-DBS_LEVELS: tuple[str, ...] = ("none", "basic", "standard", "enhanced")
+ORGANISATION_TYPES: tuple[str, ...] = ORGANISATION_TYPE.codes
+ORGANISATION_TYPE_LABELS = ORGANISATION_TYPE.labels
+DBS_LEVELS: tuple[str, ...] = DBS_LEVEL.codes
 
 # --------------------------------------------------------------------------- places
 

@@ -1,19 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from pydantic import EmailStr, Field
 
 from brokerage import audit
 from brokerage.deps import AdminPrincipal, DbSession
-from brokerage.kit.schemas import Input, Name, Output, Page, PageNumber, PageSize
+from brokerage.schemas import Input, Name, Output, Page, PageNumber, PageSize
 from brokerage.users import service
+from brokerage.vocab.users import StaffRole, UserRole
 
 router = APIRouter(prefix="/users", tags=["users"])
-
-StaffRole = Literal["organisation_manager", "centre_staff", "pilot_lead", "admin"]
 
 
 class UserCreate(Input):
@@ -46,7 +45,7 @@ class UserOut(Output):
 def list_users(
     session: DbSession,
     principal: AdminPrincipal,
-    role: Literal["volunteer", "organisation_manager", "centre_staff", "pilot_lead", "admin"] | None = None,
+    role: UserRole | None = None,
     centre_id: int | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: PageNumber = 1,

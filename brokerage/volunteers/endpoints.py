@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
 from brokerage.auth.service import issue_api_token
 from brokerage.deps import CurrentPrincipal, DbSession, OptionalPrincipal
-from brokerage.kit.schemas import Page, PageNumber, PageSize
+from brokerage.schemas import Page, PageNumber, PageSize
 from brokerage.volunteers import service
+from brokerage.vocab.volunteers import ListedVolunteerStatus
 from brokerage.volunteers.schemas import VolunteerCreate, VolunteerOut, VolunteerSummary, VolunteerUpdate
 
 router = APIRouter(prefix="/volunteers", tags=["volunteers"])
@@ -27,7 +28,7 @@ def list_volunteers(
     session: DbSession,
     principal: CurrentPrincipal,
     district: Annotated[str | None, Query(max_length=9)] = None,
-    status: Literal["active", "inactive"] | None = None,
+    status: ListedVolunteerStatus | None = None,
     cause: Annotated[str | None, Query(max_length=60)] = None,
     skill: Annotated[str | None, Query(max_length=60)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,

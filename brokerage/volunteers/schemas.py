@@ -1,20 +1,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import EmailStr, Field, field_validator
 
-from brokerage.kit.schemas import Input, Name, Output, Phone
+from brokerage.schemas import Input, Name, Output, Phone
+from brokerage.vocab.dbs import DbsLevel
+from brokerage.vocab.modes import VolunteerMode as Mode
+from brokerage.vocab.volunteers import Disability, Ethnicity, Gender, Preference
+from brokerage.vocab.volunteers import EmploymentStatus as Employment
+from brokerage.vocab.volunteers import NotificationPreference as Notification
 
-Mode = Literal["in_person", "remote", "either"]
-Preference = Literal["one_off", "regular", "either"]
-Notification = Literal["instant", "weekly_digest", "none"]
-DbsLevel = Literal["none", "basic", "standard", "enhanced"]
-Gender = Literal["woman", "man", "non_binary", "other", "prefer_not_to_say"]
-Ethnicity = Literal["asian", "black", "mixed", "white", "other", "prefer_not_to_say"]
-Disability = Literal["yes", "no", "prefer_not_to_say"]
-Employment = Literal["employed", "self_employed", "unemployed", "student", "retired", "carer", "other", "prefer_not_to_say"]
 IdList = Annotated[list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=60)]
 
 

@@ -14,7 +14,7 @@ from brokerage.auth.principal import Principal
 from brokerage.auth.service import normalise_email
 from brokerage.errors import Conflict, Forbidden, InvalidInput
 from brokerage.geography import locate
-from brokerage.kit import taxonomy
+from brokerage.vocab import slots, taxonomies
 from brokerage.models import (
     Centre,
     HoursEntry,
@@ -31,8 +31,6 @@ from brokerage.models.volunteer import age_band
 from brokerage.outbox import enqueue
 from brokerage.volunteers.schemas import Dbs, Demographics, VolunteerCreate, VolunteerOut, VolunteerUpdate
 
-DBS_RANK = {"none": 0, "basic": 1, "standard": 2, "enhanced": 3}
-
 
 def to_out(v: Volunteer, principal: Principal | None) -> VolunteerOut:
     out = VolunteerOut(
@@ -47,7 +45,7 @@ def to_out(v: Volunteer, principal: Principal | None) -> VolunteerOut:
         district_gss=v.district_gss,
         travel_radius_miles=v.travel_radius_miles,
         mode=v.mode,
-        availability=taxonomy.mask_to_slots(v.availability_mask or 0),
+        availability=slots.mask_to_slots(v.availability_mask or 0),
         max_hours_per_week=v.max_hours_per_week,
         preference=v.preference,
         skills=v.skills,
@@ -86,12 +84,12 @@ def _apply(session: Session, v: Volunteer, data: dict[str, Any]) -> None:
         v.email = data["email"]
         v.email_normalised = normalise_email(data["email"])
     if data.get("availability") is not None:
-        mask = taxonomy.slots_to_mask(data["availability"])
+        mask = slots.slots_to_mask(data["availability"])
         v.availability_mask = mask
     if data.get("skills") is not None:
-        v.skill_links = [VolunteerSkill(skill_id=s) for s in taxonomy.check_skills(data["skills"])]
+        v.skill_links = [VolunteerSkill(skill_id=s) for s in taxonomies.check_skills(data["skills"])]
     if data.get("causes") is not None:
-        v.cause_links = [VolunteerCause(cause_id=c) for c in taxonomy.check_causes(data["causes"])]
+        v.cause_links = [VolunteerCause(cause_id=c) for c in taxonomies.check_causes(data["causes"])]
     if data.get("dbs") is not None:
         d = data["dbs"]
         v.dbs_level = d.get("level", "none")

@@ -16,7 +16,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from brokerage import __version__
 from brokerage.auth import tokens
-from brokerage.kit import taxonomy
+from brokerage.vocab.dbs import DBS_LEVEL
+from brokerage.vocab.hours import HOURS_STATUS
+from brokerage.vocab.modes import MODE_LABELS
+from brokerage.vocab.organisations import ORGANISATION_TYPE, REGISTRAR, VERIFICATION_STATUS
+from brokerage.vocab.referrals import REFERRAL_ACTION_LABELS, REFERRAL_STATUS
+from brokerage.vocab.roles import ROLE_STATUS
+from brokerage.vocab.slots import DAY_PARTS, DAYS, slot_label
+from brokerage.vocab.taxonomies import cause_label, skill_label
+from brokerage.vocab.volunteers import DISABILITY, EMPLOYMENT_STATUS, ETHNICITY, GENDER, NOTIFICATION_PREFERENCE, PREFERENCE
 from brokerage.web import csrf
 from matching.scoring import describe_distance
 
@@ -36,99 +44,19 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
-# Words people read, for the codes the services use.
-ROLE_STATUS_LABELS = {
-    "draft": "Draft",
-    "pending_review": "Waiting for review",
-    "published": "Open",
-    "paused": "Paused",
-    "filled": "Filled",
-    "closed": "Closed",
-    "expired": "Expired",
-}
-REFERRAL_STATUS_LABELS = {
-    "interested": "Interested",
-    "referred": "Referred by a volunteer centre",
-    "contacted": "Contacted by the organisation",
-    "started": "Started volunteering",
-    "completed": "Completed",
-    "withdrawn": "Withdrawn",
-    "unsuccessful": "Not taken forward",
-    "no_response": "No response",
-}
-REFERRAL_ACTION_LABELS = {
-    "referred": "Mark as referred",
-    "contacted": "Mark as contacted",
-    "started": "Mark as started",
-    "completed": "Mark as completed",
-    "withdrawn": "Withdraw",
-    "unsuccessful": "Mark as not taken forward",
-    "no_response": "Mark as no response",
-}
-MODE_LABELS = {
-    "in_person": "In person",
-    "remote": "Remote (from home or online)",
-    "hybrid": "Partly in person, partly remote",
-    "either": "In person or remote",
-}
-PREFERENCE_LABELS = {"one_off": "One-off", "regular": "Regular", "either": "One-off or regular"}
-NOTIFICATION_LABELS = {
-    "instant": "Email me when a new role matches",
-    "weekly_digest": "One email a week with new matches",
-    "none": "Do not email me about new roles",
-}
-DBS_LABELS = {
-    "none": "No DBS check",
-    "basic": "Basic DBS check",
-    "standard": "Standard DBS check",
-    "enhanced": "Enhanced DBS check",
-}
-ORGANISATION_TYPE_LABELS = {
-    "registered_charity": "Registered charity",
-    "cio": "Charitable incorporated organisation (CIO)",
-    "cic": "Community interest company (CIC)",
-    "community_group": "Community group",
-    "social_enterprise": "Social enterprise",
-    "other": "Other",
-}
-REGISTRAR_LABELS = {
-    "ccew": "Charity Commission for England and Wales",
-    "oscr": "Office of the Scottish Charity Regulator",
-    "ccni": "Charity Commission for Northern Ireland",
-    "companies_house": "Companies House",
-}
-VERIFICATION_LABELS = {"pending": "Waiting for checks", "verified": "Verified", "rejected": "Not verified"}
-GENDER_LABELS = {
-    "woman": "Woman",
-    "man": "Man",
-    "non_binary": "Non-binary",
-    "other": "Another way",
-    "prefer_not_to_say": "Prefer not to say",
-}
-ETHNICITY_LABELS = {
-    "asian": "Asian or Asian British",
-    "black": "Black, Black British, Caribbean or African",
-    "mixed": "Mixed or multiple ethnic groups",
-    "white": "White",
-    "other": "Another ethnic group",
-    "prefer_not_to_say": "Prefer not to say",
-}
-DISABILITY_LABELS = {"yes": "Yes", "no": "No", "prefer_not_to_say": "Prefer not to say"}
-EMPLOYMENT_LABELS = {
-    "employed": "Employed",
-    "self_employed": "Self-employed",
-    "unemployed": "Looking for work",
-    "student": "In education",
-    "retired": "Retired",
-    "carer": "Looking after family or home",
-    "other": "Something else",
-    "prefer_not_to_say": "Prefer not to say",
-}
-DAY_PARTS = (
-    ("Morning", "morning", "6am to midday"),
-    ("Afternoon", "afternoon", "midday to 6pm"),
-    ("Evening", "evening", "6pm to midnight"),
-)
+# Words people read, for the codes the services use (each vocabulary's own labels).
+ROLE_STATUS_LABELS = ROLE_STATUS.labels
+REFERRAL_STATUS_LABELS = REFERRAL_STATUS.labels
+PREFERENCE_LABELS = PREFERENCE.labels
+NOTIFICATION_LABELS = NOTIFICATION_PREFERENCE.labels
+DBS_LABELS = DBS_LEVEL.labels
+ORGANISATION_TYPE_LABELS = ORGANISATION_TYPE.labels
+REGISTRAR_LABELS = REGISTRAR.labels
+VERIFICATION_LABELS = VERIFICATION_STATUS.labels
+GENDER_LABELS = GENDER.labels
+ETHNICITY_LABELS = ETHNICITY.labels
+DISABILITY_LABELS = DISABILITY.labels
+EMPLOYMENT_LABELS = EMPLOYMENT_STATUS.labels
 
 
 @lru_cache
@@ -151,23 +79,6 @@ def district_name(code: str | None) -> str:
     if not code:
         return "Not known"
     return district_names().get(code, code)
-
-
-def cause_label(cause_id: str) -> str:
-    term = taxonomy.causes().get(cause_id)
-    return term.label if term else cause_id
-
-
-def skill_label(skill_id: str) -> str:
-    term = taxonomy.skills().get(skill_id)
-    return term.label if term else skill_id
-
-
-def slot_label(slot: str) -> str:
-    for part in taxonomy.PARTS:
-        if slot.endswith(part):
-            return f"{slot[: -len(part)]} {part.lower()}"
-    return slot
 
 
 def fmt_date(value: date | datetime | None) -> str:
@@ -212,14 +123,15 @@ def _env() -> Environment:
         number=fmt_number,
         money=fmt_money,
         miles_away=describe_distance,
-        role_status=lambda s: ROLE_STATUS_LABELS.get(s, s),
-        referral_status=lambda s: REFERRAL_STATUS_LABELS.get(s, s),
+        role_status=ROLE_STATUS.label,
+        referral_status=REFERRAL_STATUS.label,
+        hours_status=HOURS_STATUS.label,
         mode=lambda s: MODE_LABELS.get(s, s),
-        dbs=lambda s: DBS_LABELS.get(s, s),
+        dbs=DBS_LEVEL.label,
     )
     env.globals.update(
         version=__version__,
-        DAYS=taxonomy.DAYS,
+        DAYS=DAYS,
         DAY_PARTS=DAY_PARTS,
         ROLE_STATUS_LABELS=ROLE_STATUS_LABELS,
         REFERRAL_STATUS_LABELS=REFERRAL_STATUS_LABELS,

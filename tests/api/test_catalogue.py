@@ -9,7 +9,7 @@ import pytest
 from pydantic import TypeAdapter
 from sqlalchemy import update
 
-from brokerage.kit.schemas import Page
+from brokerage.schemas import Page
 from brokerage.models import Role, RoleSession, User
 from brokerage.roles import service
 from brokerage.roles.schemas import RoleOut

@@ -176,9 +176,9 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
 
 
 def _skill_ids() -> set[str]:
-    from brokerage.kit import taxonomy
+    from brokerage.vocab import taxonomies
 
-    return set(taxonomy.skills())
+    return set(taxonomies.skills())
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from brokerage.models import (
     User,
     Volunteer,
 )
-from brokerage.models.referral import ACTIVE_REFERRAL_STATUSES
+from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
 from workers import notify
 from workers.actors._common import actor, centre_for_district, logger, organisation_recipients, role_view
 from workers.actors.referrals import volunteer_name

@@ -48,7 +48,7 @@ def _digest(*parts: str) -> str:
 
 
 def slot_bit(day: date, at: time | None) -> int:
-    """The weekly slot a session falls in (bit = weekday × 3 + part, as ``taxonomy.SLOT_NAMES``)."""
+    """The weekly slot a session falls in (bit = weekday × 3 + part, as ``brokerage.vocab.slots.SLOT_NAMES``)."""
     if at is None:
         return 0
     part = 0 if 6 <= at.hour < 12 else 1 if 12 <= at.hour < 18 else 2 if at.hour >= 18 else None

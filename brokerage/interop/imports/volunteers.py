@@ -29,7 +29,7 @@ from brokerage.interop.imports.values import (
     shown,
 )
 from brokerage.models import Volunteer
-from brokerage.models.volunteer import PREFER_NOT_TO_SAY
+from brokerage.vocab.volunteers import PREFER_NOT_TO_SAY
 
 
 def source_key(centre_id: int, ref: str) -> str:

@@ -13,7 +13,7 @@ from fastapi import Request
 
 from brokerage.config import get_settings
 from brokerage.deps import DbSession
-from brokerage.kit import taxonomy
+from brokerage.vocab import slots
 from brokerage.organisations import service as organisations_service
 from brokerage.referrals import service as referrals_service
 from brokerage.roles import service as roles_service
@@ -80,7 +80,7 @@ def role_review_page(role_id: int, request: Request, session: DbSession, princip
     return render(
         request,
         "pages/centre/role_review.html",
-        {"title": f"Check {role.title}", "role": role, "organisation": org, "slots": taxonomy.mask_to_slots(role.slot_mask or 0)},
+        {"title": f"Check {role.title}", "role": role, "organisation": org, "slots": slots.mask_to_slots(role.slot_mask or 0)},
     )
 
 
@@ -108,7 +108,7 @@ def role_review(role_id: int, request: Request, session: DbSession, principal: S
                 "title": f"Check {role.title}",
                 "role": role,
                 "organisation": org,
-                "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
+                "slots": slots.mask_to_slots(role.slot_mask or 0),
                 "errors": errors,
                 "values": forms.values(form),
             },
@@ -225,7 +225,7 @@ def volunteer_page(volunteer_id: int, request: Request, session: DbSession, prin
     return render(
         request,
         "pages/centre/volunteer.html",
-        {"title": v.full_name, "v": v, "referrals": referrals, "slots": taxonomy.mask_to_slots(v.availability_mask or 0)},
+        {"title": v.full_name, "v": v, "referrals": referrals, "slots": slots.mask_to_slots(v.availability_mask or 0)},
     )
 
 

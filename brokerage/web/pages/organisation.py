@@ -11,7 +11,9 @@ from fastapi.responses import RedirectResponse
 
 from brokerage.deps import DbSession, OptionalPrincipal
 from brokerage.errors import Forbidden, NotFound
-from brokerage.kit import taxonomy
+from brokerage.vocab import slots, taxonomies
+from brokerage.vocab.organisations import CHARITY_TYPES
+from brokerage.vocab.referrals import REFERRAL_STATUS
 from brokerage.models import Organisation, Role
 from brokerage.organisations import service as organisations_service
 from brokerage.organisations.schemas import OrganisationCreate
@@ -24,7 +26,7 @@ from brokerage.web import forms
 from brokerage.web.choices import cause_options, resolve_skill, skill_suggestions
 from brokerage.web.deps import Form, ManagerUser, SignedIn, page_router
 from brokerage.web.pages.public import sign_in_response
-from brokerage.web.rendering import REFERRAL_STATUS_LABELS, redirect, render
+from brokerage.web.rendering import redirect, render
 from brokerage.web.views import matches as match_views
 
 router = page_router()
@@ -116,7 +118,7 @@ def _org_body(form) -> dict[str, Any]:
         "website": forms.text(form, "website"),
         "address": forms.text(form, "address"),
         "postcode": forms.text(form, "postcode") or "",
-        "causes": [c for c in forms.many(form, "causes") if c in taxonomy.causes()],
+        "causes": [c for c in forms.many(form, "causes") if c in taxonomies.causes()],
         "contact": {
             "name": forms.text(form, "contact_name"),
             "email": forms.text(form, "contact_email"),
@@ -153,7 +155,7 @@ def new_organisation(request: Request, session: DbSession, principal: ManagerUse
     ):
         if not body[name]:
             errors.append({"field": name, "message": message})
-    if body["organisation_type"] in ("registered_charity", "cio"):
+    if body["organisation_type"] in CHARITY_TYPES:
         reg = body.get("charity_registration") or {}
         if not reg.get("registrar"):
             errors.append({"field": "registrar", "message": "Select who the charity is registered with"})
@@ -244,10 +246,10 @@ def _role_body(form) -> tuple[dict[str, Any], list[dict[str, str]]]:
         "one_off": one_off_text == "yes",
         "commitment": forms.text(form, "commitment"),
         "hours_per_week": forms.number(form, "hours_per_week"),
-        "causes": [c for c in forms.many(form, "causes") if c in taxonomy.causes()],
-        "required_skills": [s for s in forms.many(form, "required_skills") if s in taxonomy.skills()],
-        "desired_skills": [s for s in forms.many(form, "desired_skills") if s in taxonomy.skills()],
-        "essential_skills": [s for s in forms.many(form, "essential_skills") if s in taxonomy.skills()],
+        "causes": [c for c in forms.many(form, "causes") if c in taxonomies.causes()],
+        "required_skills": [s for s in forms.many(form, "required_skills") if s in taxonomies.skills()],
+        "desired_skills": [s for s in forms.many(form, "desired_skills") if s in taxonomies.skills()],
+        "essential_skills": [s for s in forms.many(form, "essential_skills") if s in taxonomies.skills()],
         "dbs_level": forms.text(form, "dbs_level") or "none",
         "minimum_age": forms.number(form, "minimum_age"),
         "maximum_age": forms.number(form, "maximum_age"),
@@ -262,7 +264,7 @@ def _role_body(form) -> tuple[dict[str, Any], list[dict[str, str]]]:
         body["sessions"] = sessions or []
         body["slots"] = []
     else:
-        body["slots"] = [s for s in forms.many(form, "slots") if s in taxonomy.SLOT_NAMES]
+        body["slots"] = [s for s in forms.many(form, "slots") if s in slots.SLOT_NAMES]
     if body["mode"] == "remote":
         body["postcode"] = None
     # Skills typed into the suggestion boxes.
@@ -301,7 +303,7 @@ def _role_values(role: Role) -> dict[str, Any]:
         "address": role.address or "",
         "postcode": role.postcode or "",
         "one_off": "yes" if role.one_off else "no",
-        "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
+        "slots": slots.mask_to_slots(role.slot_mask or 0),
         "commitment": role.commitment or "",
         "hours_per_week": f"{role.hours_per_week:g}" if role.hours_per_week else "",
         "causes": role.causes,
@@ -494,7 +496,7 @@ def role_admin(role_id: int, request: Request, session: DbSession, principal: Si
             "actions": actions,
             "referrals": referrals,
             "history": history,
-            "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
+            "slots": slots.mask_to_slots(role.slot_mask or 0),
             "candidates": candidates,
         },
     )
@@ -544,7 +546,7 @@ def move_referral(referral_id: int, request: Request, session: DbSession, princi
     if errors:
         return redirect(request, back, errors[0]["message"], kind="error")
     ref, vol, role = result
-    return redirect(request, back, f"{vol.full_name} – {role.title}: {REFERRAL_STATUS_LABELS.get(to, to).lower()}.")
+    return redirect(request, back, f"{vol.full_name} – {role.title}: {REFERRAL_STATUS.label(to).lower()}.")
 
 
 @router.get("/manage/organisations/{organisation_id}")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from brokerage.auth.principal import Principal
 from brokerage.errors import Forbidden, NotFound
-from brokerage.kit import taxonomy
+from brokerage.vocab import slots, taxonomies
 from brokerage.matches import service as matches_service
 from brokerage.matches.service import RoleMatch
 from brokerage.models import Role, Volunteer
@@ -69,7 +69,7 @@ def slots_mask(day: str | None, part: str | None) -> int:
     if not (day or part):
         return 0
     mask = 0
-    for i, name in enumerate(taxonomy.SLOT_NAMES):
+    for i, name in enumerate(slots.SLOT_NAMES):
         if (not day or name.startswith(day)) and (not part or name.endswith(part)):
             mask |= 1 << i
     return mask
@@ -156,6 +156,6 @@ def suggested_tags(title: str | None, description: str | None) -> tuple[list[str
     if not (title or description):
         return [], []
     found = matches_service.suggest_tags(title or "", description or "")
-    skills = [s["id"] for s in found["skills"] if s["id"] in taxonomy.skills()]
-    causes = [c["id"] for c in found["causes"] if c["id"] in taxonomy.causes()]
+    skills = [s["id"] for s in found["skills"] if s["id"] in taxonomies.skills()]
+    causes = [c["id"] for c in found["causes"] if c["id"] in taxonomies.causes()]
     return skills[:8], causes[:5]

@@ -6,10 +6,11 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from brokerage.deps import DbSession
-from brokerage.kit import taxonomy
+from brokerage.vocab import slots
 from brokerage.web.deps import VolunteerUser, page_router
 from brokerage.web.pages.volunteer.sections import add_section_routes, my_volunteer
-from brokerage.web.rendering import cause_label, render
+from brokerage.vocab.taxonomies import cause_label
+from brokerage.web.rendering import render
 
 router = page_router()
 
@@ -31,7 +32,7 @@ def my_profile(request: Request, session: DbSession, principal: VolunteerUser) -
         {
             "title": "Your profile",
             "v": v,
-            "slots": taxonomy.mask_to_slots(v.availability_mask or 0),
+            "slots": slots.mask_to_slots(v.availability_mask or 0),
             "causes": [cause_label(c) for c in v.causes],
         },
     )

@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from brokerage.deps import DbSession, OptionalPrincipal
-from brokerage.kit import taxonomy
+from brokerage.vocab import slots
 from brokerage.models import Volunteer
 from brokerage.referrals import service as referrals_service
 from brokerage.roles import service as roles_service
@@ -36,6 +36,6 @@ def role_page(role_id: int, request: Request, session: DbSession, principal: Opt
             "organisation": org,
             "referral": referral,
             "eligibility": eligibility,
-            "slots": taxonomy.mask_to_slots(role.slot_mask or 0),
+            "slots": slots.mask_to_slots(role.slot_mask or 0),
         },
     )

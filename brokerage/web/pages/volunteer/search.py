@@ -15,7 +15,7 @@ from brokerage.auth.principal import Principal
 from brokerage.deps import DbSession, OptionalPrincipal
 from brokerage.errors import InvalidInput
 from brokerage.geography import locate
-from brokerage.kit import taxonomy
+from brokerage.vocab import slots, taxonomies
 from brokerage.models import Volunteer
 from brokerage.web.choices import cause_options
 from brokerage.web.deps import VolunteerUser, page_router
@@ -108,11 +108,11 @@ def search(request: Request, session: DbSession, principal: OptionalPrincipal) -
         session,
         principal,
         q=filters["q"] or None,
-        cause=filters["cause"] if filters["cause"] in taxonomy.causes() else None,
+        cause=filters["cause"] if filters["cause"] in taxonomies.causes() else None,
         postcode=postcode,
         miles=miles if postcode else None,
-        day=filters["day"] if filters["day"] in taxonomy.DAYS else None,
-        part=filters["time"] if filters["time"] in taxonomy.PARTS else None,
+        day=filters["day"] if filters["day"] in slots.DAYS else None,
+        part=filters["time"] if filters["time"] in slots.PARTS else None,
         remote=filters["remote"],
         one_off={"one_off": True, "regular": False}.get(filters["kind"]),
         page=page,

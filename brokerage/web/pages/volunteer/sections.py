@@ -18,7 +18,8 @@ from brokerage.auth.principal import Principal
 from brokerage.deps import DbSession
 from brokerage.errors import InvalidInput
 from brokerage.geography import locate
-from brokerage.kit import taxonomy
+from brokerage.vocab import slots, taxonomies
+from brokerage.vocab.volunteers import PREFERENCE
 from brokerage.models import Volunteer
 from brokerage.volunteers import service as volunteers_service
 from brokerage.volunteers.schemas import VolunteerUpdate
@@ -94,13 +95,13 @@ def parse_where(session: Session, form: FormData) -> tuple[dict[str, Any], Error
 
 def parse_when(form: FormData) -> tuple[dict[str, Any], Errors]:
     errors = []
-    slots = [s for s in forms.many(form, "availability") if s in taxonomy.SLOT_NAMES]
+    chosen = [s for s in forms.many(form, "availability") if s in slots.SLOT_NAMES]
     preference = forms.text(form, "preference")
     hours = forms.number(form, "max_hours_per_week")
-    data: dict[str, Any] = {"availability": slots}
-    if not slots:
+    data: dict[str, Any] = {"availability": chosen}
+    if not chosen:
         errors.append({"field": "availability", "message": "Select at least one time you could volunteer"})
-    if preference not in ("one_off", "regular", "either"):
+    if preference not in PREFERENCE:
         errors.append({"field": "preference", "message": "Select whether you want one-off or regular volunteering"})
     else:
         data["preference"] = preference
@@ -119,7 +120,7 @@ def parse_when(form: FormData) -> tuple[dict[str, Any], Errors]:
 
 def parse_skills(form: FormData) -> tuple[dict[str, Any], Errors, bool]:
     """Returns (data, errors, finished): "Add" keeps the person on the page."""
-    chosen = [s for s in forms.many(form, "skills") if s in taxonomy.skills()]
+    chosen = [s for s in forms.many(form, "skills") if s in taxonomies.skills()]
     typed = forms.text(form, "skill_search")
     skills_text = forms.text(form, "skills_text")
     errors = []
@@ -144,7 +145,7 @@ def parse_skills(form: FormData) -> tuple[dict[str, Any], Errors, bool]:
 
 
 def parse_causes(form: FormData) -> tuple[dict[str, Any], Errors]:
-    return {"causes": [c for c in forms.many(form, "causes") if c in taxonomy.causes()]}, []
+    return {"causes": [c for c in forms.many(form, "causes") if c in taxonomies.causes()]}, []
 
 
 def parse_contact(form: FormData) -> tuple[dict[str, Any], Errors]:
@@ -227,7 +228,7 @@ def profile_values(v: Volunteer) -> dict[str, Any]:
         "postcode": v.postcode or "",
         "travel_radius_miles": f"{v.travel_radius_miles:g}",
         "mode": v.mode,
-        "availability": taxonomy.mask_to_slots(v.availability_mask or 0),
+        "availability": slots.mask_to_slots(v.availability_mask or 0),
         "preference": v.preference,
         "max_hours_per_week": f"{v.max_hours_per_week:g}" if v.max_hours_per_week else "",
         "skills": v.skills,
