@@ -128,7 +128,7 @@ def _print_banner_when_listening(host: str, port: int) -> None:
 
 
 def cmd_geo_import(args: argparse.Namespace) -> int:
-    from brokerage.geo_import import import_onspd
+    from brokerage.geo.onspd_import import import_onspd
 
     n = import_onspd(Path(args.file), only_kent=not args.all_uk, progress=not args.quiet)
     print(f"Imported {n:,} postcodes.")

@@ -1,9 +1,16 @@
-"""Postcodes, places and Kent districts (pure Python: no database or web imports).
+"""Postcodes, places and Kent districts.
+
+The pure part (these modules and this package's names: no database, web or other app imports):
 
 * :mod:`brokerage.geo.postcodes` — validate and normalise UK postcodes.
 * :mod:`brokerage.geo.directory` — :class:`Gazetteer`: postcode → location and
   Kent/Medway district; distance helpers.
 * :mod:`brokerage.geo.onspd` — stream the ONS Postcode Directory CSV.
+
+The database part (imported by name, never from here):
+
+* :mod:`brokerage.geo.lookup` — locate a postcode for the app, from exact ONSPD rows when loaded.
+* :mod:`brokerage.geo.onspd_import` — load the ONSPD into the database.
 """
 
 from .directory import (

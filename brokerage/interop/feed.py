@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from brokerage.db import utcnow
 from brokerage.errors import InvalidInput
-from brokerage.geography import locate
+from brokerage.geo.lookup import locate
 from brokerage.interop.imports.values import Report
 from brokerage.vocab import taxonomies
 from brokerage.vocab.dbs import DBS_LEVEL

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, lazyload
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.errors import Forbidden, NotFound
-from brokerage.geography import locate
+from brokerage.geo.lookup import locate
 from brokerage.vocab import taxonomies
 from brokerage.matches.features import role_features, volunteer_features, volunteer_features_of
 from brokerage.matches.index_holder import holder

@@ -8,7 +8,7 @@ from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
 from brokerage.errors import Forbidden, NotFound
-from brokerage.geography import locate
+from brokerage.geo.lookup import locate
 from brokerage.vocab import taxonomies
 from brokerage.models import Organisation, OrganisationCause, OrganisationManager
 from brokerage.organisations.schemas import OrganisationCreate, OrganisationOut, OrganisationUpdate

@@ -10,7 +10,7 @@ from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
 from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
-from brokerage.geography import locate
+from brokerage.geo.lookup import locate
 from brokerage.vocab import slots, taxonomies
 from brokerage.schemas import Page
 from brokerage.models import Activity, Organisation, Role, RoleCause, RoleSession, RoleSkill, RoleStatusChange

@@ -13,7 +13,7 @@ from brokerage.auth.passwords import hash_password
 from brokerage.auth.principal import Principal
 from brokerage.auth.service import normalise_email
 from brokerage.errors import Conflict, Forbidden, InvalidInput
-from brokerage.geography import locate
+from brokerage.geo.lookup import locate
 from brokerage.vocab import slots, taxonomies
 from brokerage.models import (
     Centre,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from brokerage import db as dbmod
 from brokerage.cli import main
-from brokerage.geography import forget_exact_rows_cache, locate
+from brokerage.geo.lookup import forget_exact_rows_cache, locate
 from tests.conftest import migrate_engine, sqlite_engine_for_tests
 
 ONSPD = """pcd,pcd2,pcds,dointr,doterm,oslaua,lat,long

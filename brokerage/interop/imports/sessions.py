@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from brokerage.auth.service import normalise_email
 from brokerage.errors import InvalidInput
-from brokerage.geography import locate
+from brokerage.geo.lookup import locate
 from brokerage.interop.imports.reader import Table
 from brokerage.interop.imports.values import (
     CellProblem,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from brokerage.auth.principal import Principal
 from brokerage.deps import DbSession, OptionalPrincipal
 from brokerage.errors import InvalidInput
-from brokerage.geography import locate
+from brokerage.geo.lookup import locate
 from brokerage.vocab import slots, taxonomies
 from brokerage.models import Volunteer
 from brokerage.web.choices import cause_options

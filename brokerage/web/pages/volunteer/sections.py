@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from brokerage.auth.principal import Principal
 from brokerage.deps import DbSession
 from brokerage.errors import InvalidInput
-from brokerage.geography import locate
+from brokerage.geo.lookup import locate
 from brokerage.vocab import slots, taxonomies
 from brokerage.vocab.volunteers import PREFERENCE
 from brokerage.models import Volunteer

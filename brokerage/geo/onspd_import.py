@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from brokerage.db import session_scope
 from brokerage.geo import KENT_AND_MEDWAY_GSS, iter_onspd
-from brokerage.geography import forget_exact_rows_cache
+from brokerage.geo.lookup import forget_exact_rows_cache
 from brokerage.models import Postcode
 
 BATCH = 5_000
