@@ -1,4 +1,9 @@
-"""Database engine, session factory and the declarative base."""
+"""Database engine, session factory and the declarative base.
+
+Every unit of work opens its session here: ``session_scope()`` for actors, commands and the
+scheduler; the request dependency (``brokerage.deps``) uses the same ``new_session``, ``finish`` and
+``abandon`` steps, and commits once the route has returned.
+"""
 
 from __future__ import annotations
 
@@ -77,15 +82,34 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return _sessionmaker
 
 
+def new_session() -> Session:
+    """A session on the process's engine (no I/O until it is used)."""
+    return get_sessionmaker()()
+
+
+def finish(session: Session) -> None:
+    """Commit the unit of work and close its session."""
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def abandon(session: Session) -> None:
+    """Roll the unit of work back and close its session."""
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """One unit of work: commit on success, roll back on error."""
-    session = get_sessionmaker()()
+    session = new_session()
     try:
         yield session
-        session.commit()
     except BaseException:
-        session.rollback()
+        abandon(session)
         raise
-    finally:
-        session.close()
+    finish(session)

@@ -16,34 +16,26 @@ from sqlalchemy.orm import Session
 
 from brokerage.auth import service as auth_service
 from brokerage.auth.principal import Principal
-from brokerage.db import get_sessionmaker
+from brokerage.db import abandon, finish, new_session
 from brokerage.errors import Forbidden, NotAuthenticated
 
 SESSION_COOKIE = "brokerage_session"
 
 
-def _finish(session: Session) -> None:
-    try:
-        session.commit()
-    finally:
-        session.close()
-
-
 async def _db_session() -> AsyncIterator[Session]:
-    # Creating a session does no I/O, so it happens on the event loop; the commit (when the route
-    # used the database at all) runs in the thread pool. A request that never touches the database
-    # (e.g. an answer from an in-process catalogue) costs no thread hop.
-    session = get_sessionmaker()()
+    """The request's unit of work (``brokerage.db``'s steps): committed once the route has returned.
+
+    Creating a session does no I/O, so it happens on the event loop; the commit (when the route
+    used the database at all) runs in the thread pool. A request that never touches the database
+    (e.g. an answer from an in-process catalogue) costs no thread hop."""
+    session = new_session()
     try:
         yield session
     except BaseException:
-        try:
-            session.rollback()
-        finally:
-            session.close()
+        abandon(session)
         raise
     if session.in_transaction():
-        await run_in_threadpool(_finish, session)
+        await run_in_threadpool(finish, session)
     else:
         session.close()
 

@@ -24,9 +24,9 @@ from datetime import datetime, timedelta
 
 import dramatiq
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from brokerage.db import get_sessionmaker, utcnow
+from brokerage.db import session_scope, utcnow
 from brokerage.models import OutboxMessage
 from workers.settings import get_worker_settings
 
@@ -47,9 +47,8 @@ def message_id(outbox_id: int, attempt: int, dispatched_at: datetime) -> str:
 
 
 class Relay:
-    def __init__(self, broker: dramatiq.Broker, session_factory: sessionmaker[Session] | None = None):
+    def __init__(self, broker: dramatiq.Broker):
         self.broker = broker
-        self.session_factory = session_factory or get_sessionmaker()
         self.settings = get_worker_settings()
         self._stop = threading.Event()
         self._last_sweep = 0.0
@@ -63,8 +62,8 @@ class Relay:
     def dispatch_once(self) -> int:
         """Hand one batch of due rows to the broker; returns how many went."""
         now = utcnow()
-        session = self.session_factory()
-        try:
+        error: Exception | None = None
+        with session_scope() as session:
             rows = session.execute(
                 select(OutboxMessage.id, OutboxMessage.actor, OutboxMessage.payload, OutboxMessage.attempts)
                 .where(
@@ -77,7 +76,6 @@ class Relay:
                 .with_for_update(skip_locked=True)
             ).all()
             if not rows:
-                session.rollback()
                 return 0
             known = [row for row in rows if self._queue_for(row.actor) is not None]
             unknown = [row.id for row in rows if self._queue_for(row.actor) is None]
@@ -98,7 +96,6 @@ class Relay:
                     last_error="No background job is registered under this name.",
                 )
             sent = 0
-            error: Exception | None = None
             for row in known:
                 message = dramatiq.Message(
                     queue_name=self._queue_for(row.actor),
@@ -122,15 +119,9 @@ class Relay:
                     dispatched_at=None,
                     attempts=OutboxMessage.attempts - 1,
                 )
-            session.commit()
-            if error is not None:
-                raise BrokerUnavailable(str(error)) from error
-            return sent + len(unknown)
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        if error is not None:
+            raise BrokerUnavailable(str(error)) from error
+        return sent + len(unknown)
 
     @staticmethod
     def _mark(session: Session, ids: list[int], **values) -> None:
@@ -145,17 +136,17 @@ class Relay:
     def redispatch_stale(self) -> int:
         """Put back jobs dispatched long ago that never finished."""
         cutoff = utcnow() - timedelta(seconds=self.settings.redispatch_after_seconds)
-        with self.session_factory() as session:
+        with session_scope() as session:
             result = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.status == "dispatched", OutboxMessage.dispatched_at < cutoff)
                 .values(status="pending", dispatched_at=None)
                 .execution_options(synchronize_session=False)
             )
-            session.commit()
-            if result.rowcount:
-                logger.warning("Handing out %d jobs again that were dispatched but never finished", result.rowcount)
-            return result.rowcount or 0
+            count = result.rowcount or 0
+        if count:
+            logger.warning("Handing out %d jobs again that were dispatched but never finished", count)
+        return count
 
     def redispatch_lost(self, batch: int = 1000) -> int:
         """Put back dispatched jobs that the broker no longer holds, neither queued nor taken by a

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 
 from brokerage.config import get_settings
-from brokerage.db import get_engine, get_sessionmaker
+from brokerage.db import get_engine, session_scope
 from brokerage.models import ScheduledRun
 from brokerage.outbox import enqueue
 from workers.settings import get_worker_settings
@@ -83,18 +83,15 @@ class Scheduler:
             period = job.period(local)
             if period is None:
                 continue
-            session = get_sessionmaker()()
             try:
-                session.add(ScheduledRun(job=job.actor, period=period))
-                session.flush()
-                enqueue(session, job.actor, **job.payload(period))
-                session.commit()
-                started.append(f"{job.actor}:{period}")
-                logger.info("Started %s for %s", job.actor, period)
+                with session_scope() as session:
+                    session.add(ScheduledRun(job=job.actor, period=period))
+                    session.flush()
+                    enqueue(session, job.actor, **job.payload(period))
             except IntegrityError:
-                session.rollback()  # already run for this period
-            finally:
-                session.close()
+                continue  # already run for this period
+            started.append(f"{job.actor}:{period}")
+            logger.info("Started %s for %s", job.actor, period)
         return started
 
     def tick(self) -> list[str]:
