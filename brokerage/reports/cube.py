@@ -8,7 +8,7 @@
   to start for referrals — and added up in Python for the total, each district, each centre (the
   districts it covers) and each time bucket. Distinct roles filled are counted per bucket in one query.
 
-The figures are exactly those of ``metrics.compute`` (which still serves the other breakdowns), bucket
+The figures are exactly those of ``facts.compute`` (which still serves the other breakdowns), bucket
 semantics included: for a time breakdown whose buckets are whole months, quarters or years, "young" is
 measured on the last day of the report's period and "new" from its first day (as the grouped queries
 did); for buckets cut by the period, on the bucket's own first and last days.
@@ -21,13 +21,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from sqlalchemy import Date, DateTime, Integer, and_, case, cast, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from brokerage.models import CentreDistrict, Placement, PlacementActivity, Referral, Role, Volunteer
 from brokerage.models.reporting import DistrictMonthHours, OrganisationYear, VolunteerYear
-from brokerage.reports import metrics as M
+from brokerage.reports import definitions, facts, periods
 from brokerage.reports.rollups import period_start_expr
 
 CUBE_DIMS = ("district", "centre", "month", "quarter", "year")
@@ -88,16 +89,16 @@ class Bucket:
         out, cur = [], self.start
         while cur <= self.end:
             out.append(cur)
-            cur = M.add_months(cur, 1)
+            cur = periods.add_months(cur, 1)
         return out
 
 
-def time_buckets(period: M.Period, dim: str) -> tuple[list[Bucket], bool]:
+def time_buckets(period: periods.Period, dim: str) -> tuple[list[Bucket], bool]:
     """The buckets of a time breakdown and whether they are whole (not cut by the period)."""
-    subs = M.time_buckets(period, dim)
+    subs = periods.time_buckets(period, dim)
     length = {"month": 1, "quarter": 3, "year": 12}[dim]
     whole = all(
-        sub.start == M.bucket_start(sub.start, dim) and M.add_months(sub.start, length) - timedelta(days=1) == sub.end
+        sub.start == periods.bucket_start(sub.start, dim) and periods.add_months(sub.start, length) - timedelta(days=1) == sub.end
         for _, _, sub in subs
     )
     if whole:
@@ -118,16 +119,33 @@ def _district_key(d):
     return None if d in (None, NO_DISTRICT) else d
 
 
-def _in_scope(col, ctx: M.Context):
+def _in_scope(col, ctx: facts.Context):
     return True if ctx.districts is None else col.in_(sorted(ctx.districts))
+
+
+@dataclass(frozen=True)
+class _Breakdown:
+    """One breakdown being assembled: its dimension and the buckets (index, bucket) it adds up."""
+
+    dim: str | None
+    buckets: list[tuple[int, Bucket]]
+    time_dim: bool
+
+    def key(self, k, b: Bucket):
+        """Where a figure of breakdown key ``k`` in bucket ``b`` goes."""
+        return b.key if self.time_dim else k
+
+    @cached_property
+    def bucket_of_key(self) -> dict:
+        return {self.key(None, b): b for _, b in self.buckets}
 
 
 class Cube:
     """Every metric for a period and its cube-shaped breakdowns; ``result(dim)`` gives what
-    ``metrics.compute(session, ctx, period, dim)`` gives (for dim None, "district", "centre") or what the
+    ``facts.compute(session, ctx, period, dim)`` gives (for dim None, "district", "centre") or what the
     service assembled bucket by bucket (time dimensions)."""
 
-    def __init__(self, session: Session, ctx: M.Context, period: M.Period, dims: list[str]):
+    def __init__(self, session: Session, ctx: facts.Context, period: periods.Period, dims: list[str]):
         self.session, self.ctx, self.period = session, ctx, period
         self.dims = [d for d in dict.fromkeys(dims) if d in CUBE_DIMS]
         self.by_district = ctx.districts is not None or any(d in ("district", "centre") for d in self.dims)
@@ -136,7 +154,7 @@ class Cube:
         self.whole: dict[str, bool] = {}
         self.first: dict[str, int] = {}  # where a time dimension's buckets start in self.buckets
         for dim in self.dims:
-            if dim in M.TIME_DIMENSIONS:
+            if dim in definitions.TIME_DIMENSIONS:
                 self.time[dim], self.whole[dim] = time_buckets(period, dim)
                 self.first[dim] = len(self.buckets)
                 self.buckets.extend(self.time[dim])
@@ -170,8 +188,8 @@ class Cube:
         years = self._years()
         age_days = sorted({b.age_on for b in self.buckets})
         new_days = sorted({b.new_from for b in self.buckets})
-        lo = min(M.years_before(d, 25) for d in age_days)
-        hi = max(M.years_before(d, 16) for d in age_days)
+        lo = min(periods.years_before(d, 25) for d in age_days)
+        hi = max(periods.years_before(d, 16) for d in age_days)
         people = (
             select(Volunteer.id, Volunteer.date_of_birth)
             .where(Volunteer.date_of_birth > lo, Volunteer.date_of_birth <= hi)
@@ -213,7 +231,10 @@ class Cube:
                 *[
                     case(
                         (
-                            and_(people.c.date_of_birth > M.years_before(d, 25), people.c.date_of_birth <= M.years_before(d, 16)),
+                            and_(
+                                people.c.date_of_birth > periods.years_before(d, 25),
+                                people.c.date_of_birth <= periods.years_before(d, 16),
+                            ),
                             1,
                         ),
                         else_=0,
@@ -289,7 +310,7 @@ class Cube:
 
     def _compute(self) -> None:
         ctx, period = self.ctx, self.period
-        dt = M._dt
+        dt = periods.start_of_day
         work: dict = {"people": self._people(), "orgs:": self._organisations(None), "hours": self._hours()}
         for dim in ("district", "centre"):
             if dim in self.dims:
@@ -303,7 +324,7 @@ class Cube:
         )
         work["registrations"] = self._grouped(reg, Volunteer.district_gss, Volunteer.registered_on, [func.count()])
 
-        days = M._days_between(ctx, Placement.started_on, Referral.created_at)
+        days = facts.days_between(ctx, Placement.started_on, Referral.created_at)
         ref = select(Referral.id).select_from(Referral)
         if self.by_district:
             ref = ref.join(Volunteer, Volunteer.id == Referral.volunteer_id)
@@ -322,7 +343,7 @@ class Cube:
         )
         measures = [func.count()]
         for n in (3, 6, 12):
-            eligible = Placement.started_on <= M.add_months(ctx.as_of, -n)
+            eligible = Placement.started_on <= periods.add_months(ctx.as_of, -n)
             retained = getattr(PlacementActivity, f"retained_{n}m")
             measures += [func.sum(case((eligible, 1), else_=0)), func.sum(case((and_(eligible, retained.is_(True)), 1), else_=0))]
         work["placements"] = self._grouped(pl, Volunteer.district_gss, Placement.started_on, measures)
@@ -362,7 +383,7 @@ class Cube:
     # -- assembly -------------------------------------------------------------------------------------
     def _keys_of(self, dim: str | None, district):
         """The breakdown keys a district's figures add to (None: the total)."""
-        if dim is None or dim in M.TIME_DIMENSIONS:
+        if dim is None or dim in definitions.TIME_DIMENSIONS:
             return [None]
         if dim == "district":
             return ["unknown" if district is None else district]
@@ -370,115 +391,131 @@ class Cube:
 
     def _bucket_of(self, dim: str | None):
         """[(bucket index, key)] for the buckets of a dimension (the whole period for non-time ones)."""
-        if dim in M.TIME_DIMENSIONS:
+        if dim in definitions.TIME_DIMENSIONS:
             return [(self.first[dim] + i, b) for i, b in enumerate(self.time[dim])]
         return [(0, self.buckets[0])]
 
     def result(self, dim: str | None):
+        view = _Breakdown(dim, self._bucket_of(dim), dim in definitions.TIME_DIMENSIONS)
         cells: dict[str, dict] = defaultdict(dict)
-        pieces: dict = {}
-        buckets = self._bucket_of(dim)
-        segments = M._segments(self.period, self.ctx.rate_breaks)
-        time_dim = dim in M.TIME_DIMENSIONS
-
-        def out_key(k, b: Bucket):
-            return b.key if time_dim else k
-
-        def in_bucket(month: date, b: Bucket) -> bool:
-            return b.start <= month <= b.end
-
-        # people and hours
-        people: dict = defaultdict(lambda: [0, 0, 0])
-        for district, per_bucket in self.people.items():
-            for k in self._keys_of(dim, _district_key(district)):
-                for i, b in buckets:
-                    acc = people[out_key(k, b)]
-                    for j in range(3):
-                        acc[j] += per_bucket[i][j]
-        hours: dict = defaultdict(lambda: defaultdict(Decimal))  # key -> month -> hours
-        for (district, month), h in self.hours.items():
-            for k in self._keys_of(dim, district):
-                for _i, b in buckets:
-                    if in_bucket(month, b):
-                        hours[out_key(k, b)][month] += h
-        orgs_src = self.orgs[dim] if dim in ("district", "centre") else self.orgs[None]
-        bucket_by_key = {out_key(None, b): b for _, b in buckets}
-        for key, (active, young, new) in people.items():
-            if not active:
-                continue
-            if key == "unknown" or dim in ("district", "centre"):
-                n_orgs = orgs_src.get(None if key == "unknown" else key, [0] * len(self.buckets))[0]
-            else:
-                idx = next(i for i, b in buckets if out_key(None, b) == key)
-                n_orgs = orgs_src.get(None, [0] * len(self.buckets))[idx]
-            cells["active_volunteers"][key] = M.Cell(active, active)
-            cells["organisations_supported"][key] = M.Cell(n_orgs, n_orgs)
-            cells["young_people_16_24"][key] = M.Cell(young, young)
-            cells["new_to_volunteering"][key] = M.Cell(new, new)
-            by_month = hours.get(key, {})
-            total = sum(by_month.values(), Decimal(0))
-            cells["approved_hours"][key] = M.Cell(total.quantize(Decimal("0.01")), active)
-            b = bucket_by_key.get(key, self.buckets[0]) if time_dim else self.buckets[0]
-            runs = [(s, e) for s, e in segments if s <= b.end and e >= b.start]
-            if len(runs) == 1:
-                start = M._bucket_first_day(key, dim) if time_dim else runs[0][0]
-                pieces[key] = [("run", max(start, self.period.start), total)]
-            else:
-                pieces[key] = [
-                    ("run", max(s, b.start), sum((h for m, h in by_month.items() if s <= m <= e), Decimal(0))) for s, e in runs
-                ]
-
-        # counts by (district, month)
-        def add_up(rows, n_measures, extra=0):
-            acc: dict = defaultdict(lambda: defaultdict(lambda: [0] * n_measures))
-            for row in rows:
-                district, month = row[0], row[1]
-                ex = tuple(row[2 : 2 + extra])
-                vals = row[2 + extra :]
-                for k in self._keys_of(dim, district):
-                    for _i, b in buckets:
-                        if in_bucket(month, b):
-                            a = acc[out_key(k, b)][ex]
-                            for j, v in enumerate(vals):
-                                a[j] += int(v or 0)
-            return acc
-
-        for key, by in add_up(self.registrations, 1).items():
-            n = by[()][0]
-            cells["registrations"][key] = M.Cell(n, n)
-        for key, by in add_up(self.referrals, 1, extra=1).items():
-            n = sum(v[0] for v in by.values())
-            hist = [(int(d), v[0]) for (d,), v in by.items() if d is not None]
-            starts = sum(c for _, c in hist)
-            cells["referrals"][key] = M.Cell(n, n)
-            cells["conversion_rate"][key] = M.Cell(round(100 * starts / n, 1) if n else None, n)
-            cells["median_days_to_start"][key] = M.Cell(M._median(hist), starts)
-        for key, by in add_up(self.placements, 7).items():
-            n, e3, r3, e6, r6, e12, r12 = by[()]
-            cells["placements"][key] = M.Cell(n, n)
-            for months, e, r in ((3, e3, r3), (6, e6, r6), (12, e12, r12)):
-                cells[f"retention_{months}m"][key] = M.Cell(round(100 * r / e, 1) if e else None, e)
-        for key, by in add_up(self.roles_listed, 1).items():
-            n = by[()][0]
-            cells["roles_listed"][key] = M.Cell(n, n)
-        filled: dict = defaultdict(int)
-        for district, per_bucket in self.roles_filled.items():
-            for k in self._keys_of(dim, district):
-                for i, b in buckets:
-                    filled[out_key(k, b)] += per_bucket[i]
-        for key, n in filled.items():
-            if n:
-                cells["roles_filled"][key] = M.Cell(n, n)
+        pieces = self._volunteer_cells(view, cells)
+        self._count_cells(view, cells)
+        self._roles_filled_cells(view, cells)
         # A count over the whole period (or over a bucket cut by the period, which is computed as a
         # period of its own) is a figure even when it is nought; in a grouped breakdown a key with no rows
         # has no cell.
-        if dim is None or (time_dim and not self.whole[dim]):
-            for _i, b in buckets:
-                key = out_key(None, b)
-                for metric in ("registrations", "placements", "roles_listed", "roles_filled"):
-                    cells[metric].setdefault(key, M.Cell(0, 0))
-                for months in (3, 6, 12):
-                    cells[f"retention_{months}m"].setdefault(key, M.Cell(None, 0))
+        if dim is None or (view.time_dim and not self.whole[dim]):
+            self._zero_counts(view, cells)
         if dim is not None:
-            cells = {m: by_key for m, by_key in cells.items() if dim in M.METRIC_BY_ID[m].dimensions}
+            cells = {m: by_key for m, by_key in cells.items() if dim in definitions.METRIC_BY_ID[m].dimensions}
         return cells, pieces
+
+    # people and hours: active volunteers, young people, new to volunteering, organisations supported,
+    # approved hours and the hours of each run of months with the same rates
+    def _people_by_key(self, view: _Breakdown) -> dict:
+        people: dict = defaultdict(lambda: [0, 0, 0])
+        for district, per_bucket in self.people.items():
+            for k in self._keys_of(view.dim, _district_key(district)):
+                for i, b in view.buckets:
+                    acc = people[view.key(k, b)]
+                    for j in range(3):
+                        acc[j] += per_bucket[i][j]
+        return people
+
+    def _hours_by_key(self, view: _Breakdown) -> dict:
+        """key -> month -> hours."""
+        hours: dict = defaultdict(lambda: defaultdict(Decimal))
+        for (district, month), h in self.hours.items():
+            for k in self._keys_of(view.dim, district):
+                for _i, b in view.buckets:
+                    if b.start <= month <= b.end:
+                        hours[view.key(k, b)][month] += h
+        return hours
+
+    def _organisations_of(self, view: _Breakdown, key) -> int:
+        if view.dim in ("district", "centre"):
+            return self.orgs[view.dim].get(None if key == "unknown" else key, [0] * len(self.buckets))[0]
+        if key == "unknown":
+            return self.orgs[None].get(None, [0] * len(self.buckets))[0]
+        idx = next(i for i, b in view.buckets if view.key(None, b) == key)
+        return self.orgs[None].get(None, [0] * len(self.buckets))[idx]
+
+    def _hour_pieces(self, view: _Breakdown, segments: list, key, by_month: dict, total: Decimal) -> list:
+        """The key's hours by run of months with the same rates (to value them at the rate in force)."""
+        b = view.bucket_of_key.get(key, self.buckets[0]) if view.time_dim else self.buckets[0]
+        runs = [(s, e) for s, e in segments if s <= b.end and e >= b.start]
+        if len(runs) == 1:
+            start = periods.bucket_first_day(key, view.dim) if view.time_dim else runs[0][0]
+            return [("run", max(start, self.period.start), total)]
+        return [("run", max(s, b.start), sum((h for m, h in by_month.items() if s <= m <= e), Decimal(0))) for s, e in runs]
+
+    def _volunteer_cells(self, view: _Breakdown, cells: dict) -> dict:
+        pieces: dict = {}
+        segments = periods.rate_segments(self.period, self.ctx.rate_breaks)
+        hours = self._hours_by_key(view)
+        for key, (active, young, new) in self._people_by_key(view).items():
+            if not active:
+                continue
+            n_orgs = self._organisations_of(view, key)
+            cells["active_volunteers"][key] = definitions.Cell(active, active)
+            cells["organisations_supported"][key] = definitions.Cell(n_orgs, n_orgs)
+            cells["young_people_16_24"][key] = definitions.Cell(young, young)
+            cells["new_to_volunteering"][key] = definitions.Cell(new, new)
+            by_month = hours.get(key, {})
+            total = sum(by_month.values(), Decimal(0))
+            cells["approved_hours"][key] = definitions.Cell(total.quantize(Decimal("0.01")), active)
+            pieces[key] = self._hour_pieces(view, segments, key, by_month, total)
+        return pieces
+
+    # counts by (district, month): registrations, referrals, placements, roles listed
+    def _add_up(self, view: _Breakdown, rows, n_measures: int, extra: int = 0) -> dict:
+        acc: dict = defaultdict(lambda: defaultdict(lambda: [0] * n_measures))
+        for row in rows:
+            district, month = row[0], row[1]
+            ex = tuple(row[2 : 2 + extra])
+            vals = row[2 + extra :]
+            for k in self._keys_of(view.dim, district):
+                for _i, b in view.buckets:
+                    if b.start <= month <= b.end:
+                        a = acc[view.key(k, b)][ex]
+                        for j, v in enumerate(vals):
+                            a[j] += int(v or 0)
+        return acc
+
+    def _count_cells(self, view: _Breakdown, cells: dict) -> None:
+        for key, by in self._add_up(view, self.registrations, 1).items():
+            n = by[()][0]
+            cells["registrations"][key] = definitions.Cell(n, n)
+        for key, by in self._add_up(view, self.referrals, 1, extra=1).items():
+            n = sum(v[0] for v in by.values())
+            hist = [(int(d), v[0]) for (d,), v in by.items() if d is not None]
+            starts = sum(c for _, c in hist)
+            cells["referrals"][key] = definitions.Cell(n, n)
+            cells["conversion_rate"][key] = definitions.Cell(round(100 * starts / n, 1) if n else None, n)
+            cells["median_days_to_start"][key] = definitions.Cell(facts.median(hist), starts)
+        for key, by in self._add_up(view, self.placements, 7).items():
+            n, e3, r3, e6, r6, e12, r12 = by[()]
+            cells["placements"][key] = definitions.Cell(n, n)
+            for months, e, r in ((3, e3, r3), (6, e6, r6), (12, e12, r12)):
+                cells[f"retention_{months}m"][key] = definitions.Cell(round(100 * r / e, 1) if e else None, e)
+        for key, by in self._add_up(view, self.roles_listed, 1).items():
+            n = by[()][0]
+            cells["roles_listed"][key] = definitions.Cell(n, n)
+
+    def _roles_filled_cells(self, view: _Breakdown, cells: dict) -> None:
+        filled: dict = defaultdict(int)
+        for district, per_bucket in self.roles_filled.items():
+            for k in self._keys_of(view.dim, district):
+                for i, b in view.buckets:
+                    filled[view.key(k, b)] += per_bucket[i]
+        for key, n in filled.items():
+            if n:
+                cells["roles_filled"][key] = definitions.Cell(n, n)
+
+    def _zero_counts(self, view: _Breakdown, cells: dict) -> None:
+        for _i, b in view.buckets:
+            key = view.key(None, b)
+            for metric in ("registrations", "placements", "roles_listed", "roles_filled"):
+                cells[metric].setdefault(key, definitions.Cell(0, 0))
+            for months in (3, 6, 12):
+                cells[f"retention_{months}m"].setdefault(key, definitions.Cell(None, 0))

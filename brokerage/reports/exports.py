@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from brokerage.reports import metrics as M
+from brokerage.reports import definitions
 
 CSV_COLUMNS = ("section", "dimension", "key", "label", "metric", "unit", "value")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "reports"
@@ -90,7 +90,7 @@ CAPTURED_FIELDS: tuple[tuple[str, str, str], ...] = (
 
 def data_dictionary() -> list[tuple[str, str, str]]:
     rows = list(CAPTURED_FIELDS)
-    for m in M.METRICS:
+    for m in definitions.METRICS:
         rows.append(("Metric", m.id, f"{m.label} ({m.unit}): {m.definition}"))
     rows += [
         ("Metric", "replacement_cost:<series>", "Approved hours × the hourly rate of that series in force in each month (£)."),
@@ -107,7 +107,7 @@ def data_dictionary() -> list[tuple[str, str, str]]:
 
 
 def _unit(metric: str) -> str:
-    m = M.METRIC_BY_ID.get(metric)
+    m = definitions.METRIC_BY_ID.get(metric)
     if m:
         return m.unit
     if metric.startswith("viva_ratio"):
@@ -211,7 +211,7 @@ def xlsx_bytes(report: dict) -> bytes:
     summary.append(["Totals"])
     summary.cell(summary.max_row, 1).font = bold
     for metric, value in report["totals"].items():
-        summary.append([M.METRIC_BY_ID[metric].label if metric in M.METRIC_BY_ID else metric, value])
+        summary.append([definitions.METRIC_BY_ID[metric].label if metric in definitions.METRIC_BY_ID else metric, value])
     summary.append([])
     summary.append(["Value", "Series", "Value (£)", "Per volunteer (£)", "VIVA ratio", "Hours without a rate"])
     summary.cell(summary.max_row, 1).font = bold
@@ -238,7 +238,7 @@ def xlsx_bytes(report: dict) -> bytes:
     chart_row = 1
     for b in report["breakdowns"]:
         value_keys = sorted({k for row in b["rows"] for k in row["value"]})
-        header = [b["label"], *[M.METRIC_BY_ID[m].label for m in b["metrics"]], *[f"Value: {k}" for k in value_keys]]
+        header = [b["label"], *[definitions.METRIC_BY_ID[m].label for m in b["metrics"]], *[f"Value: {k}" for k in value_keys]]
         tables.append(header)
         head_row = tables.max_row
         for c in range(1, len(header) + 1):
@@ -339,5 +339,5 @@ def html_report(report: dict) -> str:
     )
     template = env.get_template("report.html")
     return template.render(
-        report=report, charts=charts, metric_labels={m.id: m.label for m in M.METRICS}, dictionary=data_dictionary()
+        report=report, charts=charts, metric_labels={m.id: m.label for m in definitions.METRICS}, dictionary=data_dictionary()
     )

@@ -20,7 +20,7 @@ from brokerage.vocab.taxonomies import causes
 from brokerage.vocab.volunteers import DISABILITY, EMPLOYMENT_STATUS, ETHNICITY, GENDER
 from brokerage.models import Centre, District, Organisation
 from brokerage.models.reporting import FrozenReport, FrozenReportFile, InvestmentEntry, ValuationRate
-from brokerage.reports import metrics as M
+from brokerage.reports import definitions, facts, periods, suppression
 from brokerage.reports.cube import CUBE_DIMS, Cube
 from brokerage.reports.schemas import InvestmentCreate, RateCreate, ReportParams
 
@@ -85,7 +85,7 @@ def _rate_on(rows: list[ValuationRate], day: date) -> ValuationRate | None:
 
 def _month_of_change(d: date) -> date:
     """Rates apply to whole months: the one in force on the first day of the month."""
-    return d if d.day == 1 else M.add_months(date(d.year, d.month, 1), 1)
+    return d if d.day == 1 else periods.add_months(date(d.year, d.month, 1), 1)
 
 
 # -- investment ----------------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def _centres_in_scope(session: Session, districts: frozenset[str] | None) -> lis
     return [c for c in centres if set(c.district_codes) & set(districts)]
 
 
-def _investment(session: Session, centre_ids: list[int], period: M.Period) -> tuple[dict[int, dict[str, Decimal]], Decimal]:
+def _investment(session: Session, centre_ids: list[int], period: periods.Period) -> tuple[dict[int, dict[str, Decimal]], Decimal]:
     """Investment per centre and category in the period; entries straddling it are pro-rated by days."""
     by_centre: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     total = Decimal(0)
@@ -161,11 +161,11 @@ def _investment(session: Session, centre_ids: list[int], period: M.Period) -> tu
 
 
 # -- the report ------------------------------------------------------------------------------------------
-def _display(cell: M.Cell | None, hidden: bool):
+def _display(cell: definitions.Cell | None, hidden: bool):
     if cell is None:
         return 0
     if hidden:
-        return M.SUPPRESSED
+        return suppression.SUPPRESSED
     v = cell.value
     if v is None:
         return None
@@ -217,7 +217,7 @@ def _label(dim: str, key, labels: dict) -> str:
     if key in labels:
         return str(labels[key])
     if key in (None, "unknown"):
-        return "Not stated" if dim in M.DEMOGRAPHIC_DIMENSIONS else "Not known"
+        return "Not stated" if dim in definitions.DEMOGRAPHIC_DIMENSIONS else "Not known"
     if dim == "age_band":
         return str(key)
     return str(key).replace("_", " ").capitalize()
@@ -225,7 +225,7 @@ def _label(dim: str, key, labels: dict) -> str:
 
 def _sort_key(dim: str, key, label: str):
     if dim == "age_band":
-        return (M.AGE_BANDS.index(key) if key in M.AGE_BANDS else 99, "")
+        return (definitions.AGE_BANDS.index(key) if key in definitions.AGE_BANDS else 99, "")
     return (1 if key in (None, "unknown") else 0, label.lower())
 
 
@@ -236,7 +236,7 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
         # Hash aggregates over the rollups fit in memory; this report's transaction only.
         session.execute(text("SET LOCAL work_mem = '64MB'"))
         session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    period = M.parse_period(params.period, params.start, params.end)
+    period = periods.parse_period(params.period, params.start, params.end)
     as_of = params.as_of or date.today()
     generated_at = generated_at or utcnow()
     if requested:
@@ -265,7 +265,7 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
             breaks.add(_month_of_change(r.valid_from))
             if r.valid_to:
                 breaks.add(_month_of_change(r.valid_to + timedelta(days=1)))
-    ctx = M.Context(
+    ctx = facts.Context(
         districts=districts,
         as_of=as_of,
         dialect=session.get_bind().dialect.name,
@@ -275,8 +275,8 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
     cube = Cube(session, ctx, period, list(params.dimensions))
     totals, total_pieces = cube.result(None)
     total_cells = {m: by_key.get(None) for m, by_key in totals.items()}
-    active_total = (total_cells.get("active_volunteers") or M.Cell(0, 0)).base
-    total_hidden = M.is_small(active_total)
+    active_total = (total_cells.get("active_volunteers") or definitions.Cell(0, 0)).base
+    total_hidden = suppression.is_small(active_total)
 
     # investment and VIVA
     centres = _centres_in_scope(session, districts)
@@ -300,10 +300,12 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
                 "name": by_series[s][0].name,
                 "kind": by_series[s][0].kind,
                 "unit": "hour",
-                "value": M.SUPPRESSED if total_hidden else money(value),
+                "value": suppression.SUPPRESSED if total_hidden else money(value),
                 "unvalued_hours": money(unvalued),
-                "value_per_volunteer": M.SUPPRESSED if total_hidden else (money(value / active_total) if active_total else None),
-                "viva_ratio": M.SUPPRESSED
+                "value_per_volunteer": suppression.SUPPRESSED
+                if total_hidden
+                else (money(value / active_total) if active_total else None),
+                "viva_ratio": suppression.SUPPRESSED
                 if total_hidden
                 else (float((value / inv_total).quantize(TWO, rounding=ROUND_HALF_UP)) if inv_total else None),
             }
@@ -332,10 +334,12 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
                 "name": r.name,
                 "kind": r.kind,
                 "unit": "volunteer_year",
-                "value": M.SUPPRESSED if total_hidden else money(value),
+                "value": suppression.SUPPRESSED if total_hidden else money(value),
                 "unvalued_hours": None,
-                "value_per_volunteer": M.SUPPRESSED if total_hidden else (money(value / active_total) if active_total else None),
-                "viva_ratio": M.SUPPRESSED
+                "value_per_volunteer": suppression.SUPPRESSED
+                if total_hidden
+                else (money(value / active_total) if active_total else None),
+                "viva_ratio": suppression.SUPPRESSED
                 if total_hidden
                 else (float((value / inv_total).quantize(TWO, rounding=ROUND_HALF_UP)) if inv_total else None),
             }
@@ -360,11 +364,11 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
         breakdowns.append(_breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by_centre, cube))
 
     totals_out = {}
-    for metric in M.METRICS:
+    for metric in definitions.METRICS:
         cell = total_cells.get(metric.id)
-        totals_out[metric.id] = _display(cell, cell is not None and M.is_small(cell.base))
+        totals_out[metric.id] = _display(cell, cell is not None and suppression.is_small(cell.base))
     if total_hidden:
-        totals_out["approved_hours"] = M.SUPPRESSED
+        totals_out["approved_hours"] = suppression.SUPPRESSED
 
     district_names = dict(session.execute(select(District.gss_code, District.name)).all())
     rates_out = [
@@ -434,53 +438,54 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
 
 
 def _breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by_centre, cube: Cube | None = None) -> dict:
-    if dim in M.TIME_DIMENSIONS:
-        buckets = M.time_buckets(period, dim)
+    if dim in definitions.TIME_DIMENSIONS:
+        buckets = periods.time_buckets(period, dim)
         labels = {key: label for key, label, _ in buckets}
         order = [key for key, _, _ in buckets]
         if cube is not None and dim in CUBE_DIMS:
             cells, pieces = cube.result(dim)
         elif all(
-            sub.start == M.bucket_start(sub.start, dim)
-            and M.add_months(sub.start, {"month": 1, "quarter": 3, "year": 12}[dim]) - timedelta(days=1) == sub.end
+            sub.start == periods.bucket_start(sub.start, dim)
+            and periods.add_months(sub.start, {"month": 1, "quarter": 3, "year": 12}[dim]) - timedelta(days=1) == sub.end
             for _, _, sub in buckets
         ):
-            cells, pieces = M.compute(session, ctx, period, dim)  # one grouped query per measure
+            cells, pieces = facts.compute(session, ctx, period, dim)  # one grouped query per measure
         else:  # buckets cut by the period: one at a time
             cells, pieces = defaultdict(dict), {}
             for key, _bucket_label, sub in buckets:
-                c, p = M.compute(session, ctx, sub, None)
+                c, p = facts.compute(session, ctx, sub, None)
                 for metric, by_key in c.items():
                     if None in by_key:
                         cells[metric][key] = by_key[None]
                 pieces[key] = p.get(None, [])
     else:
-        cells, pieces = cube.result(dim) if cube is not None and dim in CUBE_DIMS else M.compute(session, ctx, period, dim)
+        cells, pieces = cube.result(dim) if cube is not None and dim in CUBE_DIMS else facts.compute(session, ctx, period, dim)
         keys = {k for by_key in cells.values() for k in by_key}
         if dim == "district":
             keys |= set(ctx.districts) if ctx.districts is not None else set(session.scalars(select(District.gss_code)))
         labels = _labels(session, dim, keys)
         order = sorted(keys, key=lambda k: _sort_key(dim, k, _label(dim, k, labels)))
-    applicable = [m for m in M.METRICS if dim in m.dimensions]
+    applicable = [m for m in definitions.METRICS if dim in m.dimensions]
     hidden = {
-        m.id: M.suppress({k: cells.get(m.id, {}).get(k, M.Cell(0, 0)) for k in order}, total_cells.get(m.id)) for m in applicable
+        m.id: suppression.suppress({k: cells.get(m.id, {}).get(k, definitions.Cell(0, 0)) for k in order}, total_cells.get(m.id))
+        for m in applicable
     }
     rows = []
     for key in order:
         row_metrics = {m.id: _display(cells.get(m.id, {}).get(key), key in hidden[m.id]) for m in applicable}
         hours_hidden = key in hidden.get("approved_hours", set()) or key in hidden.get("active_volunteers", set())
         if hours_hidden:
-            row_metrics["approved_hours"] = M.SUPPRESSED
+            row_metrics["approved_hours"] = suppression.SUPPRESSED
         values = {}
         for s in hourly:
             v, _ = _value_pieces(pieces.get(key, []), by_series[s])
-            values[s] = M.SUPPRESSED if hours_hidden else money(v)
+            values[s] = suppression.SUPPRESSED if hours_hidden else money(v)
         if dim == "centre":
             inv = sum(inv_by_centre.get(key, {}).values(), Decimal(0))
             row_metrics["investment"] = money(inv)
             for s in hourly:
-                if values[s] == M.SUPPRESSED:
-                    values[f"viva_ratio:{s}"] = M.SUPPRESSED
+                if values[s] == suppression.SUPPRESSED:
+                    values[f"viva_ratio:{s}"] = suppression.SUPPRESSED
                 else:
                     values[f"viva_ratio:{s}"] = (
                         float((Decimal(str(values[s])) / inv).quantize(TWO, rounding=ROUND_HALF_UP)) if inv else None
@@ -488,7 +493,7 @@ def _breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by
         rows.append(
             {
                 "key": key if key is None or isinstance(key, (int, str)) else str(key),
-                "label": labels.get(key) if dim in M.TIME_DIMENSIONS else _label(dim, key, labels),
+                "label": labels.get(key) if dim in definitions.TIME_DIMENSIONS else _label(dim, key, labels),
                 "metrics": row_metrics,
                 "value": values,
             }

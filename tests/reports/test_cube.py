@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from brokerage.models import HoursEntry, Placement
-from brokerage.reports import metrics as M
+from brokerage.reports import definitions, facts, periods
 from brokerage.reports import rollups, service
 from brokerage.reports.cube import CUBE_DIMS, Cube, time_buckets
 from tests.factories import ASHFORD, CANTERBURY
@@ -25,18 +25,18 @@ def county(db, factory):
 
 def reference(db, ctx, period, dim):
     """What the per-breakdown queries give: grouped for whole time buckets, bucket by bucket otherwise."""
-    if dim in M.TIME_DIMENSIONS:
+    if dim in definitions.TIME_DIMENSIONS:
         buckets, whole = time_buckets(period, dim)
         if not whole:
             cells, pieces = {}, {}
             for b in buckets:
-                c, p = M.compute(db, ctx, M.Period(b.start, b.end), None)
+                c, p = facts.compute(db, ctx, periods.Period(b.start, b.end), None)
                 for metric, by_key in c.items():
                     if None in by_key:
                         cells.setdefault(metric, {})[b.key] = by_key[None]
                 pieces[b.key] = p.get(None, [])
             return cells, pieces
-    return M.compute(db, ctx, period, dim)
+    return facts.compute(db, ctx, period, dim)
 
 
 def valued(db, pieces):
@@ -52,8 +52,8 @@ def assert_same(db, ctx, period, dims):
         want_cells, want_pieces = reference(db, ctx, period, dim)
         want = {m: {k: (c.value, c.base) for k, c in by_key.items()} for m, by_key in want_cells.items() if by_key}
         got = {m: {k: (c.value, c.base) for k, c in by_key.items()} for m, by_key in got_cells.items() if by_key}
-        if dim in M.TIME_DIMENSIONS:  # the bucket-by-bucket reference carries every metric
-            want = {m: v for m, v in want.items() if dim in M.METRIC_BY_ID[m].dimensions}
+        if dim in definitions.TIME_DIMENSIONS:  # the bucket-by-bucket reference carries every metric
+            want = {m: v for m, v in want.items() if dim in definitions.METRIC_BY_ID[m].dimensions}
         assert got == want, (period, dim)
         assert {k: valued(db, p) for k, p in got_pieces.items() if p} == {
             k: valued(db, p) for k, p in want_pieces.items() if p
@@ -62,18 +62,18 @@ def assert_same(db, ctx, period, dims):
 
 @pytest.mark.parametrize("period", ["2025", "2025-26", "2025-Q2", "2025-03", "2024-26"])
 def test_fast_path_matches_the_per_breakdown_queries(db, county, period):
-    p = M.parse_period(period) if period != "2024-26" else M.parse_period(start="2024-06", end="2026-02")
+    p = periods.parse_period(period) if period != "2024-26" else periods.parse_period(start="2024-06", end="2026-02")
     breaks = frozenset(b for b in APRIL if p.start < b <= p.end)
     for districts in (None, frozenset({ASHFORD})):
-        ctx = M.Context(districts=districts, as_of=dataset.AS_OF, dialect=db.get_bind().dialect.name, rate_breaks=breaks)
+        ctx = facts.Context(districts=districts, as_of=dataset.AS_OF, dialect=db.get_bind().dialect.name, rate_breaks=breaks)
         assert_same(db, ctx, p, list(CUBE_DIMS))
 
 
 def test_yearly_rollups_follow_hours_and_moves(db, county):
-    ctx = M.Context(
+    ctx = facts.Context(
         districts=None, as_of=dataset.AS_OF, dialect=db.get_bind().dialect.name, rate_breaks=frozenset({date(2025, 4, 1)})
     )
-    year = M.parse_period("2025")
+    year = periods.parse_period("2025")
     # C2 starts at O1 and gives 3 hours in December: a new active volunteer, O1's hours go up, O2 unchanged
     c2 = county.volunteers["C2"]
     p = Placement(volunteer_id=c2.id, role_id=county.r1.id, organisation_id=county.o1.id, started_on=date(2025, 12, 1))
@@ -108,7 +108,7 @@ def test_yearly_rollups_follow_hours_and_moves(db, county):
     rollups.refresh_placement(db, p.id)
     cells, _ = Cube(db, ctx, year, ["district"]).result("district")
     assert cells["active_volunteers"][ASHFORD].value == 5 and cells["approved_hours"][ASHFORD].value == Decimal("19.00")
-    assert Cube(db, ctx, M.parse_period("2025-12"), []).result(None)[0].get("approved_hours", {}) == {}
+    assert Cube(db, ctx, periods.parse_period("2025-12"), []).result(None)[0].get("approved_hours", {}) == {}
     assert_same(db, ctx, year, ["district", "month"])
 
 

@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 
 from brokerage.auth.principal import Principal
-from brokerage.reports import metrics as M
+from brokerage.reports import definitions, facts, periods, suppression
 from brokerage.reports import rollups, service
 from brokerage.reports.schemas import ReportParams
 from tests.factories import ASHFORD, CANTERBURY
 from tests.reports import dataset
 
 PILOT = Principal(user_id=0, role="pilot_lead", email="lead@example.org", full_name="Pilot Lead")
-YEAR_2025 = M.Period(date(2025, 1, 1), date(2025, 12, 31))
+YEAR_2025 = periods.Period(date(2025, 1, 1), date(2025, 12, 31))
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def county(db, factory):
 
 
 def _ctx(db, districts=None, breaks=frozenset({date(2025, 4, 1)})):
-    return M.Context(districts=districts, as_of=dataset.AS_OF, dialect=db.get_bind().dialect.name, rate_breaks=breaks)
+    return facts.Context(districts=districts, as_of=dataset.AS_OF, dialect=db.get_bind().dialect.name, rate_breaks=breaks)
 
 
 def _raw(cells):
@@ -32,7 +32,7 @@ def _raw(cells):
 
 
 def test_every_metric_unsuppressed_for_2025(db, county):
-    cells, pieces = M.compute(db, _ctx(db), YEAR_2025, None)
+    cells, pieces = facts.compute(db, _ctx(db), YEAR_2025, None)
     raw = _raw(cells)
     assert raw == {
         "active_volunteers": 6,  # A1-A5, C1
@@ -54,39 +54,39 @@ def test_every_metric_unsuppressed_for_2025(db, county):
     # hours split at the April rate change: Jan-Mar 11h, Apr-Dec 13h
     by_piece = {(k, s): h for k, s, h in pieces[None]}
     assert by_piece == {("run", date(2025, 1, 1)): Decimal("11.00"), ("run", date(2025, 4, 1)): Decimal("13.00")}
-    by_quarter, quarter_pieces = M.compute(db, _ctx(db), YEAR_2025, "quarter")
+    by_quarter, quarter_pieces = facts.compute(db, _ctx(db), YEAR_2025, "quarter")
     assert {k: c.value for k, c in by_quarter["approved_hours"].items()} == {
         "2025-Q1": Decimal("11.00"),
         "2025-Q2": Decimal("8.00"),
         "2025-Q3": Decimal("5.00"),
     }
     assert {k: c.value for k, c in by_quarter["placements"].items()} == {"2025-Q1": 5, "2025-Q2": 1}
-    by_year, year_pieces = M.compute(db, _ctx(db), YEAR_2025, "year")
+    by_year, year_pieces = facts.compute(db, _ctx(db), YEAR_2025, "year")
     assert year_pieces["2025"] == [("run", date(2025, 1, 1), Decimal("11.00")), ("run", date(2025, 4, 1), Decimal("13.00"))]
 
 
 def test_breakdowns_unsuppressed(db, county):
-    by_district, _ = M.compute(db, _ctx(db), YEAR_2025, "district")
+    by_district, _ = facts.compute(db, _ctx(db), YEAR_2025, "district")
     assert {k: c.value for k, c in by_district["active_volunteers"].items()} == {ASHFORD: 5, CANTERBURY: 1}
     assert {k: c.value for k, c in by_district["approved_hours"].items()} == {
         ASHFORD: Decimal("19.00"),
         CANTERBURY: Decimal("5.00"),
     }
     assert {k: c.value for k, c in by_district["registrations"].items()} == {ASHFORD: 4, CANTERBURY: 2}
-    by_age, _ = M.compute(db, _ctx(db), YEAR_2025, "age_band")
+    by_age, _ = facts.compute(db, _ctx(db), YEAR_2025, "age_band")
     assert {k: c.value for k, c in by_age["active_volunteers"].items()} == {"16-24": 2, "45-54": 3, "65-74": 1}
-    by_gender, _ = M.compute(db, _ctx(db), YEAR_2025, "gender")
+    by_gender, _ = facts.compute(db, _ctx(db), YEAR_2025, "gender")
     assert {k: c.value for k, c in by_gender["active_volunteers"].items()} == {"woman": 3, "man": 2, "unknown": 1}
-    by_cause, _ = M.compute(db, _ctx(db), YEAR_2025, "cause")
+    by_cause, _ = facts.compute(db, _ctx(db), YEAR_2025, "cause")
     assert {k: c.value for k, c in by_cause["approved_hours"].items()} == {
         "AnimalWelfare": Decimal("19.00"),
         "ArtsAndCulture": Decimal("5.00"),
     }
     assert {k: c.value for k, c in by_cause["roles_filled"].items()} == {"AnimalWelfare": 1, "ArtsAndCulture": 1}
-    by_org, _ = M.compute(db, _ctx(db), YEAR_2025, "organisation")
+    by_org, _ = facts.compute(db, _ctx(db), YEAR_2025, "organisation")
     assert {k: c.value for k, c in by_org["referrals"].items()} == {county.o1.id: 6, county.o2.id: 2}
     assert "organisations_supported" not in by_org
-    by_centre, _ = M.compute(db, _ctx(db), YEAR_2025, "centre")
+    by_centre, _ = facts.compute(db, _ctx(db), YEAR_2025, "centre")
     assert {k: c.value for k, c in by_centre["placements"].items()} == {county.centre_a.id: 5, county.centre_c.id: 1}
 
 
@@ -185,10 +185,12 @@ def test_larger_groups_are_shown_and_a_single_small_one_is_hidden_with_its_neigh
     # Ashford (8) is the only other non-empty cell, so it is hidden too: 9 - 8 would reveal Canterbury's 1
     assert rows[ASHFORD]["metrics"]["active_volunteers"] == "<5"
     # With a second small district no secondary suppression is needed.
-    cells = {"a": M.Cell(8, 8), "b": M.Cell(1, 1), "c": M.Cell(2, 2), "d": M.Cell(0, 0)}
-    assert M.suppress(cells, M.Cell(11, 11)) == {"b", "c"}
-    assert M.suppress({"a": M.Cell(8, 8), "b": M.Cell(1, 1), "c": M.Cell(6, 6)}, M.Cell(15, 15)) == {"b", "c"}
-    assert M.suppress({"a": M.Cell(8, 8), "b": M.Cell(6, 6)}, M.Cell(14, 14)) == set()
+    cells = {"a": definitions.Cell(8, 8), "b": definitions.Cell(1, 1), "c": definitions.Cell(2, 2), "d": definitions.Cell(0, 0)}
+    assert suppression.suppress(cells, definitions.Cell(11, 11)) == {"b", "c"}
+    assert suppression.suppress(
+        {"a": definitions.Cell(8, 8), "b": definitions.Cell(1, 1), "c": definitions.Cell(6, 6)}, definitions.Cell(15, 15)
+    ) == {"b", "c"}
+    assert suppression.suppress({"a": definitions.Cell(8, 8), "b": definitions.Cell(6, 6)}, definitions.Cell(14, 14)) == set()
 
 
 def test_centre_report_is_limited_to_its_districts(db, county):
@@ -289,5 +291,5 @@ def test_periods_and_rates_apply_by_month(db, county):
     ]
     assert report["investment"]["total"] == 184.94
     # a single month
-    cells, pieces = M.compute(db, _ctx(db, breaks=frozenset()), M.parse_period("2025-04"), None)
+    cells, pieces = facts.compute(db, _ctx(db, breaks=frozenset()), periods.parse_period("2025-04"), None)
     assert cells["approved_hours"][None].value == Decimal("6.00")  # A5 4h, C1 2h

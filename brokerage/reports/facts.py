@@ -1,4 +1,4 @@
-"""Metric definitions and the queries behind them. Reports read the rollups, never raw hours.
+"""The queries behind the metrics. Reports read the rollups, never raw hours.
 
 Every query takes a period (whole months), the districts in scope (None = the whole county) and at
 most one dimension to break down by; time dimensions are computed bucket by bucket by the service.
@@ -6,17 +6,14 @@ most one dimension to break down by; time dimensions are computed bucket by buck
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from brokerage.errors import InvalidInput
 from brokerage.models import (
     CentreDistrict,
     HoursRollup,
@@ -28,255 +25,19 @@ from brokerage.models import (
     Volunteer,
     VolunteerActivity,
 )
-
-SMALL = 5  # counts from 1 to SMALL-1 are suppressed
-SUPPRESSED = "<5"
-AGE_BANDS = ("under 16", "16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+", "unknown")
-DEMOGRAPHIC_DIMENSIONS = ("gender", "ethnicity", "disability", "employment_status")
-TIME_DIMENSIONS = ("month", "quarter", "year")
-
-
-# -- dates ---------------------------------------------------------------------------------------
-def add_months(d: date, n: int) -> date:
-    """The same day n months later, clamped to the end of the month (31 Jan + 1 month = 28/29 Feb)."""
-    m = d.month - 1 + n
-    y, m = d.year + m // 12, m % 12 + 1
-    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
-
-
-def month_end(d: date) -> date:
-    return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
-
-
-def years_before(d: date, n: int) -> date:
-    try:
-        return d.replace(year=d.year - n)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - n, day=28)
-
-
-def quarter_start(d: date) -> date:
-    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date  # the first day of the first month
-    end: date  # the last day of the last month
-
-    @property
-    def months(self) -> int:
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
-
-    @property
-    def label(self) -> str:
-        if self.months == 1:
-            return f"{self.start:%B %Y}"
-        return f"{self.start:%B %Y} to {self.end:%B %Y}"
-
-    def as_dict(self) -> dict:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "months": self.months, "label": self.label}
-
-
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def _month(text: str, field_name: str) -> date:
-    m = _MONTH.match(text or "")
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise InvalidInput("Give a month as YYYY-MM, for example 2025-04.", field=field_name)
-    return date(int(m.group(1)), int(m.group(2)), 1)
-
-
-def parse_period(period: str | None = None, start: str | None = None, end: str | None = None) -> Period:
-    """``period``: 2025 (calendar year), 2025-26 (financial year, April to March), 2025-Q2, 2025-04;
-    or ``start`` and ``end`` months (YYYY-MM, inclusive)."""
-    if period:
-        p = period.strip()
-        if re.fullmatch(r"\d{4}", p):
-            y = int(p)
-            return Period(date(y, 1, 1), date(y, 12, 31))
-        if m := re.fullmatch(r"(\d{4})-(\d{2})", p):
-            y, yy = int(m.group(1)), int(m.group(2))
-            if yy > 12 and yy == (y + 1) % 100:  # 2025-26: a financial year, April to March
-                return Period(date(y, 4, 1), date(y + 1, 3, 31))
-            s = _month(p, "period")
-            return Period(s, month_end(s))
-        if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", p):
-            s = date(int(m.group(1)), 3 * (int(m.group(2)) - 1) + 1, 1)
-            return Period(s, month_end(add_months(s, 2)))
-        if m := re.fullmatch(r"(?:FY)?(\d{4})/(\d{2})", p, re.I):
-            y = int(m.group(1))
-            return Period(date(y, 4, 1), date(y + 1, 3, 31))
-        raise InvalidInput("Give the period as 2025, 2025-26 (financial year), 2025-Q2 or 2025-04.", field="period")
-    if not start or not end:
-        raise InvalidInput("Give a period, or a start and an end month.", field="period")
-    s, e = _month(start, "start"), _month(end, "end")
-    if e < s:
-        raise InvalidInput("The end month is before the start month.", field="end")
-    if (e.year - s.year) * 12 + e.month - s.month >= 120:
-        raise InvalidInput("A report can cover at most ten years.", field="end")
-    return Period(s, month_end(e))
-
-
-KIND_ORDER = ("year", "quarter", "month")
-
-
-def decompose(start: date, end: date, breaks: frozenset[date] = frozenset(), coarsest: str = "year") -> list[tuple[str, date]]:
-    """Cover [start, end] (whole months) with the fewest rollup periods no coarser than ``coarsest``,
-    never crossing a break month."""
-    pieces: list[tuple[str, date]] = []
-    cur = start
-    kinds = [(k, n) for k, n in (("year", 12), ("quarter", 3), ("month", 1)) if KIND_ORDER.index(k) >= KIND_ORDER.index(coarsest)]
-    while cur <= end:
-        for kind, length in kinds:
-            aligned = (kind == "year" and cur.month == 1) or (kind == "quarter" and cur.month in (1, 4, 7, 10)) or kind == "month"
-            last = add_months(cur, length)
-            crosses = any(cur < b < last for b in breaks)
-            if aligned and last - timedelta(days=1) <= end and not crosses:
-                pieces.append((kind, cur))
-                cur = last
-                break
-    return pieces
-
-
-def piece_months(kind: str) -> int:
-    return {"year": 12, "quarter": 3, "month": 1}[kind]
-
-
-def time_buckets(period: Period, dim: str) -> list[tuple[str, str, Period]]:
-    """(key, label, sub-period) for each month / quarter / year overlapping the period (clipped)."""
-    out = []
-    cur = period.start
-    while cur <= period.end:
-        if dim == "month":
-            s, nxt = cur, add_months(cur, 1)
-            key, label = f"{cur:%Y-%m}", f"{cur:%B %Y}"
-        elif dim == "quarter":
-            s = quarter_start(cur)
-            nxt = add_months(s, 3)
-            q = (s.month - 1) // 3 + 1
-            key, label = f"{s.year}-Q{q}", f"{s:%b}–{add_months(s, 2):%b} {s.year}"
-        else:
-            s = date(cur.year, 1, 1)
-            nxt = date(cur.year + 1, 1, 1)
-            key, label = str(cur.year), str(cur.year)
-        sub = Period(max(s, period.start), min(nxt - timedelta(days=1), period.end))
-        out.append((key, label, sub))
-        cur = nxt
-    return out
-
-
-# -- metric catalogue ------------------------------------------------------------------------------
-VOLUNTEER_DIMS = ("district", "centre", "organisation", "cause", *TIME_DIMENSIONS, "age_band", *DEMOGRAPHIC_DIMENSIONS)
-ROLE_DIMS = ("district", "centre", "organisation", "cause", *TIME_DIMENSIONS)
-
-
-@dataclass(frozen=True)
-class Metric:
-    id: str
-    label: str
-    unit: str
-    definition: str
-    dimensions: tuple[str, ...] = VOLUNTEER_DIMS
-
-
-METRICS: tuple[Metric, ...] = (
-    Metric(
-        "registrations",
-        "Registrations",
-        "people",
-        "Volunteers who registered in the period (by registration date), counting one person registered at two centres once. "
-        "District: the volunteer's home district.",
-        ("district", "centre", *TIME_DIMENSIONS, "age_band", *DEMOGRAPHIC_DIMENSIONS),
-    ),
-    Metric(
-        "active_volunteers",
-        "Active volunteers",
-        "people",
-        "Distinct volunteers with at least one approved hour on a day in the period.",
-    ),
-    Metric(
-        "new_to_volunteering",
-        "New to volunteering",
-        "people",
-        "Active volunteers whose first approved hour recorded anywhere in the service falls in the period.",
-    ),
-    Metric(
-        "young_people_16_24",
-        "Young people aged 16-24",
-        "people",
-        "Active volunteers aged 16 to 24 on the last day of the period.",
-    ),
-    Metric(
-        "approved_hours",
-        "Approved hours",
-        "hours",
-        "Hours approved by the organisation or the volunteer centre, on days in the period. Superseded, queried "
-        "and unapproved entries are not counted.",
-    ),
-    Metric(
-        "referrals",
-        "Referrals",
-        "referrals",
-        "Expressions of interest and referrals made in the period (by the date they were made).",
-    ),
-    Metric(
-        "conversion_rate",
-        "Referral to start (%)",
-        "percent",
-        "Of the referrals made in the period, the percentage that led to a placement starting (at any time up to when the "
-        "report was generated).",
-    ),
-    Metric(
-        "median_days_to_start",
-        "Median days to start",
-        "days",
-        "Of the referrals made in the period that led to a start, the median number of days from referral to start.",
-    ),
-    Metric(
-        "placements", "Placements started", "placements", "Placements (a volunteer starting in a role) that began in the period."
-    ),
-    Metric(
-        "retention_3m",
-        "Still active after 3 months (%)",
-        "percent",
-        "Of the placements that began in the period and began at least 3 months before the as-of date, the percentage "
-        "with approved hours on or after the day 3 months after the start.",
-    ),
-    Metric("retention_6m", "Still active after 6 months (%)", "percent", "As retention at 3 months, 6 months after the start."),
-    Metric(
-        "retention_12m", "Still active after 12 months (%)", "percent", "As retention at 3 months, 12 months after the start."
-    ),
-    Metric(
-        "organisations_supported",
-        "Organisations supported",
-        "organisations",
-        "Distinct organisations at which at least one volunteer had approved hours in the period.",
-        tuple(d for d in VOLUNTEER_DIMS if d != "organisation"),
-    ),
-    Metric(
-        "roles_listed",
-        "Roles listed",
-        "roles",
-        "Roles first published in the period. District: where the role is (else the organisation's district).",
-        ROLE_DIMS,
-    ),
-    Metric(
-        "roles_filled",
-        "Roles filled",
-        "roles",
-        "Distinct roles in which at least one volunteer started a placement in the period. District: where the role is.",
-        ROLE_DIMS,
-    ),
+from brokerage.reports.definitions import DEMOGRAPHIC_DIMENSIONS, METRIC_BY_ID, TIME_DIMENSIONS, Cell
+from brokerage.reports.periods import (
+    Period,
+    add_months,
+    bucket_first_day,
+    bucket_key,
+    bucket_start,
+    decompose,
+    rate_segments,
+    segment_of,
+    start_of_day,
+    years_before,
 )
-METRIC_BY_ID = {m.id: m for m in METRICS}
-
-
-@dataclass
-class Cell:
-    value: Decimal | int | float | None
-    base: int  # how many people (or items) stand behind the figure: what suppression looks at
 
 
 @dataclass
@@ -307,22 +68,6 @@ def age_band_expr(on: date):
     cuts = ((16, "under 16"), (25, "16-24"), (35, "25-34"), (45, "35-44"), (55, "45-54"), (65, "55-64"), (75, "65-74"))
     whens = [(Volunteer.date_of_birth > years_before(on, n), label) for n, label in cuts]
     return case((Volunteer.date_of_birth.is_(None), "unknown"), *whens, else_="75+")
-
-
-def bucket_start(d: date, dim: str) -> date:
-    return {"month": date(d.year, d.month, 1), "quarter": quarter_start(d), "year": date(d.year, 1, 1)}[dim]
-
-
-def bucket_key(d: date | str, dim: str) -> str:
-    if isinstance(d, str):
-        d = date.fromisoformat(d[:10])
-    elif isinstance(d, datetime):
-        d = d.date()
-    if dim == "month":
-        return f"{d:%Y-%m}"
-    if dim == "quarter":
-        return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
-    return str(d.year)
 
 
 def _apply_dim(stmt, dim: str, cols: Cols, on: date, dialect: str = ""):
@@ -377,10 +122,6 @@ def _run(session: Session, base, dim: str | None, cols: Cols, on: date, measures
     return out
 
 
-def _dt(d: date) -> datetime:
-    return datetime.combine(d, time.min)
-
-
 def _pieces_filter(pieces: list[tuple[str, date]]):
     by_kind: dict[str, list[date]] = defaultdict(list)
     for kind, start in pieces:
@@ -389,14 +130,6 @@ def _pieces_filter(pieces: list[tuple[str, date]]):
 
 
 # -- facts ------------------------------------------------------------------------------------------
-def _segments(period: Period, breaks: frozenset[date]) -> list[tuple[date, date]]:
-    """The period cut at rate changes: (first day, last day) of each run of months with the same rates."""
-    cuts = sorted(b for b in breaks if period.start < b <= period.end)
-    starts = [period.start, *cuts]
-    ends = [c - timedelta(days=1) for c in cuts] + [period.end]
-    return list(zip(starts, ends))
-
-
 def hours_facts(session: Session, ctx: Context, period: Period, dim: str | None):
     """active volunteers, new to volunteering, young people, organisations supported, approved hours;
     plus approved hours by run of months with the same rates (to value them at the rate in force).
@@ -477,14 +210,14 @@ def hours_facts(session: Session, ctx: Context, period: Period, dim: str | None)
         out["approved_hours"][k] = Cell(totals[k].quantize(Decimal("0.01")), active)
 
     # hours by run of months with the same rates
-    segments = _segments(period, ctx.rate_breaks)
+    segments = rate_segments(period, ctx.rate_breaks)
     pieces: dict = defaultdict(list)
     if time_dim:
         # a bucket lies in one run unless a rate changes inside it (a year with an April change)
         crossed = {bucket_key(b, time_dim) for b in ctx.rate_breaks if bucket_start(b, time_dim) != b}
         for key, hours in totals.items():
             if key not in crossed:
-                bstart = _bucket_first_day(key, time_dim)
+                bstart = bucket_first_day(key, time_dim)
                 pieces[key].append(("run", max(bstart, period.start), hours))
         if crossed:
             split = [
@@ -494,7 +227,7 @@ def hours_facts(session: Session, ctx: Context, period: Period, dim: str | None)
             ]
             by_run: dict = defaultdict(lambda: defaultdict(Decimal))
             for key, kind, start, hours in _piece_hours(session, base(split), R, kind_key=time_dim):
-                by_run[key][_segment_of(start, segments)] += Decimal(str(hours or 0))
+                by_run[key][segment_of(start, segments)] += Decimal(str(hours or 0))
             for key, runs in by_run.items():
                 pieces[key].extend(("run", s, h) for s, h in sorted(runs.items()))
         return out, pieces
@@ -509,30 +242,13 @@ def hours_facts(session: Session, ctx: Context, period: Period, dim: str | None)
     for key, _kind, start, hours in _run(
         session, base(split), dim, cols, period.end, [func.sum(R.hours)], extra=[R.period_kind, R.period_start]
     ):
-        partial[key][_segment_of(start, segments)] += Decimal(str(hours or 0))
+        partial[key][segment_of(start, segments)] += Decimal(str(hours or 0))
     for key, total in totals.items():
         runs = partial.get(key, {})
         for seg in others:
             pieces[key].append(("run", seg[0], runs.get(seg[0], Decimal(0))))
         pieces[key].append(("run", longest[0], total - sum(runs.values(), Decimal(0))))
     return out, pieces
-
-
-def _bucket_first_day(key: str, dim: str) -> date:
-    if dim == "month":
-        return date(int(key[:4]), int(key[5:7]), 1)
-    if dim == "quarter":
-        return date(int(key[:4]), 3 * (int(key[-1]) - 1) + 1, 1)
-    return date(int(key), 1, 1)
-
-
-def _segment_of(start, segments) -> date:
-    if isinstance(start, str):
-        start = date.fromisoformat(start)
-    for s, e in segments:
-        if s <= start <= e:
-            return s
-    return segments[-1][0]
 
 
 def _piece_hours(session: Session, stmt, R, kind_key: str):
@@ -560,13 +276,13 @@ def _needs_volunteer(ctx: Context, dim: str | None) -> bool:
     return ctx.districts is not None or dim in ("district", "centre", "age_band", *DEMOGRAPHIC_DIMENSIONS)
 
 
-def _days_between(ctx: Context, later, earlier_ts):
+def days_between(ctx: Context, later, earlier_ts):
     if ctx.dialect == "postgresql":
         return later - cast(earlier_ts, Date)
     return cast(func.julianday(later) - func.julianday(func.date(earlier_ts)), Integer)
 
 
-def _median(histogram: list[tuple[int, int]]) -> float | None:
+def median(histogram: list[tuple[int, int]]) -> float | None:
     n = sum(c for _, c in histogram)
     if n == 0:
         return None
@@ -594,15 +310,15 @@ def referral_facts(session: Session, ctx: Context, period: Period, dim: str | No
         volunteer_joined=True,
         day=Referral.created_at,
     )
-    days = _days_between(ctx, Placement.started_on, Referral.created_at).label("days")
+    days = days_between(ctx, Placement.started_on, Referral.created_at).label("days")
     base = select(Referral.id).select_from(Referral)
     if _needs_volunteer(ctx, dim):
         base = base.join(Volunteer, Volunteer.id == Referral.volunteer_id)
     if dim == "organisation":
         base = base.join(Role, Role.id == Referral.role_id)
     base = base.outerjoin(Placement, Placement.referral_id == Referral.id).where(
-        Referral.created_at >= _dt(period.start),
-        Referral.created_at < _dt(period.end + timedelta(days=1)),
+        Referral.created_at >= start_of_day(period.start),
+        Referral.created_at < start_of_day(period.end + timedelta(days=1)),
         _in_scope(Volunteer.district_gss, ctx),
     )
     hist: dict = defaultdict(list)
@@ -616,7 +332,7 @@ def referral_facts(session: Session, ctx: Context, period: Period, dim: str | No
         starts = sum(c for _, c in hist[key])
         out["referrals"][key] = Cell(n, n)
         out["conversion_rate"][key] = Cell(round(100 * starts / n, 1) if n else None, n)
-        out["median_days_to_start"][key] = Cell(_median(hist[key]), starts)
+        out["median_days_to_start"][key] = Cell(median(hist[key]), starts)
     return out
 
 
@@ -654,8 +370,8 @@ def role_facts(session: Session, ctx: Context, period: Period, dim: str | None):
     out: dict[str, dict] = defaultdict(dict)
     cols = Cols(district=Role.district_gss, organisation=Role.organisation_id, role=Role.id, day=Role.published_at)
     listed = select(Role.id).where(
-        Role.published_at >= _dt(period.start),
-        Role.published_at < _dt(period.end + timedelta(days=1)),
+        Role.published_at >= start_of_day(period.start),
+        Role.published_at < start_of_day(period.end + timedelta(days=1)),
         _in_scope(Role.district_gss, ctx),
     )
     for key, n in _run(session, listed, dim, cols, period.end, [func.count()]):
@@ -687,21 +403,3 @@ def compute(session: Session, ctx: Context, period: Period, dim: str | None):
             if dim is None or dim in METRIC_BY_ID[metric].dimensions:
                 cells[metric].update(by_key)
     return cells, pieces
-
-
-# -- suppression ---------------------------------------------------------------------------------------
-def is_small(base: int) -> bool:
-    return 0 < base < SMALL
-
-
-def suppress(cells: dict, total: Cell | None) -> set:
-    """Keys to show as "<5": every cell based on 1-4 people (primary), and, when exactly one cell in a
-    breakdown is suppressed and the total is shown, the next smallest cell too (secondary), so the
-    total minus the other cells cannot reveal it."""
-    hidden = {k for k, c in cells.items() if is_small(c.base)}
-    total_hidden = total is not None and is_small(total.base)
-    if len(hidden) == 1 and not total_hidden:
-        candidates = sorted((c.base, str(k)) for k, c in cells.items() if k not in hidden and c.base > 0)
-        if candidates:
-            hidden.add(next(k for k in cells if str(k) == candidates[0][1]))
-    return hidden
