@@ -185,30 +185,48 @@ def _dt(d: date, hour: int = 10, minute: int = 0) -> datetime:
     return datetime.combine(d, time(hour, minute))
 
 
-def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str) -> dict[str, int]:
-    password_hash = hash_password(DEMO_PASSWORD)
-    ids = {"user": 0}
+class _Users:
+    """Adds user rows with ids in order (every demo login shares one password)."""
 
-    def new_user(email: str, full_name: str, role: str, centre_id: int | None = None) -> int:
-        ids["user"] += 1
-        w.add(
+    def __init__(self, w: _Writer, today: date) -> None:
+        self.w = w
+        self.today = today
+        self.password_hash = hash_password(DEMO_PASSWORD)
+        self.last_id = 0
+
+    def new(self, email: str, full_name: str, role: str, centre_id: int | None = None) -> int:
+        self.last_id += 1
+        self.w.add(
             User,
             {
-                "id": ids["user"],
+                "id": self.last_id,
                 "email": email,
                 "email_normalised": email.lower(),
                 "full_name": full_name,
-                "password_hash": password_hash,
+                "password_hash": self.password_hash,
                 "role": role,
                 "centre_id": centre_id,
                 "is_active": True,
                 "session_version": 1,
-                "created_at": _dt(today - timedelta(days=400)),
+                "created_at": _dt(self.today - timedelta(days=400)),
             },
         )
-        return ids["user"]
+        return self.last_id
 
-    # Centres: one per district, Ashford leads the pilot.
+
+def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str) -> dict[str, int]:
+    users = _Users(w, today)
+    centre_by_district = _centres_and_staff(w, rng, today, users)
+    orgs = _organisations(w, rng, cfg, today, users)
+    roles = _roles(w, rng, cfg, today, orgs)
+    volunteers = _volunteers(w, rng, cfg, today, scale, users, centre_by_district)
+    _referrals_placements_and_hours(w, rng, cfg, today, roles, volunteers)
+    return {}
+
+
+def _centres_and_staff(w: _Writer, rng: random.Random, today: date, users: _Users) -> dict[str, int]:
+    """Centres, one per district (Ashford leads the pilot), the demo logins and a staff member per
+    centre; returns the centre of each district."""
     centre_by_district: dict[str, int] = {}
     for i, c in enumerate(corpus.CENTRES, start=1):
         w.add(
@@ -224,19 +242,22 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
         for gss in c.districts:
             w.add(CentreDistrict, {"centre_id": i, "district_gss": gss})
             centre_by_district[gss] = i
-    new_user("admin@demo.example.org", "Alex Admin", "admin")
-    new_user("pilot.lead@demo.example.org", "Priya Lead", "pilot_lead")
-    new_user("ashford.staff@demo.example.org", "Sam Ashford", "centre_staff", centre_by_district[ASHFORD])
-    new_user("canterbury.staff@demo.example.org", "Chris Canterbury", "centre_staff", centre_by_district[CANTERBURY])
+    users.new("admin@demo.example.org", "Alex Admin", "admin")
+    users.new("pilot.lead@demo.example.org", "Priya Lead", "pilot_lead")
+    users.new("ashford.staff@demo.example.org", "Sam Ashford", "centre_staff", centre_by_district[ASHFORD])
+    users.new("canterbury.staff@demo.example.org", "Chris Canterbury", "centre_staff", centre_by_district[CANTERBURY])
     for gss, cid in centre_by_district.items():
         p = corpus.person(rng, district=gss)
-        new_user(f"staff.{cid}@centre{cid}.example.org", p["full_name"], "centre_staff", cid)
+        users.new(f"staff.{cid}@centre{cid}.example.org", p["full_name"], "centre_staff", cid)
     w.flush_upto(User)
+    return centre_by_district
 
-    # Organisations.
+
+def _organisations(w: _Writer, rng: random.Random, cfg: dict, today: date, users: _Users) -> list[dict]:
+    """Organisations (the first is the demo manager's, in Ashford), their causes and managers."""
     taken: set[str] = set()
     orgs: list[dict] = []
-    demo_manager = new_user("manager@demo.example.org", "Morgan Manager", "organisation_manager")
+    demo_manager = users.new("manager@demo.example.org", "Morgan Manager", "organisation_manager")
     for oid in range(1, cfg["organisations"] + 1):
         district = ASHFORD if oid == 1 else corpus.choose_district(rng)
         o = corpus.organisation(rng, district, taken=taken)
@@ -273,35 +294,46 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
         )
         for cause in o["causes"]:
             w.add(OrganisationCause, {"organisation_id": oid, "cause_id": cause})
-        manager = demo_manager if oid == 1 else new_user(o["contact_email"], o["contact_name"], "organisation_manager")
+        manager = demo_manager if oid == 1 else users.new(o["contact_email"], o["contact_name"], "organisation_manager")
         w.add(OrganisationManager, {"user_id": manager, "organisation_id": oid})
     w.flush_upto(OrganisationManager)
+    return orgs
 
-    # Activities and roles.
+
+ROLE_STATUS_WEIGHTS = (
+    ("published", 0.8),
+    ("draft", 0.04),
+    ("pending_review", 0.05),
+    ("paused", 0.03),
+    ("filled", 0.03),
+    ("closed", 0.03),
+    ("expired", 0.02),
+)
+# The statuses a role went through to reach its own (after "draft").
+ROLE_HISTORY = {
+    "draft": [],
+    "pending_review": ["pending_review"],
+    "published": ["pending_review", "published"],
+    "paused": ["pending_review", "published", "paused"],
+    "filled": ["pending_review", "published", "filled"],
+    "closed": ["pending_review", "published", "closed"],
+    "expired": ["pending_review", "published", "expired"],
+}
+
+
+def _roles(w: _Writer, rng: random.Random, cfg: dict, today: date, orgs: list[dict]) -> list[dict]:
+    """Activities and roles (the first four the demo manager's), with skills, causes, dated sessions
+    for one-off roles and each role's status history."""
     roles: list[dict] = []
     verified = [o for o in orgs if o["status"] == "verified"]
-    status_cycle = [
-        ("published", 0.8),
-        ("draft", 0.04),
-        ("pending_review", 0.05),
-        ("paused", 0.03),
-        ("filled", 0.03),
-        ("closed", 0.03),
-        ("expired", 0.02),
-    ]
-    statuses, weights = zip(*status_cycle)
-    sc_id = 0
+    statuses, weights = zip(*ROLE_STATUS_WEIGHTS)
+    changes = 0
     for rid in range(1, cfg["roles"] + 1):
         o = orgs[0] if rid <= 4 else (rng.choice(verified) if rng.random() < 0.95 else rng.choice(orgs))
         r = corpus.role_from_template(rng, o)
         status = rng.choices(statuses, weights)[0] if o["status"] == "verified" else "draft"
         created = today - timedelta(days=rng.randint(5, 365))
-        published_at = (
-            _dt(created + timedelta(days=2)) if status in ("published", "paused", "filled", "closed", "expired") else None
-        )
-        publish_end = (
-            (today + timedelta(days=rng.randint(20, 180))) if status != "expired" else today - timedelta(days=rng.randint(1, 30))
-        )
+        role = _role_row(rng, today, rid, o, r, status, created)
         w.add(
             Activity,
             {
@@ -313,39 +345,6 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
                 "created_at": _dt(created),
             },
         )
-        role = {
-            "id": rid,
-            "activity_id": rid,
-            "organisation_id": o["id"],
-            "title": r["title"],
-            "description": r["description"],
-            "commitment": r["commitment"],
-            "hours_per_week": r["hours_per_week"],
-            "one_off": r["one_off"],
-            "slot_mask": r["slot_mask"],
-            "mode": r["mode"],
-            "location_name": r["location_name"],
-            "address": None,
-            "postcode": r["postcode"],
-            "latitude": r["latitude"],
-            "longitude": r["longitude"],
-            "district_gss": r["district_gss"] or "OUTSIDE",
-            "dbs_level": r["dbs_level"],
-            "requirements": r["requirements"],
-            "accessibility": [],
-            "rewards": r["rewards"],
-            "minimum_age": r["minimum_age"],
-            "maximum_age": r["maximum_age"],
-            "places_available": r["places_available"],
-            "apply_link": None,
-            "publish_start": created,
-            "publish_end": publish_end,
-            "status": status,
-            "published_at": published_at,
-            "created_by_id": None,
-            "created_at": _dt(created),
-            "updated_at": _dt(created),
-        }
         w.add(Role, role)
         roles.append(role)
         for s in r["required_skills"]:
@@ -356,238 +355,316 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
         for c in r["causes"]:
             w.add(RoleCause, {"role_id": rid, "cause_id": c})
         if r["one_off"]:
-            bits = [b for b in range(21) if r["slot_mask"] >> b & 1] or [15]
-            for k in range(rng.randint(1, 3)):
-                b = rng.choice(bits)
-                day = today + timedelta(days=rng.randint(3, 60))
-                day += timedelta(days=(b // 3 - day.weekday()) % 7)
-                start_hour = (6, 12, 18)[b % 3] + rng.choice((1, 2, 3))
-                w.add(
-                    RoleSession,
-                    {
-                        "role_id": rid,
-                        "starts_at": _dt(day, start_hour),
-                        "ends_at": _dt(day, start_hour) + timedelta(hours=max(1, r["hours_per_week"])),
-                    },
-                )
-        chain = ["draft"] + {
-            "draft": [],
-            "pending_review": ["pending_review"],
-            "published": ["pending_review", "published"],
-            "paused": ["pending_review", "published", "paused"],
-            "filled": ["pending_review", "published", "filled"],
-            "closed": ["pending_review", "published", "closed"],
-            "expired": ["pending_review", "published", "expired"],
-        }[status]
-        prev = None
-        for k, st in enumerate(chain):
-            sc_id += 1
-            w.add(
-                RoleStatusChange,
-                {
-                    "id": sc_id,
-                    "role_id": rid,
-                    "from_status": prev,
-                    "to_status": st,
-                    "at": _dt(created + timedelta(days=k)),
-                    "actor_user_id": None,
-                    "reason": "Past its publish end" if st == "expired" else None,
-                },
-            )
-            prev = st
+            _role_sessions(w, rng, today, rid, r)
+        changes = _role_history(w, rid, status, created, changes)
     w.flush_upto(RoleStatusChange)
+    return roles
 
-    # Volunteers.
-    vols: list[tuple[int, str, float, float, date]] = []
+
+def _role_row(rng: random.Random, today: date, rid: int, o: dict, r: dict, status: str, created: date) -> dict:
+    published_at = _dt(created + timedelta(days=2)) if status in ("published", "paused", "filled", "closed", "expired") else None
+    publish_end = (
+        (today + timedelta(days=rng.randint(20, 180))) if status != "expired" else today - timedelta(days=rng.randint(1, 30))
+    )
+    return {
+        "id": rid,
+        "activity_id": rid,
+        "organisation_id": o["id"],
+        "title": r["title"],
+        "description": r["description"],
+        "commitment": r["commitment"],
+        "hours_per_week": r["hours_per_week"],
+        "one_off": r["one_off"],
+        "slot_mask": r["slot_mask"],
+        "mode": r["mode"],
+        "location_name": r["location_name"],
+        "address": None,
+        "postcode": r["postcode"],
+        "latitude": r["latitude"],
+        "longitude": r["longitude"],
+        "district_gss": r["district_gss"] or "OUTSIDE",
+        "dbs_level": r["dbs_level"],
+        "requirements": r["requirements"],
+        "accessibility": [],
+        "rewards": r["rewards"],
+        "minimum_age": r["minimum_age"],
+        "maximum_age": r["maximum_age"],
+        "places_available": r["places_available"],
+        "apply_link": None,
+        "publish_start": created,
+        "publish_end": publish_end,
+        "status": status,
+        "published_at": published_at,
+        "created_by_id": None,
+        "created_at": _dt(created),
+        "updated_at": _dt(created),
+    }
+
+
+def _role_sessions(w: _Writer, rng: random.Random, today: date, rid: int, r: dict) -> None:
+    """One to three dated sessions of a one-off role, in its time slots, in the next two months."""
+    bits = [b for b in range(21) if r["slot_mask"] >> b & 1] or [15]
+    for _k in range(rng.randint(1, 3)):
+        b = rng.choice(bits)
+        day = today + timedelta(days=rng.randint(3, 60))
+        day += timedelta(days=(b // 3 - day.weekday()) % 7)
+        start_hour = (6, 12, 18)[b % 3] + rng.choice((1, 2, 3))
+        w.add(
+            RoleSession,
+            {
+                "role_id": rid,
+                "starts_at": _dt(day, start_hour),
+                "ends_at": _dt(day, start_hour) + timedelta(hours=max(1, r["hours_per_week"])),
+            },
+        )
+
+
+def _role_history(w: _Writer, rid: int, status: str, created: date, changes: int) -> int:
+    """The status changes that led a role to its status, a day apart; returns the last change's id."""
+    prev = None
+    for k, st in enumerate(["draft", *ROLE_HISTORY[status]]):
+        changes += 1
+        w.add(
+            RoleStatusChange,
+            {
+                "id": changes,
+                "role_id": rid,
+                "from_status": prev,
+                "to_status": st,
+                "at": _dt(created + timedelta(days=k)),
+                "actor_user_id": None,
+                "reason": "Past its publish end" if st == "expired" else None,
+            },
+        )
+        prev = st
+    return changes
+
+
+def _volunteers(
+    w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str, users: _Users, centre_by_district: dict[str, int]
+) -> list[tuple[int, str, date]]:
+    """Volunteers (the first is the demo volunteer, in Ashford) with skills and causes; some have a
+    login. Returns (id, district, registered on) of each."""
+    vols: list[tuple[int, str, date]] = []
     login_share = 0.2 if scale != "county" else 0.0
     for vid in range(1, cfg["volunteers"] + 1):
         v = corpus.volunteer(rng, serial=vid, district=ASHFORD if vid == 1 else None)
         email = "volunteer@demo.example.org" if vid == 1 else v["email"]
-        user_id = new_user(email, v["full_name"], "volunteer") if (vid == 1 or rng.random() < login_share) else None
+        user_id = users.new(email, v["full_name"], "volunteer") if (vid == 1 or rng.random() < login_share) else None
         district = v["district_gss"] or "OUTSIDE"
         registered = today - timedelta(days=int(rng.triangular(0, 1100, 60)))
-        w.add(
-            Volunteer,
-            {
-                "id": vid,
-                "user_id": user_id,
-                "first_name": v["first_name"],
-                "last_name": v["last_name"],
-                "email": email,
-                "email_normalised": email.lower(),
-                "phone": v["phone"],
-                "date_of_birth": v["date_of_birth"],
-                "postcode": v["postcode"],
-                "latitude": v["latitude"],
-                "longitude": v["longitude"],
-                "district_gss": district,
-                "travel_radius_miles": v["travel_radius_miles"],
-                "mode": v["mode"],
-                "availability_mask": v["availability_mask"],
-                "max_hours_per_week": v["max_hours_per_week"],
-                "preference": v["preference"],
-                "skills_text": v["skills_text"],
-                "dbs_level": v["dbs_level"],
-                "dbs_certificate_date": (registered - timedelta(days=rng.randint(30, 900))) if v["dbs_level"] != "none" else None,
-                "dbs_update_service": v["dbs_level"] != "none" and rng.random() < 0.4,
-                "dbs_willing": v["dbs_willing"],
-                "contact_consent": vid == 1 or rng.random() < 0.85,
-                "notification_preference": "instant"
-                if vid == 1
-                else rng.choices(("instant", "weekly_digest", "none"), (3, 5, 2))[0],
-                "registering_centre_id": centre_by_district.get(district, centre_by_district[ASHFORD]),
-                "gender": v["gender"] if rng.random() < 0.8 else None,
-                "ethnicity": v["ethnicity"] if rng.random() < 0.7 else None,
-                "disability": v["disability"] if rng.random() < 0.7 else None,
-                "employment_status": v["employment_status"] if rng.random() < 0.7 else None,
-                "status": "active" if rng.random() < 0.93 else "inactive",
-                "registered_on": registered,
-                "created_at": _dt(registered),
-                "updated_at": _dt(registered),
-            },
-        )
+        w.add(Volunteer, _volunteer_row(rng, vid, v, email, user_id, district, registered, centre_by_district))
         for s in v["skills"]:
             w.add(VolunteerSkill, {"volunteer_id": vid, "skill_id": s})
         for c in v["causes"]:
             w.add(VolunteerCause, {"volunteer_id": vid, "cause_id": c})
-        vols.append((vid, district, v["latitude"], v["longitude"], registered))
+        vols.append((vid, district, registered))
     w.flush_upto(VolunteerCause)
+    return vols
 
-    # A year of referrals, placements and hours.
+
+def _volunteer_row(
+    rng: random.Random,
+    vid: int,
+    v: dict,
+    email: str,
+    user_id: int | None,
+    district: str,
+    registered: date,
+    centre_by_district: dict[str, int],
+) -> dict:
+    return {
+        "id": vid,
+        "user_id": user_id,
+        "first_name": v["first_name"],
+        "last_name": v["last_name"],
+        "email": email,
+        "email_normalised": email.lower(),
+        "phone": v["phone"],
+        "date_of_birth": v["date_of_birth"],
+        "postcode": v["postcode"],
+        "latitude": v["latitude"],
+        "longitude": v["longitude"],
+        "district_gss": district,
+        "travel_radius_miles": v["travel_radius_miles"],
+        "mode": v["mode"],
+        "availability_mask": v["availability_mask"],
+        "max_hours_per_week": v["max_hours_per_week"],
+        "preference": v["preference"],
+        "skills_text": v["skills_text"],
+        "dbs_level": v["dbs_level"],
+        "dbs_certificate_date": (registered - timedelta(days=rng.randint(30, 900))) if v["dbs_level"] != "none" else None,
+        "dbs_update_service": v["dbs_level"] != "none" and rng.random() < 0.4,
+        "dbs_willing": v["dbs_willing"],
+        "contact_consent": vid == 1 or rng.random() < 0.85,
+        "notification_preference": "instant" if vid == 1 else rng.choices(("instant", "weekly_digest", "none"), (3, 5, 2))[0],
+        "registering_centre_id": centre_by_district.get(district, centre_by_district[ASHFORD]),
+        "gender": v["gender"] if rng.random() < 0.8 else None,
+        "ethnicity": v["ethnicity"] if rng.random() < 0.7 else None,
+        "disability": v["disability"] if rng.random() < 0.7 else None,
+        "employment_status": v["employment_status"] if rng.random() < 0.7 else None,
+        "status": "active" if rng.random() < 0.93 else "inactive",
+        "registered_on": registered,
+        "created_at": _dt(registered),
+        "updated_at": _dt(registered),
+    }
+
+
+REFERRAL_OUTCOME_WEIGHTS = (
+    ("interested", 8),
+    ("referred", 6),
+    ("contacted", 6),
+    ("started", 22),
+    ("completed", 14),
+    ("withdrawn", 6),
+    ("unsuccessful", 5),
+    ("no_response", 8),
+)
+# The statuses a referral went through after "interested" to reach its outcome.
+REFERRAL_PATH = {
+    "interested": [],
+    "referred": ["referred"],
+    "contacted": ["referred", "contacted"],
+    "started": ["contacted", "started"],
+    "completed": ["contacted", "started", "completed"],
+    "withdrawn": ["withdrawn"],
+    "unsuccessful": ["contacted", "unsuccessful"],
+    "no_response": ["no_response"],
+}
+
+
+@dataclass
+class _Ids:
+    """The last id given to each kind of row written in the referrals step."""
+
+    referral: int = 0
+    event: int = 0
+    placement: int = 0
+    hours: int = 0
+
+
+def _referrals_placements_and_hours(
+    w: _Writer, rng: random.Random, cfg: dict, today: date, roles: list[dict], volunteers: list[tuple[int, str, date]]
+) -> None:
+    """A year of referrals (mostly to roles in the volunteer's district), the placements those that
+    started led to, and their hours."""
     open_roles = [r for r in roles if r["status"] in ("published", "filled", "closed", "paused")]
     by_district: dict[str, list[dict]] = {}
     for r in open_roles:
         by_district.setdefault(r["district_gss"], []).append(r)
-    ref_id = ev_id = pl_id = hr_id = 0
-    outcomes = [
-        ("interested", 8),
-        ("referred", 6),
-        ("contacted", 6),
-        ("started", 22),
-        ("completed", 14),
-        ("withdrawn", 6),
-        ("unsuccessful", 5),
-        ("no_response", 8),
-    ]
-    o_names, o_weights = zip(*outcomes)
-    path = {
-        "interested": [],
-        "referred": ["referred"],
-        "contacted": ["referred", "contacted"],
-        "started": ["contacted", "started"],
-        "completed": ["contacted", "started", "completed"],
-        "withdrawn": ["withdrawn"],
-        "unsuccessful": ["contacted", "unsuccessful"],
-        "no_response": ["no_response"],
-    }
-    for vid, district, _lat, _lon, registered in vols:
+    ids = _Ids()
+    for vid, district, registered in volunteers:
         if vid != 1 and rng.random() > cfg["referral_share"]:
             continue
         pool = by_district.get(district) or open_roles
         for role in rng.sample(pool, k=min(len(pool), 1 if rng.random() < 0.75 else 2)):
-            ref_id += 1
-            start = max(registered, today - timedelta(days=365))
-            created = start + timedelta(days=rng.randint(0, max(0, (today - start).days - 1)))
-            final = "interested" if vid == 1 else rng.choices(o_names, o_weights)[0]
-            if (today - created).days < 10 and final in ("completed",):
-                final = "started"
-            t = _dt(created, rng.randint(8, 20), rng.randint(0, 59))
-            w.add(
-                Referral,
-                {
-                    "id": ref_id,
-                    "volunteer_id": vid,
-                    "role_id": role["id"],
-                    "status": final,
-                    "message": None,
-                    "share_email": True,
-                    "share_phone": rng.random() < 0.5,
-                    "created_by_id": None,
-                    "created_at": t,
-                    "status_changed_at": t,
-                    "escalated_at": None,
-                },
-            )
-            ev_id += 1
-            w.add(
-                ReferralEvent,
-                {
-                    "id": ev_id,
-                    "referral_id": ref_id,
-                    "from_status": None,
-                    "to_status": "interested",
-                    "at": t,
-                    "actor_user_id": None,
-                    "note": None,
-                },
-            )
-            prev, started_on, ended_on = "interested", None, None
-            for st in path[final]:
-                t = t + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
-                if t.date() > today:
-                    t = _dt(today, 9)
-                ev_id += 1
-                w.add(
-                    ReferralEvent,
-                    {
-                        "id": ev_id,
-                        "referral_id": ref_id,
-                        "from_status": prev,
-                        "to_status": st,
-                        "at": t,
-                        "actor_user_id": None,
-                        "note": None,
-                    },
-                )
-                if st == "started":
-                    started_on = t.date()
-                if st == "completed":
-                    ended_on = max(started_on, t.date() + timedelta(days=rng.randint(30, 120)))
-                    ended_on = min(ended_on, today)
-                prev = st
-            w.rows[Referral][-1]["status_changed_at"] = t
+            started_on, ended_on = _referral(w, rng, today, ids, vid, role, registered)
             if started_on is not None:
-                pl_id += 1
-                w.add(
-                    Placement,
-                    {
-                        "id": pl_id,
-                        "referral_id": ref_id,
-                        "volunteer_id": vid,
-                        "role_id": role["id"],
-                        "organisation_id": role["organisation_id"],
-                        "started_on": started_on,
-                        "ended_on": ended_on,
-                        "created_at": _dt(started_on),
-                    },
-                )
-                last = ended_on or today
-                day = started_on
-                per_week = max(0.5, float(role["hours_per_week"] or 2))
-                while day <= last:
-                    hr_id += 1
-                    recent = (today - day).days < 14
-                    status = "submitted" if recent and rng.random() < 0.7 else ("queried" if rng.random() < 0.02 else "approved")
-                    hours = Decimal(str(round(min(12.0, max(0.5, rng.gauss(per_week, per_week / 4))) * 2) / 2))
-                    w.add(
-                        HoursEntry,
-                        {
-                            "id": hr_id,
-                            "placement_id": pl_id,
-                            "volunteer_id": vid,
-                            "worked_on": day,
-                            "hours": hours,
-                            "activity": role["title"],
-                            "status": status,
-                            "submitted_by_id": None,
-                            "reviewed_by_id": None,
-                            "reviewed_at": _dt(day + timedelta(days=3)) if status == "approved" else None,
-                            "query_note": "Could you check the date?" if status == "queried" else None,
-                            "supersedes_id": None,
-                            "created_at": _dt(day, 18),
-                            "updated_at": _dt(day, 18),
-                            "reminder_count": 0,
-                        },
-                    )
-                    day += timedelta(days=rng.choice((7, 7, 7, 14)))
-    return {}
+                _placement_and_hours(w, rng, today, ids, vid, role, started_on, ended_on)
+
+
+def _referral(
+    w: _Writer, rng: random.Random, today: date, ids: _Ids, vid: int, role: dict, registered: date
+) -> tuple[date | None, date | None]:
+    """One referral and its history; returns when a placement it led to started and ended."""
+    o_names, o_weights = zip(*REFERRAL_OUTCOME_WEIGHTS)
+    ids.referral += 1
+    start = max(registered, today - timedelta(days=365))
+    created = start + timedelta(days=rng.randint(0, max(0, (today - start).days - 1)))
+    final = "interested" if vid == 1 else rng.choices(o_names, o_weights)[0]
+    if (today - created).days < 10 and final in ("completed",):
+        final = "started"
+    t = _dt(created, rng.randint(8, 20), rng.randint(0, 59))
+    w.add(
+        Referral,
+        {
+            "id": ids.referral,
+            "volunteer_id": vid,
+            "role_id": role["id"],
+            "status": final,
+            "message": None,
+            "share_email": True,
+            "share_phone": rng.random() < 0.5,
+            "created_by_id": None,
+            "created_at": t,
+            "status_changed_at": t,
+            "escalated_at": None,
+        },
+    )
+    prev, started_on, ended_on = None, None, None
+    for st in ["interested", *REFERRAL_PATH[final]]:
+        if prev is not None:
+            t = t + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 6))
+            if t.date() > today:
+                t = _dt(today, 9)
+        ids.event += 1
+        w.add(
+            ReferralEvent,
+            {
+                "id": ids.event,
+                "referral_id": ids.referral,
+                "from_status": prev,
+                "to_status": st,
+                "at": t,
+                "actor_user_id": None,
+                "note": None,
+            },
+        )
+        if st == "started":
+            started_on = t.date()
+        if st == "completed":
+            ended_on = max(started_on, t.date() + timedelta(days=rng.randint(30, 120)))
+            ended_on = min(ended_on, today)
+        prev = st
+    w.rows[Referral][-1]["status_changed_at"] = t
+    return started_on, ended_on
+
+
+def _placement_and_hours(
+    w: _Writer, rng: random.Random, today: date, ids: _Ids, vid: int, role: dict, started_on: date, ended_on: date | None
+) -> None:
+    """A placement and its hours, weekly or fortnightly: approved, or (in the last fortnight) mostly
+    still waiting for approval; a few queried."""
+    ids.placement += 1
+    w.add(
+        Placement,
+        {
+            "id": ids.placement,
+            "referral_id": ids.referral,
+            "volunteer_id": vid,
+            "role_id": role["id"],
+            "organisation_id": role["organisation_id"],
+            "started_on": started_on,
+            "ended_on": ended_on,
+            "created_at": _dt(started_on),
+        },
+    )
+    last = ended_on or today
+    day = started_on
+    per_week = max(0.5, float(role["hours_per_week"] or 2))
+    while day <= last:
+        ids.hours += 1
+        recent = (today - day).days < 14
+        status = "submitted" if recent and rng.random() < 0.7 else ("queried" if rng.random() < 0.02 else "approved")
+        hours = Decimal(str(round(min(12.0, max(0.5, rng.gauss(per_week, per_week / 4))) * 2) / 2))
+        w.add(
+            HoursEntry,
+            {
+                "id": ids.hours,
+                "placement_id": ids.placement,
+                "volunteer_id": vid,
+                "worked_on": day,
+                "hours": hours,
+                "activity": role["title"],
+                "status": status,
+                "submitted_by_id": None,
+                "reviewed_by_id": None,
+                "reviewed_at": _dt(day + timedelta(days=3)) if status == "approved" else None,
+                "query_note": "Could you check the date?" if status == "queried" else None,
+                "supersedes_id": None,
+                "created_at": _dt(day, 18),
+                "updated_at": _dt(day, 18),
+                "reminder_count": 0,
+            },
+        )
+        day += timedelta(days=rng.choice((7, 7, 7, 14)))
