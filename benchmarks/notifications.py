@@ -185,6 +185,7 @@ def main() -> int:
         noop_rate = args.noop / noop_elapsed
 
         # -- match emails, end to end ---------------------------------------------------------
+        from brokerage import events
         from brokerage.outbox import enqueue
 
         with Session(engine) as s:
@@ -194,7 +195,7 @@ def main() -> int:
                 {"now": now, "ids": role_ids},
             )
             for rid in role_ids:
-                enqueue(s, "role.published", role_id=rid)
+                enqueue(s, events.RolePublished(role_id=rid))
             t1 = time.perf_counter()
             cpu0 = resource.getrusage(resource.RUSAGE_SELF)
             s.commit()

@@ -49,6 +49,7 @@ SUBJECTS: dict[str, str] = {
     "referral_escalated": "A referral needs the centre's help: {{ role.title }}",
     "role_refresh": 'Your listing "{{ role.title }}" closes on {{ closes_on }}',
     "dbs_reminder": "Your DBS certificate is due for renewal",
+    "hours_submitted": "New volunteer hours to approve",
     "hours_reminder": "Volunteer hours waiting for your approval",
     "password_reset": "Reset your password",
     "organisation_verification": "Your organisation's registration: {{ decision }}",

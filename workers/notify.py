@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from brokerage.config import get_settings
 from brokerage.db import get_engine, make_engine, utcnow
-from brokerage.models import Delivery, EmailSuppression, Volunteer
+from brokerage.models import Delivery
 from workers.mail import Email, MailError, build_message, get_mailer, wire_body
 
 logger = logging.getLogger(__name__)
@@ -110,18 +110,6 @@ def existing_keys(session, keys: Iterable[str]) -> set[str]:
     if not keys:
         return set()
     return set(session.scalars(select(Delivery.key).where(Delivery.key.in_(keys))))
-
-
-def suppressed(session, emails: Iterable[str | None]) -> set[str]:
-    wanted = {e.strip().lower() for e in emails if e}
-    if not wanted:
-        return set()
-    return set(session.scalars(select(EmailSuppression.email_normalised).where(EmailSuppression.email_normalised.in_(wanted))))
-
-
-def volunteer_wants_role_emails(v: Volunteer, *, preference: str = "instant") -> bool:
-    """Consent given, the right preference, an address, and an active record."""
-    return bool(v.email) and v.contact_consent and v.notification_preference == preference and v.status == "active"
 
 
 @contextmanager

@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
+from brokerage import events
 from brokerage.config import get_settings
 from brokerage.db import get_engine, session_scope
 from brokerage.models import ScheduledRun
+from brokerage.events import Event
 from brokerage.outbox import enqueue
 from workers.settings import get_worker_settings
 
@@ -29,8 +31,12 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PeriodicJob:
-    actor: str
+    event: type[Event]  # its payload is ``day`` (ISO date) or, weekly, ``week`` (ISO week)
     weekly: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.event.name
 
     def period(self, local: datetime) -> str | None:
         """The period due at ``local`` time, or None if it is not yet time today/this week."""
@@ -47,13 +53,16 @@ class PeriodicJob:
     def payload(self, period: str) -> dict[str, str]:
         return {"week": period} if self.weekly else {"day": period}
 
+    def event_for(self, period: str) -> Event:
+        return self.event(**self.payload(period))
+
 
 JOBS = (
-    PeriodicJob("role.expire_due"),
-    PeriodicJob("referral.follow_up"),
-    PeriodicJob("volunteer.dbs_reminders"),
-    PeriodicJob("hours.reminders"),
-    PeriodicJob("digest.weekly", weekly=True),
+    PeriodicJob(events.RoleExpiryDue),
+    PeriodicJob(events.ReferralFollowUpDue),
+    PeriodicJob(events.DbsRemindersDue),
+    PeriodicJob(events.HoursRemindersDue),
+    PeriodicJob(events.WeeklyDigestDue, weekly=True),
 )
 
 
@@ -85,13 +94,13 @@ class Scheduler:
                 continue
             try:
                 with session_scope() as session:
-                    session.add(ScheduledRun(job=job.actor, period=period))
+                    session.add(ScheduledRun(job=job.name, period=period))
                     session.flush()
-                    enqueue(session, job.actor, **job.payload(period))
+                    enqueue(session, job.event_for(period))
             except IntegrityError:
                 continue  # already run for this period
-            started.append(f"{job.actor}:{period}")
-            logger.info("Started %s for %s", job.actor, period)
+            started.append(f"{job.name}:{period}")
+            logger.info("Started %s for %s", job.name, period)
         return started
 
     def tick(self) -> list[str]:

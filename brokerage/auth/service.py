@@ -11,6 +11,7 @@ from brokerage.config import get_settings
 from brokerage.db import utcnow
 from brokerage.errors import InvalidInput, NotAuthenticated
 from brokerage.models import Centre, CentreDistrict, OrganisationManager, User, Volunteer
+from brokerage import events
 from brokerage.outbox import enqueue
 
 
@@ -138,7 +139,7 @@ def request_password_reset(session: Session, email: str) -> None:
     if user is None or not user.is_active:
         return
     token = tokens.sign(tokens.RESET_SALT, {"u": user.id, "f": tokens.password_fingerprint(user.password_hash)})
-    enqueue(session, "account.password_reset", user_id=user.id, token=token)
+    enqueue(session, events.PasswordResetRequested(user_id=user.id, token=token))
 
 
 def reset_password(session: Session, token: str, new_password: str) -> User:

@@ -44,3 +44,17 @@ def save_centre(session: Session, principal: Principal, data: dict, centre_id: i
     session.flush()
     audit.record(session, principal, "centre.create" if centre_id is None else "centre.update", "centre", centre.id)
     return centre
+
+
+def centre_for_district(session: Session, district_gss: str | None) -> Centre | None:
+    """The centre that covers a district, else the lead centre."""
+    if district_gss:
+        centre = session.scalars(
+            select(Centre)
+            .join(CentreDistrict, CentreDistrict.centre_id == Centre.id)
+            .where(CentreDistrict.district_gss == district_gss)
+            .order_by(Centre.is_lead, Centre.id)
+        ).first()
+        if centre is not None:
+            return centre
+    return session.scalars(select(Centre).where(Centre.is_lead.is_(True)).order_by(Centre.id)).first()

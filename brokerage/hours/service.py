@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
 from brokerage import audit
@@ -22,6 +22,7 @@ from brokerage.db import utcnow
 from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from brokerage.hours.schemas import HoursCorrect, HoursCreate
 from brokerage.models import HoursEntry, Organisation, Placement, Role, Volunteer
+from brokerage import events
 from brokerage.outbox import enqueue
 
 LIVE_STATUSES = ("submitted", "approved", "queried")
@@ -147,7 +148,7 @@ def log_hours(
     session.flush()
     if principal.is_staff:
         audit.record(session, principal, "hours.log", "hours_entry", entry.id)
-    enqueue(session, "hours.submitted", hours_entry_id=entry.id)
+    enqueue(session, events.HoursSubmitted(hours_entry_id=entry.id))
     return entry
 
 
@@ -162,7 +163,7 @@ def _approve(session: Session, principal: Principal, entry: HoursEntry) -> None:
     entry.reviewed_at = utcnow()
     if principal.is_staff:
         audit.record(session, principal, "hours.approve", "hours_entry", entry.id)
-    enqueue(session, "hours.approved", hours_entry_id=entry.id)
+    enqueue(session, events.HoursApproved(hours_entry_id=entry.id))
 
 
 def approve(session: Session, principal: Principal, entry_id: int) -> HoursEntry:
@@ -187,7 +188,7 @@ def query(session: Session, principal: Principal, entry_id: int, note: str) -> H
     if principal.is_staff:
         audit.record(session, principal, "hours.query", "hours_entry", entry.id)
     if was_approved:
-        enqueue(session, "reports.rollup", placement_id=placement.id)
+        enqueue(session, events.RollupRefresh(placement_id=placement.id))
     return entry
 
 
@@ -231,9 +232,9 @@ def correct(session: Session, principal: Principal, entry_id: int, body: HoursCo
     if reviewer and not principal.is_volunteer:
         _approve(session, principal, new)
     else:
-        enqueue(session, "hours.submitted", hours_entry_id=new.id)
+        enqueue(session, events.HoursSubmitted(hours_entry_id=new.id))
         if was_approved:
-            enqueue(session, "reports.rollup", placement_id=placement.id)
+            enqueue(session, events.RollupRefresh(placement_id=placement.id))
     return new
 
 
@@ -413,3 +414,51 @@ def export_rows(session: Session, principal: Principal, *, batch_size: int = 500
     result = session.execute(stmt.execution_options(yield_per=batch_size, stream_results=True))
     for partition in result.partitions():
         yield from partition
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitingApproval:
+    """Hours an organisation has still to approve: how many entries, how many hours, since when."""
+
+    organisation_id: int
+    entries: int
+    hours: Decimal
+    oldest: datetime
+
+
+def awaiting_approval(
+    session: Session, *, organisation_id: int | None = None, submitted_before: datetime | None = None
+) -> list[AwaitingApproval]:
+    """Submitted hours not yet approved, per organisation (one, or all), optionally only those
+    submitted before a time."""
+    stmt = (
+        select(Placement.organisation_id, func.count(HoursEntry.id), func.sum(HoursEntry.hours), func.min(HoursEntry.created_at))
+        .join(Placement, Placement.id == HoursEntry.placement_id)
+        .where(HoursEntry.status == "submitted")
+        .group_by(Placement.organisation_id)
+        .order_by(Placement.organisation_id)
+    )
+    if organisation_id is not None:
+        stmt = stmt.where(Placement.organisation_id == organisation_id)
+    if submitted_before is not None:
+        stmt = stmt.where(HoursEntry.created_at <= submitted_before)
+    return [AwaitingApproval(org_id, count, total, oldest) for org_id, count, total, oldest in session.execute(stmt)]
+
+
+def count_reminder(session: Session, organisation_id: int, submitted_before: datetime) -> None:
+    """Note on each entry still waiting that its organisation has been reminded once more."""
+    entries = (
+        select(HoursEntry.id)
+        .join(Placement, Placement.id == HoursEntry.placement_id)
+        .where(
+            Placement.organisation_id == organisation_id,
+            HoursEntry.status == "submitted",
+            HoursEntry.created_at <= submitted_before,
+        )
+    )
+    session.execute(
+        update(HoursEntry)
+        .where(HoursEntry.id.in_(entries))
+        .values(reminder_count=HoursEntry.reminder_count + 1)
+        .execution_options(synchronize_session=False)
+    )

@@ -50,6 +50,7 @@ from brokerage.models import (
     RoleSkill,
     RoleStatusChange,
 )
+from brokerage import events
 from brokerage.outbox import enqueue
 
 STANDARD_NS = "https://ns.volunteeringdata.io/"
@@ -769,7 +770,7 @@ def apply_import(session: Session, plan: FeedPlan, *, actor_user_id: int | None)
             role = session.get(Role, entry["existing_id"])
             _set_role(role, data)
             updated_roles += 1
-            enqueue(session, "role.changed", role_id=role.id)
+            enqueue(session, events.RoleChanged(role_id=role.id))
             continue
         key = (org_id, entry["activity_key"])
         if key not in activity_ids:
@@ -804,8 +805,8 @@ def apply_import(session: Session, plan: FeedPlan, *, actor_user_id: int | None)
                 reason="Imported from a Volunteering Data Standard feed",
             )
         )
-        enqueue(session, "role.published", role_id=role.id)
-        enqueue(session, "role.changed", role_id=role.id)
+        enqueue(session, events.RolePublished(role_id=role.id))
+        enqueue(session, events.RoleChanged(role_id=role.id))
         created_roles += 1
     session.flush()
     return {

@@ -29,6 +29,7 @@ from brokerage.models import (
     VolunteerSkill,
 )
 from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
+from brokerage import events
 from brokerage.outbox import enqueue
 
 FILLED_FIELDS = ("phone", "date_of_birth", "skills_text")
@@ -167,9 +168,9 @@ def merge(session: Session, principal: Principal, candidate_id: int, keep_id: in
         placements=len(moved["placements"]),
         hours_entries=len(moved["hours"]),
     )
-    enqueue(session, "volunteer.updated", volunteer_id=kept.id)
+    enqueue(session, events.VolunteerUpdated(volunteer_id=kept.id))
     for placement_id in moved["placements"]:  # the county figures follow the hours to the record kept
-        enqueue(session, "reports.rollup", placement_id=placement_id)
+        enqueue(session, events.RollupRefresh(placement_id=placement_id))
     return record
 
 
@@ -271,8 +272,8 @@ def reverse(session: Session, principal: Principal, merge_id: int) -> VolunteerM
     audit.record(
         session, principal, "volunteer.merge_reversed", "volunteer", kept.id, merged_volunteer_id=gone.id, merge_id=record.id
     )
-    enqueue(session, "volunteer.updated", volunteer_id=kept.id)
-    enqueue(session, "volunteer.updated", volunteer_id=gone.id)
+    enqueue(session, events.VolunteerUpdated(volunteer_id=kept.id))
+    enqueue(session, events.VolunteerUpdated(volunteer_id=gone.id))
     for placement_id in moved["placements"]:
-        enqueue(session, "reports.rollup", placement_id=placement_id)
+        enqueue(session, events.RollupRefresh(placement_id=placement_id))
     return record

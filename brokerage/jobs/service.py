@@ -5,6 +5,7 @@ Jobs are outbox rows; ``brokerage`` only reads and resets them, the relay and wo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -106,3 +107,11 @@ def unsubscribe(session: Session, data: dict[str, Any]) -> str | None:
         if session.scalar(select(EmailSuppression.id).where(EmailSuppression.email_normalised == normalised)) is None:
             session.add(EmailSuppression(email_normalised=normalised, reason="unsubscribe"))
     return email
+
+
+def suppressed(session: Session, emails: Iterable[str | None]) -> set[str]:
+    """Which of these addresses (normalised) are on the suppression list: optional email stops."""
+    wanted = {e.strip().lower() for e in emails if e}
+    if not wanted:
+        return set()
+    return set(session.scalars(select(EmailSuppression.email_normalised).where(EmailSuppression.email_normalised.in_(wanted))))

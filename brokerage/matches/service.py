@@ -18,7 +18,9 @@ from brokerage.vocab import taxonomies
 from brokerage.matches.features import role_features, volunteer_features, volunteer_features_of
 from brokerage.matches.index_holder import holder
 from brokerage.models import Organisation, Role, Volunteer
-from brokerage.roles.catalogue import Decor, catalogue
+from brokerage.roles import views
+from brokerage.roles.catalogue import catalogue
+from brokerage.roles.views import RoleSummary
 from matching import FLAG_MESSAGES, MatchResult, RoleFeatures, VolunteerFeatures, default_vocabulary, rank_volunteers
 from matching import score as _score_pair
 from matching import suggest_tags as _suggest_tags
@@ -89,41 +91,13 @@ class RoleFit:
     explanation: str
 
 
-def _decorate(session: Session, results: list[MatchResult], decor: dict | None = None) -> list[RoleMatch]:
-    """Results with their roles' titles and organisations: from ``decor`` (the public catalogue's, on
+def _decorate(session: Session, results: list[MatchResult], known: dict[int, RoleSummary] | None = None) -> list[RoleMatch]:
+    """Results with their roles' titles and organisations: from ``known`` (the public catalogue's, on
     the HTTP paths) where it has the role, from the database otherwise."""
     if not results:
         return []
-    info = {}
-    if decor is not None:
-        info = {r.role_id: decor[r.role_id] for r in results if r.role_id in decor}
-    missing = [r.role_id for r in results if r.role_id not in info]
-    if missing:
-        info.update(
-            {
-                row.id: Decor(
-                    title=row.title,
-                    organisation_id=row.organisation_id,
-                    organisation_name=row.org_name,
-                    district_gss=row.district_gss,
-                    mode=row.mode,
-                    one_off=row.one_off,
-                )
-                for row in session.execute(
-                    select(
-                        Role.id,
-                        Role.title,
-                        Role.organisation_id,
-                        Role.district_gss,
-                        Role.mode,
-                        Role.one_off,
-                        Organisation.name.label("org_name"),
-                    )
-                    .join(Organisation, Organisation.id == Role.organisation_id)
-                    .where(Role.id.in_(missing))
-                )
-            }
-        )
+    info = {} if known is None else {r.role_id: known[r.role_id] for r in results if r.role_id in known}
+    info.update(views.summaries(session, [r.role_id for r in results if r.role_id not in info]))
     out = []
     for r in results:
         row = info.get(r.role_id)
@@ -152,8 +126,8 @@ def _decorate(session: Session, results: list[MatchResult], decor: dict | None =
     return out
 
 
-def _public_decor(session: Session) -> dict:
-    return catalogue.current(session).decor
+def _public_summaries(session: Session) -> dict[int, RoleSummary]:
+    return catalogue.current(session).summaries
 
 
 def _volunteer(session: Session, volunteer_id: int) -> VolunteerFeatures:
@@ -179,7 +153,7 @@ def recommendations(session: Session, principal: Principal, volunteer_id: int, *
     volunteer = policy.require_volunteer(principal, session.get(Volunteer, volunteer_id, options=_WITHOUT_LINKS))
     v = volunteer_features_of(session, [volunteer])[0]
     index = holder.get(session)
-    return _decorate(session, index.rank(v, k=limit, today=date.today()), _public_decor(session))
+    return _decorate(session, index.rank(v, k=limit, today=date.today()), _public_summaries(session))
 
 
 def search(
@@ -238,7 +212,7 @@ def search(
         one_off=one_off,
         max_miles=miles,
     )
-    return _decorate(session, results, _public_decor(session))
+    return _decorate(session, results, _public_summaries(session))
 
 
 _LOCATIONS: dict[tuple[int, str], tuple[float, object]] = {}

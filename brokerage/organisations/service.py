@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -10,8 +12,9 @@ from brokerage.db import utcnow
 from brokerage.errors import Forbidden, NotFound
 from brokerage.geo.lookup import locate
 from brokerage.vocab import taxonomies
-from brokerage.models import Organisation, OrganisationCause, OrganisationManager
+from brokerage.models import Organisation, OrganisationCause, OrganisationManager, User
 from brokerage.organisations.schemas import OrganisationCreate, OrganisationOut, OrganisationUpdate
+from brokerage import events
 from brokerage.outbox import enqueue
 
 
@@ -115,7 +118,7 @@ def create(session: Session, principal: Principal, body: OrganisationCreate) -> 
         session.add(OrganisationManager(user_id=principal.user_id, organisation_id=org.id))
     if principal.is_staff:
         audit.record(session, principal, "organisation.create", "organisation", org.id)
-    enqueue(session, "organisation.registered", organisation_id=org.id)
+    enqueue(session, events.OrganisationRegistered(organisation_id=org.id))
     return org
 
 
@@ -138,5 +141,26 @@ def verify(session: Session, principal: Principal, organisation_id: int, decisio
     org.verified_by_id = principal.user_id
     org.verified_at = utcnow()
     audit.record(session, principal, f"organisation.{decision}", "organisation", org.id)
-    enqueue(session, "organisation.verification_decided", organisation_id=org.id)
+    enqueue(session, events.OrganisationVerificationDecided(organisation_id=org.id))
     return org
+
+
+class Recipient(NamedTuple):
+    email: str
+    name: str | None
+
+
+def recipients(session: Session, organisation_id: int) -> list[Recipient]:
+    """Who an email to an organisation goes to: its contact, else its active managers."""
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        return []
+    if org.contact_email:
+        return [Recipient(org.contact_email, org.contact_name)]
+    rows = session.execute(
+        select(User.email, User.full_name)
+        .join(OrganisationManager, OrganisationManager.user_id == User.id)
+        .where(OrganisationManager.organisation_id == organisation_id, User.is_active.is_(True))
+        .order_by(User.id)
+    ).all()
+    return [Recipient(r.email, r.full_name) for r in rows]

@@ -14,6 +14,7 @@ from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from brokerage.models import Placement, Referral, ReferralEvent, Role, Volunteer
 from brokerage.referrals.lifecycle import TRANSITIONS as REFERRAL_TRANSITIONS
 from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
+from brokerage import events
 from brokerage.outbox import enqueue
 from brokerage.referrals.schemas import ReferralCreate, ReferralOut
 
@@ -143,7 +144,7 @@ def create(session: Session, principal: Principal, body: ReferralCreate) -> tupl
     session.add(ReferralEvent(referral_id=ref.id, from_status=None, to_status=status, actor_user_id=principal.user_id, at=now))
     if principal.is_staff:
         audit.record(session, principal, "referral.create", "referral", ref.id)
-    enqueue(session, "referral.created", referral_id=ref.id)
+    enqueue(session, events.ReferralCreated(referral_id=ref.id))
     return ref, volunteer, role
 
 
@@ -184,7 +185,7 @@ def transition(
             placement.ended_on = today
     if principal.is_staff:
         audit.record(session, principal, f"referral.{to}", "referral", ref.id)
-    enqueue(session, "referral.status_changed", referral_id=ref.id, from_status=previous, to_status=to)
+    enqueue(session, events.ReferralStatusChanged(referral_id=ref.id, from_status=previous, to_status=to))
     return ref, volunteer, role
 
 

@@ -31,23 +31,12 @@ from sqlalchemy.orm import Session
 from brokerage.vocab.roles import PUBLIC_ROLE_STATUSES
 from brokerage.db import utcnow
 from brokerage.models import Organisation, Role, RoleCause, RoleSession, RoleSkill
+from brokerage.roles.views import RoleSummary, role_out, summary_of
 
 FULL_REFRESH_SECONDS = 300
 SYNC_EVERY_SECONDS = 1.0
 _LIKE_SPECIALS = ("%", "_", "\\", "\x00")
 _EMPTY = np.zeros(0, np.int64)
-
-
-@dataclass(frozen=True, slots=True)
-class Decor:
-    """What a match or search result shows about its role."""
-
-    title: str
-    organisation_id: int
-    organisation_name: str
-    district_gss: str | None
-    mode: str
-    one_off: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +52,7 @@ class _Entry:
     skills: tuple[str, ...]
     text: str  # lower(title) NUL lower(description): what the database's LIKE looks at
     odd_case: bool  # a character whose lower case Python and the database may fold differently
-    decor: Decor
+    summary: RoleSummary
 
 
 def _odd_case(text: str) -> bool:
@@ -81,7 +70,7 @@ class Snapshot:
         ordered = sorted(entries.values(), key=lambda e: e.sort_key, reverse=True)
         self.size = len(ordered)
         self.blobs = [e.blob for e in ordered]
-        self.decor = {e.id: e.decor for e in ordered}
+        self.summaries = {e.id: e.summary for e in ordered}
         by_district: dict[str | None, list[int]] = defaultdict(list)
         by_cause: dict[str, list[int]] = defaultdict(list)
         by_skill: dict[str, list[int]] = defaultdict(list)
@@ -245,9 +234,7 @@ def _load(session: Session, role_ids: list[int] | None = None) -> dict[int, _Ent
 def _entry(
     r, causes: list[str], required: list[str], desired: list[str], sessions: list[dict], essential: list[str] | None = None
 ) -> _Entry:
-    from brokerage.roles.service import build_out
-
-    out = build_out(r, r.organisation_name, causes, required, desired, sessions, essential)
+    out = role_out(r, r.organisation_name, causes, required, desired, sessions, essential)
     # ORDER BY published_at DESC NULLS LAST, id DESC (sorted in reverse).
     sort_key = (r.published_at is not None, r.published_at or datetime.min, r.id)
     text = f"{r.title.lower()}\x00{r.description.lower()}"
@@ -263,14 +250,7 @@ def _entry(
         skills=tuple(sorted(set(required) | set(desired))),
         text=text,
         odd_case=_odd_case(r.title + r.description),
-        decor=Decor(
-            title=r.title,
-            organisation_id=r.organisation_id,
-            organisation_name=r.organisation_name,
-            district_gss=r.district_gss,
-            mode=r.mode,
-            one_off=bool(r.one_off),
-        ),
+        summary=summary_of(r),
     )
 
 

@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from brokerage.deps import CurrentPrincipal, DbSession, OptionalPrincipal
 from brokerage.schemas import Page, PageNumber, PageSize
-from brokerage.roles import service
+from brokerage.roles import service, views
 from brokerage.roles.catalogue import catalogue
 from brokerage.roles.schemas import RoleCreate, RoleOut, RoleUpdate, StatusChange, StatusChangeOut
 from brokerage.vocab.modes import RoleMode as Mode
@@ -60,13 +60,13 @@ def create_role(body: RoleCreate, session: DbSession, principal: CurrentPrincipa
     role, org = service.create(session, principal, body)
     session.flush()
     session.refresh(role)
-    return service.to_out(role, org)
+    return views.to_out(role, org.name)
 
 
 @router.get("/{role_id}", response_model=RoleOut)
 def get_role(role_id: int, session: DbSession, principal: OptionalPrincipal):
     role, org = service.get_with_org(session, principal, role_id)
-    return service.to_out(role, org)
+    return views.to_out(role, org.name)
 
 
 @router.patch("/{role_id}", response_model=RoleOut)
@@ -74,7 +74,7 @@ def update_role(role_id: int, body: RoleUpdate, session: DbSession, principal: C
     role, org = service.update(session, principal, role_id, body)
     session.flush()
     session.refresh(role)
-    return service.to_out(role, org)
+    return views.to_out(role, org.name)
 
 
 @router.post("/{role_id}/status", response_model=RoleOut)
@@ -82,7 +82,7 @@ def change_role_status(role_id: int, body: StatusChange, session: DbSession, pri
     role, org = service.change_status(session, principal, role_id, body.status, body.reason)
     session.flush()
     session.refresh(role)
-    return service.to_out(role, org)
+    return views.to_out(role, org.name)
 
 
 @router.get("/{role_id}/history", response_model=list[StatusChangeOut])

@@ -13,86 +13,16 @@ from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from brokerage.geo.lookup import locate
 from brokerage.vocab import slots, taxonomies
 from brokerage.schemas import Page
-from brokerage.models import Activity, Organisation, Role, RoleCause, RoleSession, RoleSkill, RoleStatusChange
+from brokerage.models import Activity, Organisation, Role, RoleCause, RoleSession, RoleSkill, RoleStatusChange, User
+from brokerage.organisations import service as organisations_service
+from brokerage import events
 from brokerage.outbox import enqueue
 from brokerage.roles.lifecycle import TRANSITIONS, allowed_next
+from brokerage.roles import views
 from brokerage.roles.schemas import RoleCreate, RoleOut, RoleUpdate
 
 
 MAX_ESSENTIAL_SKILLS = 3
-
-
-def essential_warning(essential: list[str]) -> str | None:
-    """What marking skills essential does, said to the poster whenever they do it."""
-    if not essential:
-        return None
-    names = ", ".join(taxonomies.skills()[s].label.lower() if s in taxonomies.skills() else s for s in essential)
-    return (
-        f"You have marked {names} as essential. This narrows who sees the role: only volunteers who have told us "
-        "they have it will be shown it or be able to apply. Other skills count towards a good match without ruling anyone out."
-    )
-
-
-def build_out(
-    role,
-    organisation_name: str,
-    causes: list[str],
-    required: list[str],
-    desired: list[str],
-    sessions: list[dict],
-    essential: list[str] | None = None,
-) -> RoleOut:
-    """The API's view of a role, from an ORM object or a row with the same column names."""
-    essential = essential or []
-    return RoleOut(
-        id=role.id,
-        organisation_id=role.organisation_id,
-        organisation_name=organisation_name,
-        activity_id=role.activity_id,
-        title=role.title,
-        description=role.description,
-        commitment=role.commitment,
-        hours_per_week=role.hours_per_week,
-        one_off=role.one_off,
-        slots=slots.mask_to_slots(role.slot_mask or 0),
-        sessions=sessions,
-        mode=role.mode,
-        location_name=role.location_name,
-        address=role.address,
-        postcode=role.postcode,
-        latitude=role.latitude,
-        longitude=role.longitude,
-        district_gss=role.district_gss,
-        causes=causes,
-        required_skills=required,
-        desired_skills=desired,
-        essential_skills=essential,
-        essential_warning=essential_warning(essential),
-        dbs_level=role.dbs_level,
-        requirements=list(role.requirements or []),
-        accessibility=list(role.accessibility or []),
-        rewards=list(role.rewards or []),
-        minimum_age=role.minimum_age,
-        maximum_age=role.maximum_age,
-        places_available=role.places_available,
-        apply_link=role.apply_link,
-        publish_start=role.publish_start,
-        publish_end=role.publish_end,
-        status=role.status,
-        published_at=role.published_at,
-        created_at=role.created_at,
-        updated_at=role.updated_at,
-    )
-
-
-def _sessions(role: Role) -> list[dict]:
-    return [{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in role.sessions]
-
-
-def to_out(role: Role, organisation: Organisation) -> RoleOut:
-    return build_out(
-        role, organisation.name, role.causes, role.required_skills, role.desired_skills, _sessions(role), role.essential_skills
-    )
 
 
 def get_with_org(session: Session, principal: Principal | None, role_id: int) -> tuple[Role, Organisation]:
@@ -158,10 +88,7 @@ def public_only(principal: Principal | None) -> bool:
 def list_page(session: Session, principal: Principal | None, *, page: int = 1, page_size: int = 20, **filters) -> Page[RoleOut]:
     """The database path of the role list (staff and managers, who also see drafts)."""
     rows, total = list_(session, principal, page=page, page_size=page_size, **filters)
-    items = [
-        build_out(role, org_name, role.causes, role.required_skills, role.desired_skills, _sessions(role), role.essential_skills)
-        for role, org_name in rows
-    ]
+    items = [views.to_out(role, org_name) for role, org_name in rows]
     return Page(items=items, total=total, page=page, page_size=page_size)
 
 
@@ -270,8 +197,8 @@ def _record_status(session: Session, role: Role, to: str, principal: Principal |
     role.status = to
     if to == "published":
         role.published_at = utcnow()
-        enqueue(session, "role.published", role_id=role.id)
-    enqueue(session, "role.changed", role_id=role.id)
+        enqueue(session, events.RolePublished(role_id=role.id))
+    enqueue(session, events.RoleChanged(role_id=role.id))
 
 
 def create(session: Session, principal: Principal, body: RoleCreate) -> tuple[Role, Organisation]:
@@ -325,7 +252,7 @@ def update(session: Session, principal: Principal, role_id: int, body: RoleUpdat
         raise Forbidden("Only the organisation's managers and its volunteer centre can change this role.")
     _apply(session, role, body.model_dump(mode="python", exclude_unset=True))
     _check_complete(role)
-    enqueue(session, "role.changed", role_id=role.id)
+    enqueue(session, events.RoleChanged(role_id=role.id))
     return role, org
 
 
@@ -398,7 +325,16 @@ def expire_due(session: Session, today: date) -> list[int]:
                 RoleStatusChange(role_id=role.id, from_status="paused", to_status="expired", reason="Past its publish end")
             )
             role.status = "expired"
-            enqueue(session, "role.changed", role_id=role.id)
+            enqueue(session, events.RoleChanged(role_id=role.id))
         else:
             _record_status(session, role, "expired", None, "Past its publish end")
     return ids
+
+
+def listing_recipients(session: Session, role: views.RoleBrief) -> list[organisations_service.Recipient]:
+    """Who is asked to refresh a listing: whoever posted it while their account is active, else the
+    organisation."""
+    poster = session.get(User, role.created_by_id) if role.created_by_id else None
+    if poster is not None and poster.is_active:
+        return [organisations_service.Recipient(poster.email, poster.full_name)]
+    return organisations_service.recipients(session, role.organisation_id)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,6 +14,7 @@ from brokerage.auth.passwords import hash_password
 from brokerage.auth.principal import Principal
 from brokerage.auth.service import normalise_email
 from brokerage.errors import Conflict, Forbidden, InvalidInput
+from brokerage.jobs import service as jobs_service
 from brokerage.geo.lookup import locate
 from brokerage.vocab import slots, taxonomies
 from brokerage.models import (
@@ -28,6 +30,7 @@ from brokerage.models import (
     VolunteerSkill,
 )
 from brokerage.models.volunteer import age_band
+from brokerage import events
 from brokerage.outbox import enqueue
 from brokerage.volunteers.schemas import Dbs, Demographics, VolunteerCreate, VolunteerOut, VolunteerUpdate
 
@@ -169,7 +172,7 @@ def create(session: Session, principal: Principal | None, body: VolunteerCreate)
         raise Conflict("Someone is already registered with this email address.") from None
     if principal is not None:
         audit.record(session, principal, "volunteer.register", "volunteer", v.id)
-    enqueue(session, "volunteer.registered", volunteer_id=v.id)
+    enqueue(session, events.VolunteerRegistered(volunteer_id=v.id))
     return v, user
 
 
@@ -237,7 +240,7 @@ def update(session: Session, principal: Principal, volunteer_id: int, body: Volu
         audit.record(
             session, principal, "volunteer.update", "volunteer", v.id, fields=sorted(k for k in data if k != "demographics")
         )
-    enqueue(session, "volunteer.updated", volunteer_id=v.id)
+    enqueue(session, events.VolunteerUpdated(volunteer_id=v.id))
     return v
 
 
@@ -266,7 +269,7 @@ def erase(session: Session, principal: Principal, volunteer_id: int) -> None:
         audit.record(session, None, "volunteer.erase", "volunteer", v.id, by="self")
     else:
         audit.record(session, principal, "volunteer.erase", "volunteer", v.id)
-    enqueue(session, "volunteer.erased", volunteer_id=v.id)
+    enqueue(session, events.VolunteerErased(volunteer_id=v.id))
 
 
 def export(session: Session, principal: Principal, volunteer_id: int) -> dict[str, Any]:
@@ -311,3 +314,30 @@ def export(session: Session, principal: Principal, volunteer_id: int) -> dict[st
     if principal.is_staff:
         audit.record(session, principal, "volunteer.export", "volunteer", v.id)
     return {"volunteer": me, "referrals": referrals, "placements": placements, "hours": hours}
+
+
+def wants_role_emails(v: Any, *, preference: str = "instant") -> bool:
+    """Consent given, the right email preference, an address, and an active record."""
+    return bool(v.email) and v.contact_consent and v.notification_preference == preference and v.status == "active"
+
+
+def role_email_recipients(session: Session, volunteer_ids: Sequence[int], *, preference: str = "instant") -> list[Row[Any]]:
+    """The volunteers among these who asked for role emails (``instant``, or the ``weekly_digest``)
+    and whose address is not on the suppression list, by id: id, names and email."""
+    if not volunteer_ids:
+        return []
+    rows = session.execute(
+        select(
+            Volunteer.id,
+            Volunteer.first_name,
+            Volunteer.last_name,
+            Volunteer.email,
+            Volunteer.contact_consent,
+            Volunteer.notification_preference,
+            Volunteer.status,
+        )
+        .where(Volunteer.id.in_(volunteer_ids))
+        .order_by(Volunteer.id)
+    ).all()
+    blocked = jobs_service.suppressed(session, [r.email for r in rows])
+    return [r for r in rows if wants_role_emails(r, preference=preference) and r.email.strip().lower() not in blocked]

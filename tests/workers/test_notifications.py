@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import select
 
-from brokerage.models import Delivery, EmailSuppression, Volunteer
+from brokerage.models import Delivery, EmailSuppression, User, Volunteer
 from tests.factories import ASHFORD, Factory
 from tests.workers.conftest import publish, settle, staff_principal, wait_for
 
@@ -182,13 +182,14 @@ def test_unsubscribe_link_works_without_signing_in_and_stops_role_emails(inproc,
 
 def test_mail_server_away_then_back_delivers_once(inproc, session, smtp, worker_engine, worker_env, configure):
     from brokerage.models import OutboxMessage
+    from brokerage import events
     from brokerage.outbox import enqueue
 
     f = Factory(session)
     user = f.user("organisation_manager", email="retry@charity.example")
     session.commit()
     configure(worker_env, BROKERAGE_SMTP_PORT="1")  # nothing listens there
-    enqueue(session, "account.password_reset", user_id=user.id, token="t0ken")
+    enqueue(session, events.PasswordResetRequested(user_id=user.id, token="t0ken"))
     session.commit()
     wait_for(
         lambda: session.scalar(select(OutboxMessage.attempts).where(OutboxMessage.actor == "account.password_reset")) >= 2,
@@ -203,3 +204,47 @@ def test_mail_server_away_then_back_delivers_once(inproc, session, smtp, worker_
     assert [m.to for m in smtp.messages] == ["retry@charity.example"]
     session.refresh(job)
     assert job.status == "done"
+
+
+def test_new_hours_tell_the_organisation_once_a_day_but_not_if_it_unsubscribed(inproc, session, smtp, worker_engine):
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from brokerage.auth.service import build_principal
+    from brokerage.hours import service as hours_service
+    from brokerage.hours.schemas import HoursCreate
+    from brokerage.models import Placement
+
+    f = Factory(session)
+    canal = f.organisation(ASHFORD, name="Canal Friends")
+    canal.contact_email = "hours@canal.example"
+    quiet = f.organisation(ASHFORD, name="Quiet Trust")
+    quiet.contact_email = "quiet@trust.example"
+    session.add(EmailSuppression(email_normalised="quiet@trust.example"))
+    v = f.volunteer(ASHFORD)
+    placements = []
+    for org in (canal, quiet):
+        p = Placement(
+            volunteer_id=v.id, role_id=f.role(org).id, organisation_id=org.id, started_on=date.today() - timedelta(days=30)
+        )
+        session.add(p)
+        placements.append(p)
+    session.commit()
+    volunteer = build_principal(session, session.get(User, v.user_id))
+
+    def log(placement, days_ago, hours):
+        body = HoursCreate(worked_on=date.today() - timedelta(days=days_ago), hours=Decimal(hours), activity="Towpath clearing")
+        hours_service.log_hours(session, volunteer, placement.id, body)
+        session.commit()
+        settle(worker_engine)
+
+    log(placements[0], 2, "2.5")
+    log(placements[0], 1, "3")  # the same day: no second email
+    log(placements[1], 1, "1")  # this organisation asked for no more optional emails
+
+    sent = smtp.of_kind("hours_submitted")
+    assert [m.to for m in sent] == ["hours@canal.example"]
+    assert sent[0].subject == "New volunteer hours to approve"
+    assert "Canal Friends" in sent[0].text and "1 entry (2.50 hours in all)" in sent[0].text
+    assert "https://volunteer.kent.example/manage/hours" in sent[0].text
+    assert smtp.to("quiet@trust.example") == []

@@ -46,9 +46,10 @@ def _referral(session, v, role, status: str, changed: date) -> Referral:
 
 
 def _run(session, engine, actor: str, **payload) -> None:
+    from brokerage.events import event_named
     from brokerage.outbox import enqueue
 
-    enqueue(session, actor, **payload)
+    enqueue(session, event_named(actor, payload))
     session.commit()
     settle(engine)
 
@@ -181,9 +182,10 @@ def test_failed_jobs_retry_with_backoff_then_are_listed_for_admins_and_can_be_re
     admin = f.user("admin")
     session.commit()
     configure(worker_env, BROKERAGE_SMTP_PORT="1", BROKERAGE_WORKER_MAX_ATTEMPTS="3")
+    from brokerage import events
     from brokerage.outbox import enqueue
 
-    enqueue(session, "account.password_reset", user_id=user.id, token="secret-token")
+    enqueue(session, events.PasswordResetRequested(user_id=user.id, token="secret-token"))
     session.commit()
     settle(worker_engine)
     job = session.scalars(select(OutboxMessage).where(OutboxMessage.actor == "account.password_reset")).one()

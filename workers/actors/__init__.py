@@ -1,5 +1,6 @@
 """The actor registry. Importing this package sets the broker first (Dramatiq's rule: the broker
-before any actor module), then registers every actor. ``dramatiq workers.actors`` runs them."""
+before any actor module), then registers every actor, one module per domain, each under the name
+of its event in ``brokerage.events``. ``dramatiq workers.actors`` runs them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ broker = ensure_broker()
 from workers.actors import (  # noqa: E402,F401
     accounts,
     digests,
-    housekeeping,
+    hours,
     organisations,
     referrals,
     reports,

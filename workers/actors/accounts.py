@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
+from brokerage import events
 from brokerage.config import get_settings
 from brokerage.db import session_scope
 from brokerage.models import User
@@ -13,7 +14,7 @@ from workers.actors._common import actor
 from workers.mail import render
 
 
-@actor("account.password_reset")
+@actor(events.PasswordResetRequested)
 def password_reset(user_id: int, token: str) -> None:
     with session_scope() as session:
         user = session.get(User, user_id)

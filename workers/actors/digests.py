@@ -6,23 +6,24 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from brokerage.config import get_settings
+from brokerage import events
 from brokerage.db import session_scope, utcnow
 from brokerage.models import Role, Volunteer
 from brokerage.outbox import enqueue
+from brokerage.roles import views
+from brokerage.volunteers import service as volunteers_service
 from workers import notify
-from workers.actors._common import actor, chunks, text_of
-from workers.actors.roles import _claim
+from workers.actors._common import actor, chunks, claim
 from workers.mail import render, unsubscribe_url
 from workers.settings import get_worker_settings
 
 
-@actor("digest.weekly")
+@actor(events.WeeklyDigestDue)
 def digest_weekly(week: str) -> None:
     """Split the week's digest into jobs of a few volunteers each (recorded once per week)."""
     ws = get_worker_settings()
     with session_scope() as session:
-        if not _claim(session, f"digest.weekly:{week}", "fanout"):
+        if not claim(session, f"digest.weekly:{week}", "fanout"):
             return
         ids = list(
             session.scalars(
@@ -37,56 +38,28 @@ def digest_weekly(week: str) -> None:
             )
         )
         for part in chunks(ids, ws.send_chunk):
-            enqueue(session, "digest.send", volunteer_ids=part, week=week)
+            enqueue(session, events.DigestEmails(volunteer_ids=tuple(part), week=week))
 
 
-@actor("digest.send")
+@actor(events.DigestEmails)
 def digest_send(volunteer_ids: list[int], week: str) -> None:
-    from workers.matching import recommend_for_volunteer
+    from brokerage.matches import service as matches_service  # the matching library: loaded at worker boot
 
     ws = get_worker_settings()
     since = utcnow() - timedelta(days=7)
-    base = get_settings().base_url.rstrip("/")
     with session_scope() as session:
-        volunteers = session.execute(
-            select(
-                Volunteer.id,
-                Volunteer.first_name,
-                Volunteer.last_name,
-                Volunteer.email,
-                Volunteer.contact_consent,
-                Volunteer.notification_preference,
-                Volunteer.status,
-            )
-            .where(Volunteer.id.in_(volunteer_ids))
-            .order_by(Volunteer.id)
-        ).all()
+        volunteers = volunteers_service.role_email_recipients(session, volunteer_ids, preference="weekly_digest")
         keys = {v.id: f"digest:{v.id}:{week}" for v in volunteers}
         done = notify.existing_keys(session, keys.values())
-        blocked = notify.suppressed(session, [v.email for v in volunteers])
         plans = []
         for v in volunteers:
-            if (
-                keys[v.id] in done
-                or not notify.volunteer_wants_role_emails(v, preference="weekly_digest")
-                or v.email.lower() in blocked
-            ):
+            if keys[v.id] in done:
                 continue
-            matches = recommend_for_volunteer(session, v.id, limit=max(10, ws.digest_roles * 2))
+            matches = matches_service.recommend_for_volunteer(session, v.id, limit=max(10, ws.digest_roles * 2))
             fresh = set(
                 session.scalars(select(Role.id).where(Role.id.in_([m.role_id for m in matches]), Role.published_at >= since))
             )
-            roles = [
-                {
-                    "id": m.role_id,
-                    "title": m.title,
-                    "organisation_name": m.organisation_name,
-                    "reason": text_of(m.explanation),
-                    "url": f"{base}/roles/{m.role_id}",
-                }
-                for m in matches
-                if m.role_id in fresh
-            ][: ws.digest_roles]
+            roles = views.matched_roles(matches, only=fresh)[: ws.digest_roles]
             if roles:
                 plans.append((v, roles))
     for v, roles in plans:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from brokerage import events
 from brokerage.db import session_scope
 from brokerage.models import Organisation
+from brokerage.organisations import service as organisations_service
 from workers import notify
-from workers.actors._common import actor, organisation_recipients
+from workers.actors._common import actor
 from workers.mail import render
 
 
-@actor("organisation.registered")
+@actor(events.OrganisationRegistered)
 def organisation_registered(organisation_id: int) -> None:
     """Centre staff see new organisations in their verification queue; no email is needed."""
 
 
-@actor("organisation.verification_decided")
+@actor(events.OrganisationVerificationDecided)
 def verification_decided(organisation_id: int) -> None:
     with session_scope() as session:
         org = session.get(Organisation, organisation_id)
@@ -22,7 +24,7 @@ def verification_decided(organisation_id: int) -> None:
             return
         status, note, name = org.verification_status, org.verification_note, org.name
         stamp = f"{org.verified_at:%Y%m%d%H%M%S}" if org.verified_at else "0"
-        recipients = organisation_recipients(session, organisation_id)
+        recipients = organisations_service.recipients(session, organisation_id)
     decision = "approved" if status == "verified" else "not approved"
     for email, person in recipients:
         key = f"organisation_verification:{organisation_id}:{status}:{stamp}:{email.lower()}"

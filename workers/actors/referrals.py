@@ -1,14 +1,25 @@
 """Referral events: tell the organisation someone is interested (only the contact details the
-volunteer agreed to share), and the volunteer at each change of status."""
+volunteer agreed to share), the volunteer at each change of status; chase the organisation when a
+referral waits, and hand it to the volunteer centre when it waits too long."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy import select
+
+from brokerage import events
+from brokerage.centres import service as centres_service
 from brokerage.config import get_settings
-from brokerage.db import session_scope
+from brokerage.db import session_scope, utcnow
+from brokerage.jobs import service as jobs_service
 from brokerage.models import Referral, Volunteer
+from brokerage.organisations import service as organisations_service
+from brokerage.roles import views
 from workers import notify
-from workers.actors._common import actor, organisation_recipients, role_view
-from workers.mail import render
+from workers.actors._common import actor
+from workers.mail import render, unsubscribe_url
+from workers.working_days import working_days_between
 
 # What each status means to the volunteer, in a sentence.
 STATUS_SENTENCES = {
@@ -21,23 +32,29 @@ STATUS_SENTENCES = {
     "no_response": "We have closed this referral because we could not get a reply. You can express interest again at any time.",
     "interested": "Your interest has been reopened.",
 }
+# Statuses in which the next move is the organisation's.
+AWAITING_ORGANISATION = ("interested", "referred")
 
 
 def volunteer_name(v: Volunteer) -> str:
     return f"{v.first_name} {v.last_name}".strip()
 
 
-@actor("referral.created")
+def referral_url(referral_id: int) -> str:
+    return f"{get_settings().base_url.rstrip('/')}/referrals/{referral_id}"
+
+
+@actor(events.ReferralCreated)
 def referral_created(referral_id: int) -> None:
     with session_scope() as session:
         ref = session.get(Referral, referral_id)
         if ref is None:
             return
         v = session.get(Volunteer, ref.volunteer_id)
-        role = role_view(session, ref.role_id)
+        role = views.brief(session, ref.role_id)
         if v is None or v.status == "erased" or role is None:
             return
-        recipients = organisation_recipients(session, role["organisation_id"])
+        recipients = organisations_service.recipients(session, role.organisation_id)
         context = {
             "volunteer_name": volunteer_name(v),
             "role": role,
@@ -45,7 +62,7 @@ def referral_created(referral_id: int) -> None:
             "volunteer_email": v.email if ref.share_email else None,
             "volunteer_phone": v.phone if ref.share_phone else None,
             "message": ref.message,
-            "referral_url": f"{get_settings().base_url.rstrip('/')}/referrals/{ref.id}",
+            "referral_url": referral_url(ref.id),
             "follow_up_days": get_settings().follow_up_working_days,
         }
     for email, name in recipients:
@@ -55,11 +72,11 @@ def referral_created(referral_id: int) -> None:
             kind="referral_created",
             key=key,
             recipient=email,
-            role_id=context["role"]["id"],
+            role_id=role.id,
         )
 
 
-@actor("referral.status_changed")
+@actor(events.ReferralStatusChanged)
 def referral_status_changed(referral_id: int, from_status: str | None = None, to_status: str | None = None) -> None:
     with session_scope() as session:
         ref = session.get(Referral, referral_id)
@@ -67,12 +84,12 @@ def referral_status_changed(referral_id: int, from_status: str | None = None, to
             return
         to_status = to_status or ref.status
         v = session.get(Volunteer, ref.volunteer_id)
-        role = role_view(session, ref.role_id)
+        role = views.brief(session, ref.role_id)
         if v is None or v.status == "erased" or not v.email or role is None:
             return
-        if notify.suppressed(session, [v.email]):
+        if jobs_service.suppressed(session, [v.email]):
             return
-        sentence = STATUS_SENTENCES.get(to_status, "There is an update on your interest.").format(org=role["organisation_name"])
+        sentence = STATUS_SENTENCES.get(to_status, "There is an update on your interest.").format(org=role.organisation_name)
         email, name, first_name, vid = v.email, volunteer_name(v), v.first_name, v.id
     key = f"referral_status:{referral_id}:{from_status}:{to_status}"
     notify.deliver(
@@ -83,5 +100,71 @@ def referral_status_changed(referral_id: int, from_status: str | None = None, to
         key=key,
         recipient=email,
         volunteer_id=vid,
-        role_id=role["id"],
+        role_id=role.id,
     )
+
+
+@actor(events.ReferralFollowUpDue)
+def referral_follow_up(day: str) -> None:
+    """Chase the organisation after 5 working days without action; after 10, hand the referral to
+    the volunteer centre's staff queue (``escalated_at``) and tell the centre."""
+    today = date.fromisoformat(day)
+    settings = get_settings()
+    chases, escalations = [], []
+    with session_scope() as session:
+        refs = session.scalars(
+            select(Referral)
+            .where(Referral.status.in_(AWAITING_ORGANISATION), Referral.status_changed_at < today)
+            .order_by(Referral.id)
+        ).all()
+        for ref in refs:
+            waited = working_days_between(ref.status_changed_at.date(), today)
+            if waited < settings.follow_up_working_days:
+                continue
+            v = session.get(Volunteer, ref.volunteer_id)
+            role = views.brief(session, ref.role_id)
+            if v is None or role is None:
+                continue
+            context = {
+                "volunteer_name": volunteer_name(v),
+                "role": role,
+                "days": waited,
+                "since": ref.status_changed_at.date(),
+                "referral_url": referral_url(ref.id),
+            }
+            stamp = f"{ref.status_changed_at:%Y%m%d%H%M%S}"
+            for email, name in organisations_service.recipients(session, role.organisation_id):
+                chases.append((f"referral_chase:{ref.id}:{stamp}:{email.lower()}", email, name, context))
+            if waited >= settings.escalate_working_days and ref.escalated_at is None:
+                ref.escalated_at = utcnow()  # now in the centre's staff queue
+                centre = centres_service.centre_for_district(session, role.district_gss)
+                if centre is not None and centre.email:
+                    escalations.append(
+                        (
+                            f"referral_escalated:{ref.id}:{stamp}",
+                            centre.email,
+                            centre.name,
+                            {**context, "centre_name": centre.name},
+                        )
+                    )
+        blocked = jobs_service.suppressed(session, [c[1] for c in chases])
+    for key, email, name, context in chases:
+        if email.lower() in blocked:
+            continue
+        notify.deliver(
+            lambda key=key, email=email, name=name, context=context: render(
+                "referral_chase", key, email, name, unsubscribe=unsubscribe_url(email=email), **context
+            ),
+            kind="referral_chase",
+            key=key,
+            recipient=email,
+            role_id=context["role"].id,
+        )
+    for key, email, name, context in escalations:
+        notify.deliver(
+            lambda key=key, email=email, name=name, context=context: render("referral_escalated", key, email, name, **context),
+            kind="referral_escalated",
+            key=key,
+            recipient=email,
+            role_id=context["role"].id,
+        )

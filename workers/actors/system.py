@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from brokerage import events
 from workers.actors._common import actor
 
 
-@actor("system.noop")
+@actor(events.Noop)
 def noop(n: int = 0) -> None:
     return None

@@ -1,58 +1,43 @@
 """Volunteer events: email the best matches to someone who asked for instant emails; forget
-addresses when a volunteer is erased."""
+addresses when a volunteer is erased; remind volunteers whose DBS check is nearly due."""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
+from brokerage import events
 from brokerage.db import session_scope
-from brokerage.models import Delivery, Volunteer
+from brokerage.jobs import service as jobs_service
+from brokerage.models import Delivery, Placement, Referral, Role, Volunteer
+from brokerage.roles import views
+from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
+from brokerage.volunteers import service as volunteers_service
 from workers import notify
-from workers.actors._common import actor, text_of
+from workers.actors._common import actor
 from workers.mail import render, unsubscribe_url
 from workers.settings import get_worker_settings
 
 
 def _send_matches(volunteer_id: int) -> None:
-    from workers.matching import recommend_for_volunteer
+    from brokerage.matches import service as matches_service  # the matching library: loaded at worker boot
 
     ws = get_worker_settings()
     with session_scope() as session:
-        v = session.execute(
-            select(
-                Volunteer.id,
-                Volunteer.first_name,
-                Volunteer.last_name,
-                Volunteer.email,
-                Volunteer.contact_consent,
-                Volunteer.notification_preference,
-                Volunteer.status,
-            ).where(Volunteer.id == volunteer_id)
-        ).first()
-        if v is None or not notify.volunteer_wants_role_emails(v) or notify.suppressed(session, [v.email]):
+        recipients = volunteers_service.role_email_recipients(session, [volunteer_id])
+        if not recipients:
             return
-        matches = recommend_for_volunteer(session, volunteer_id, limit=10)[: ws.instant_matches]
+        v = recipients[0]
+        matches = matches_service.recommend_for_volunteer(session, volunteer_id, limit=10)[: ws.instant_matches]
         if not matches:
             return
         ids = ",".join(str(m.role_id) for m in sorted(matches, key=lambda m: m.role_id))
         key = f"volunteer_matches:{volunteer_id}:{hashlib.sha1(ids.encode()).hexdigest()[:16]}"
         if notify.existing_keys(session, [key]):
             return
-        from brokerage.config import get_settings
-
-        base = get_settings().base_url.rstrip("/")
-        roles = [
-            {
-                "id": m.role_id,
-                "title": m.title,
-                "organisation_name": m.organisation_name,
-                "reason": text_of(m.explanation),
-                "url": f"{base}/roles/{m.role_id}",
-            }
-            for m in matches
-        ]
+        roles = views.matched_roles(matches)
     notify.deliver(
         lambda: render(
             "volunteer_matches",
@@ -72,18 +57,80 @@ def _send_matches(volunteer_id: int) -> None:
     )
 
 
-@actor("volunteer.registered")
+@actor(events.VolunteerRegistered)
 def volunteer_registered(volunteer_id: int) -> None:
     _send_matches(volunteer_id)
 
 
-@actor("volunteer.updated")
+@actor(events.VolunteerUpdated)
 def volunteer_updated(volunteer_id: int) -> None:
     _send_matches(volunteer_id)
 
 
-@actor("volunteer.erased")
+@actor(events.VolunteerErased)
 def volunteer_erased(volunteer_id: int) -> None:
     """Keep the counts of what was sent, not the address it went to."""
     with session_scope() as session:
         session.execute(update(Delivery).where(Delivery.volunteer_id == volunteer_id).values(recipient=None))
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return (day - timedelta(days=1)).replace(year=day.year + years)
+
+
+@actor(events.DbsRemindersDue)
+def dbs_reminders(day: str) -> None:
+    """Remind volunteers whose DBS certificate is nearly due for renewal and whose roles need one."""
+    today = date.fromisoformat(day)
+    ws = get_worker_settings()
+    due_before = _years_later(today, -ws.dbs_valid_years) + timedelta(days=ws.dbs_warning_days)
+    needs_dbs = Role.dbs_level != "none"
+    with session_scope() as session:
+        in_placement = (
+            select(Placement.volunteer_id).join(Role, Role.id == Placement.role_id).where(Placement.ended_on.is_(None), needs_dbs)
+        )
+        in_referral = (
+            select(Referral.volunteer_id)
+            .join(Role, Role.id == Referral.role_id)
+            .where(Referral.status.in_(ACTIVE_REFERRAL_STATUSES), needs_dbs)
+        )
+        rows = session.execute(
+            select(Volunteer.id, Volunteer.first_name, Volunteer.last_name, Volunteer.email, Volunteer.dbs_certificate_date)
+            .where(
+                Volunteer.status == "active",
+                Volunteer.email.is_not(None),
+                Volunteer.dbs_certificate_date.is_not(None),
+                Volunteer.dbs_certificate_date <= due_before,
+                Volunteer.dbs_update_service.is_(False),
+                or_(Volunteer.id.in_(in_placement), Volunteer.id.in_(in_referral)),
+            )
+            .order_by(Volunteer.id)
+        ).all()
+        blocked = jobs_service.suppressed(session, [r.email for r in rows])
+    for r in rows:
+        if r.email.lower() in blocked:
+            continue
+        key = f"dbs_reminder:{r.id}:{r.dbs_certificate_date}"
+        try:
+            renew_by = r.dbs_certificate_date.replace(year=r.dbs_certificate_date.year + ws.dbs_valid_years)
+        except ValueError:
+            renew_by = r.dbs_certificate_date + timedelta(days=365 * ws.dbs_valid_years)
+        notify.deliver(
+            lambda r=r, key=key, renew_by=renew_by: render(
+                "dbs_reminder",
+                key,
+                r.email,
+                f"{r.first_name} {r.last_name}".strip(),
+                unsubscribe=unsubscribe_url(volunteer_id=r.id),
+                first_name=r.first_name,
+                certificate_date=r.dbs_certificate_date,
+                renew_by=renew_by,
+            ),
+            kind="dbs_reminder",
+            key=key,
+            recipient=r.email,
+            volunteer_id=r.id,
+        )

@@ -1,0 +1,213 @@
+"""Every background event, declared once: its name and its typed payload.
+
+A service records an event with ``brokerage.outbox.enqueue(session, RolePublished(role_id=...))`` in
+the transaction of the change that caused it; the relay hands it to the actor registered under the
+same name (``workers.actors``, whose decorator takes the event class). A misspelt event or field is
+then a type error, and ``tests/workers/test_events.py`` fails for an event without an actor.
+
+Payloads carry IDs and small values, never objects: they are stored as JSON in the outbox.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+class Event:
+    """Base of every event: a frozen dataclass with a ``name`` (``domain.event``)."""
+
+    __slots__ = ()
+    name: ClassVar[str]
+
+    def payload(self) -> dict[str, Any]:
+        """The keyword arguments the actor is called with, as plain JSON values."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+# -- accounts -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PasswordResetRequested(Event):
+    name: ClassVar[str] = "account.password_reset"
+    user_id: int
+    token: str
+
+
+# -- organisations ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class OrganisationRegistered(Event):
+    name: ClassVar[str] = "organisation.registered"
+    organisation_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationVerificationDecided(Event):
+    name: ClassVar[str] = "organisation.verification_decided"
+    organisation_id: int
+
+
+# -- roles --------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RolePublished(Event):
+    name: ClassVar[str] = "role.published"
+    role_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChanged(Event):
+    name: ClassVar[str] = "role.changed"
+    role_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoleMatchEmails(Event):
+    """Email these volunteers about a newly published role (a chunk of ``role.published``'s fan-out)."""
+
+    name: ClassVar[str] = "notification.role_match"
+    role_id: int
+    volunteer_ids: tuple[int, ...]
+    reasons: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoleExpiryDue(Event):
+    """Daily: close listings past their end, ask posters to refresh those closing soon."""
+
+    name: ClassVar[str] = "role.expire_due"
+    day: str
+
+
+# -- volunteers ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class VolunteerRegistered(Event):
+    name: ClassVar[str] = "volunteer.registered"
+    volunteer_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class VolunteerUpdated(Event):
+    name: ClassVar[str] = "volunteer.updated"
+    volunteer_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class VolunteerErased(Event):
+    name: ClassVar[str] = "volunteer.erased"
+    volunteer_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DbsRemindersDue(Event):
+    """Daily: remind volunteers whose DBS certificate is nearly due for renewal."""
+
+    name: ClassVar[str] = "volunteer.dbs_reminders"
+    day: str
+
+
+# -- referrals ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ReferralCreated(Event):
+    name: ClassVar[str] = "referral.created"
+    referral_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralStatusChanged(Event):
+    name: ClassVar[str] = "referral.status_changed"
+    referral_id: int
+    from_status: str | None = None
+    to_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralFollowUpDue(Event):
+    """Daily: chase organisations that have not acted on a referral; escalate to the centre."""
+
+    name: ClassVar[str] = "referral.follow_up"
+    day: str
+
+
+# -- hours --------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class HoursSubmitted(Event):
+    name: ClassVar[str] = "hours.submitted"
+    hours_entry_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class HoursApproved(Event):
+    name: ClassVar[str] = "hours.approved"
+    hours_entry_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class HoursRemindersDue(Event):
+    """Daily: remind organisations about hours waiting more than a week for approval."""
+
+    name: ClassVar[str] = "hours.reminders"
+    day: str
+
+
+# -- reports ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RollupRefresh(Event):
+    """Refresh the report rollups of one placement, or of every placement of a volunteer."""
+
+    name: ClassVar[str] = "reports.rollup"
+    placement_id: int | None = None
+    volunteer_id: int | None = None
+
+
+# -- digests ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class WeeklyDigestDue(Event):
+    """Weekly: split the week's digest into jobs of a few volunteers each."""
+
+    name: ClassVar[str] = "digest.weekly"
+    week: str
+
+
+@dataclass(frozen=True, slots=True)
+class DigestEmails(Event):
+    name: ClassVar[str] = "digest.send"
+    volunteer_ids: tuple[int, ...]
+    week: str
+
+
+# -- the broker itself --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Noop(Event):
+    """Does nothing: the benchmark's baseline for the broker's own speed."""
+
+    name: ClassVar[str] = "system.noop"
+    n: int = 0
+
+
+def _declared() -> dict[str, type[Event]]:
+    """The events declared in this module, by name (each name once)."""
+    found: dict[str, type[Event]] = {}
+    for cls in list(globals().values()):
+        if isinstance(cls, type) and issubclass(cls, Event) and cls is not Event:
+            if cls.name in found:
+                raise TypeError(f"Two events are named {cls.name!r}: {found[cls.name].__name__} and {cls.__name__}")
+            found[cls.name] = cls
+    return dict(sorted(found.items()))
+
+
+# Every event by name.
+EVENTS: dict[str, type[Event]] = _declared()
+
+
+def event_named(name: str, payload: Mapping[str, Any]) -> Event:
+    """The event ``name`` with ``payload`` (a stored outbox row, read back)."""
+    return EVENTS[name](**payload)

@@ -1,0 +1,119 @@
+"""Hours events: tell the organisation that new hours wait for its approval, remind it weekly about
+hours that have waited more than a week, and refresh the report rollups once hours are approved."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from brokerage import events
+from brokerage.config import get_settings
+from brokerage.db import session_scope, utcnow
+from brokerage.hours import service as hours_service
+from brokerage.jobs import service as jobs_service
+from brokerage.models import HoursEntry, Organisation, Placement
+from brokerage.organisations import service as organisations_service
+from brokerage.reports import rollups
+from workers import notify
+from workers.actors._common import actor
+from workers.mail import render, unsubscribe_url
+from workers.settings import get_worker_settings
+
+
+def _local_day(at: datetime) -> date:
+    return at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(get_worker_settings().timezone)).date()
+
+
+@actor(events.HoursSubmitted)
+def hours_submitted(hours_entry_id: int) -> None:
+    """Tell the organisation's contact (else its managers) that hours wait for their approval: one
+    email a day at most, however many entries are logged that day; none once the entry has been
+    reviewed; none to an address that asked for no more of these emails."""
+    base = get_settings().base_url.rstrip("/")
+    with session_scope() as session:
+        entry = session.get(HoursEntry, hours_entry_id)
+        if entry is None or entry.status != "submitted":
+            return
+        placement = session.get(Placement, entry.placement_id)
+        org = session.get(Organisation, placement.organisation_id) if placement is not None else None
+        if org is None:
+            return
+        waiting = hours_service.awaiting_approval(session, organisation_id=org.id)
+        if not waiting:
+            return
+        recipients = organisations_service.recipients(session, org.id)
+        blocked = jobs_service.suppressed(session, [email for email, _ in recipients])
+        day = _local_day(entry.created_at)
+        context = {
+            "organisation_name": org.name,
+            "count": waiting[0].entries,
+            "hours": waiting[0].hours,
+            "hours_url": f"{base}/manage/hours",
+        }
+    for email, name in recipients:
+        if email.strip().lower() in blocked:
+            continue
+        key = f"hours_submitted:{org.id}:{day}:{email.lower()}"
+        notify.deliver(
+            lambda key=key, email=email, name=name: render(
+                "hours_submitted", key, email, name, unsubscribe=unsubscribe_url(email=email), **context
+            ),
+            kind="hours_submitted",
+            key=key,
+            recipient=email,
+        )
+
+
+@actor(events.HoursApproved)
+def hours_approved(hours_entry_id: int) -> None:
+    """Hours were approved: refresh the rollups of their placement (idempotent: see
+    ``workers.actors.reports``)."""
+    with session_scope() as session:
+        rollups.refresh_for_hours_entry(session, hours_entry_id)
+
+
+@actor(events.HoursRemindersDue)
+def hours_reminders(day: str) -> None:
+    """Remind each organisation once a week about hours submitted more than 7 days ago."""
+    today = date.fromisoformat(day)
+    ws = get_worker_settings()
+    cutoff = utcnow() - timedelta(days=ws.hours_reminder_days)
+    year, week, _ = today.isocalendar()
+    base = get_settings().base_url.rstrip("/")
+    plans = []
+    with session_scope() as session:
+        for waiting in hours_service.awaiting_approval(session, submitted_before=cutoff):
+            org = session.get(Organisation, waiting.organisation_id)
+            if org is None:
+                continue
+            for email, name in organisations_service.recipients(session, org.id):
+                plans.append(
+                    (
+                        org.id,
+                        f"hours_reminder:{org.id}:{year}-W{week:02d}:{email.lower()}",
+                        email,
+                        name,
+                        {
+                            "organisation_name": org.name,
+                            "count": waiting.entries,
+                            "hours": waiting.hours,
+                            "oldest": waiting.oldest.date(),
+                            "hours_url": f"{base}/hours?status=submitted",
+                        },
+                    )
+                )
+        blocked = jobs_service.suppressed(session, [p[2] for p in plans])
+    for org_id, key, email, name, context in plans:
+        if email.lower() in blocked:
+            continue
+        status = notify.deliver(
+            lambda key=key, email=email, name=name, context=context: render(
+                "hours_reminder", key, email, name, unsubscribe=unsubscribe_url(email=email), **context
+            ),
+            kind="hours_reminder",
+            key=key,
+            recipient=email,
+        )
+        if status == notify.SENT:
+            with session_scope() as session:
+                hours_service.count_reminder(session, org_id, cutoff)
