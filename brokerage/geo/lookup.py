@@ -12,11 +12,11 @@ from brokerage.models import Postcode
 
 
 def locate(session: Session, postcode: str, *, field: str = "postcode", allow_outward_only: bool = False) -> Location:
-    def exact(canonical: str):
+    def exact(canonical: str) -> tuple[float, float, str | None] | None:
         row = session.execute(
             select(Postcode.latitude, Postcode.longitude, Postcode.lad_gss_code).where(Postcode.postcode == canonical)
         ).first()
-        return tuple(row) if row else None
+        return (row.latitude, row.longitude, row.lad_gss_code) if row else None
 
     gazetteer = Gazetteer(exact_lookup=exact) if _has_exact_rows(session) else default_gazetteer()
     try:

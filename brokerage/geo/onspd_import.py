@@ -27,9 +27,8 @@ def import_onspd(path: Path, *, only_kent: bool = True, progress: bool = True) -
     count = 0
     with session_scope() as session:
         session.execute(delete(Postcode))
-        batch: list[dict] = []
-        kwargs = {"only_lads": KENT_AND_MEDWAY_GSS} if only_kent else {}
-        for row in iter_onspd(path, progress=on_progress, **kwargs):
+        batch: list[dict[str, object]] = []
+        for row in iter_onspd(path, progress=on_progress, only_lads=KENT_AND_MEDWAY_GSS if only_kent else None):
             postcode, lat, lon, gss = row
             batch.append(
                 {

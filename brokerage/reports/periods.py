@@ -48,7 +48,7 @@ class Period:
             return f"{self.start:%B %Y}"
         return f"{self.start:%B %Y} to {self.end:%B %Y}"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {"start": self.start.isoformat(), "end": self.end.isoformat(), "months": self.months, "label": self.label}
 
 
@@ -165,7 +165,8 @@ def bucket_first_day(key: str, dim: str) -> date:
     return date(int(key), 1, 1)
 
 
-def segment_of(start, segments) -> date:
+def segment_of(start: date | str, segments: list[tuple[date, date]]) -> date:
+    """The first day of the run of months (from ``rate_segments``) that ``start`` falls in."""
     if isinstance(start, str):
         start = date.fromisoformat(start)
     for s, e in segments:

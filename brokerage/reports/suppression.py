@@ -3,6 +3,8 @@ of a breakdown when only one would be, so that no figure can be worked out from 
 
 from __future__ import annotations
 
+from typing import Any
+
 from brokerage.reports.definitions import Cell
 
 SMALL = 5  # counts from 1 to SMALL-1 are suppressed
@@ -13,7 +15,7 @@ def is_small(base: int) -> bool:
     return 0 < base < SMALL
 
 
-def suppress(cells: dict, total: Cell | None) -> set:
+def suppress(cells: dict[Any, Cell], total: Cell | None) -> set[Any]:
     """Keys to show as "<5": every cell based on 1-4 people (primary), and, when exactly one cell in a
     breakdown is suppressed and the total is shown, the next smallest cell too (secondary), so the
     total minus the other cells cannot reveal it."""

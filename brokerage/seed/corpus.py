@@ -50,7 +50,7 @@ from typing import NamedTuple
 from brokerage.geo.directory import KENT_GSS, MEDWAY_GSS, default_gazetteer
 from brokerage.vocab.dbs import DBS_LEVEL
 from brokerage.vocab.organisations import ORGANISATION_TYPE
-from brokerage.vocab.taxonomies import causes
+from brokerage.vocab import taxonomies
 
 __all__ = [
     "REFERENCE_DATE",
@@ -152,7 +152,7 @@ SKILL_IDS: tuple[str, ...] = (
 _SKILL_SET = frozenset(SKILL_IDS)
 
 
-CAUSE_IDS: tuple[str, ...] = tuple(causes())
+CAUSE_IDS: tuple[str, ...] = tuple(taxonomies.causes())
 _CAUSE_SET = frozenset(CAUSE_IDS)
 
 EMAIL_DOMAINS: tuple[str, ...] = ("example.org", "example.com", "example.net")

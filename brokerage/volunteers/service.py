@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -289,7 +289,7 @@ def export(session: Session, principal: Principal, volunteer_id: int) -> dict[st
         .where(Referral.volunteer_id == v.id)
         .order_by(Referral.id)
     ):
-        events = session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id).order_by(ReferralEvent.id))
+        changes = session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id).order_by(ReferralEvent.id))
         referrals.append(
             {
                 "id": ref.id,
@@ -298,7 +298,7 @@ def export(session: Session, principal: Principal, volunteer_id: int) -> dict[st
                 "status": ref.status,
                 "message": ref.message,
                 "created_at": ref.created_at.isoformat(),
-                "history": [{"from": e.from_status, "to": e.to_status, "at": e.at.isoformat()} for e in events],
+                "history": [{"from": e.from_status, "to": e.to_status, "at": e.at.isoformat()} for e in changes],
             }
         )
     hours = [
@@ -321,7 +321,7 @@ def wants_role_emails(v: Any, *, preference: str = "instant") -> bool:
     return bool(v.email) and v.contact_consent and v.notification_preference == preference and v.status == "active"
 
 
-def role_email_recipients(session: Session, volunteer_ids: Sequence[int], *, preference: str = "instant") -> list[Row[Any]]:
+def role_email_recipients(session: Session, volunteer_ids: Sequence[int], *, preference: str = "instant") -> list[Any]:
     """The volunteers among these who asked for role emails (``instant``, or the ``weekly_digest``)
     and whose address is not on the suppression list, by id: id, names and email."""
     if not volunteer_ids:

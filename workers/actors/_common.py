@@ -29,11 +29,11 @@ logger = logging.getLogger("workers.actors")
 T = TypeVar("T")
 
 
-def actor(event: type[Event], **options: Any) -> Callable[[Callable[..., None]], dramatiq.Actor]:
+def actor(event: type[Event], **options: Any) -> Callable[[Callable[..., None]], dramatiq.Actor[..., None]]:
     """The Dramatiq actor for ``event`` (``brokerage.events``), registered under the event's name.
     Its parameters must be the event's fields. A mail server that is away becomes ``Retry``."""
 
-    def decorate(fn: Callable[..., None]) -> dramatiq.Actor:
+    def decorate(fn: Callable[..., None]) -> dramatiq.Actor[..., None]:
         fields = {f.name for f in dataclasses.fields(event)}  # type: ignore[arg-type]
         parameters = set(inspect.signature(fn).parameters)
         if parameters != fields:
@@ -46,7 +46,7 @@ def actor(event: type[Event], **options: Any) -> Callable[[Callable[..., None]],
             try:
                 fn(*args, **kwargs)
             except TransientMailFailure as exc:
-                raise dramatiq.Retry(str(exc), delay=int(backoff_seconds(1) * 1000)) from exc
+                raise dramatiq.Retry(str(exc), delay=int(backoff_seconds(1) * 1000)) from exc  # type: ignore[no-untyped-call]
 
         return dramatiq.actor(run, actor_name=event.name, queue_name=QUEUE, **options)
 
