@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -351,7 +352,7 @@ def placement_facts(session: Session, ctx: Context, period: Period, dim: str | N
     base = base.outerjoin(PlacementActivity, PlacementActivity.placement_id == Placement.id).where(
         Placement.started_on >= period.start, Placement.started_on <= period.end, _in_scope(Volunteer.district_gss, ctx)
     )
-    measures = [func.count()]
+    measures: list[Any] = [func.count()]
     for n in (3, 6, 12):
         eligible = Placement.started_on <= add_months(ctx.as_of, -n)
         retained = getattr(PlacementActivity, f"retained_{n}m")

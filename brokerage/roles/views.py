@@ -53,7 +53,7 @@ def role_out(
         hours_per_week=role.hours_per_week,
         one_off=role.one_off,
         slots=mask_to_slots(role.slot_mask or 0),
-        sessions=sessions,  # type: ignore[arg-type]  # validated into SessionOut
+        sessions=sessions,  # validated into SessionOut
         mode=role.mode,
         location_name=role.location_name,
         address=role.address,

@@ -46,7 +46,7 @@ def actor(event: type[Event], **options: Any) -> Callable[[Callable[..., None]],
             try:
                 fn(*args, **kwargs)
             except TransientMailFailure as exc:
-                raise dramatiq.Retry(str(exc), delay=int(backoff_seconds(1) * 1000)) from exc  # type: ignore[no-untyped-call]
+                raise dramatiq.Retry(str(exc), delay=int(backoff_seconds(1) * 1000)) from exc
 
         return dramatiq.actor(run, actor_name=event.name, queue_name=QUEUE, **options)
 

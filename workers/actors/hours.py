@@ -4,6 +4,7 @@ hours that have waited more than a week, and refresh the report rollups once hou
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from brokerage import events
@@ -55,9 +56,7 @@ def hours_submitted(hours_entry_id: int) -> None:
             continue
         key = f"hours_submitted:{org.id}:{day}:{email.lower()}"
         notify.deliver(
-            lambda key=key, email=email, name=name: render(
-                "hours_submitted", key, email, name, unsubscribe=unsubscribe_url(email=email), **context
-            ),
+            partial(render, "hours_submitted", key, email, name, unsubscribe=unsubscribe_url(email=email), **context),
             kind="hours_submitted",
             key=key,
             recipient=email,
@@ -107,9 +106,7 @@ def hours_reminders(day: str) -> None:
         if email.lower() in blocked:
             continue
         status = notify.deliver(
-            lambda key=key, email=email, name=name, context=context: render(
-                "hours_reminder", key, email, name, unsubscribe=unsubscribe_url(email=email), **context
-            ),
+            partial(render, "hours_reminder", key, email, name, unsubscribe=unsubscribe_url(email=email), **context),
             kind="hours_reminder",
             key=key,
             recipient=email,
