@@ -82,9 +82,9 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return _sessionmaker
 
 
-def new_session() -> Session:
-    """A session on the process's engine (no I/O until it is used)."""
-    return get_sessionmaker()()
+def new_session(factory: sessionmaker[Session] | None = None) -> Session:
+    """A session from ``factory``, by default the process's (no I/O until it is used)."""
+    return (factory or get_sessionmaker())()
 
 
 def finish(session: Session) -> None:
@@ -104,9 +104,10 @@ def abandon(session: Session) -> None:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on error."""
-    session = new_session()
+def session_scope(factory: sessionmaker[Session] | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on error. A long-lived loop that serves one
+    database for its whole life (the relay) passes the factory it was started with."""
+    session = new_session(factory)
     try:
         yield session
     except BaseException:

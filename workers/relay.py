@@ -26,7 +26,7 @@ import dramatiq
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from brokerage.db import session_scope, utcnow
+from brokerage.db import get_sessionmaker, session_scope, utcnow
 from brokerage.models import OutboxMessage
 from workers.settings import get_worker_settings
 
@@ -49,6 +49,8 @@ def message_id(outbox_id: int, attempt: int, dispatched_at: datetime) -> str:
 class Relay:
     def __init__(self, broker: dramatiq.Broker):
         self.broker = broker
+        # The database this relay serves for its whole life, even if the process's engine changes.
+        self.sessions = get_sessionmaker()
         self.settings = get_worker_settings()
         self._stop = threading.Event()
         self._last_sweep = 0.0
@@ -63,7 +65,7 @@ class Relay:
         """Hand one batch of due rows to the broker; returns how many went."""
         now = utcnow()
         error: Exception | None = None
-        with session_scope() as session:
+        with session_scope(self.sessions) as session:
             rows = session.execute(
                 select(OutboxMessage.id, OutboxMessage.actor, OutboxMessage.payload, OutboxMessage.attempts)
                 .where(
@@ -136,7 +138,7 @@ class Relay:
     def redispatch_stale(self) -> int:
         """Put back jobs dispatched long ago that never finished."""
         cutoff = utcnow() - timedelta(seconds=self.settings.redispatch_after_seconds)
-        with session_scope() as session:
+        with session_scope(self.sessions) as session:
             result = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.status == "dispatched", OutboxMessage.dispatched_at < cutoff)
