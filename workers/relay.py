@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 import dramatiq
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from brokerage.db import get_sessionmaker, session_scope, utcnow
 from brokerage.models import OutboxMessage
@@ -47,10 +47,10 @@ def message_id(outbox_id: int, attempt: int, dispatched_at: datetime) -> str:
 
 
 class Relay:
-    def __init__(self, broker: dramatiq.Broker):
+    def __init__(self, broker: dramatiq.Broker, session_factory: sessionmaker[Session] | None = None):
         self.broker = broker
         # The database this relay serves for its whole life, even if the process's engine changes.
-        self.sessions = get_sessionmaker()
+        self.session_factory = session_factory or get_sessionmaker()
         self.settings = get_worker_settings()
         self._stop = threading.Event()
         self._last_sweep = 0.0
@@ -65,7 +65,7 @@ class Relay:
         """Hand one batch of due rows to the broker; returns how many went."""
         now = utcnow()
         error: Exception | None = None
-        with session_scope(self.sessions) as session:
+        with session_scope(self.session_factory) as session:
             rows = session.execute(
                 select(OutboxMessage.id, OutboxMessage.actor, OutboxMessage.payload, OutboxMessage.attempts)
                 .where(
@@ -138,7 +138,7 @@ class Relay:
     def redispatch_stale(self) -> int:
         """Put back jobs dispatched long ago that never finished."""
         cutoff = utcnow() - timedelta(seconds=self.settings.redispatch_after_seconds)
-        with session_scope(self.sessions) as session:
+        with session_scope(self.session_factory) as session:
             result = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.status == "dispatched", OutboxMessage.dispatched_at < cutoff)
@@ -161,7 +161,7 @@ class Relay:
         cutoff = utcnow() - timedelta(seconds=self.settings.relay_sweep_seconds)
         lost = after = 0
         while True:
-            with self.session_factory() as session:
+            with session_scope(self.session_factory) as session:
                 rows = session.execute(
                     select(OutboxMessage.id, OutboxMessage.actor, OutboxMessage.attempts, OutboxMessage.dispatched_at)
                     .where(OutboxMessage.status == "dispatched", OutboxMessage.dispatched_at < cutoff, OutboxMessage.id > after)
@@ -171,7 +171,7 @@ class Relay:
             # Asked after the rows were read: a job that finished in between is 'done' by now.
             gone = self._not_held(rows, held)
             if gone:
-                with self.session_factory() as session:
+                with session_scope(self.session_factory) as session:
                     for r in gone:  # only if it is still that hand-over: not finished, not handed out again
                         result = session.execute(
                             update(OutboxMessage)
@@ -185,7 +185,6 @@ class Relay:
                             .execution_options(synchronize_session=False)
                         )
                         lost += result.rowcount or 0
-                    session.commit()
             if len(rows) < batch:
                 break
             after = rows[-1].id
