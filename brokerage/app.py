@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+import anyio.to_thread
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -13,6 +15,7 @@ from brokerage.auth.endpoints import router as auth_router
 from brokerage.centres.endpoints import router as centres_router
 from brokerage.config import get_settings
 from brokerage.deps import DbSession
+from brokerage.edge import bounded_inputs
 from brokerage.errors import install_exception_handlers
 from brokerage.hours.endpoints import router as hours_router
 from brokerage.interop.endpoints import router as interop_router
@@ -53,8 +56,17 @@ API_ROUTERS = (
 )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    # Blocking route code runs on this many threads; the connection pool is sized to match (db.py).
+    anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().threadpool_size
+    yield
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
+        dependencies=[Depends(bounded_inputs)],
         title="Kent Volunteer Brokerage",
         version=__version__,
         description=DESCRIPTION,

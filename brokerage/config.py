@@ -12,7 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+import limits
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,24 @@ class Settings(BaseSettings):
     token_max_age_seconds: int = 60 * 60 * 12
     password_reset_max_age_seconds: int = 60 * 60
 
+    # Throttling (the ``limits`` library; see brokerage/throttle.py). Limits are written as
+    # "AMOUNT per N UNIT". Counters live in Redis when BROKERAGE_REDIS_URL is set, in memory otherwise.
+    throttle_enabled: bool = True
+    throttle_storage_url: str | None = Field(default=None, description="memory:// or redis://…; default: the Redis URL if set")
+    throttle_sign_in_per_address: str = "30 per 5 minutes"
+    throttle_sign_in_failures_per_account_address: str = "5 per 15 minutes"
+    throttle_sign_in_failures_per_account: str = "20 per 15 minutes"
+    throttle_sign_up_per_address: str = "10 per hour"
+    throttle_password_reset_per_address: str = "10 per hour"
+    throttle_password_reset_per_account: str = "3 per hour"
+
+    # Connections: the pool is sized from the worker threads so a burst of requests waits for a
+    # connection briefly rather than failing (an exhausted pool is a 503 with Retry-After).
+    threadpool_size: int = Field(default=40, ge=1, le=1000, description="Threads that run blocking route code")
+    db_pool_size: int = Field(default=20, ge=1, le=500)
+    db_max_overflow: int = Field(default=30, ge=0, le=500)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
     weekly_role_email_cap: int = 3
     follow_up_working_days: int = 5
     escalate_working_days: int = 10
@@ -60,12 +79,32 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.var_dir / 'brokerage.sqlite3'}"
 
     @property
+    def effective_throttle_storage_url(self) -> str:
+        return self.throttle_storage_url or self.redis_url or "memory://"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.effective_database_url.startswith("sqlite")
 
     @property
     def effective_broker_url(self) -> str | None:
         return self.broker_url or self.redis_url
+
+    @field_validator(
+        "throttle_sign_in_per_address",
+        "throttle_sign_in_failures_per_account_address",
+        "throttle_sign_in_failures_per_account",
+        "throttle_sign_up_per_address",
+        "throttle_password_reset_per_address",
+        "throttle_password_reset_per_account",
+    )
+    @classmethod
+    def _a_rate_limit(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '5 per 15 minutes'") from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":

@@ -51,8 +51,11 @@ def make_engine(settings: Settings | None = None, url: str | None = None, **kwar
 
         return engine
     if "poolclass" not in kwargs:
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 20)
+        # Sized from the settings: at least as many connections as worker threads, so a burst
+        # waits briefly for a connection instead of failing (and an exhausted pool is a 503).
+        kwargs.setdefault("pool_size", settings.db_pool_size)
+        kwargs.setdefault("max_overflow", max(settings.db_max_overflow, settings.threadpool_size - settings.db_pool_size + 10))
+        kwargs.setdefault("pool_timeout", settings.db_pool_timeout_seconds)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 

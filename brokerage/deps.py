@@ -6,20 +6,39 @@ response goes out, and rolls back on any error.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from brokerage.auth import csrf
 from brokerage.auth import service as auth_service
 from brokerage.auth.principal import Principal
+from brokerage.config import get_settings
 from brokerage.db import abandon, finish, new_session
 from brokerage.errors import Forbidden, NotAuthenticated
 
 SESSION_COOKIE = "brokerage_session"
+
+
+# Commits run on threads of their own: a request that has done its work and holds a connection
+# never queues for a worker thread behind new requests that are waiting for that connection.
+_finish_limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _finish_limiter() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _finish_limiters.get(loop)
+    if limiter is None:
+        limiter = _finish_limiters[loop] = anyio.CapacityLimiter(get_settings().db_pool_size + get_settings().db_max_overflow)
+    return limiter
 
 
 async def _db_session() -> AsyncIterator[Session]:
@@ -35,7 +54,7 @@ async def _db_session() -> AsyncIterator[Session]:
         abandon(session)
         raise
     if session.in_transaction():
-        await run_in_threadpool(finish, session)
+        await anyio.to_thread.run_sync(finish, session, limiter=_finish_limiter())
     else:
         session.close()
 
@@ -70,6 +89,11 @@ def _principal_from_request(
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
             principal = auth_service.principal_from_session_cookie(session, cookie)
+            if principal is not None:
+                csrf.check_cookie_request(request, principal.user_id)
+    # The lookup is done: give the connection back to the pool until the route needs one, so a
+    # request waiting for a worker thread never holds a connection.
+    session.commit()
     request.state.principal = principal
     return principal
 

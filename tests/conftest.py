@@ -194,3 +194,12 @@ def time_passes(monkeypatch):
         offset += seconds
 
     return advance
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters():
+    """Each test starts with no sign-in or sign-up attempts counted against its client address."""
+    from brokerage import throttle
+
+    throttle.reset()
+    yield

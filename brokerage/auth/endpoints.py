@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import EmailStr, Field
 
+from brokerage import throttle
 from brokerage.auth import service
 from brokerage.deps import CurrentPrincipal, DbSession
 from brokerage.schemas import Input, Name, Output
@@ -51,10 +52,11 @@ class MeOut(Output):
     volunteer_id: int | None
 
 
-@router.post("/token", response_model=TokenOut)
-def get_token(body: Credentials, session: DbSession):
-    """Exchange an email and password for a bearer token."""
-    user = service.authenticate(session, body.email, body.password)
+@router.post("/token", response_model=TokenOut, responses={429: {"description": "Too many attempts: wait Retry-After seconds"}})
+def get_token(body: Credentials, session: DbSession, request: Request):
+    """Exchange an email and password for a bearer token. Attempts are limited per address and per
+    account (429 with ``Retry-After``)."""
+    user = service.sign_in(session, request, body.email, body.password)
     return TokenOut(access_token=service.issue_api_token(user), role=user.role, user_id=user.id)
 
 
@@ -71,7 +73,12 @@ def me(principal: CurrentPrincipal):
     )
 
 
-@router.post("/signup/organisation-manager", response_model=TokenOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/signup/organisation-manager",
+    response_model=TokenOut,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[throttle.per_address("sign_up")],
+)
 def signup_manager(body: ManagerSignup, session: DbSession):
     from brokerage.users.service import create_account
 
@@ -81,14 +88,18 @@ def signup_manager(body: ManagerSignup, session: DbSession):
     return TokenOut(access_token=service.issue_api_token(user), role=user.role, user_id=user.id)
 
 
-@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, dependencies=[throttle.per_address("password_reset")])
 def request_reset(body: ResetRequest, session: DbSession):
-    """Always 202: whether the address has an account is not revealed."""
+    """Always 202: whether the address has an account is not revealed (a few requests an hour per
+    address and per email address, then 429)."""
+    throttle.check_account("password_reset", body.email)
     service.request_password_reset(session, body.email)
     return {"message": "If that address has an account, we have sent it a link to reset the password."}
 
 
-@router.post("/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT, dependencies=[throttle.per_address("password_reset")]
+)
 def confirm_reset(body: ResetConfirm, session: DbSession):
     service.reset_password(session, body.token, body.new_password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

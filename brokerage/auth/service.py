@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from brokerage import throttle
 from brokerage.auth import passwords, tokens
 from brokerage.auth.principal import Principal
 from brokerage.config import get_settings
@@ -33,6 +35,20 @@ def authenticate(session: Session, email: str, password: str) -> User:
     if passwords.needs_rehash(user.password_hash or ""):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
+    return user
+
+
+def sign_in(session: Session, request: Request, email: str, password: str) -> User:
+    """``authenticate`` behind the sign-in limits (brokerage/throttle.py): a 429 before the password
+    is checked when this address, or this address at this account, has tried too often."""
+    guard = throttle.SignInGuard(request, email)
+    guard.before()
+    try:
+        user = authenticate(session, email, password)
+    except NotAuthenticated:
+        guard.failed()
+        raise
+    guard.succeeded()
     return user
 
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
+from brokerage import throttle
 from brokerage.auth.service import issue_api_token
 from brokerage.deps import CurrentPrincipal, DbSession, OptionalPrincipal
 from brokerage.schemas import Page, PageNumber, PageSize
@@ -15,8 +16,13 @@ router = APIRouter(prefix="/volunteers", tags=["volunteers"])
 
 
 @router.post("", response_model=VolunteerOut, status_code=status.HTTP_201_CREATED)
-def register_volunteer(body: VolunteerCreate, session: DbSession, principal: OptionalPrincipal, response: Response):
-    """Sign up (anonymous, with a password) or, for centre staff, register someone in person."""
+def register_volunteer(
+    body: VolunteerCreate, session: DbSession, principal: OptionalPrincipal, response: Response, request: Request
+):
+    """Sign up (anonymous, with a password; a few sign-ups an hour per address) or, for centre
+    staff, register someone in person."""
+    if principal is None:
+        throttle.check_address(request, "sign_up")
     volunteer, user = service.create(session, principal, body)
     if user is not None:
         response.headers["X-Access-Token"] = issue_api_token(user)

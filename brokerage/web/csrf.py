@@ -3,19 +3,18 @@ signed with ``tokens.CSRF_SALT`` that binds that value to the signed-in user (or
 
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from brokerage.auth import tokens
+from brokerage.auth.csrf import CSRF_COOKIE, MAX_AGE, token_matches
 from brokerage.config import get_settings
 from brokerage.errors import BrokerageError
 
-CSRF_COOKIE = "brokerage_csrf"
 FIELD = "csrf_token"
-MAX_AGE = 60 * 60 * 12
+__all__ = ["CSRF_COOKIE", "FIELD", "MAX_AGE", "check", "ensure_cookie", "token_for"]
 
 
 class CsrfFailed(BrokerageError):
@@ -56,9 +55,5 @@ def ensure_cookie(request: Request, response: Response) -> None:
 
 
 def check(request: Request, token: str | None) -> None:
-    seed = request.cookies.get(CSRF_COOKIE)
-    data = tokens.unsign(tokens.CSRF_SALT, token or "", MAX_AGE) if token else None
-    if not seed or not isinstance(data, dict):
-        raise CsrfFailed()
-    if not hmac.compare_digest(str(data.get("c")), seed) or data.get("u") != _user_id(request):
+    if not token_matches(request, token, _user_id(request)):
         raise CsrfFailed()

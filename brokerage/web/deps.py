@@ -44,7 +44,11 @@ PAGE_DEPENDENCIES = [Depends(load_principal), Depends(check_csrf)]
 
 
 class PageRoute(APIRoute):
-    """A route that answers with a page (its errors are drawn as pages too)."""
+    """A route that answers with a page (its errors are drawn as pages too). Every POST to it is
+    checked against the form's CSRF token (``check_csrf``), so the API's rule for cookie requests
+    (brokerage/auth/csrf.py) leaves it to the page; and it may use id 0 for "none in particular"."""
+
+    csrf_by_form = True
 
 
 def page_router() -> APIRouter:

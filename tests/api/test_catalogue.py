@@ -114,7 +114,13 @@ def test_the_catalogue_answers_exactly_as_the_database_does(client, county, org_
 
 @pytest.fixture
 def org_ids(county):
-    return sorted({r.organisation_id for r in county}) + [0, 999_999]
+    return sorted({r.organisation_id for r in county}) + [999_999]
+
+
+def test_an_organisation_id_no_row_can_have_is_a_404(client, county):
+    for bad in (0, -1, 2**31, 10**20):
+        r = client.get("/roles", params={"organisation_id": bad})
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", (bad, r.text)
 
 
 def test_staff_still_see_drafts_from_the_database(client, county, factory, as_user):

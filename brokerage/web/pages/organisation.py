@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
+from brokerage import throttle
 from brokerage.deps import DbSession, OptionalPrincipal
 from brokerage.errors import Forbidden, NotFound
 from brokerage.vocab import slots, taxonomies
@@ -43,7 +44,7 @@ def manager_signup_page(request: Request, principal: OptionalPrincipal):
     return render(request, "pages/organisation/sign_up.html", {"title": "Register your organisation"})
 
 
-@router.post("/manage/sign-up")
+@router.post("/manage/sign-up", dependencies=[throttle.per_address("sign_up")])
 def manager_signup(request: Request, session: DbSession, form: Form):
     full_name, email, password = forms.text(form, "full_name"), forms.text(form, "email"), form.get("password") or ""
     errors = []

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import Request
 from pydantic import BaseModel, EmailStr, Field, ValidationError
 
+from brokerage import throttle
 from brokerage.auth import service as auth_service
 from brokerage.deps import SESSION_COOKIE, DbSession, OptionalPrincipal
-from brokerage.errors import InvalidInput, NotAuthenticated
+from brokerage.errors import InvalidInput, NotAuthenticated, TooManyRequests
 from brokerage.web import csrf, forms
 from brokerage.web.deps import Form, page_router
 from brokerage.web.rendering import redirect, render
@@ -63,18 +64,24 @@ def sign_in(request: Request, session: DbSession, form: Form):
     if not password:
         errors.append({"field": "password", "message": "Enter your password"})
     user = None
+    status_code, headers = 422, {}
     if not errors:
         try:
-            user = auth_service.authenticate(session, email, password)
+            user = auth_service.sign_in(session, request, email, password)
         except NotAuthenticated as exc:
             errors.append({"field": "email", "message": exc.message})
+        except TooManyRequests as exc:
+            errors.append({"field": "email", "message": exc.message})
+            status_code, headers = exc.status_code, exc.headers or {}
     if errors:
-        return render(
+        page = render(
             request,
             "pages/sign_in.html",
             {"title": "Sign in", "errors": errors, "values": {"email": email or ""}, "next": safe_next(next_url, "")},
-            status_code=422,
+            status_code=status_code,
         )
+        page.headers.update(headers)
+        return page
     return sign_in_response(request, user, safe_next(next_url, HOME_FOR_ROLE.get(user.role, "/")))
 
 
@@ -98,7 +105,7 @@ def forgot_password_page(request: Request, principal: OptionalPrincipal):
     return render(request, "pages/forgot_password.html", {"title": "Reset your password"})
 
 
-@router.post("/forgot-password")
+@router.post("/forgot-password", dependencies=[throttle.per_address("password_reset")])
 def forgot_password(request: Request, session: DbSession, form: Form):
     email = forms.text(form, "email") or ""
     try:
@@ -111,6 +118,7 @@ def forgot_password(request: Request, session: DbSession, form: Form):
             {"title": "Reset your password", "errors": errors, "values": {"email": email}},
             status_code=422,
         )
+    throttle.check_account("password_reset", email)
     auth_service.request_password_reset(session, email)
     return render(request, "pages/forgot_password_sent.html", {"title": "Check your email", "email": email})
 
@@ -120,7 +128,7 @@ def reset_password_page(request: Request, principal: OptionalPrincipal, token: s
     return render(request, "pages/reset_password.html", {"title": "Choose a new password", "token": token})
 
 
-@router.post("/reset-password")
+@router.post("/reset-password", dependencies=[throttle.per_address("password_reset")])
 def reset_password(request: Request, session: DbSession, form: Form):
     token = forms.text(form, "token") or ""
     password = form.get("password") or ""

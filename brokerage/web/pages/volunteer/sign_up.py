@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from brokerage import throttle
 from brokerage.auth import tokens
 from brokerage.deps import DbSession, OptionalPrincipal
 from brokerage.volunteers import service as volunteers_service
@@ -155,7 +156,7 @@ def _account_body(form: FormData, draft: dict[str, Any]) -> tuple[dict[str, Any]
     return body, errors
 
 
-@router.post("/volunteer/sign-up/account")
+@router.post("/volunteer/sign-up/account", dependencies=[throttle.per_address("sign_up")])
 def signup_account(request: Request, session: DbSession, form: Form, principal: OptionalPrincipal) -> Response:
     draft = read_draft(request)
     if not draft.get("postcode"):
