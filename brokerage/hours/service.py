@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
-from brokerage import audit
+from brokerage import audit, locking
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
@@ -133,6 +133,9 @@ def log_hours(
     if not policy.can_log_hours(principal, placement, volunteer, role):
         raise Forbidden("Only the volunteer or their volunteer centre can log these hours.")
     today = today or date.today()
+    # The 24-hour cap is per volunteer per day: entries for one volunteer are checked and added one
+    # at a time (their volunteer row is locked), so concurrent entries cannot pass it together.
+    locking.lock(session, Volunteer, placement.volunteer_id)
     validate_entry(session, placement, body.worked_on, body.hours, body.activity, today=today)
     entry = HoursEntry(
         placement_id=placement.id,
@@ -169,6 +172,7 @@ def _approve(session: Session, principal: Principal, entry: HoursEntry) -> None:
 def approve(session: Session, principal: Principal, entry_id: int) -> HoursEntry:
     entry, placement, volunteer, role = load_entry(session, principal, entry_id)
     _review_check(principal, placement, volunteer, role)
+    entry = locking.lock(session, HoursEntry, entry.id)  # a second approval waits, then finds it approved
     if entry.status not in APPROVABLE:
         raise Conflict(f"These hours are {entry.status} and cannot be approved.")
     _approve(session, principal, entry)
@@ -178,6 +182,7 @@ def approve(session: Session, principal: Principal, entry_id: int) -> HoursEntry
 def query(session: Session, principal: Principal, entry_id: int, note: str) -> HoursEntry:
     entry, placement, volunteer, role = load_entry(session, principal, entry_id)
     _review_check(principal, placement, volunteer, role)
+    entry = locking.lock(session, HoursEntry, entry.id)
     if entry.status not in ("submitted", "approved"):
         raise Conflict(f"These hours are {entry.status} and cannot be queried.")
     was_approved = entry.status == "approved"
@@ -199,6 +204,8 @@ def correct(session: Session, principal: Principal, entry_id: int, body: HoursCo
     reviewer = policy.can_review_hours(principal, placement, volunteer, role)
     if not (reviewer or policy.can_log_hours(principal, placement, volunteer, role)):
         raise Forbidden("You cannot correct these hours.")
+    entry = locking.lock(session, HoursEntry, entry.id)  # corrected once, even if sent twice at once
+    locking.lock(session, Volunteer, placement.volunteer_id)  # the day's cap, as when logging
     if entry.status == "superseded":
         raise Conflict("These hours have already been corrected; correct the latest entry instead.")
     worked_on = body.worked_on or entry.worked_on
@@ -245,6 +252,9 @@ def bulk_approve(session: Session, principal: Principal, ids: Sequence[int]) -> 
     problems: list[dict[str, str]] = []
     entries: list[HoursEntry] = []
     seen: set[int] = set()
+    # Lock the entries in id order (two overlapping bulk approvals never wait on each other in a circle).
+    for entry_id in sorted({i for i in ids if 1 <= i <= 2**31 - 1}):
+        locking.lock(session, HoursEntry, entry_id)
     for i, entry_id in enumerate(ids):
         field = f"ids[{i}]"
         if entry_id in seen:

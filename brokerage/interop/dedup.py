@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from brokerage import audit
+from brokerage import audit, locking
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
@@ -353,6 +353,7 @@ def get_candidate(session: Session, principal: Principal, candidate_id: int) -> 
 
 def dismiss(session: Session, principal: Principal, candidate_id: int) -> DuplicateCandidate:
     c, a, b = get_candidate(session, principal, candidate_id)
+    c = locking.lock(session, DuplicateCandidate, c.id)
     if c.status != "open":
         raise Conflict(f"This pair has already been {c.status}.")
     c.status, c.reviewed_by_id, c.reviewed_at = "dismissed", principal.user_id, utcnow()

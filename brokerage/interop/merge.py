@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from brokerage import audit
+from brokerage import audit, locking
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
@@ -59,6 +59,7 @@ def _pending_for(session: Session, *volunteer_ids: int) -> VolunteerMerge | None
 
 def merge(session: Session, principal: Principal, candidate_id: int, keep_id: int) -> VolunteerMerge:
     candidate, a, b = get_candidate(session, principal, candidate_id)
+    candidate = locking.lock(session, DuplicateCandidate, candidate.id)  # merged once
     if candidate.status != "open":
         raise Conflict(f"This pair has already been {candidate.status}.")
     if keep_id not in (a.id, b.id):
@@ -207,6 +208,7 @@ def list_pending(session: Session, principal: Principal) -> list[tuple[Volunteer
 
 def confirm(session: Session, principal: Principal, merge_id: int) -> VolunteerMerge:
     record = get_merge(session, principal, merge_id)
+    record = locking.lock(session, VolunteerMerge, record.id)  # decided once
     if record.status != "pending":
         raise Conflict(f"This merge has already been {record.status}.")
     record.status, record.decided_by_id, record.decided_at = "confirmed", principal.user_id, utcnow()
@@ -224,6 +226,7 @@ def confirm(session: Session, principal: Principal, merge_id: int) -> VolunteerM
 
 def reverse(session: Session, principal: Principal, merge_id: int) -> VolunteerMerge:
     record = get_merge(session, principal, merge_id)
+    record = locking.lock(session, VolunteerMerge, record.id)  # decided once
     if record.status != "pending":
         raise Conflict(
             "Only a merge that has not been confirmed can be reversed."

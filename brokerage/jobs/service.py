@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from brokerage import audit
+from brokerage import audit, locking
 from brokerage.auth import tokens
 from brokerage.auth.principal import Principal
 from brokerage.errors import Conflict, NotFound
@@ -51,6 +51,7 @@ def redrive(session: Session, principal: Principal, job_id: int) -> OutboxMessag
     job = session.get(OutboxMessage, job_id)
     if job is None:
         raise NotFound("There is no job with that id.")
+    job = locking.lock(session, OutboxMessage, job.id)  # sent again once, however often it is asked
     if job.status != "failed":
         raise Conflict("Only a failed job can be sent again.")
     job.status = "pending"

@@ -5,7 +5,7 @@ from typing import NamedTuple
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from brokerage import audit
+from brokerage import audit, locking
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
@@ -136,6 +136,7 @@ def verify(session: Session, principal: Principal, organisation_id: int, decisio
     org = get(session, principal, organisation_id)
     if not policy.can_verify_organisation(principal, org):
         raise Forbidden("Only staff of the volunteer centre covering this organisation can verify it.")
+    org = locking.lock(session, Organisation, org.id)  # one decision at a time
     org.verification_status = decision
     org.verification_note = note
     org.verified_by_id = principal.user_id

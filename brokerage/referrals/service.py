@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from brokerage import audit
+from brokerage import audit, locking
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
@@ -17,6 +17,7 @@ from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
 from brokerage import events
 from brokerage.outbox import enqueue
 from brokerage.referrals.schemas import ReferralCreate, ReferralOut
+from brokerage.roles import service as roles_service
 
 # Who may move a referral to each status.
 MANAGER_MOVES = {"contacted", "started", "completed", "unsuccessful", "no_response"}
@@ -154,6 +155,9 @@ def transition(
     ref, volunteer, role = _load(session, principal, referral_id)
     if not _may_move(principal, role, to):
         raise Forbidden(f"You cannot mark this referral as {to.replace('_', ' ')}.")
+    # One transition at a time per referral: a second "started" sent at the same moment waits,
+    # then finds the referral started already (409), and never makes a second placement.
+    ref = locking.lock(session, Referral, ref.id)
     if to not in REFERRAL_TRANSITIONS[ref.status]:
         allowed = ", ".join(s.replace("_", " ") for s in REFERRAL_TRANSITIONS[ref.status]) or "nothing (it is finished)"
         raise Conflict(
@@ -170,6 +174,7 @@ def transition(
     ref.status = to
     ref.status_changed_at = now
     if to == "started":
+        role = roles_service.take_place(session, role.id, principal)
         session.add(
             Placement(
                 referral_id=ref.id,
@@ -183,6 +188,7 @@ def transition(
         placement = session.scalar(select(Placement).where(Placement.referral_id == ref.id))
         if placement is not None and placement.ended_on is None:
             placement.ended_on = today
+            roles_service.give_back_place(session, role.id, principal)
     if principal.is_staff:
         audit.record(session, principal, f"referral.{to}", "referral", ref.id)
     enqueue(session, events.ReferralStatusChanged(referral_id=ref.id, from_status=previous, to_status=to))

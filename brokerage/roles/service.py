@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from brokerage import audit
+from brokerage import audit, locking
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
@@ -259,7 +259,7 @@ def update(session: Session, principal: Principal, role_id: int, body: RoleUpdat
 def change_status(
     session: Session, principal: Principal | None, role_id: int, to: str, reason: str | None, *, system: bool = False
 ) -> tuple[Role, Organisation]:
-    role = session.get(Role, role_id)
+    role = locking.lock(session, Role, role_id)  # one status change at a time per role
     if role is None:
         raise NotFound("There is no role with that id.")
     org = session.get(Organisation, role.organisation_id)
@@ -298,6 +298,36 @@ def change_status(
     if principal is not None and "staff" in kinds and not principal.manages(role.organisation_id):
         audit.record(session, principal, f"role.{to}", "role", role.id)
     return role, org
+
+
+def take_place(session: Session, role_id: int, principal: Principal | None) -> Role:
+    """A placement starts: one place fewer, and the role is filled when none is left. The role's row
+    is locked, so concurrent starts take the places one by one and the last place is taken once."""
+    role = locking.lock(session, Role, role_id)
+    if role is None:
+        raise NotFound("There is no role with that id.")
+    if role.places_available < 1:
+        raise Conflict(
+            "Every place on this role is taken. Reopen it with more places, or mark this referral unsuccessful.",
+            details=[{"field": "status", "message": "no places left"}],
+        )
+    role.places_available -= 1
+    if role.places_available == 0 and role.status == "published":
+        _record_status(session, role, "filled", principal, "Every place is taken")
+    return role
+
+
+def give_back_place(session: Session, role_id: int, principal: Principal | None) -> Role | None:
+    """A placement ends: its place is free again, and a role that was filled because every place
+    was taken is open again."""
+    role = locking.lock(session, Role, role_id)
+    if role is None:
+        return None
+    was_full = role.places_available < 1
+    role.places_available += 1
+    if was_full and role.status == "filled":
+        _record_status(session, role, "published", principal, "A place came free")
+    return role
 
 
 def history(session: Session, principal: Principal | None, role_id: int) -> list[RoleStatusChange]:

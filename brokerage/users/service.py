@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from brokerage import audit
@@ -34,7 +35,10 @@ def create_account(
         session_version=1,
     )
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same address signed up at the same moment
+        raise Conflict("Someone already has an account with this email address.") from None
     return user
 
 

@@ -163,7 +163,12 @@ def create(session: Session, principal: Principal | None, body: VolunteerCreate)
             session_version=1,
         )
         session.add(user)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # the same address signed up at the same moment
+            raise Conflict(
+                "Someone is already registered with this email address. Try signing in or resetting your password."
+            ) from None
         v.user_id = user.id
     session.add(v)
     try:

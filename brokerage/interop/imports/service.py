@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from brokerage import audit
+from brokerage import audit, locking
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
@@ -198,6 +198,7 @@ def confirm(
 ) -> ImportBatch:
     """Write the checked file: everything or, at the first problem, nothing (the caller's transaction)."""
     batch = _own_batch(session, principal, batch_id)
+    batch = locking.lock(session, ImportBatch, batch.id)  # written once, however often it is confirmed
     if batch.status == "committed":
         raise Conflict("This import has already been confirmed.")
     if batch.status == "discarded":
@@ -258,6 +259,7 @@ def _apply(session: Session, batch: ImportBatch, plan: Any, actor: int | None) -
 
 def discard(session: Session, principal: Principal | None, batch_id: int) -> ImportBatch:
     batch = _own_batch(session, principal, batch_id)
+    batch = locking.lock(session, ImportBatch, batch.id)
     if batch.status == "committed":
         raise Conflict("This import has already been confirmed; it cannot be discarded.")
     batch.status = "discarded"
