@@ -96,9 +96,11 @@ def client_address(request: Request) -> str:
         address = ipaddress.ip_address(host)
     except ValueError:
         return host
-    if address.version == 6 and address.ipv4_mapped is None:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address) + "/64"
-    return str(address.ipv4_mapped or address)
+    return str(address)
 
 
 def _wait_words(seconds: int) -> str:
