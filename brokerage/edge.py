@@ -3,7 +3,7 @@
 - An id in the path or the query string (a parameter named ``id`` or ``…_id``) must fit the
   database's integer ids: below 1 or above 2³¹−1 there can be nothing there, so the answer is the
   same 404 as for any id that does not exist (and no query is sent with a number the database
-  would refuse).
+  would refuse). A query filter of 0 is a 404 too (it would otherwise read as "no filter").
 - No string input may hold NUL or other control characters, nor lone surrogates (not text at
   all): in the path and the query string none at all; in JSON and form bodies tab, line feed and
   carriage return are allowed (text areas), nothing else. Uploaded files are not inspected here:
@@ -40,11 +40,11 @@ def is_id_name(name: str) -> bool:
     return name == "id" or name.endswith("_id")
 
 
-def check_id(name: str, value: str) -> None:
+def check_id(name: str, value: str, *, lowest: int = 1) -> None:
     """404 for an integer id no row can have (the route itself answers 422 for one that is not a number)."""
     if is_id_name(name) and _INTEGER.match(value.strip()):
         number = int(value)
-        if number < 1 or number > MAX_ID:
+        if number < lowest or number > MAX_ID:
             raise NotFound(f"There is nothing with that {name.replace('_', ' ')}.")
 
 
@@ -93,11 +93,15 @@ async def bounded_inputs(request: Request) -> None:
     """The edge check run before every route (see the module's docstring)."""
     if _BAD_IN_URL.search(request.url.path) or _BAD_IN_URL.search(request.scope.get("path", "")):
         _refuse("path")
+    # A page (a route outside the API's schema) may use 0 to mean "none in particular" (the duplicates
+    # page's "look for duplicates now"); past 2³¹−1 is still a 404 there.
+    route = request.scope.get("route")
+    lowest = 1 if getattr(route, "include_in_schema", True) else 0
     for name, value in request.path_params.items():
         if isinstance(value, str):
             if _BAD_IN_URL.search(value):
                 _refuse(f"path.{name}")
-            check_id(name, value)
+            check_id(name, value, lowest=lowest)
     for name, value in request.query_params.multi_items():
         if _BAD_IN_URL.search(name) or _BAD_IN_URL.search(value):
             _refuse(f"query.{name[:40]}")

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import StreamingResponse
 
+from brokerage.auth import policy
+from brokerage.auth.principal import Principal
 from brokerage.deps import CurrentPrincipal, DbSession
 from brokerage.reports import exports, service
 from brokerage.reports.schemas import (
@@ -24,6 +26,16 @@ from brokerage.reports.schemas import (
 )
 
 router = APIRouter(tags=["reports"])
+
+
+def _report_reader(principal: CurrentPrincipal) -> Principal:
+    """Reports are for centre staff and pilot leads: checked before any of the report's parameters
+    are read, so no one else learns anything from how their parameters are judged."""
+    policy.report_districts(principal, None)
+    return principal
+
+
+ReportReader = Annotated[Principal, Depends(_report_reader)]
 
 MEDIA = {
     "json": "application/json",
@@ -49,7 +61,7 @@ def _download(data_or_iter, fmt: str, filename: str) -> StreamingResponse:
 @router.get("/reports", summary="A value-of-volunteering report (json, csv, xlsx or printable html)")
 def get_report(
     session: DbSession,
-    principal: CurrentPrincipal,
+    principal: ReportReader,
     period: str | None = Query(default=None, description="2025, 2025-26 (financial year), 2025-Q2 or 2025-04"),
     start: str | None = Query(default=None, description="First month YYYY-MM (with end)"),
     end: str | None = Query(default=None, description="Last month YYYY-MM"),
@@ -102,7 +114,7 @@ def _frozen_out(frozen, hashes: dict[str, str]) -> FrozenReportOut:
     status_code=status.HTTP_201_CREATED,
     summary="Freeze a report: store it so it downloads the same every time",
 )
-def freeze_report(body: FreezeRequest, session: DbSession, principal: CurrentPrincipal):
+def freeze_report(body: FreezeRequest, session: DbSession, principal: ReportReader):
     params = ReportParams(**body.model_dump(exclude={"title"}))
     frozen = service.freeze(session, principal, params, body.title)
     _, hashes = service.get_frozen(session, principal, frozen.id)
