@@ -134,3 +134,21 @@ def test_reports_check_permission_before_reading_any_parameter(client, factory, 
     assert r.status_code == 422 and r.json()["error"]["code"] in ("invalid_input", "validation_error"), r.text
     r = client.get("/reports", params={"start": "2025-13"}, headers=pilot)
     assert r.status_code == 422, r.text
+
+
+def test_pages_keep_their_own_use_of_id_0_and_still_refuse_huge_ids(client, factory):
+    from brokerage.auth.service import issue_session_cookie
+
+    staff = factory.user("centre_staff", centre=factory.centre(districts=(ASHFORD,), is_lead=True))
+    client.cookies.set("brokerage_session", issue_session_cookie(staff))
+    page = client.get("/centre/duplicates", headers={"Accept": "text/html"})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = client.post(
+        "/centre/duplicates/0",
+        data={"csrf_token": token, "action": "scan"},
+        headers={"Accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/centre/duplicates"
+    r = client.get(f"/centre/roles/{2**40}", headers={"Accept": "text/html"})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
