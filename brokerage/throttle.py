@@ -86,7 +86,7 @@ def reset() -> None:
     """Forget every counter (tests, and an operator's ``brokerage`` command after an incident)."""
     throttle = _throttle()
     if throttle is not None:
-        throttle.limiter.storage.reset()
+        _safely(None, throttle.limiter.storage.reset)
 
 
 def client_address(request: Request) -> str:

@@ -33,6 +33,12 @@ def _url(path: str) -> str:
 
 
 @pytest.fixture
+def db(pg_db):
+    """The rule does not depend on the database: one run, on PostgreSQL."""
+    return pg_db
+
+
+@pytest.fixture
 def staff_cookie(factory):
     staff = factory.user("centre_staff", centre=factory.centre(districts=(ASHFORD,), is_lead=True))
     return issue_session_cookie(staff), staff
