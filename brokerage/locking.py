@@ -19,14 +19,21 @@ from typing import TypeVar
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from brokerage.errors import NotFound
+
 T = TypeVar("T")
 
 
-def lock(session: Session, model: type[T], pk: int) -> T | None:
-    """The row with this id, locked for the rest of the transaction and read afresh (None if gone)."""
+def lock(session: Session, model: type[T], pk: int) -> T:
+    """The row with this id, locked for the rest of the transaction and read afresh (a 404 if it
+    was deleted meanwhile)."""
     if session.get_bind().dialect.name == "postgresql":
-        return session.get(model, pk, with_for_update=True, populate_existing=True)
-    session.flush()
-    table = model.__table__.name  # type: ignore[attr-defined]
-    session.execute(text(f'UPDATE "{table}" SET id = id WHERE id = :pk'), {"pk": pk})
-    return session.get(model, pk, populate_existing=True)
+        row = session.get(model, pk, with_for_update=True, populate_existing=True)
+    else:
+        session.flush()
+        table = model.__table__.name  # type: ignore[attr-defined]
+        session.execute(text(f'UPDATE "{table}" SET id = id WHERE id = :pk'), {"pk": pk})
+        row = session.get(model, pk, populate_existing=True)
+    if row is None:
+        raise NotFound("That was removed a moment ago.")
+    return row

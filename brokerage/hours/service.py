@@ -253,7 +253,8 @@ def bulk_approve(session: Session, principal: Principal, ids: Sequence[int]) -> 
     entries: list[HoursEntry] = []
     seen: set[int] = set()
     # Lock the entries in id order (two overlapping bulk approvals never wait on each other in a circle).
-    for entry_id in sorted({i for i in ids if 1 <= i <= 2**31 - 1}):
+    in_range = {i for i in ids if 1 <= i <= 2**31 - 1}
+    for entry_id in sorted(session.scalars(select(HoursEntry.id).where(HoursEntry.id.in_(in_range)))):
         locking.lock(session, HoursEntry, entry_id)
     for i, entry_id in enumerate(ids):
         field = f"ids[{i}]"

@@ -259,9 +259,9 @@ def update(session: Session, principal: Principal, role_id: int, body: RoleUpdat
 def change_status(
     session: Session, principal: Principal | None, role_id: int, to: str, reason: str | None, *, system: bool = False
 ) -> tuple[Role, Organisation]:
-    role = locking.lock(session, Role, role_id)  # one status change at a time per role
-    if role is None:
+    if session.get(Role, role_id) is None:
         raise NotFound("There is no role with that id.")
+    role = locking.lock(session, Role, role_id)  # one status change at a time per role
     org = session.get(Organisation, role.organisation_id)
     if not system:
         assert principal is not None
@@ -304,8 +304,6 @@ def take_place(session: Session, role_id: int, principal: Principal | None) -> R
     """A placement starts: one place fewer, and the role is filled when none is left. The role's row
     is locked, so concurrent starts take the places one by one and the last place is taken once."""
     role = locking.lock(session, Role, role_id)
-    if role is None:
-        raise NotFound("There is no role with that id.")
     if role.places_available < 1:
         raise Conflict(
             "Every place on this role is taken. Reopen it with more places, or mark this referral unsuccessful.",
@@ -317,12 +315,10 @@ def take_place(session: Session, role_id: int, principal: Principal | None) -> R
     return role
 
 
-def give_back_place(session: Session, role_id: int, principal: Principal | None) -> Role | None:
+def give_back_place(session: Session, role_id: int, principal: Principal | None) -> Role:
     """A placement ends: its place is free again, and a role that was filled because every place
     was taken is open again."""
     role = locking.lock(session, Role, role_id)
-    if role is None:
-        return None
     was_full = role.places_available < 1
     role.places_available += 1
     if was_full and role.status == "filled":
