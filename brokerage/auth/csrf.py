@@ -14,19 +14,19 @@ affected: a browser never adds them by itself. Page routes check the form's toke
 
 from __future__ import annotations
 
-import hmac
 from urllib.parse import urlsplit
 
 from fastapi import Request
 
-from brokerage.auth import tokens
+from brokerage.auth.tokens import CSRF_COOKIE, csrf_token_matches
 from brokerage.config import get_settings
 from brokerage.errors import Forbidden
 
-CSRF_COOKIE = "brokerage_csrf"
 HEADER = "X-CSRF-Token"
-MAX_AGE = 60 * 60 * 12
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+__all__ = ["CSRF_COOKIE", "HEADER", "SAFE_METHODS", "CrossSiteRefused", "check_cookie_request", "same_origin"]
 
 
 class CrossSiteRefused(Forbidden):
@@ -37,15 +37,6 @@ class CrossSiteRefused(Forbidden):
             "This request was refused: it uses your sign-in but does not come from this site's pages. "
             "Send the page's CSRF token in the X-CSRF-Token header, or use a bearer token."
         )
-
-
-def token_matches(request: Request, token: str | None, user_id: int | None) -> bool:
-    """Whether ``token`` is a CSRF token for this browser (its CSRF cookie) and this user."""
-    seed = request.cookies.get(CSRF_COOKIE)
-    data = tokens.unsign(tokens.CSRF_SALT, token, MAX_AGE) if token else None
-    if not seed or not isinstance(data, dict):
-        return False
-    return hmac.compare_digest(str(data.get("c")), seed) and data.get("u") == user_id
 
 
 def _origin_of(url: str) -> tuple[str, str] | None:
@@ -76,6 +67,7 @@ def check_cookie_request(request: Request, user_id: int) -> None:
         return
     if getattr(request.scope.get("route"), "csrf_by_form", False):
         return  # a page route: its form token is checked by the page
-    if token_matches(request, request.headers.get(HEADER), user_id) or same_origin(request):
+    token = request.headers.get(HEADER)
+    if csrf_token_matches(request.cookies.get(CSRF_COOKIE), token, user_id) or same_origin(request):
         return
     raise CrossSiteRefused()

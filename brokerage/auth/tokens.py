@@ -3,6 +3,7 @@ and one-click unsubscribe links. Each kind uses its own salt so one can never st
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -14,6 +15,9 @@ API_SALT = "brokerage.api-token"
 RESET_SALT = "brokerage.password-reset"
 UNSUBSCRIBE_SALT = "brokerage.unsubscribe"
 CSRF_SALT = "brokerage.csrf"
+# The CSRF cookie holds a random value; a page's CSRF token is that value and the user, signed.
+CSRF_COOKIE = "brokerage_csrf"
+CSRF_MAX_AGE = 60 * 60 * 12
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -35,3 +39,11 @@ def unsign(salt: str, token: str, max_age: int | None) -> Any | None:
 def password_fingerprint(password_hash: str | None) -> str:
     """A short piece of the hash: a reset token stops working once the password changes."""
     return (password_hash or "none")[-12:]
+
+
+def csrf_token_matches(seed: str | None, token: str | None, user_id: int | None) -> bool:
+    """Whether ``token`` is a CSRF token for this browser (the value in its CSRF cookie) and this user."""
+    data = unsign(CSRF_SALT, token, CSRF_MAX_AGE) if token else None
+    if not seed or not isinstance(data, dict):
+        return False
+    return hmac.compare_digest(str(data.get("c")), seed) and data.get("u") == user_id

@@ -9,11 +9,12 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from brokerage.auth import tokens
-from brokerage.auth.csrf import CSRF_COOKIE, MAX_AGE, token_matches
+from brokerage.auth.tokens import CSRF_COOKIE, CSRF_MAX_AGE, csrf_token_matches
 from brokerage.config import get_settings
 from brokerage.errors import BrokerageError
 
 FIELD = "csrf_token"
+MAX_AGE = CSRF_MAX_AGE
 __all__ = ["CSRF_COOKIE", "FIELD", "MAX_AGE", "check", "ensure_cookie", "token_for"]
 
 
@@ -55,5 +56,5 @@ def ensure_cookie(request: Request, response: Response) -> None:
 
 
 def check(request: Request, token: str | None) -> None:
-    if not token_matches(request, token, _user_id(request)):
+    if not csrf_token_matches(request.cookies.get(CSRF_COOKIE), token, _user_id(request)):
         raise CsrfFailed()
