@@ -89,20 +89,13 @@ async def _check_body(request: Request) -> None:
                 _refuse(f"body.{key}")
 
 
-def _is_api_operation(request: Request) -> bool:
-    paths = getattr(request.app.state, "api_paths", None)
-    if paths is None:
-        paths = request.app.state.api_paths = frozenset(request.app.openapi().get("paths", {}))
-    return getattr(request.scope.get("route"), "path", None) in paths
-
-
 async def bounded_inputs(request: Request) -> None:
     """The edge check run before every route (see the module's docstring)."""
     if _BAD_IN_URL.search(request.url.path) or _BAD_IN_URL.search(request.scope.get("path", "")):
         _refuse("path")
-    # A page (a route outside the API's schema) may use 0 to mean "none in particular" (the duplicates
+    # A page route may use 0 to mean "none in particular" (the duplicates
     # page's "look for duplicates now"); past 2³¹−1 is still a 404 there.
-    lowest = 1 if _is_api_operation(request) else 0
+    lowest = 0 if getattr(request.scope.get("route"), "csrf_by_form", False) else 1
     for name, value in request.path_params.items():
         if isinstance(value, str):
             if _BAD_IN_URL.search(value):

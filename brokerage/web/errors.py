@@ -84,7 +84,9 @@ def render_error_page(request: Request, status_code: int, message: str) -> HTMLR
 async def _brokerage_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, errors.BrokerageError)
     if is_page_request(request):
-        return render_error_page(request, exc.status_code, exc.message)
+        page = render_error_page(request, exc.status_code, exc.message)
+        page.headers.update(exc.headers or {})  # Retry-After on a 429 or 503
+        return page
     return await errors.brokerage_error_response(request, exc)
 
 
