@@ -96,7 +96,7 @@ def main() -> None:
     try:
         print(f"Seeding a {args.scale} county into {dbname} …", flush=True)
         subprocess.run(
-            [PY, "-m", "brokerage.cli", "seed", "--scale", args.scale, "--quiet"], cwd=ROOT, env={**os.environ, **env}, check=True
+            [PY, "-m", "workers.cli", "seed", "--scale", args.scale, "--quiet"], cwd=ROOT, env={**os.environ, **env}, check=True
         )
         os.environ.update(env)
         from brokerage.auth.service import issue_api_token

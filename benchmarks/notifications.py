@@ -151,7 +151,7 @@ def main() -> int:
         # -- workers --------------------------------------------------------------------------
         log = open(tmp / "worker.log", "wb")
         worker = subprocess.Popen(
-            [sys.executable, "-m", "brokerage.cli", "worker", "--processes", str(args.processes), "--threads", str(args.threads)],
+            [sys.executable, "-m", "workers.cli", "worker", "--processes", str(args.processes), "--threads", str(args.threads)],
             env=env,
             cwd=ROOT,
             stdout=log,

@@ -1,17 +1,37 @@
-"""The ``brokerage`` command: serve, migrate, seed, geo import-onspd, worker, scheduler and more."""
+"""The app's commands: serve, migrate, seed, geo import-onspd, create-user and each domain's own.
+
+The installed ``brokerage`` command is ``workers/cli.py``: it builds this parser, adds the commands that
+start background work (``worker``, ``relay``, ``scheduler``) and hands ``serve`` its in-process worker,
+because ``brokerage`` never imports ``workers`` (docs/architecture.md).
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
-import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Protocol
 
 from brokerage.config import PROJECT_ROOT, get_settings
 from brokerage.interop import cli as interop_cli
 from brokerage.matches import cli as matches_cli
 from brokerage.reports import cli as reports_cli
+
+logger = logging.getLogger(__name__)
+
+
+class InProcessWorker(Protocol):
+    """Background work that ``serve`` runs beside the web app when no broker is configured."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+# What a module with commands of its own passes to build_parser: it adds them to the subcommands.
+Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 
 def _alembic_config(url: str | None = None):
@@ -73,13 +93,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         print("Loading the demo county (first run only)…", flush=True)
         seed(scale="demo", seed=2026, progress=True)
-    embedded = None
+    embedded: InProcessWorker | None = None
     if not settings.effective_broker_url and not args.no_worker:
-        # The composition root: with no broker configured, background jobs run in this process.
-        from workers.embedded import EmbeddedWorker
-
-        embedded = EmbeddedWorker()
-        embedded.start()
+        # With no broker configured, background jobs run in this process.
+        if args.in_process_worker is None:
+            logger.warning("No broker and no in-process worker: background jobs are recorded but not run")
+        else:
+            embedded = args.in_process_worker()
+            embedded.start()
     if args.demo:
         _print_banner_when_listening(args.host, args.port)
     try:
@@ -135,24 +156,6 @@ def cmd_geo_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_worker(args: argparse.Namespace) -> int:
-    from workers.main import run_worker
-
-    return run_worker(processes=args.processes, threads=args.threads)
-
-
-def cmd_scheduler(args: argparse.Namespace) -> int:
-    from workers.scheduler import run_scheduler
-
-    return run_scheduler()
-
-
-def cmd_relay(args: argparse.Namespace) -> int:
-    from workers.relay import run_relay
-
-    return run_relay(once=args.once)
-
-
 def cmd_create_user(args: argparse.Namespace) -> int:
     import getpass
 
@@ -168,7 +171,11 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(
+    *, in_process_worker: Callable[[], InProcessWorker] | None = None, more: Iterable[Register] = ()
+) -> argparse.ArgumentParser:
+    """The parser of the app's commands; ``more`` adds other modules' commands, and ``serve`` runs
+    ``in_process_worker()`` beside the web app when no broker is configured."""
     parser = argparse.ArgumentParser(prog="brokerage", description="Kent Volunteer Brokerage")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -179,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="load the demo county on first run and print the logins")
     p.add_argument("--no-worker", action="store_true", help="do not run background jobs in this process")
     p.add_argument("--quiet", action="store_true")
-    p.set_defaults(func=cmd_serve)
+    p.set_defaults(func=cmd_serve, in_process_worker=in_process_worker)
 
     p = sub.add_parser("migrate", help="apply database migrations")
     p.set_defaults(func=cmd_migrate)
@@ -199,18 +206,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_geo_import)
 
-    p = sub.add_parser("worker", help="run Dramatiq workers for background jobs")
-    p.add_argument("--processes", type=int, default=2)
-    p.add_argument("--threads", type=int, default=4)
-    p.set_defaults(func=cmd_worker)
-
-    p = sub.add_parser("scheduler", help="run the periodic-job scheduler (single leader)")
-    p.set_defaults(func=cmd_scheduler)
-
-    p = sub.add_parser("relay", help="hand recorded jobs (the outbox) to the broker")
-    p.add_argument("--once", action="store_true")
-    p.set_defaults(func=cmd_relay)
-
     p = sub.add_parser("create-user", help="create a staff, pilot lead, manager or admin account")
     p.add_argument("--email", required=True)
     p.add_argument("--name", required=True)
@@ -220,20 +215,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_create_user)
 
     # Each domain adds its own subcommands with ``register(subparsers)`` in its cli module.
-    for domain_cli in (matches_cli, reports_cli, interop_cli):
-        domain_cli.register(sub)
+    for register in (matches_cli.register, reports_cli.register, interop_cli.register, *more):
+        register(sub)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def run(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and run the command it names; the exit status."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

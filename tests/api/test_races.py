@@ -89,7 +89,7 @@ def live(tmp_path_factory):
             [
                 sys.executable,
                 "-m",
-                "brokerage.cli",
+                "workers.cli",
                 "serve",
                 "--host",
                 "127.0.0.1",

@@ -4,11 +4,12 @@ runs exists in the ``brokerage`` CLI."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import yaml
 
-from brokerage.cli import build_parser
+from workers.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,3 +55,15 @@ def test_dockerfile_copies_what_the_app_needs():
     text = (ROOT / "Dockerfile").read_text()
     for part in ("brokerage", "workers", "matching", "alembic", "alembic.ini"):
         assert f"COPY {part}" in text
+
+
+def test_the_installed_command_starts_background_work():
+    """``brokerage`` is the workers' command line: the app's commands, the worker, relay and scheduler,
+    and ``serve`` with its in-process worker for when no broker is configured."""
+    from workers.embedded import EmbeddedWorker
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["brokerage"] == "workers.cli:main"
+    parser = build_parser()
+    assert {"serve", "migrate", "seed", "worker", "relay", "scheduler", "import", "reports"} <= set(_subcommands(parser))
+    assert parser.parse_args(["serve"]).in_process_worker is EmbeddedWorker

@@ -4,7 +4,7 @@ centroids, and a postcode that spans districts lands in the right one."""
 from __future__ import annotations
 
 from brokerage import db as dbmod
-from brokerage.cli import main
+from workers.cli import main
 from brokerage.geo.lookup import forget_exact_rows_cache, locate
 from tests.conftest import migrate_engine, sqlite_engine_for_tests
 

@@ -6,7 +6,7 @@ import csv
 from datetime import date
 
 from brokerage import db as dbmod
-from brokerage.cli import main
+from workers.cli import main
 from tests.conftest import migrate_engine, sqlite_engine_for_tests
 
 

@@ -293,7 +293,7 @@ def test_only_staff_of_the_centre_import_and_see_batches(client, as_user, factor
 
 def test_command_line_dry_run_then_commit(tmp_path, capsys):
     """``brokerage import volunteers FILE --format teamkinetic --centre-id N [--commit]`` on its own database."""
-    from brokerage import cli
+    from workers import cli
     from brokerage.db import set_engine
     from brokerage.models import Centre
     from sqlalchemy.orm import Session

@@ -14,7 +14,7 @@ def test_actors_registered_under_event_names():
 
 
 def test_rebuild_rollups_command_is_registered():
-    from brokerage.cli import build_parser
+    from workers.cli import build_parser
     from brokerage.reports.cli import cmd_rebuild
 
     args = build_parser().parse_args(["reports", "rebuild-rollups", "--quiet"])

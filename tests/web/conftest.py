@@ -219,7 +219,7 @@ def server(tmp_path_factory):
         env.pop(key, None)
     log = open(var_dir / "server.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "brokerage.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"],
+        [sys.executable, "-m", "workers.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"],
         cwd=ROOT,
         env=env,
         stdout=log,

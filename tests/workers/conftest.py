@@ -316,7 +316,7 @@ def processes(tmp_path) -> Iterator[Callable[..., Process]]:
     started: list[Process] = []
 
     def start(command: list[str], env: dict[str, str], name: str = "proc") -> Process:
-        p = Process([PYTHON, "-m", "brokerage.cli", *command], env, tmp_path / f"{name}-{len(started)}.log")
+        p = Process([PYTHON, "-m", "workers.cli", *command], env, tmp_path / f"{name}-{len(started)}.log")
         started.append(p)
         return p
 
