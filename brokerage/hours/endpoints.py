@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from typing import Annotated
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from brokerage import deps
 from brokerage.deps import CurrentPrincipal, DbSession
 from brokerage.hours import service
+from brokerage.spreadsheets import csv_writer
 from brokerage.hours.schemas import (
     BulkApprove,
     BulkApproveResult,
@@ -145,7 +145,7 @@ def export_hours(
 def stream_csv(first, rows, rows_per_chunk: int = 2000):
     """CSV text in chunks of a few thousand rows: memory stays flat however many rows there are."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, lineterminator="\n")
     writer.writerow(service.EXPORT_COLUMNS)
     if first is not None:
         writer.writerow(_csv_row(first))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import csv
+from brokerage.spreadsheets import csv_writer
 import sys
 import time
 from datetime import date
@@ -35,7 +35,7 @@ def cmd_rematch(args: argparse.Namespace) -> int:
         index = RoleIndex(list(role_features(session)))
         ids = list(session.scalars(select(Volunteer.id).where(Volunteer.status == "active").order_by(Volunteer.id)))
         out = open(args.output, "w", newline="") if args.output else None
-        writer = csv.writer(out) if out else None
+        writer = csv_writer(out) if out else None
         if writer:
             writer.writerow(["volunteer_id", "rank", "role_id", "score"])
         matched = with_none = 0

@@ -3,12 +3,12 @@ dictionary) and a printable HTML report with charts. Each takes the report as bu
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
 
 from brokerage.reports import definitions
+from brokerage.spreadsheets import csv_writer, neutralise_workbook
 
 CSV_COLUMNS = ("section", "dimension", "key", "label", "metric", "unit", "value")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "reports"
@@ -164,7 +164,7 @@ def tidy_rows(report: dict) -> Iterator[tuple]:
 
 def csv_chunks(report: dict, rows_per_chunk: int = 500) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for i, row in enumerate(tidy_rows(report), 1):
         writer.writerow(["" if v is None else v for v in row])
@@ -277,6 +277,7 @@ def xlsx_bytes(report: dict) -> bytes:
     wb.properties.title = report["title"]
     wb.properties.created = stamp
     wb.properties.modified = stamp
+    neutralise_workbook(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

