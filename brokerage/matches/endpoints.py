@@ -9,7 +9,7 @@ from pydantic import Field, TypeAdapter
 from brokerage.deps import CurrentPrincipal, DbSession, OptionalPrincipal
 from brokerage.vocab import slots, taxonomies
 from brokerage.schemas import Input, Output
-from brokerage.matches import service
+from brokerage.matches import interest, service
 
 router = APIRouter(tags=["matching"])
 
@@ -107,16 +107,17 @@ def volunteer_matches(
 @router.get("/volunteers/{volunteer_id}/why-not/{role_id}", response_model=WhyNotOut)
 def volunteer_why_not(volunteer_id: int, role_id: int, session: DbSession, principal: CurrentPrincipal):
     """Why a role is (or is not) a match for this volunteer, in plain words. ``eligible``: it passes every
-    condition; ``can_apply``: it passes every hard one (distance and times are preferences: ``soft``
-    reasons say what the volunteer could change). ``flags`` are what a match would carry, such as
+    condition; ``can_apply``: the volunteer may say they are interested (the one interest rule: hard gates
+    block; times, distance and skills are ``soft`` and only warn, saying what the volunteer could change). ``flags`` are what a match would carry, such as
     ``needs_dbs_check`` for a volunteer willing to get the check the role needs; ``notes`` say them."""
     reasons, flags = service.why_not(session, principal, volunteer_id, role_id)
+    rule = interest.classify(reasons, flags)
     return WhyNotOut(
         volunteer_id=volunteer_id,
         role_id=role_id,
         eligible=not reasons,
-        can_apply=not any(not r.soft for r in reasons),
-        reasons=[ReasonOut(code=r.code, message=r.message, soft=r.soft, change=r.change) for r in reasons],
+        can_apply=rule.allowed,
+        reasons=[ReasonOut(code=r.code, message=r.message, soft=interest.is_soft(r), change=r.change) for r in reasons],
         flags=flags,
         notes=[NoteOut(**n) for n in service.notes_of(flags)],
     )

@@ -11,6 +11,7 @@ from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
 from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from brokerage.matches.interest import interest_rule
 from brokerage.models import Placement, Referral, ReferralEvent, Role, Volunteer
 from brokerage.referrals.lifecycle import TRANSITIONS as REFERRAL_TRANSITIONS
 from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
@@ -113,17 +114,13 @@ def create(session: Session, principal: Principal, body: ReferralCreate) -> tupl
             details=[{"field": "role_id", "message": f"referral {existing.id}"}],
         )
     if principal.is_volunteer:
-        # Eligibility is checked before anyone applies: a volunteer cannot express interest in a role
-        # that is not a match, and is told why (centre staff, as brokers, may still refer).
-        from brokerage.matches.service import explain_pair
-
-        reasons, _flags = explain_pair(session, volunteer.id, role.id)
-        # distance and times are preferences: a volunteer may still say they are interested
-        reasons = [r for r in reasons if r.code != "already_referred" and not r.soft]
-        if reasons:
+        # The one interest rule (brokerage/matches/interest.py): hard gates block with the reason, soft
+        # mismatches (times, distance, skills) only warn. Centre staff, as brokers, may still refer.
+        rule = interest_rule(session, volunteer.id, role.id)
+        if not rule.allowed:
             raise Conflict(
-                "This role is not a match for you yet: " + " ".join(r.message for r in reasons),
-                details=[{"field": r.code, "message": r.message} for r in reasons],
+                "You cannot say you are interested in this role: " + " ".join(r.message for r in rule.blocks),
+                details=[{"field": r.code, "message": r.message} for r in rule.blocks],
             )
     now = utcnow()
     ref = Referral(

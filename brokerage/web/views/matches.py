@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from brokerage.auth.principal import Principal
 from brokerage.errors import Forbidden, NotFound
 from brokerage.vocab import slots, taxonomies
+from brokerage.matches import interest
 from brokerage.matches import service as matches_service
 from brokerage.matches.service import RoleMatch
 from brokerage.models import Role, Volunteer
@@ -34,11 +35,19 @@ class RoleCard:
 
 @dataclass
 class Eligibility:
+    """How a role suits the volunteer looking at it, by the one interest rule: ``blocks`` stop them
+    saying they are interested (``can_apply`` is false), ``warnings`` only tell them what is off."""
+
     eligible: bool
-    why_not: list[str]
+    blocks: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     why: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # what the volunteer could change (distance, times)
     can_apply: bool = True
+
+    @property
+    def why_not(self) -> list[str]:
+        return self.blocks + self.warnings
 
 
 def _sentences(text: str | None) -> list[str]:
@@ -111,9 +120,8 @@ def eligibility(session: Session, principal: Principal, volunteer: Volunteer, ro
     """Whether the volunteer could take the role (an active application of theirs does not count
     against it: the page shows that separately) and, when they could, why it suits them."""
     fit = matches_service.fit(session, principal, volunteer.id, role.id)
-    reasons = [r for r in fit.reasons if r.code != "already_referred"]
-    why_not = [r.message for r in reasons]
-    why = [] if why_not else _sentences(fit.explanation)
+    rule = interest.classify(fit.reasons, fit.flags)
+    why = [] if rule.reasons else _sentences(fit.explanation)
     # the checks to get, in the words the explanations use ("needs a DBS check, which the organisation will arrange")
     notes = matches_service.notes_of(fit.flags)
     said = " ".join(why)
@@ -123,11 +131,12 @@ def eligibility(session: Session, principal: Principal, volunteer: Volunteer, ro
         if n["code"] in ("needs_dbs_check", "needs_id_check") and n["message"] not in said
     ]
     return Eligibility(
-        eligible=not why_not,
-        why_not=why_not,
+        eligible=not rule.reasons,
+        blocks=[r.message for r in rule.blocks],
+        warnings=[r.message for r in rule.warnings],
         why=why,
-        changes=[r.change for r in reasons if r.soft and r.change],
-        can_apply=all(r.soft for r in reasons),
+        changes=[r.change for r in rule.warnings if r.change],
+        can_apply=rule.allowed,
     )
 
 

@@ -6,25 +6,41 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import Response
 
+from brokerage.auth.principal import Principal
 from brokerage.deps import DbSession
+from brokerage.models import Role, Volunteer
 from brokerage.referrals import service as referrals_service
 from brokerage.referrals.schemas import ReferralCreate
 from brokerage.roles import service as roles_service
 from brokerage.web import forms
 from brokerage.web.deps import Form, VolunteerUser, page_router
 from brokerage.web.rendering import redirect, render
+from brokerage.web.views import matches as match_views
 
 router = page_router()
+
+
+def _eligibility(session: DbSession, principal: Principal, role: Role) -> match_views.Eligibility | None:
+    volunteer = session.get(Volunteer, principal.volunteer_id) if principal.volunteer_id else None
+    return match_views.eligibility(session, principal, volunteer, role) if volunteer is not None else None
+
+
+def _form(request: Request, session: DbSession, principal: Principal, role: Role, org, **extra) -> Response:
+    status_code = extra.pop("status_code", 200)
+    context = {
+        "title": f"Say you are interested in {role.title}",
+        "role": role,
+        "organisation": org,
+        "eligibility": _eligibility(session, principal, role),
+        **extra,
+    }
+    return render(request, "pages/volunteer/interest.html", context, status_code=status_code)
 
 
 @router.get("/opportunities/{role_id}/interest")
 def interest_page(role_id: int, request: Request, session: DbSession, principal: VolunteerUser) -> Response:
     role, org = roles_service.get_with_org(session, principal, role_id)
-    return render(
-        request,
-        "pages/volunteer/interest.html",
-        {"title": f"Say you are interested in {role.title}", "role": role, "organisation": org, "values": {"share_email": "yes"}},
-    )
+    return _form(request, session, principal, role, org, values={"share_email": "yes"})
 
 
 @router.post("/opportunities/{role_id}/interest")
@@ -43,18 +59,7 @@ def interest(role_id: int, request: Request, session: DbSession, principal: Volu
         aliases={"role_id": "message"},
     )
     if errors:
-        return render(
-            request,
-            "pages/volunteer/interest.html",
-            {
-                "title": f"Say you are interested in {role.title}",
-                "role": role,
-                "organisation": org,
-                "values": forms.values(form),
-                "errors": errors,
-            },
-            status_code=422,
-        )
+        return _form(request, session, principal, role, org, values=forms.values(form), errors=errors, status_code=422)
     return redirect(
         request, "/my/interest", f"We have told {org.name} you are interested in “{role.title}”. They will be in touch."
     )
