@@ -21,7 +21,9 @@ close match, with what is off and what the volunteer could change (``Reason.chan
 ``too_far`` *            an in-person role beyond the volunteer's travel radius (remote roles ignore
                          distance; a hybrid role too, unless the volunteer only volunteers in person)
 ``no_shared_slot`` *     a regular role none of whose weekly slots the volunteer has free
-``no_matching_session`` * a one-off role with no date still to come in a slot the volunteer has free
+``no_matching_session`` * a one-off role with no date still to come in a slot the volunteer has free (a
+                         session is in every slot it spends an hour in: 15:00-21:00 is an afternoon
+                         and an evening)
 ``missing_skill``        an *essential* skill the volunteer does not hold with certainty (one reason per
                          skill); other skills the role needs or would like only score
 =======================  =====================================================================
@@ -38,7 +40,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from .types import ALL_SLOTS, SLOT_DAYS, SLOT_PARTS, Reason, RoleFeatures, VolunteerFeatures, Weights, slot_of_datetime
+from .types import ALL_SLOTS, SLOT_DAYS, SLOT_PARTS, Reason, RoleFeatures, VolunteerFeatures, Weights, session_slots
 from .vocabulary import SkillProfile, Vocabulary, default_vocabulary, skill_profile
 
 EARTH_RADIUS_MILES = 3958.8
@@ -142,7 +144,7 @@ def describe_miles(m: float) -> str:
 @dataclass(frozen=True, slots=True)
 class RoleTiming:
     """What a role's times mean on a given day. ``eff_mask``: weekly slots (for a one-off role, the
-    slots of its sessions still to come); ``ref_date``: the date ages are checked on (the first session
+    slots its sessions still to come run in, see :func:`~matching.types.session_slots`); ``ref_date``: the date ages are checked on (the first session
     still to come for a one-off role, today otherwise); ``next_date``: first session to come."""
 
     eff_mask: int
@@ -157,10 +159,10 @@ def role_timing(role: RoleFeatures, today: date) -> RoleTiming:
         return RoleTiming(role.slot_mask & ALL_SLOTS, (role.slot_mask & ALL_SLOTS) == 0, True, today, None)
     mask = 0
     first: date | None = None
-    for start, _end in role.sessions:
+    for start, end in role.sessions:
         d = start.date()
         if d >= today:
-            mask |= 1 << slot_of_datetime(start)
+            mask |= session_slots(start, end)
             if first is None or d < first:
                 first = d
     return RoleTiming(mask, False, first is not None, first or today, first)

@@ -24,7 +24,7 @@ The vectorised :class:`~matching.index.RoleIndex` implements the same formulas; 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 
@@ -41,7 +41,17 @@ from .eligibility import (
     slot_name,
     why_not,
 )
-from .types import COMPONENTS, FLAG_MESSAGES, MatchResult, Reason, RoleFeatures, VolunteerFeatures, Weights
+from .types import (
+    COMPONENTS,
+    FLAG_MESSAGES,
+    SLOT_PARTS,
+    MatchResult,
+    Reason,
+    RoleFeatures,
+    VolunteerFeatures,
+    Weights,
+    session_slot_starts,
+)
 from .vocabulary import Vocabulary, default_vocabulary
 
 __all__ = ["combine", "components", "describe_distance", "explain", "flags_for", "is_oversubscribed", "score"]
@@ -163,6 +173,17 @@ def flags_for(
     return tuple(f)
 
 
+def _first_free_session_slot(role: RoleFeatures, today: date, avail: int) -> tuple[datetime, int] | None:
+    """The first slot, among the sessions still to come, that the volunteer is free in: (when the
+    session enters it, its slot bit)."""
+    for start, end in sorted(role.sessions):
+        if start.date() >= today:
+            for when, bit in session_slot_starts(start, end):
+                if avail >> bit & 1:
+                    return when, bit
+    return None
+
+
 def is_oversubscribed(role: RoleFeatures, w: Weights) -> bool:
     return role.active_referrals >= w.oversubscribed_ratio * max(role.places_available, 1)
 
@@ -196,16 +217,10 @@ def explain(
     if t.flexible:
         parts.append("flexible times")
     elif role.one_off:
-        nxt = None
-        for start, _ in sorted(role.sessions):
-            if start.date() >= today and (
-                p.avail >> (start.weekday() * 3 + (0 if start.hour < 12 else 1 if start.hour < 18 else 2)) & 1
-            ):
-                nxt = start
-                break
+        nxt = _first_free_session_slot(role, today, p.avail)
         if nxt is not None:
-            part = "morning" if nxt.hour < 12 else "afternoon" if nxt.hour < 18 else "evening"
-            parts.append(f"{nxt.strftime('%a')} {nxt.day} {nxt.strftime('%b')} {part} suits you")
+            when, bit = nxt
+            parts.append(f"{when.strftime('%a')} {when.day} {when.strftime('%b')} {SLOT_PARTS[bit % 3]} suits you")
     elif shared:
         names = [slot_name(b) for b in range(21) if shared >> b & 1]
         if len(names) == 1:

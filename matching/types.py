@@ -7,7 +7,7 @@ database rows without the library knowing about the database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 # --- enumerations (plain strings so they survive JSON and the database unchanged) -----------------
 ROLE_MODES = ("in_person", "remote", "hybrid")
@@ -31,6 +31,47 @@ def slot_of_datetime(dt: datetime) -> int:
     h = dt.hour
     part = 0 if h < 12 else (1 if h < 18 else 2)
     return dt.weekday() * 3 + part
+
+
+SESSION_SLOT_MIN = timedelta(hours=1)  # a session is in a slot when it runs at least this long in it
+
+
+def _next_boundary(t: datetime) -> datetime:
+    """The start of the slot after the one ``t`` is in (12:00, 18:00 or the next midnight)."""
+    day = t.replace(hour=0, minute=0, second=0, microsecond=0)
+    for h in (12, 18):
+        b = day + timedelta(hours=h)
+        if b > t:
+            return b
+    return day + timedelta(days=1)
+
+
+def session_slot_starts(start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """The weekly slots a dated session runs in, in time order, each with the moment the session enters
+    it: every slot it spends at least :data:`SESSION_SLOT_MIN` in (all of it when the session is
+    shorter), so a 14:00-18:30 session is an afternoon one and a 15:00-21:00 one is an afternoon and an
+    evening one. A session without a length counts in the slot it starts in."""
+    if end <= start:
+        return [(start, slot_of_datetime(start))]
+    if end - start >= timedelta(days=7):
+        end = start + timedelta(days=7)
+    need = min(SESSION_SLOT_MIN, end - start)
+    out: list[tuple[datetime, int]] = []
+    t = start
+    while t < end:
+        seg_end = min(_next_boundary(t), end)
+        if seg_end - t >= need:
+            out.append((t, slot_of_datetime(t)))
+        t = seg_end
+    return out or [(start, slot_of_datetime(start))]
+
+
+def session_slots(start: datetime, end: datetime) -> int:
+    """:func:`session_slot_starts` as a slot mask."""
+    mask = 0
+    for _, bit in session_slot_starts(start, end):
+        mask |= 1 << bit
+    return mask
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from matching import RoleFeatures, RoleIndex, VolunteerFeatures, score, why_not
-from matching.types import slot_bit
+from matching.types import session_slots, slot_bit
 
 TODAY = date(2026, 3, 2)  # Monday
 SAT_AM = 1 << slot_bit(5, 0)
@@ -108,6 +108,25 @@ def test_one_off_needs_a_future_session_in_a_free_slot():
     check(replace(VOL, availability_mask=1), one, "no_matching_session", ["dates still to come"])
     check(VOL, replace(one, sessions=(mon_past,)), "dates_passed", ["have passed"])
     check(VOL, replace(one, sessions=()), "dates_passed", ["have passed"])
+
+
+def test_a_session_counts_in_every_slot_it_runs_an_hour_in():
+    # Saturday 7 March 2026: 15:00-21:00 is an afternoon and an evening; 08:00-12:30 a morning only
+    sat_eve = 1 << slot_bit(5, 2)
+    evening_only = replace(VOL, availability_mask=sat_eve)
+    long_one = replace(ROLE, one_off=True, slot_mask=0, sessions=((datetime(2026, 3, 7, 15), datetime(2026, 3, 7, 21)),))
+    assert session_slots(*long_one.sessions[0]) == (1 << slot_bit(5, 1)) | sat_eve
+    assert why_not(evening_only, long_one, TODAY) == []
+    assert list(RoleIndex([long_one]).eligible_ids(evening_only, TODAY)) == [1]
+    res = score(evening_only, long_one, TODAY)
+    assert res is not None and "Sat 7 Mar evening suits you" in res.explanation
+    # half an hour into the afternoon is not an afternoon session
+    morning = replace(long_one, sessions=((datetime(2026, 3, 7, 8), datetime(2026, 3, 7, 12, 30)),))
+    assert session_slots(*morning.sessions[0]) == SAT_AM
+    check(replace(VOL, availability_mask=1 << slot_bit(5, 1)), morning, "no_matching_session", ["Saturday mornings"])
+    # a short session is in the slot it runs in; one past midnight keeps its evening
+    assert session_slots(datetime(2026, 3, 7, 17, 30), datetime(2026, 3, 7, 18, 10)) == 1 << slot_bit(5, 1)
+    assert session_slots(datetime(2026, 3, 7, 21), datetime(2026, 3, 8, 0, 30)) == sat_eve
 
 
 def test_missing_essential_skill_and_precise_readings():
