@@ -17,6 +17,8 @@ from sqlalchemy import update
 
 from brokerage.db import get_engine
 from brokerage.models import OutboxMessage
+from workers.relay import Relay
+from workers.scheduler import Scheduler
 from workers.settings import get_worker_settings
 
 logger = logging.getLogger(__name__)
@@ -29,15 +31,14 @@ class EmbeddedWorker:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.worker: dramatiq.Worker | None = None
-        self.relay = None
-        self.scheduler = None
+        self.relay: Relay | None = None
+        self.scheduler: Scheduler | None = None
 
     def start(self) -> None:
         from workers.broker import ensure_broker
 
         broker = ensure_broker()
         import workers.actors  # noqa: F401  (actors after the broker)
-        from workers.relay import Relay
 
         if isinstance(broker, StubBroker):
             with get_engine().begin() as conn:
@@ -46,13 +47,11 @@ class EmbeddedWorker:
                 )
         self.worker = dramatiq.Worker(broker, worker_threads=self.threads, worker_timeout=250)
         self.worker.start()
-        self.relay = Relay(broker)
-        self._spawn("outbox-relay", self.relay.run)
+        self.relay = relay = Relay(broker)
+        self._spawn("outbox-relay", relay.run)
         if self.with_scheduler:
-            from workers.scheduler import Scheduler
-
-            self.scheduler = Scheduler()
-            self._spawn("scheduler", self.scheduler.run)
+            self.scheduler = scheduler = Scheduler()
+            self._spawn("scheduler", scheduler.run)
         logger.info("Background jobs are running in this process (%d threads)", self.threads)
 
     def _spawn(self, name: str, target) -> None:

@@ -10,9 +10,9 @@ library's ``EmailMessage`` costs about 2 ms a message, which alone would cap a w
 from __future__ import annotations
 
 import binascii
-import re
 import hashlib
 import logging
+import re
 import smtplib
 import socket
 import ssl
@@ -205,6 +205,8 @@ class Mailer:
     # -- SMTP ----------------------------------------------------------------------------
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
+        if not s.smtp_host:
+            raise MailError("No mail server is configured (BROKERAGE_SMTP_HOST).", permanent=True)
         if s.smtp_ssl:
             conn: smtplib.SMTP = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=30, context=ssl.create_default_context())
         else:
@@ -223,13 +225,13 @@ class Mailer:
             self._local.conn = conn
         return conn
 
-    def _open(self) -> smtplib.SMTP:
-        """The connection a message is under way on (never a new one: that would take the
-        message's lines as commands)."""
-        conn = getattr(self._local, "conn", None)
+    def _open(self) -> tuple[smtplib.SMTP, socket.socket]:
+        """The connection a message is under way on and its socket (never a new one: that would
+        take the message's lines as commands)."""
+        conn: smtplib.SMTP | None = getattr(self._local, "conn", None)
         if conn is None or conn.sock is None:
             raise ConnectionError("the connection was closed")
-        return conn
+        return conn, conn.sock
 
     def _drop(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -304,7 +306,7 @@ class Mailer:
         """Write a message (``wire_body``) after ``envelope``. Raises ``MailError``: the server
         discards a message cut short, so nothing was sent."""
         try:
-            self._open().sock.sendall(body)
+            self._open()[1].sendall(body)
         except (smtplib.SMTPException, ConnectionError, socket.timeout, OSError) as exc:
             self._drop()
             raise MailError(f"Could not reach the mail server: {exc}") from exc
@@ -313,7 +315,7 @@ class Mailer:
         """Read the server's reply to the message written last. Raises ``MailError`` if it was not
         accepted or the reply could not be read (then it may or may not have been accepted)."""
         try:
-            code, _ = self._open().getreply()
+            code, _ = self._open()[0].getreply()
         except (smtplib.SMTPException, ConnectionError, socket.timeout, OSError) as exc:
             self._drop()
             raise MailError(f"Could not reach the mail server: {exc}") from exc

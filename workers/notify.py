@@ -30,6 +30,8 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
+import psycopg
+from psycopg.rows import TupleRow
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -46,6 +48,15 @@ logger = logging.getLogger(__name__)
 ROLE_EMAIL_KINDS = ("role_match", "volunteer_matches")
 
 SENT, DUPLICATE, CAPPED, FAILED = "sent", "duplicate", "capped", "failed"
+
+
+def _psycopg(conn: Connection) -> psycopg.Connection[TupleRow]:
+    """The psycopg connection under a PostgreSQL connection, for pipelining statements."""
+    raw = conn.connection.dbapi_connection
+    if not isinstance(raw, psycopg.Connection):
+        raise TypeError(f"expected a psycopg connection, got {type(raw).__name__}")
+    return raw
+
 
 _sqlite_lock = threading.Lock()
 _delivery_engine: tuple[int, Engine, bool] | None = None
@@ -150,7 +161,7 @@ def deliver(
             if capped and volunteer_id is not None and not sqlite:
                 # Serialise this volunteer's role emails across workers, then count and claim: two
                 # statements (the second's snapshot follows the lock) in one round trip.
-                raw = conn.connection.dbapi_connection
+                raw = _psycopg(conn)
                 with raw.pipeline(), raw.cursor() as lock, raw.cursor() as claim:
                     lock.execute(_LOCK_VOLUNTEER_PG, (volunteer_id,))
                     claim.execute(
@@ -171,15 +182,18 @@ def deliver(
                 status = SENT if row is None else row[1]
             else:
                 if capped and volunteer_id is not None:  # SQLite: writers are already serialised
-                    recent = conn.scalar(
-                        select(func.count())
-                        .select_from(Delivery)
-                        .where(
-                            Delivery.volunteer_id == volunteer_id,
-                            Delivery.kind.in_(ROLE_EMAIL_KINDS),
-                            Delivery.status == SENT,
-                            Delivery.created_at >= now - timedelta(days=7),
+                    recent = (
+                        conn.scalar(
+                            select(func.count())
+                            .select_from(Delivery)
+                            .where(
+                                Delivery.volunteer_id == volunteer_id,
+                                Delivery.kind.in_(ROLE_EMAIL_KINDS),
+                                Delivery.status == SENT,
+                                Delivery.created_at >= now - timedelta(days=7),
+                            )
                         )
+                        or 0
                     )
                     if recent >= get_settings().weekly_role_email_cap:
                         status = CAPPED
@@ -263,7 +277,7 @@ def deliver_many(items: Iterable[Outgoing], *, kind: str, capped: bool = False) 
             }
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")  # transactions are explicit below
-        raw = conn.connection.dbapi_connection
+        raw = _psycopg(conn)
         with raw.pipeline() as pipeline:  # for the whole run: each statement is flushed as it is issued
             run = _Run(raw, pipeline, kind, capped)
             try:
@@ -281,7 +295,7 @@ class _Run:
     email being sent and is committed only after the server has accepted that email, by the next
     round trip (the claim of the next email, or ``finish``)."""
 
-    def __init__(self, raw, pipeline, kind: str, capped: bool):
+    def __init__(self, raw: psycopg.Connection[TupleRow], pipeline: psycopg.Pipeline, kind: str, capped: bool):
         self.raw = raw  # psycopg, autocommit, in pipeline mode: BEGIN and COMMIT are ours
         self.pipeline = pipeline
         self.cur = raw.cursor()

@@ -20,10 +20,12 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import dramatiq
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, Result, Row, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from brokerage.db import get_sessionmaker, session_scope, utcnow
@@ -44,6 +46,16 @@ def message_id(outbox_id: int, attempt: int, dispatched_at: datetime) -> str:
     """The broker message that carries one hand-over of an outbox row: derived from the row, so
     that the relay can later ask the broker whether it still holds it without storing anything."""
     return str(uuid.uuid5(_MESSAGE_IDS, f"{outbox_id}:{attempt}:{dispatched_at.isoformat()}"))
+
+
+# A job handed to the broker, as redispatch_lost reads it: id, actor, attempts, dispatched_at.
+_HandedOut = Row[int, str, int, datetime | None]
+
+
+def _cursor(result: Result[Any]) -> CursorResult[Any]:
+    """An UPDATE's result, which carries the count of rows it changed (``Session.execute`` is typed
+    as returning any result; for a DML statement it is a cursor result)."""
+    return cast(CursorResult[Any], result)
 
 
 class Relay:
@@ -79,14 +91,15 @@ class Relay:
             ).all()
             if not rows:
                 return 0
-            known = [row for row in rows if self._queue_for(row.actor) is not None]
-            unknown = [row.id for row in rows if self._queue_for(row.actor) is None]
+            queues = {row.id: self._queue_for(row.actor) for row in rows}
+            known = [(row, queue) for row in rows if (queue := queues[row.id]) is not None]
+            unknown = [row.id for row in rows if queues[row.id] is None]
             # Mark first, then hand over, then commit: the rows stay locked (SKIP LOCKED on
             # PostgreSQL, the write lock on SQLite) until the commit, so a worker that finishes a job
             # before the relay commits waits for it instead of having its result overwritten.
             if known:
                 self._mark(
-                    session, [r.id for r in known], status="dispatched", dispatched_at=now, attempts=OutboxMessage.attempts + 1
+                    session, [r.id for r, _ in known], status="dispatched", dispatched_at=now, attempts=OutboxMessage.attempts + 1
                 )
             if unknown:
                 self._mark(
@@ -98,9 +111,9 @@ class Relay:
                     last_error="No background job is registered under this name.",
                 )
             sent = 0
-            for row in known:
-                message = dramatiq.Message(
-                    queue_name=self._queue_for(row.actor),
+            for row, queue in known:
+                message: dramatiq.Message[None] = dramatiq.Message(
+                    queue_name=queue,
                     actor_name=row.actor,
                     args=(),
                     kwargs=dict(row.payload or {}),
@@ -116,7 +129,7 @@ class Relay:
             if error is not None:
                 self._mark(
                     session,
-                    [r.id for r in known[sent:]],
+                    [r.id for r, _ in known[sent:]],
                     status="pending",
                     dispatched_at=None,
                     attempts=OutboxMessage.attempts - 1,
@@ -139,11 +152,13 @@ class Relay:
         """Put back jobs dispatched long ago that never finished."""
         cutoff = utcnow() - timedelta(seconds=self.settings.redispatch_after_seconds)
         with session_scope(self.session_factory) as session:
-            result = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.status == "dispatched", OutboxMessage.dispatched_at < cutoff)
-                .values(status="pending", dispatched_at=None)
-                .execution_options(synchronize_session=False)
+            result = _cursor(
+                session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.status == "dispatched", OutboxMessage.dispatched_at < cutoff)
+                    .values(status="pending", dispatched_at=None)
+                    .execution_options(synchronize_session=False)
+                )
             )
             count = result.rowcount or 0
         if count:
@@ -173,16 +188,18 @@ class Relay:
             if gone:
                 with session_scope(self.session_factory) as session:
                     for r in gone:  # only if it is still that hand-over: not finished, not handed out again
-                        result = session.execute(
-                            update(OutboxMessage)
-                            .where(
-                                OutboxMessage.id == r.id,
-                                OutboxMessage.status == "dispatched",
-                                OutboxMessage.attempts == r.attempts,
-                                OutboxMessage.dispatched_at == r.dispatched_at,
+                        result = _cursor(
+                            session.execute(
+                                update(OutboxMessage)
+                                .where(
+                                    OutboxMessage.id == r.id,
+                                    OutboxMessage.status == "dispatched",
+                                    OutboxMessage.attempts == r.attempts,
+                                    OutboxMessage.dispatched_at == r.dispatched_at,
+                                )
+                                .values(status="pending", dispatched_at=None)
+                                .execution_options(synchronize_session=False)
                             )
-                            .values(status="pending", dispatched_at=None)
-                            .execution_options(synchronize_session=False)
                         )
                         lost += result.rowcount or 0
             if len(rows) < batch:
@@ -192,11 +209,11 @@ class Relay:
             logger.warning("Handing out %d jobs again that the broker no longer held", lost)
         return lost
 
-    def _not_held(self, rows, held) -> list:
-        by_queue: dict[str | None, dict[str, object]] = {}
+    def _not_held(self, rows: Sequence[_HandedOut], held: Callable[[str, list[str]], set[str]]) -> list[_HandedOut]:
+        by_queue: dict[str | None, dict[str, _HandedOut]] = {}
         for r in rows:
             by_queue.setdefault(self._queue_for(r.actor), {})[message_id(r.id, r.attempts, r.dispatched_at)] = r
-        gone = []
+        gone: list[_HandedOut] = []
         for queue, by_id in by_queue.items():
             present = held(queue, list(by_id)) if queue is not None else set()
             gone.extend(r for mid, r in by_id.items() if mid not in present)

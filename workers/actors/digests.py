@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import select
 
@@ -65,7 +66,8 @@ def digest_send(volunteer_ids: list[int], week: str) -> None:
     for v, roles in plans:
         key = keys[v.id]
         notify.deliver(
-            lambda v=v, roles=roles, key=key: render(
+            partial(
+                render,
                 "digest",
                 key,
                 v.email,

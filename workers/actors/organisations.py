@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from brokerage import events
 from brokerage.db import session_scope
 from brokerage.models import Organisation
@@ -29,7 +31,8 @@ def verification_decided(organisation_id: int) -> None:
     for email, person in recipients:
         key = f"organisation_verification:{organisation_id}:{status}:{stamp}:{email.lower()}"
         notify.deliver(
-            lambda email=email, person=person, key=key: render(
+            partial(
+                render,
                 "organisation_verification",
                 key,
                 email,

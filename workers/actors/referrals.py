@@ -4,7 +4,10 @@ referral waits, and hand it to the volunteer centre when it waits too long."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from typing import Any
 
 from sqlalchemy import select
 
@@ -36,6 +39,18 @@ STATUS_SENTENCES = {
 AWAITING_ORGANISATION = ("interested", "referred")
 
 
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """An email about a referral to one recipient: its delivery key, the role it is about and what
+    its template is given (a template context holds values of any kind)."""
+
+    key: str
+    email: str
+    name: str | None
+    role_id: int
+    context: dict[str, Any]
+
+
 def volunteer_name(v: Volunteer) -> str:
     return f"{v.first_name} {v.last_name}".strip()
 
@@ -55,7 +70,7 @@ def referral_created(referral_id: int) -> None:
         if v is None or v.status == "erased" or role is None:
             return
         recipients = organisations_service.recipients(session, role.organisation_id)
-        context = {
+        context: dict[str, Any] = {
             "volunteer_name": volunteer_name(v),
             "role": role,
             # Only what the volunteer agreed to share.
@@ -68,7 +83,7 @@ def referral_created(referral_id: int) -> None:
     for email, name in recipients:
         key = f"referral_created:{referral_id}:{email.lower()}"
         notify.deliver(
-            lambda email=email, name=name, key=key: render("referral_created", key, email, name, **context),
+            partial(render, "referral_created", key, email, name, **context),
             kind="referral_created",
             key=key,
             recipient=email,
@@ -110,7 +125,8 @@ def referral_follow_up(day: str) -> None:
     the volunteer centre's staff queue (``escalated_at``) and tell the centre."""
     today = date.fromisoformat(day)
     settings = get_settings()
-    chases, escalations = [], []
+    chases: list[Letter] = []
+    escalations: list[Letter] = []
     with session_scope() as session:
         refs = session.scalars(
             select(Referral)
@@ -125,7 +141,7 @@ def referral_follow_up(day: str) -> None:
             role = views.brief(session, ref.role_id)
             if v is None or role is None:
                 continue
-            context = {
+            context: dict[str, Any] = {
                 "volunteer_name": volunteer_name(v),
                 "role": role,
                 "days": waited,
@@ -134,37 +150,36 @@ def referral_follow_up(day: str) -> None:
             }
             stamp = f"{ref.status_changed_at:%Y%m%d%H%M%S}"
             for email, name in organisations_service.recipients(session, role.organisation_id):
-                chases.append((f"referral_chase:{ref.id}:{stamp}:{email.lower()}", email, name, context))
+                chases.append(Letter(f"referral_chase:{ref.id}:{stamp}:{email.lower()}", email, name, role.id, context))
             if waited >= settings.escalate_working_days and ref.escalated_at is None:
                 ref.escalated_at = utcnow()  # now in the centre's staff queue
                 centre = centres_service.centre_for_district(session, role.district_gss)
                 if centre is not None and centre.email:
                     escalations.append(
-                        (
+                        Letter(
                             f"referral_escalated:{ref.id}:{stamp}",
                             centre.email,
                             centre.name,
+                            role.id,
                             {**context, "centre_name": centre.name},
                         )
                     )
-        blocked = jobs_service.suppressed(session, [c[1] for c in chases])
-    for key, email, name, context in chases:
-        if email.lower() in blocked:
+        blocked = jobs_service.suppressed(session, [c.email for c in chases])
+    for c in chases:
+        if c.email.lower() in blocked:
             continue
         notify.deliver(
-            lambda key=key, email=email, name=name, context=context: render(
-                "referral_chase", key, email, name, unsubscribe=unsubscribe_url(email=email), **context
-            ),
+            partial(render, "referral_chase", c.key, c.email, c.name, unsubscribe=unsubscribe_url(email=c.email), **c.context),
             kind="referral_chase",
-            key=key,
-            recipient=email,
-            role_id=context["role"].id,
+            key=c.key,
+            recipient=c.email,
+            role_id=c.role_id,
         )
-    for key, email, name, context in escalations:
+    for e in escalations:
         notify.deliver(
-            lambda key=key, email=email, name=name, context=context: render("referral_escalated", key, email, name, **context),
+            partial(render, "referral_escalated", e.key, e.email, e.name, **e.context),
             kind="referral_escalated",
-            key=key,
-            recipient=email,
-            role_id=context["role"].id,
+            key=e.key,
+            recipient=e.email,
+            role_id=e.role_id,
         )

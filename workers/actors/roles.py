@@ -4,6 +4,7 @@ past their end and ask posters to refresh those closing soon."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from sqlalchemy import select
 
@@ -66,7 +67,8 @@ def role_match(role_id: int, volunteer_ids: list[int], reasons: dict[str, str] |
             recipient=v.email,
             volunteer_id=v.id,
             role_id=role_id,
-            build=lambda v=v: render(
+            build=partial(
+                render,
                 "role_match",
                 keys[v.id],
                 v.email,
@@ -110,23 +112,25 @@ def role_expire_due(day: str) -> None:
         ).all()
         for role_id in closing:
             role = views.brief(session, role_id)
-            if role is None:
+            if role is None or role.publish_end is None:  # closed or changed since the query
                 continue
+            closes_on = f"{role.publish_end.day} {role.publish_end:%B %Y}"
             for email, name in roles_service.listing_recipients(session, role):
-                reminders.append((f"role_refresh:{role_id}:{role.publish_end}:{email.lower()}", email, name, role))
+                reminders.append((f"role_refresh:{role_id}:{role.publish_end}:{email.lower()}", email, name, role, closes_on))
         blocked = jobs_service.suppressed(session, [r[1] for r in reminders])
-    for key, email, name, role in reminders:
+    for key, email, name, role, closes_on in reminders:
         if email.lower() in blocked:
             continue
         notify.deliver(
-            lambda key=key, email=email, name=name, role=role: render(
+            partial(
+                render,
                 "role_refresh",
                 key,
                 email,
                 name,
                 unsubscribe=unsubscribe_url(email=email),
                 role=role,
-                closes_on=f"{role.publish_end.day} {role.publish_end:%B %Y}",
+                closes_on=closes_on,
             ),
             kind="role_refresh",
             key=key,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta
+from functools import partial
 
 from sqlalchemy import or_, select, update
 
@@ -119,7 +120,8 @@ def dbs_reminders(day: str) -> None:
         except ValueError:
             renew_by = r.dbs_certificate_date + timedelta(days=365 * ws.dbs_valid_years)
         notify.deliver(
-            lambda r=r, key=key, renew_by=renew_by: render(
+            partial(
+                render,
                 "dbs_reminder",
                 key,
                 r.email,
