@@ -793,6 +793,42 @@ class RoleIndex:
         """Role search for a volunteer: eligible roles only, filtered, ordered by a blend of text relevance
         (TF-IDF over title and description, typo-tolerant) and the match score. With an empty query it is
         :meth:`rank` with filters. The contributions gain a ``text`` entry."""
+        return self.search_page(
+            volunteer,
+            query,
+            0,
+            k,
+            today,
+            causes=causes,
+            skills=skills,
+            modes=modes,
+            one_off=one_off,
+            organisation_id=organisation_id,
+            max_miles=max_miles,
+            text_weight=text_weight,
+            min_relevance=min_relevance,
+        )[0]
+
+    @_locked
+    def search_page(
+        self,
+        volunteer: VolunteerFeatures | VolunteerProfile,
+        query: str = "",
+        offset: int = 0,
+        k: int = 20,
+        today: date | None = None,
+        *,
+        causes: Sequence[str] = (),
+        skills: Sequence[str] = (),
+        modes: Sequence[str] = (),
+        one_off: bool | None = None,
+        organisation_id: int | None = None,
+        max_miles: float | None = None,
+        text_weight: float = 0.5,
+        min_relevance: float = 0.05,
+    ) -> tuple[list[MatchResult], int]:
+        """One page of :meth:`search` (``k`` results after the first ``offset``) and how many roles the
+        search found in all (the true total, whatever the page)."""
         today = today or date.today()
         self._ensure(today)
         p = self.profile(volunteer)
@@ -822,14 +858,15 @@ class RoleIndex:
         else:
             rel = np.zeros(pos.size)
             blended = scores[pos]
-        order = np.lexsort((self.ids[rows[pos]], -blended))[:k]
+        total = int(pos.size)
+        order = np.lexsort((self.ids[rows[pos]], -blended))[offset : offset + k]
         res = self._results(p, today, [(rows[pos[o]], pos[o]) for o in order], scores, contrib, d)
         out = []
         for r, o in zip(res, order):
             c = dict(r.contributions)
             c["text"] = float(rel[o])
             out.append(MatchResult(r.role_id, r.volunteer_id, float(blended[o]), c, r.flags, r.explanation, r.distance_miles))
-        return out
+        return out, total
 
 
 _FORK_STATE: tuple[RoleIndex, Sequence[VolunteerFeatures], int, date] | None = None

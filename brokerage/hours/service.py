@@ -296,7 +296,9 @@ def _hours_base(principal: Principal) -> Select:
 def _filtered(
     stmt: Select, *, status=None, placement_id=None, volunteer_id=None, organisation_id=None, date_from=None, date_to=None
 ) -> Select:
-    if status:
+    if isinstance(status, (tuple, list)):
+        stmt = stmt.where(HoursEntry.status.in_(status))
+    elif status:
         stmt = stmt.where(HoursEntry.status == status)
     if placement_id:
         stmt = stmt.where(HoursEntry.placement_id == placement_id)
@@ -345,7 +347,15 @@ def history(session: Session, entry: HoursEntry) -> list[HoursEntry]:
 
 
 def list_placements(
-    session: Session, principal: Principal, *, volunteer_id=None, organisation_id=None, active=None, page: int, page_size: int
+    session: Session,
+    principal: Principal,
+    *,
+    volunteer_id=None,
+    organisation_id=None,
+    active=None,
+    page: int,
+    page_size: int,
+    placement_ids: Sequence[int] | None = None,
 ) -> tuple[list[PlacementView], int]:
     if principal.is_pilot_lead or principal.is_admin:
         raise Forbidden("Placements are personal data: pilot leads see them in reports, in aggregate.")
@@ -360,6 +370,8 @@ def list_placements(
         stmt = stmt.where(Placement.volunteer_id == volunteer_id)
     if organisation_id:
         stmt = stmt.where(Placement.organisation_id == organisation_id)
+    if placement_ids is not None:
+        stmt = stmt.where(Placement.id.in_(list(placement_ids)))
     if active is True:
         stmt = stmt.where(Placement.ended_on.is_(None))
     elif active is False:

@@ -153,21 +153,35 @@ async def search_roles(
     mode: Literal["remote", "in_person"] | None = None,
     one_off: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ):
-    """Search open roles: a text query and filters blended with the match ranking."""
+    """Search open roles: a text query and filters blended with the match ranking. ``limit`` roles a
+    page; ``page`` numbers the pages from 1; the ``X-Total-Count`` header says how many roles the search
+    found in all (a page past the last is empty, with the same total)."""
     if cause:
         taxonomies.check_causes(cause, field="cause")
     if skill:
         taxonomies.check_skills(skill, field="skill")
     mask = slots.slots_to_mask(slot) if slot else 0
     args = dict(
-        q=q, postcode=postcode, miles=miles, causes=cause, skills=skill, slots_mask=mask, mode=mode, one_off=one_off, limit=limit
+        q=q,
+        postcode=postcode,
+        miles=miles,
+        causes=cause,
+        skills=skill,
+        slots_mask=mask,
+        mode=mode,
+        one_off=one_off,
+        offset=(page - 1) * limit,
+        limit=limit,
     )
     if service.search_needs_database(session, principal, postcode):
-        results = await run_in_threadpool(lambda: service.search(session, principal, **args))
+        results, total = await run_in_threadpool(lambda: service.search_page(session, principal, **args))
     else:
-        results = service.search(session, principal, **args)  # in memory only: no thread hop
-    return _matches_json(results)
+        results, total = service.search_page(session, principal, **args)  # in memory only: no thread hop
+    response = _matches_json(results)
+    response.headers["X-Total-Count"] = str(total)
+    return response
 
 
 @router.post("/roles/suggest-tags")

@@ -172,6 +172,39 @@ def search(
 ) -> list[RoleMatch]:
     """Ranked search. A signed-in volunteer is searched for as themself (eligibility and fit); anyone
     else as a neutral visitor at the postcode they give (or anywhere, remote roles included)."""
+    return search_page(
+        session,
+        principal,
+        q=q,
+        postcode=postcode,
+        miles=miles,
+        causes=causes,
+        skills=skills,
+        slots_mask=slots_mask,
+        mode=mode,
+        one_off=one_off,
+        offset=0,
+        limit=limit,
+    )[0]
+
+
+def search_page(
+    session: Session,
+    principal: Principal | None,
+    *,
+    q: str = "",
+    postcode: str | None = None,
+    miles: float | None = None,
+    causes: list[str] | None = None,
+    skills: list[str] | None = None,
+    slots_mask: int = 0,
+    mode: str | None = None,
+    one_off: bool | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[list[RoleMatch], int]:
+    """One page of :func:`search` (``limit`` roles after the first ``offset``) and how many roles the
+    search found in all."""
     if principal is not None and principal.is_volunteer and principal.volunteer_id:
         v = _volunteer(session, principal.volunteer_id)
         if postcode or miles or slots_mask:
@@ -201,10 +234,11 @@ def search(
         )
     modes = {"remote": ("remote", "hybrid"), "in_person": ("in_person", "hybrid")}.get(mode or "", ())
     index = holder.get(session)
-    results = index.search(
+    results, total = index.search_page(
         v,
         q or "",
-        k=limit,
+        offset,
+        limit,
         today=date.today(),
         causes=tuple(causes or ()),
         skills=tuple(skills or ()),
@@ -212,7 +246,7 @@ def search(
         one_off=one_off,
         max_miles=miles,
     )
-    return _decorate(session, results, _public_summaries(session))
+    return _decorate(session, results, _public_summaries(session)), total
 
 
 _LOCATIONS: dict[tuple[int, str], tuple[float, object]] = {}

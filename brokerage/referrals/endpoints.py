@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from brokerage.config import get_settings
 from brokerage.deps import CurrentPrincipal, DbSession
 from brokerage.schemas import Page, PageNumber, PageSize
 from brokerage.referrals import service
@@ -41,6 +42,8 @@ def list_referrals(
         overdue_days=overdue_days,
         page=page,
         page_size=page_size,
+        # a centre's list puts the overdue first, the longest waiting first
+        overdue_working_days=get_settings().follow_up_working_days if principal.is_staff else None,
     )
     return Page(
         items=[service.to_out(session, r, v, ro, principal) for r, v, ro in rows], total=total, page=page, page_size=page_size

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -192,6 +194,29 @@ def transition(
     return ref, volunteer, role
 
 
+WAITING_STATUSES = ("interested", "referred")
+
+
+def working_days_since(moment: datetime, today: date | None = None) -> int:
+    """Working days (Monday to Friday) from ``moment`` to ``today``: 0 on the day itself."""
+    today = today or date.today()
+    return int(np.busday_count(moment.date(), today)) if moment.date() < today else 0
+
+
+def overdue_before(working_days: int, today: date | None = None) -> datetime:
+    """The moment a waiting referral must have last moved before to be overdue: it has waited at least
+    ``working_days`` working days (as :func:`working_days_since` counts them) by ``today``."""
+    today = today or date.today()
+    day = today
+    while int(np.busday_count(day, today)) < working_days:
+        day -= timedelta(days=1)
+    return datetime.combine(day + timedelta(days=1), time.min)
+
+
+def _overdue(cutoff: datetime):
+    return Referral.status.in_(WAITING_STATUSES) & (Referral.status_changed_at < cutoff)
+
+
 def list_(
     session: Session,
     principal: Principal,
@@ -203,7 +228,12 @@ def list_(
     overdue_days: int | None,
     page: int,
     page_size: int,
+    overdue_working_days: int | None = None,
+    overdue_only: bool = False,
 ):
+    """One page of the referrals the principal may see, and how many there are in all. With
+    ``overdue_working_days`` the overdue ones (waiting that many working days or more) come first, the
+    longest waiting first; ``overdue_only`` keeps only those."""
     stmt = (
         select(Referral, Volunteer, Role)
         .join(Volunteer, Volunteer.id == Referral.volunteer_id)
@@ -219,13 +249,29 @@ def list_(
     if district:
         stmt = stmt.where(Volunteer.district_gss == district)
     if overdue_days:
-        from datetime import timedelta
-
         stmt = stmt.where(
-            Referral.status.in_(("interested", "referred")), Referral.status_changed_at < utcnow() - timedelta(days=overdue_days)
+            Referral.status.in_(WAITING_STATUSES), Referral.status_changed_at < utcnow() - timedelta(days=overdue_days)
         )
+    order: list[Any] = [Referral.status_changed_at.desc(), Referral.id.desc()]
+    if overdue_working_days:
+        late = _overdue(overdue_before(overdue_working_days))
+        if overdue_only:
+            stmt = stmt.where(late)
+        # overdue first, the longest waiting first; then the rest, the latest change first
+        order = [case((late, 0), else_=1), case((late, Referral.status_changed_at), else_=None).asc(), *order]
     total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Referral.id).subquery())) or 0
-    rows = session.execute(
-        stmt.order_by(Referral.status_changed_at.desc(), Referral.id.desc()).offset((page - 1) * page_size).limit(page_size)
-    ).all()
+    rows = session.execute(stmt.order_by(*order).offset((page - 1) * page_size).limit(page_size)).all()
     return rows, total
+
+
+def count_overdue(session: Session, principal: Principal, working_days: int, status: str | None = None) -> int:
+    """How many referrals the principal may see have waited ``working_days`` working days or more."""
+    stmt = policy.referral_scope(
+        select(func.count(Referral.id))
+        .join(Volunteer, Volunteer.id == Referral.volunteer_id)
+        .join(Role, Role.id == Referral.role_id),
+        principal,
+    ).where(_overdue(overdue_before(working_days)))
+    if status:
+        stmt = stmt.where(Referral.status == status)
+    return session.scalar(stmt) or 0

@@ -4,21 +4,19 @@ and duplicates to review."""
 
 from __future__ import annotations
 
-import math
-from datetime import date
 from typing import Any
 
-import numpy as np
 from fastapi import Request
 
 from brokerage.config import get_settings
 from brokerage.deps import DbSession
 from brokerage.vocab import slots
+from brokerage.vocab.referrals import REFERRAL_STATUS
 from brokerage.organisations import service as organisations_service
 from brokerage.referrals import service as referrals_service
 from brokerage.roles import service as roles_service
 from brokerage.volunteers import service as volunteers_service
-from brokerage.web import forms
+from brokerage.web import forms, paging
 from brokerage.web.deps import Form, StaffUser, page_router
 from brokerage.web.pages import duplicates as duplicate_pages
 from brokerage.web.rendering import kent_districts, redirect, render
@@ -26,9 +24,8 @@ from brokerage.web.rendering import kent_districts, redirect, render
 router = page_router()
 
 
-def working_days_since(moment, today: date | None = None) -> int:
-    today = today or date.today()
-    return int(np.busday_count(moment.date(), today)) if moment.date() < today else 0
+REFERRALS_PAGE = 50
+VOLUNTEERS_PAGE = 25
 
 
 @router.get("/centre")
@@ -125,49 +122,48 @@ def pipeline(
     principal: StaffUser,
     status: str | None = None,
     overdue: str | None = None,
-    page: int = 1,
+    page: str | None = None,
 ):
     settings = get_settings()
-    page = max(1, page)
+    page = paging.page_number(page)
+    status = status if status in REFERRAL_STATUS.labels else None
     rows, total = referrals_service.list_(
         session,
         principal,
-        status=status or None,
+        status=status,
         role_id=None,
         volunteer_id=None,
         district=None,
         overdue_days=None,
-        page=1,
-        page_size=1000,
+        page=page,
+        page_size=REFERRALS_PAGE,
+        overdue_working_days=settings.follow_up_working_days,
+        overdue_only=overdue == "yes",
     )
     items: list[Any] = []
     for ref, vol, role in rows:
         out = referrals_service.to_out(session, ref, vol, role, principal)
-        days = working_days_since(ref.status_changed_at) if ref.status in ("interested", "referred") else 0
+        days = (
+            referrals_service.working_days_since(ref.status_changed_at) if ref.status in referrals_service.WAITING_STATUSES else 0
+        )
         item = out.model_dump()
         item.update(
             overdue=days >= settings.follow_up_working_days, overdue_days=days, escalate=days >= settings.escalate_working_days
         )
         items.append(item)
-    if overdue == "yes":
-        items = [i for i in items if i["overdue"]]
-    items.sort(key=lambda i: (not i["overdue"], -i["overdue_days"]))
-    overdue_count = sum(1 for i in items if i["overdue"])
-    pages = max(1, math.ceil(len(items) / 50))
-    shown = items[(page - 1) * 50 : page * 50]
+    overdue_count = referrals_service.count_overdue(session, principal, settings.follow_up_working_days, status)
+    filters = {"status": status or "", "overdue": "yes" if overdue == "yes" else ""}
     return render(
         request,
         "pages/centre/referrals.html",
         {
             "title": "Referrals",
-            "items": shown,
-            "total": len(items),
+            "items": items,
+            "total": total,
             "overdue_count": overdue_count,
             "status": status or "",
             "overdue": overdue == "yes",
-            "page": page,
-            "pages": pages,
-            "base": f"/centre/referrals?status={status or ''}&overdue={overdue or ''}&",
+            **paging.context("/centre/referrals", filters, page, total, REFERRALS_PAGE),
             "follow_up_days": settings.follow_up_working_days,
         },
     )
@@ -186,31 +182,34 @@ def pipeline_move(referral_id: int, request: Request, session: DbSession, princi
 
 @router.get("/centre/volunteers")
 def volunteers(
-    request: Request, session: DbSession, principal: StaffUser, q: str | None = None, district: str | None = None, page: int = 1
+    request: Request,
+    session: DbSession,
+    principal: StaffUser,
+    q: str | None = None,
+    district: str | None = None,
+    page: str | None = None,
 ):
-    page = max(1, page)
+    page = paging.page_number(page)
     q = (q or "").strip()[:200] or None
     district = district if district in dict(kent_districts()) else None
     rows, total = volunteers_service.list_(
-        session, principal, district=district, status=None, cause=None, skill=None, q=q, page=page, page_size=25
+        session, principal, district=district, status=None, cause=None, skill=None, q=q, page=page, page_size=VOLUNTEERS_PAGE
     )
     districts = (
         kent_districts()
         if principal.district_codes is None
         else [(c, n) for c, n in kent_districts() if c in principal.district_codes]
     )
+    filters = {"q": q or "", "district": district or ""}
     return render(
         request,
         "pages/centre/volunteers.html",
         {
             "title": "Volunteers",
             "rows": rows,
-            "total": total,
-            "page": page,
-            "pages": max(1, math.ceil(total / 25)),
-            "filters": {"q": q or "", "district": district or ""},
+            **paging.context("/centre/volunteers", filters, page, total, VOLUNTEERS_PAGE),
+            "filters": filters,
             "districts": districts,
-            "base": f"/centre/volunteers?q={q or ''}&district={district or ''}&",
         },
     )
 

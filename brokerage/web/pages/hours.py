@@ -13,11 +13,12 @@ from brokerage.errors import Forbidden, NotFound
 from brokerage.hours import service as hours_service
 from brokerage.hours.schemas import HoursCreate
 from brokerage.models import Placement
-from brokerage.web import forms
+from brokerage.web import forms, paging
 from brokerage.web.deps import Form, SignedIn, VolunteerUser, page_router
 from brokerage.web.rendering import redirect, render
 
 router = page_router()
+HOURS_PAGE = 100
 
 
 @router.get("/my/hours")
@@ -106,15 +107,25 @@ def log_hours(request: Request, session: DbSession, principal: VolunteerUser, fo
 
 
 @router.get("/manage/hours")
-def hours_to_approve(request: Request, session: DbSession, principal: SignedIn):
+def hours_to_approve(request: Request, session: DbSession, principal: SignedIn, page: str | None = None):
     if not (principal.is_manager or principal.is_staff):
         raise Forbidden("This page is for organisations and volunteer centres.")
-    entries, total = hours_service.list_hours(session, principal, page=1, page_size=200, status="submitted")
-    queried, _ = hours_service.list_hours(session, principal, page=1, page_size=200, status="queried")
-    placements, _ = hours_service.list_placements(session, principal, page=1, page_size=500, active=None)
+    number = paging.page_number(page)
+    entries, total = hours_service.list_hours(
+        session, principal, page=number, page_size=HOURS_PAGE, status=("submitted", "queried")
+    )
+    ids = sorted({e.placement_id for e in entries})
+    placements, _ = hours_service.list_placements(session, principal, page=1, page_size=max(1, len(ids)), placement_ids=ids)
     by_id = {p.placement.id: p for p in placements}
     return render(
-        request, "pages/hours/approve.html", {"title": "Hours to approve", "entries": entries + queried, "placements": by_id}
+        request,
+        "pages/hours/approve.html",
+        {
+            "title": "Hours to approve",
+            "entries": entries,
+            "placements": by_id,
+            **paging.context("/manage/hours", {}, number, total, HOURS_PAGE),
+        },
     )
 
 

@@ -23,7 +23,7 @@ from brokerage.roles import service as roles_service
 from brokerage.roles.lifecycle import TRANSITIONS
 from brokerage.roles.schemas import RoleCreate, RoleUpdate
 from brokerage.users.service import create_account
-from brokerage.web import forms
+from brokerage.web import forms, paging
 from brokerage.web.choices import cause_options, resolve_skill, skill_suggestions
 from brokerage.web.deps import Form, ManagerUser, SignedIn, page_router
 from brokerage.web.pages.public import sign_in_response
@@ -31,6 +31,7 @@ from brokerage.web.rendering import redirect, render
 from brokerage.web.views import matches as match_views
 
 router = page_router()
+REFERRALS_PAGE = 50
 
 
 # -- sign up and organisations ----------------------------------------------------------------------
@@ -517,21 +518,32 @@ def role_status(role_id: int, request: Request, session: DbSession, principal: S
 
 # -- referrals --------------------------------------------------------------------------------------------
 @router.get("/manage/referrals")
-def manager_referrals(request: Request, session: DbSession, principal: ManagerUser, status: str | None = None):
+def manager_referrals(
+    request: Request, session: DbSession, principal: ManagerUser, status: str | None = None, page: str | None = None
+):
+    status = status if status in REFERRAL_STATUS.labels else None
+    number = paging.page_number(page)
     rows, total = referrals_service.list_(
         session,
         principal,
-        status=status or None,
+        status=status,
         role_id=None,
         volunteer_id=None,
         district=None,
         overdue_days=None,
-        page=1,
-        page_size=200,
+        page=number,
+        page_size=REFERRALS_PAGE,
     )
     items = [referrals_service.to_out(session, ref, vol, role, principal) for ref, vol, role in rows]
     return render(
-        request, "pages/organisation/referrals.html", {"title": "Interested volunteers", "items": items, "status": status or ""}
+        request,
+        "pages/organisation/referrals.html",
+        {
+            "title": "Interested volunteers",
+            "items": items,
+            "status": status or "",
+            **paging.context("/manage/referrals", {"status": status or ""}, number, total, REFERRALS_PAGE),
+        },
     )
 
 

@@ -19,8 +19,6 @@ from brokerage.matches import service as matches_service
 from brokerage.matches.service import RoleMatch
 from brokerage.models import Role, Volunteer
 
-SEARCH_LIMIT = 200  # search ranks this many; the page shows them 20 at a time
-
 
 @dataclass
 class RoleCard:
@@ -100,7 +98,7 @@ def search_roles(
     page_size: int,
 ) -> tuple[list[RoleCard], int]:
     """One page of the ranked search, and how many roles it found."""
-    found = matches_service.search(
+    found, total = matches_service.search_page(
         session,
         principal,
         q=q or "",
@@ -110,10 +108,10 @@ def search_roles(
         slots_mask=slots_mask(day, part),
         mode="remote" if remote else None,
         one_off=one_off,
-        limit=SEARCH_LIMIT,
+        offset=(page - 1) * page_size,
+        limit=page_size,
     )
-    start = (page - 1) * page_size
-    return _cards(session, found[start : start + page_size]), len(found)
+    return _cards(session, found), total
 
 
 def eligibility(session: Session, principal: Principal, volunteer: Volunteer, role: Role) -> Eligibility:

@@ -12,12 +12,13 @@ from brokerage.models import Role, Volunteer
 from brokerage.referrals import service as referrals_service
 from brokerage.referrals.schemas import ReferralCreate
 from brokerage.roles import service as roles_service
-from brokerage.web import forms
+from brokerage.web import forms, paging
 from brokerage.web.deps import Form, VolunteerUser, page_router
 from brokerage.web.rendering import redirect, render
 from brokerage.web.views import matches as match_views
 
 router = page_router()
+APPLICATIONS_PAGE = 50
 
 
 def _eligibility(session: DbSession, principal: Principal, role: Role) -> match_views.Eligibility | None:
@@ -66,12 +67,25 @@ def interest(role_id: int, request: Request, session: DbSession, principal: Volu
 
 
 @router.get("/my/interest")
-def my_interest(request: Request, session: DbSession, principal: VolunteerUser) -> Response:
+def my_interest(request: Request, session: DbSession, principal: VolunteerUser, page: str | None = None) -> Response:
+    number = paging.page_number(page)
     rows, total = referrals_service.list_(
-        session, principal, status=None, role_id=None, volunteer_id=None, district=None, overdue_days=None, page=1, page_size=200
+        session,
+        principal,
+        status=None,
+        role_id=None,
+        volunteer_id=None,
+        district=None,
+        overdue_days=None,
+        page=number,
+        page_size=APPLICATIONS_PAGE,
     )
     items = [referrals_service.to_out(session, ref, vol, role, principal) for ref, vol, role in rows]
-    return render(request, "pages/volunteer/interest_list.html", {"title": "Your applications", "items": items})
+    return render(
+        request,
+        "pages/volunteer/interest_list.html",
+        {"title": "Your applications", "items": items, **paging.context("/my/interest", {}, number, total, APPLICATIONS_PAGE)},
+    )
 
 
 @router.post("/my/interest/{referral_id}/withdraw")

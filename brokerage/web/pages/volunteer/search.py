@@ -17,6 +17,7 @@ from brokerage.errors import InvalidInput
 from brokerage.geo.lookup import locate
 from brokerage.vocab import slots, taxonomies
 from brokerage.models import Volunteer
+from brokerage.web import paging
 from brokerage.web.choices import cause_options
 from brokerage.web.deps import VolunteerUser, page_router
 from brokerage.web.pages.volunteer.sections import Errors, my_volunteer
@@ -102,7 +103,7 @@ def _query_string(filters: dict[str, Any]) -> str:
 @router.get("/opportunities")
 def search(request: Request, session: DbSession, principal: OptionalPrincipal) -> Response:
     filters = _filters(request, session, principal)
-    page = max(1, _int(request.query_params.get("page"), 1))
+    page = paging.page_number(request.query_params.get("page"))
     postcode, miles, errors = _where(session, filters)
     results, total = match_views.search_roles(
         session,
@@ -126,9 +127,7 @@ def search(request: Request, session: DbSession, principal: OptionalPrincipal) -
             "title": "Find volunteering roles",
             "filters": filters,
             "results": results,
-            "total": total,
-            "page": page,
-            "pages": max(1, math.ceil(total / PAGE_SIZE)),
+            **paging.context("/opportunities", {}, page, total, PAGE_SIZE),
             "base": f"/opportunities?{query}&" if query else "/opportunities?",
             "errors": errors,
             "values": filters,
