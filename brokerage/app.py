@@ -17,6 +17,7 @@ from brokerage.config import get_settings
 from brokerage.deps import DbSession
 from brokerage.edge import bounded_inputs
 from brokerage.errors import install_exception_handlers
+from brokerage.headers import SecurityHeaders, quiet_access_log
 from brokerage.hours.endpoints import router as hours_router
 from brokerage.interop.endpoints import router as interop_router
 from brokerage.jobs.endpoints import router as jobs_router
@@ -64,17 +65,20 @@ async def _lifespan(app: FastAPI):
 
 
 def create_app() -> FastAPI:
+    show_docs = get_settings().show_docs
     app = FastAPI(
         lifespan=_lifespan,
         dependencies=[Depends(bounded_inputs)],
         title="Kent Volunteer Brokerage",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url="/docs" if show_docs else None,
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url="/openapi.json" if show_docs else None,
     )
     install_exception_handlers(app)
+    app.add_middleware(SecurityHeaders)
+    quiet_access_log()
 
     for router in API_ROUTERS:
         app.include_router(router)

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     pages_enabled: bool = Field(default=True, description="Serve the web pages as well as the API")
+    docs_enabled: bool | None = Field(
+        default=None, description="Serve the API documentation at /docs; default: on except in production"
+    )
 
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -83,6 +86,10 @@ class Settings(BaseSettings):
         return self.throttle_storage_url or self.redis_url or "memory://"
 
     @property
+    def show_docs(self) -> bool:
+        return self.docs_enabled if self.docs_enabled is not None else self.environment != "production"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.effective_database_url.startswith("sqlite")
 
@@ -115,6 +122,10 @@ class Settings(BaseSettings):
                 raise ValueError("BROKERAGE_SECRET_KEY must be at least 32 characters")
             if not self.database_url:
                 raise ValueError("BROKERAGE_DATABASE_URL must be set in production")
+            if not self.base_url.startswith("https://"):
+                raise ValueError(
+                    "BROKERAGE_BASE_URL must be an https:// address in production (cookies are Secure, HSTS is sent)"
+                )
         return self
 
     def resolved_secret_key(self) -> str:

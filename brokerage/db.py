@@ -37,6 +37,8 @@ def utcnow() -> datetime:
 def make_engine(settings: Settings | None = None, url: str | None = None, **kwargs) -> Engine:
     settings = settings or get_settings()
     url = url or settings.effective_database_url
+    # Statement parameters (names, emails, password hashes) never reach an error message or a log.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)

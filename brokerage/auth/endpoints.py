@@ -105,10 +105,8 @@ def confirm_reset(body: ResetConfirm, session: DbSession):
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Sign out: this account's tokens and cookies end")
 @router.post("/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT)
 def logout_everywhere(session: DbSession, principal: CurrentPrincipal):
-    from brokerage.models import User
-
-    user = session.get_one(User, principal.user_id)
-    user.session_version += 1
+    service.end_sessions(session, principal.user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

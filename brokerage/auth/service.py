@@ -175,6 +175,14 @@ def validate_password(password: str) -> None:
         raise InvalidInput(f"Choose a password of at least {passwords.MIN_PASSWORD_LENGTH} characters.", field="password")
 
 
+def end_sessions(session: Session, user_id: int) -> None:
+    """Sign-out, on the server: every cookie and token issued to this account stops working at once
+    (they carry the account's session version, which moves on)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version = (user.session_version or 1) + 1
+
+
 def set_password(user: User, new_password: str) -> None:
     validate_password(new_password)
     user.password_hash = passwords.hash_password(new_password)

@@ -86,7 +86,10 @@ def sign_in(request: Request, session: DbSession, form: Form):
 
 
 @router.post("/sign-out")
-def sign_out(request: Request):
+def sign_out(request: Request, session: DbSession, principal: OptionalPrincipal):
+    if principal is not None:
+        auth_service.end_sessions(session, principal.user_id)  # the cookie stops working on the server too
+    request.state.principal = None
     response = redirect(request, "/", "You have signed out.")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
