@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from brokerage.config import get_settings
 from brokerage.deps import CurrentPrincipal, DbSession
@@ -19,6 +19,7 @@ from brokerage.interop.imports import service as imports
 from brokerage.interop.imports.reader import MAX_BYTES
 from brokerage.interop.schemas import (
     CandidateOut,
+    ConfirmIn,
     FeedUrlIn,
     ImportBatchOut,
     ImportBatchSummary,
@@ -74,7 +75,7 @@ def import_feed_url(body: FeedUrlIn, session: DbSession, principal: CurrentPrinc
 
 # -- imports --------------------------------------------------------------------------------------
 @router.get("/imports/fields/{kind}")
-def import_fields(kind: Literal["volunteers", "sessions"]):
+def import_fields(kind: Literal["volunteers", "sessions", "roles", "organisations"]):
     """The fields a spreadsheet's columns can be mapped to."""
     return formats.fields_for(kind)
 
@@ -84,9 +85,11 @@ async def upload_import(
     session: DbSession,
     principal: CurrentPrincipal,
     file: Annotated[UploadFile, File(description="CSV or .xlsx")],
-    kind: Annotated[Literal["volunteers", "sessions"], Form()],
+    kind: Annotated[Literal["volunteers", "sessions", "roles", "organisations"], Form()],
     format: Annotated[Literal["teamkinetic", "generic"], Form()] = "teamkinetic",
     mapping: Annotated[str | None, Form(description="JSON object: our field → the file's column (generic files)")] = None,
+    sheet: Annotated[str | None, Form(max_length=200, description="The workbook's sheet (found automatically)")] = None,
+    header_row: Annotated[int | None, Form(ge=1, le=1000, description="The row naming the columns (found automatically)")] = None,
 ):
     """Upload a file and check every row (dry run). A spreadsheet without a mapping stops at the
     mapping step with a suggested mapping (``PUT /imports/{id}/mapping``)."""
@@ -102,7 +105,15 @@ async def upload_import(
             raise InvalidInput('The mapping should be a JSON object such as {"first_name": "Forename"}.', field="mapping")
     content = await _read(file)
     return imports.start(
-        session, principal, kind=kind, format=format, filename=file.filename or "upload", content=content, mapping=parsed
+        session,
+        principal,
+        kind=kind,
+        format=format,
+        filename=file.filename or "upload",
+        content=content,
+        mapping=parsed,
+        sheet=sheet,
+        header_row=header_row,
     )
 
 
@@ -119,13 +130,24 @@ def get_import(batch_id: int, session: DbSession, principal: CurrentPrincipal):
 
 @router.put("/imports/{batch_id}/mapping", response_model=ImportBatchOut)
 def map_import(batch_id: int, body: MappingIn, session: DbSession, principal: CurrentPrincipal):
-    return imports.set_mapping(session, principal, batch_id, body.mapping)
+    return imports.set_mapping(session, principal, batch_id, body.mapping, sheet=body.sheet, header_row=body.header_row)
 
 
 @router.post("/imports/{batch_id}/confirm", response_model=ImportBatchOut)
-def confirm_import(batch_id: int, session: DbSession, principal: CurrentPrincipal):
-    """Write the checked file: all of it, or (if any row now has a problem) nothing."""
-    return imports.confirm(session, principal, batch_id)
+def confirm_import(batch_id: int, session: DbSession, principal: CurrentPrincipal, body: ConfirmIn | None = None):
+    """Write the checked file: all of it, or (if any row now has a problem) nothing. With
+    ``{"take_good_rows": true}`` the rows without problems are written and the others can be downloaded
+    with their reasons."""
+    return imports.confirm(session, principal, batch_id, take_good_rows=bool(body and body.take_good_rows))
+
+
+@router.get("/imports/{batch_id}/rejected.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def rejected_rows(batch_id: int, session: DbSession, principal: CurrentPrincipal):
+    """The rows a good-rows import left out, as they were in the file, with why."""
+    name, content = imports.rejected_rows(session, principal, batch_id)
+    return Response(
+        content, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.post("/imports/{batch_id}/discard", response_model=ImportBatchOut)

@@ -29,6 +29,8 @@ class ImportBatchOut(Output):
     warning_count: int
     problems: list[Problem]
     summary: dict[str, Any]
+    options: dict[str, Any] | None = None
+    rejected_count: int = Field(0, description="Rows left out by a good-rows import (GET /imports/{id}/rejected.csv)")
     created_at: datetime
     committed_at: datetime | None = None
 
@@ -48,6 +50,16 @@ class ImportBatchSummary(Output):
 
 class MappingIn(Input):
     mapping: dict[str, str] = Field(description='Our field → the file\'s column, e.g. {"first_name": "Forename"}')
+    sheet: str | None = Field(None, max_length=200, description="The workbook's sheet to read (found automatically if left out)")
+    header_row: int | None = Field(None, ge=1, le=1000, description="The row that names the columns (found automatically)")
+
+
+class ConfirmIn(Input):
+    take_good_rows: bool = Field(
+        False,
+        description="Write the rows without problems and keep the others as a CSV of rejected rows; "
+        "by default a file with any problem writes nothing.",
+    )
 
 
 class FeedUrlIn(Input):

@@ -40,6 +40,9 @@ class ImportBatch(Base):
     warning_count: Mapped[int] = mapped_column(Integer, default=0)
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # sheet, header row, organisation
+    rejected_csv: Mapped[bytes | None] = mapped_column(LargeBinary)  # the rows left out, with their reasons
+    rejected_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     committed_at: Mapped[datetime | None] = mapped_column(DateTime)
     committed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -40,6 +40,8 @@ class Volunteer(Base):
     registering_centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"), index=True)
     gender: Mapped[str | None] = mapped_column(String(24))
     ethnicity: Mapped[str | None] = mapped_column(String(24))
+    ethnicity_detail: Mapped[str | None] = mapped_column(String(40))  # ONS 2021 detailed group
+    ethnicity_as_given: Mapped[str | None] = mapped_column(String(100))  # an imported answer that maps to no detailed group
     disability: Mapped[str | None] = mapped_column(String(24))
     employment_status: Mapped[str | None] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)

@@ -52,6 +52,61 @@ ETHNICITY = Vocabulary(
     },
 )
 
+# The detailed ethnic groups of the 2021 Census of England and Wales (ONS), each within one of the
+# five high-level groups above ("other" for the "Other ethnic group" section).
+EthnicityDetail = Literal[
+    "asian_bangladeshi",
+    "asian_chinese",
+    "asian_indian",
+    "asian_pakistani",
+    "asian_other",
+    "black_african",
+    "black_caribbean",
+    "black_other",
+    "mixed_white_asian",
+    "mixed_white_black_african",
+    "mixed_white_black_caribbean",
+    "mixed_other",
+    "white_british",
+    "white_irish",
+    "white_gypsy_traveller",
+    "white_roma",
+    "white_other",
+    "other_arab",
+    "other_any",
+]
+ETHNICITY_DETAIL = Vocabulary(
+    "ethnic group (ONS 2021)",
+    EthnicityDetail,
+    {
+        "asian_bangladeshi": "Asian, Asian British or Asian Welsh: Bangladeshi",
+        "asian_chinese": "Asian, Asian British or Asian Welsh: Chinese",
+        "asian_indian": "Asian, Asian British or Asian Welsh: Indian",
+        "asian_pakistani": "Asian, Asian British or Asian Welsh: Pakistani",
+        "asian_other": "Asian, Asian British or Asian Welsh: Other Asian",
+        "black_african": "Black, Black British, Black Welsh, Caribbean or African: African",
+        "black_caribbean": "Black, Black British, Black Welsh, Caribbean or African: Caribbean",
+        "black_other": "Black, Black British, Black Welsh, Caribbean or African: Other Black",
+        "mixed_white_asian": "Mixed or Multiple ethnic groups: White and Asian",
+        "mixed_white_black_african": "Mixed or Multiple ethnic groups: White and Black African",
+        "mixed_white_black_caribbean": "Mixed or Multiple ethnic groups: White and Black Caribbean",
+        "mixed_other": "Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups",
+        "white_british": "White: English, Welsh, Scottish, Northern Irish or British",
+        "white_irish": "White: Irish",
+        "white_gypsy_traveller": "White: Gypsy or Irish Traveller",
+        "white_roma": "White: Roma",
+        "white_other": "White: Other White",
+        "other_arab": "Other ethnic group: Arab",
+        "other_any": "Other ethnic group: Any other ethnic group",
+    },
+)
+
+
+def ethnicity_group(detail: str) -> str:
+    """The high-level group (a code of ``ETHNICITY``) a detailed ONS 2021 group belongs to."""
+    return detail.split("_", 1)[0]
+
+
 Disability = Literal["yes", "no", "prefer_not_to_say"]
 DISABILITY = Vocabulary("disability", Disability, {"yes": "Yes", "no": "No", **_PREFER_NOT})
 

@@ -265,6 +265,7 @@ def erase(session: Session, principal: Principal, volunteer_id: int) -> None:
     v.date_of_birth = date(v.date_of_birth.year, 7, 1) if v.date_of_birth else None
     v.skills_text = None
     v.gender = v.ethnicity = v.disability = v.employment_status = None
+    v.ethnicity_detail = v.ethnicity_as_given = None
     v.contact_consent = False
     v.notification_preference = "none"
     v.status = "erased"
@@ -284,7 +285,14 @@ def export(session: Session, principal: Principal, volunteer_id: int) -> dict[st
     # Equality information is seen only by the volunteer: a staff export (a subject access request
     # handled by a centre) leaves it out; the volunteer's own download has it.
     me["demographics"] = (
-        {"gender": v.gender, "ethnicity": v.ethnicity, "disability": v.disability, "employment_status": v.employment_status}
+        {
+            "gender": v.gender,
+            "ethnicity": v.ethnicity,
+            "ethnicity_detail": v.ethnicity_detail,
+            "ethnicity_as_given": v.ethnicity_as_given,
+            "disability": v.disability,
+            "employment_status": v.employment_status,
+        }
         if principal.volunteer_id == v.id
         else None
     )

@@ -36,10 +36,15 @@ VOLUNTEER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("dbs_expires", "DBS check renewal date", False, ("checkexpires", "dbs expiry", "dbs expires")),
     FieldSpec("contact_consent", "Agrees to emails", False, ("sendemails", "consent", "email consent", "marketing")),
     FieldSpec("status", "Status", False, ("active", "volunteer status")),
+    FieldSpec("hours_total_logged", "Total hours the volunteer logged", False, ("totalvolhours", "total hours", "hours total")),
+    FieldSpec(
+        "hours_total_confirmed", "Total hours the organisations confirmed", False, ("totalprohours", "confirmed hours total")
+    ),
 )
 
 SESSION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("volunteer_ref", "Their id for the volunteer", False, ("volid", "volunteer id", "member id", "ref")),
+    FieldSpec("opportunity_ref", "Their id for the opportunity", False, ("placementid", "opportunity id", "role id")),
     FieldSpec("volunteer_email", "Volunteer's email", False, ("email", "volunteer email", "email address")),
     FieldSpec("organisation", "Organisation", True, ("providername", "provider", "organisation name", "organization", "charity")),
     FieldSpec("opportunity", "Role or opportunity", True, ("name", "opportunity", "role", "role title", "opportunity name")),
@@ -63,7 +68,45 @@ SESSION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("checked", "Checked by the organisation", False, ("providerchecked", "approved", "checked", "verified")),
 )
 
-FIELDS = {"volunteers": VOLUNTEER_FIELDS, "sessions": SESSION_FIELDS}
+ROLE_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        "source_id", "Their id for the role", False, ("placementid", "opportunity id", "role id", "id", "ref", "reference")
+    ),
+    FieldSpec(
+        "title", "Role title", True, ("name", "role", "role title", "opportunity", "opportunity name", "job title", "title")
+    ),
+    FieldSpec(
+        "organisation", "Organisation", False, ("providername", "provider", "organisation name", "organization", "charity")
+    ),
+    FieldSpec("description", "Description", False, ("description", "details", "about the role", "what you will do")),
+    FieldSpec("postcode", "Postcode", False, ("postalcode", "post code", "venue postcode", "location postcode")),
+    FieldSpec("location_name", "Where (place name)", False, ("location", "venue", "place", "site")),
+    FieldSpec("city", "Town", False, ("city", "town")),
+    FieldSpec("location_type", "Kind of place", False, ("locationtype", "location type", "remote", "where")),
+    FieldSpec("opportunity_type", "Type (one-off or regular)", False, ("opptype", "type", "opportunity type", "frequency")),
+    FieldSpec("starts_on", "First day", False, ("startdate", "start date", "from")),
+    FieldSpec("ends_on", "Last day", False, ("enddate", "end date", "closing date", "until")),
+    FieldSpec("link", "Web page", False, ("weblink", "url", "link", "apply link", "website")),
+    FieldSpec("tags", "Tags", False, ("tags", "keywords", "categories")),
+    FieldSpec("places", "Places", False, ("places", "volunteers needed", "vacancies", "number of places")),
+    FieldSpec("authorised", "Approved to publish", False, ("authorised", "authorized", "approved", "published", "live")),
+)
+
+ORGANISATION_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("source_id", "Their id for the organisation", False, ("providerid", "organisation id", "id", "ref")),
+    FieldSpec("name", "Name", True, ("providername", "organisation", "organisation name", "organization", "name", "charity")),
+    FieldSpec("contact_name", "Contact name", False, ("providercontact", "contact", "contact name")),
+    FieldSpec("email", "Email", False, ("provideremail", "email", "contact email", "email address")),
+    FieldSpec("phone", "Phone", False, ("providerphone", "phone", "telephone", "contact number")),
+    FieldSpec("address", "Address", False, ("provideraddress", "address", "street")),
+    FieldSpec("postcode", "Postcode", False, ("providerpostcode", "postcode", "post code", "postal code")),
+    FieldSpec("city", "Town", False, ("providercity", "city", "town")),
+    FieldSpec("website", "Website", False, ("url", "website", "web site", "web")),
+    FieldSpec("charity_number", "Charity number", False, ("charity number", "registered charity number", "charity no")),
+    FieldSpec("removed", "Removed", False, ("removed", "deleted", "archived")),
+)
+
+FIELDS = {"volunteers": VOLUNTEER_FIELDS, "sessions": SESSION_FIELDS, "roles": ROLE_FIELDS, "organisations": ORGANISATION_FIELDS}
 
 TEAMKINETIC: dict[str, dict[str, str | tuple[str, ...]]] = {
     "volunteers": {
@@ -82,7 +125,9 @@ TEAMKINETIC: dict[str, dict[str, str | tuple[str, ...]]] = {
         "disability": "DISABLED",
         "contact_consent": "SENDEMAILS",
         "status": "STATUS",
-        "phone": ("MOBILE", "PHONE", "TELEPHONE", "MOBILENUMBER"),
+        "phone": ("MOBILE", "PHONE", "TELEPHONE", "MOBILENUMBER", "LANDLINE"),
+        "hours_total_logged": "TOTALVOLHOURS",
+        "hours_total_confirmed": "TOTALPROHOURS",
     },
     "sessions": {
         "opportunity": "NAME",
@@ -94,6 +139,7 @@ TEAMKINETIC: dict[str, dict[str, str | tuple[str, ...]]] = {
         "ends_on": "ENDDATE",
         "status": "STATUS",
         "volunteer_ref": "VOLID",
+        "opportunity_ref": "PLACEMENTID",
         "session_date": "SESSIONDATE",
         "start_time": "SESSIONSTARTTIME",
         "session_hours": "SESSIONHOURS",
@@ -103,10 +149,51 @@ TEAMKINETIC: dict[str, dict[str, str | tuple[str, ...]]] = {
         "checked": "PROVIDERCHECKED",
     },
 }
+TEAMKINETIC["roles"] = {
+    "source_id": "PLACEMENTID",
+    "title": "NAME",
+    "description": "DESCRIPTION",
+    "tags": "TAGS",
+    "location_type": "LOCATIONTYPE",
+    "location_name": "LOCATION",
+    "city": "CITY",
+    "postcode": "POSTALCODE",
+    "opportunity_type": "OPPTYPE",
+    "link": "WEBLINK",
+    "starts_on": "STARTDATE",
+    "ends_on": "ENDDATE",
+    "authorised": "AUTHORISED",
+    "organisation": "PROVIDERNAME",
+}
+TEAMKINETIC["organisations"] = {
+    "source_id": "PROVIDERID",
+    "name": "PROVIDERNAME",
+    "phone": "PROVIDERPHONE",
+    "contact_name": "PROVIDERCONTACT",
+    "email": "PROVIDEREMAIL",
+    "address": "PROVIDERADDRESS",
+    "postcode": "PROVIDERPOSTCODE",
+    "city": "PROVIDERCITY",
+    "website": "URL",
+    "removed": "REMOVED",
+}
 TEAMKINETIC_REQUIRED = {
+    "roles": ("PLACEMENTID", "NAME"),
+    "organisations": ("PROVIDERID", "PROVIDERNAME"),
     "volunteers": ("VOLID", "FIRSTNAME", "SURNAME"),
     "sessions": ("NAME", "PROVIDERNAME", "VOLID", "SESSIONDATE"),
 }
+
+
+def expected_names(kind: str) -> list[tuple[str, ...]]:
+    """Per field, the names its column may have (the reader uses them to find the header and the sheet)."""
+    presets = TEAMKINETIC.get(kind, {})
+    out = []
+    for spec in FIELDS[kind]:
+        preset = presets.get(spec.name, ())
+        names = (preset,) if isinstance(preset, str) else tuple(preset)
+        out.append((spec.name.replace("_", " "), spec.label, *spec.aliases, *names))
+    return out
 
 
 def _norm(text: str) -> str:

@@ -7,8 +7,12 @@ committed or discarded. Only staff of the batch's centre may see or confirm it."
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+import io
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import defusedcsv.csv as safe_csv  # type: ignore[import-untyped]
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -19,12 +23,13 @@ from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
 from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
-from brokerage.interop.imports import formats, sessions, volunteers
-from brokerage.interop.imports.reader import FileProblem, read_table
+from brokerage.interop.imports import formats, listings, sessions, volunteers
+from brokerage.interop.imports.reader import FileProblem, Table, read_table
 from brokerage.interop.imports.values import Report
 from brokerage.models import Centre, ImportBatch
 
 SOURCES = {"teamkinetic": "teamkinetic", "generic": "spreadsheet"}
+MAX_PROBLEMS = 5000  # problems kept with a batch; the counts are always complete
 
 
 def _centre_for(session: Session, principal: Principal | None, centre_id: int | None) -> int:
@@ -40,19 +45,45 @@ def _centre_for(session: Session, principal: Principal | None, centre_id: int | 
     return centre_id
 
 
-def _check(session: Session, batch: ImportBatch, progress: Callable[[int], None] | None = None) -> tuple[Report, Any]:
-    """Run the dry run for a batch's stored file; returns the report and the plan (None if unreadable)."""
+@dataclass
+class Checked:
+    report: Report
+    plan: Any = None  # None when the file could not be read
+    table: Table | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+
+
+def _read(batch: ImportBatch) -> Table:
+    options = batch.options or {}
+    return read_table(
+        batch.content or b"",
+        batch.filename,
+        sheet=options.get("sheet"),
+        header_row=options.get("header_row"),
+        expected=formats.expected_names(batch.kind),
+    )
+
+
+def _file_problem(report: Report, exc: FileProblem) -> None:
+    report.error(0, None, exc.message)
+    for row in exc.rows[:500]:
+        report.error(row, None, "This row is named in the problem with the whole file above.")
+
+
+def _check(session: Session, batch: ImportBatch, progress: Callable[[int], None] | None = None) -> Checked:
+    """Run the dry run for a batch's stored file (the plan is None if the file cannot be read)."""
     if batch.kind == "feed":
         from brokerage.interop import feed
 
-        return feed.check_import(session, batch.content or b"")
+        feed_report, feed_plan = feed.check_import(session, batch.content or b"")
+        return Checked(feed_report, feed_plan)
     report = Report()
     try:
-        table = read_table(batch.content or b"", batch.filename)
+        table = _read(batch)
     except FileProblem as exc:
-        report.error(0, None, exc.message)
-        return report, None
-    batch.columns = [c for c in table.columns if c]
+        _file_problem(report, exc)
+        return Checked(report)
+    batch.columns = table.columns
     if batch.format == "teamkinetic":
         mapping, missing = formats.teamkinetic_mapping(batch.kind, table.columns)
         if missing:
@@ -67,25 +98,46 @@ def _check(session: Session, batch: ImportBatch, progress: Callable[[int], None]
                 + (" are" if len(missing) > 1 else " is")
                 + " missing.",
             )
-            return report, None
+            return Checked(report)
         batch.mapping = mapping
     else:
         mapping = batch.mapping or {}
-    module = volunteers if batch.kind == "volunteers" else sessions
-    plan = module.check(session, batch.centre_id, table, mapping, SOURCES[batch.format], progress=progress)
+    source = SOURCES[batch.format]
+    plan: Any
+    if batch.kind in ("roles", "organisations"):
+        organisation_id = (batch.options or {}).get("organisation_id")
+        plan = listings.check(session, batch.centre_id, table, mapping, source, batch.kind, organisation_id, progress)
+    elif batch.kind == "volunteers":
+        plan = volunteers.check(session, batch.centre_id, table, mapping, source, progress=progress)
+    else:
+        plan = sessions.check(session, batch.centre_id, table, mapping, source, progress=progress)
     ignored = [c for c in table.columns if c and c not in mapping.values()]
-    plan.summary_extra = {"columns_not_used": ignored}
-    return plan.report, plan
+    plan.summary_extra = {
+        "columns_not_used": ignored,
+        "file": {
+            "sheet": table.sheet,
+            "sheets": table.sheets,
+            "header_row": table.header_row,
+            "header_rows": table.header_rows,
+            "encoding": "utf-8" if table.encoding == "utf-8-sig" else table.encoding,
+            "notes": table.notes,
+        },
+    }
+    return Checked(plan.report, plan, table, mapping)
 
 
-def _store_report(batch: ImportBatch, report: Report, plan: Any) -> None:
-    batch.problems = sorted(report.problems, key=lambda p: (p["row"], p["severity"] != "error"))
+def _store_report(batch: ImportBatch, checked: Checked) -> None:
+    report, plan = checked.report, checked.plan
+    batch.problems = sorted(report.problems, key=lambda p: (p["row"], p["severity"] != "error"))[:MAX_PROBLEMS]
     batch.error_count, batch.warning_count = report.errors, report.warnings
     if plan is not None:
         batch.total_rows = plan.total_rows
         batch.summary = {**plan.summary, **getattr(plan, "summary_extra", {})}
     else:
         batch.total_rows, batch.summary = 0, {}
+
+
+KINDS = ("volunteers", "sessions", "roles", "organisations", "feed")
 
 
 def start(
@@ -100,15 +152,20 @@ def start(
     centre_id: int | None = None,
     actor_user_id: int | None = None,
     progress: Callable[[int], None] | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    organisation_id: int | None = None,
 ) -> ImportBatch:
     """Upload and dry run. A spreadsheet without a mapping stops at the mapping step with a suggestion."""
     centre_id = _centre_for(session, principal, centre_id)
-    if kind not in ("volunteers", "sessions", "feed"):
-        raise InvalidInput("Choose what the file holds: volunteers or sessions.", field="kind")
+    if kind not in KINDS:
+        raise InvalidInput("Choose what the file holds: volunteers, sessions, roles or organisations.", field="kind")
     if kind == "feed":
         format = "data_standard"
     elif format not in ("teamkinetic", "generic"):
         raise InvalidInput("Choose the file's format: teamkinetic or generic.", field="format")
+    if header_row is not None and not 1 <= header_row <= 1000:
+        raise InvalidInput("The header row should be a row number from 1 to 1000.", field="header_row")
     batch = ImportBatch(
         centre_id=centre_id,
         created_by_id=principal.user_id if principal else actor_user_id,
@@ -118,23 +175,29 @@ def start(
         content_sha256=hashlib.sha256(content).hexdigest(),
         content=content,
         status="checked",
+        options={
+            k: v for k, v in (("sheet", sheet), ("header_row", header_row), ("organisation_id", organisation_id)) if v is not None
+        }
+        or None,
         problems=[],
         summary={},
         total_rows=0,
         error_count=0,
         warning_count=0,
+        rejected_count=0,
     )
     if format == "generic":
+        report = Report()
         try:
-            table = read_table(content, filename)
+            table = _read(batch)
         except FileProblem as exc:
-            report = Report()
-            report.error(0, None, exc.message)
-            _store_report(batch, report, None)
+            _file_problem(report, exc)
+            _store_report(batch, Checked(report))
             session.add(batch)
             session.flush()
             return batch
-        batch.columns = [c for c in table.columns if c]
+        batch.columns = table.columns
+        batch.summary = {"file": {"sheet": table.sheet, "sheets": table.sheets, "header_row": table.header_row}}
         if not mapping:
             batch.status = "needs_mapping"
             batch.mapping = formats.suggest_mapping(kind, batch.columns)
@@ -142,8 +205,7 @@ def start(
             session.flush()
             return batch
         batch.mapping = formats.check_mapping(kind, batch.columns, mapping)
-    report, plan = _check(session, batch, progress)
-    _store_report(batch, report, plan)
+    _store_report(batch, _check(session, batch, progress))
     session.add(batch)
     session.flush()
     return batch
@@ -173,19 +235,56 @@ def list_(session: Session, principal: Principal, *, page: int, page_size: int) 
     return list(rows), total
 
 
-def set_mapping(session: Session, principal: Principal | None, batch_id: int, mapping: dict[str, str]) -> ImportBatch:
-    """The column-mapping step for a spreadsheet: store the mapping and run the dry run."""
+def set_mapping(
+    session: Session,
+    principal: Principal | None,
+    batch_id: int,
+    mapping: dict[str, str],
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+) -> ImportBatch:
+    """The column-mapping step for a spreadsheet (and, if asked, another sheet or header row): store the
+    mapping and run the dry run."""
     batch = _own_batch(session, principal, batch_id)
     if batch.status not in ("needs_mapping", "checked"):
         raise Conflict("This import has already been " + batch.status + ".")
     if batch.format != "generic":
         raise Conflict("Only a spreadsheet import needs a column mapping; TeamKinetic and feed files are mapped already.")
+    if sheet is not None or header_row is not None:
+        options = dict(batch.options or {})
+        options.update({k: v for k, v in (("sheet", sheet), ("header_row", header_row)) if v is not None})
+        batch.options = options
+        try:
+            batch.columns = _read(batch).columns
+        except FileProblem as exc:
+            raise InvalidInput(exc.message, field="header_row" if header_row is not None else "sheet") from None
     batch.mapping = formats.check_mapping(batch.kind, batch.columns or [], mapping)
-    report, plan = _check(session, batch)
-    _store_report(batch, report, plan)
+    _store_report(batch, _check(session, batch))
     batch.status = "checked"
     session.flush()
     return batch
+
+
+def _refuse(batch: ImportBatch, checked: Checked, *, good_rows: bool) -> None:
+    report = checked.report
+    _store_report(batch, checked)
+    details = [
+        {"field": f"row {p['row']}" + (f" · {p['field']}" if p["field"] else ""), "message": p["problem"]}
+        for p in report.problems
+        if p["severity"] == "error"
+    ][:200]
+    if good_rows:
+        message = (
+            "The file as a whole cannot be read, so there are no good rows to take; nothing was imported. "
+            "Correct the file and upload it again."
+        )
+    else:
+        message = (
+            f"The file has {report.errors} problem{'s' if report.errors != 1 else ''}; nothing was imported. "
+            "Correct the file and upload it again, or take only the rows without problems."
+        )
+    raise Conflict(message, details=details)
 
 
 def confirm(
@@ -195,8 +294,11 @@ def confirm(
     *,
     actor_user_id: int | None = None,
     progress: Callable[[int], None] | None = None,
+    take_good_rows: bool = False,
 ) -> ImportBatch:
-    """Write the checked file: everything or, at the first problem, nothing (the caller's transaction)."""
+    """Write the checked file: by default everything or, if any row has a problem, nothing. With
+    ``take_good_rows`` the rows without problems are written and the others kept as a CSV of rejected
+    rows with their reasons (see :func:`rejected_rows`). Runs in the caller's transaction."""
     batch = _own_batch(session, principal, batch_id)
     batch = locking.lock(session, ImportBatch, batch.id)  # written once, however often it is confirmed
     if batch.status == "committed":
@@ -205,31 +307,25 @@ def confirm(
         raise Conflict("This import was discarded; upload the file again.")
     if batch.status == "needs_mapping":
         raise Conflict("Choose which column holds what (the mapping step) before confirming.")
-    report, plan = _check(session, batch, progress)
-    if plan is None or report.errors:
-        _store_report(batch, report, plan)
-        details = [
-            {"field": f"row {p['row']}" + (f" · {p['field']}" if p["field"] else ""), "message": p["problem"]}
-            for p in report.problems
-            if p["severity"] == "error"
-        ][:200]
-        raise Conflict(
-            f"The file has {report.errors} problem{'s' if report.errors != 1 else ''}; nothing was imported. "
-            "Correct the file and upload it again.",
-            details=details,
-        )
+    checked = _check(session, batch, progress)
+    report, plan = checked.report, checked.plan
+    whole_file = any(p["row"] == 0 and p["severity"] == "error" for p in report.problems)
+    if plan is None or whole_file or (report.errors and not take_good_rows):
+        _refuse(batch, checked, good_rows=take_good_rows)
     actor = principal.user_id if principal else actor_user_id
     try:
         with session.begin_nested():  # all or nothing, even inside a longer transaction
-            result = _apply(session, batch, plan, actor)
+            result = _apply(session, batch, checked, actor, progress)
     except IntegrityError:
         raise Conflict(
             "The records changed while the import was being written; nothing was imported. "
             "Upload the file again to check it once more."
         ) from None
-    batch.problems = sorted(report.problems, key=lambda p: (p["row"], p["severity"] != "error"))
-    batch.warning_count = report.warnings
-    batch.summary = {**plan.summary, **getattr(plan, "summary_extra", {}), "result": result}
+    _store_report(batch, checked)
+    if report.errors and checked.table is not None:
+        batch.rejected_csv, batch.rejected_count = _rejected_csv(checked.table, report)
+        result["rows_rejected"] = batch.rejected_count
+    batch.summary = {**batch.summary, "result": result}
     batch.status = "committed"
     batch.committed_at = utcnow()
     batch.committed_by_id = actor
@@ -246,12 +342,45 @@ def confirm(
     return batch
 
 
-def _apply(session: Session, batch: ImportBatch, plan: Any, actor: int | None) -> dict[str, Any]:
+def _rejected_csv(table: Table, report: Report) -> tuple[bytes, int]:
+    """The rows left out, as they were in the file, each with its row number and reasons. Cells that a
+    spreadsheet would run as a formula are escaped (defusedcsv)."""
+    reasons: dict[int, list[str]] = {}
+    for p in report.problems:
+        if p["severity"] == "error" and p["row"]:
+            reasons.setdefault(p["row"], []).append((f"{p['field']}: " if p["field"] else "") + p["problem"])
+    out = io.StringIO()
+    writer = safe_csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Row", "Why it was not imported", *table.columns])
+    written = 0
+    for row in table.iter_rows():
+        if row.number in reasons:
+            writer.writerow([row.number, " | ".join(reasons[row.number]), *(row.values.get(c, "") for c in table.columns)])
+            written += 1
+    return out.getvalue().encode("utf-8-sig"), written
+
+
+def rejected_rows(session: Session, principal: Principal | None, batch_id: int) -> tuple[str, bytes]:
+    """(file name, CSV) of the rows a good-rows import left out."""
+    batch = _own_batch(session, principal, batch_id)
+    if not batch.rejected_csv:
+        raise NotFound("This import has no rejected rows.")
+    stem = (batch.filename.rsplit(".", 1)[0] or "import")[:80]
+    return f"{stem}-rejected-rows.csv", batch.rejected_csv
+
+
+def _apply(
+    session: Session, batch: ImportBatch, checked: Checked, actor: int | None, progress: Callable[[int], None] | None
+) -> dict[str, Any]:
+    plan = checked.plan
     if batch.kind == "volunteers":
-        created = volunteers.apply(session, batch.centre_id, plan)
-        return {"volunteers_created": len(created), "already_imported": plan.unchanged}
+        assert checked.table is not None
+        created = volunteers.apply(session, batch.centre_id, checked.table, checked.mapping, SOURCES[batch.format], progress)
+        return {"volunteers_created": created, "already_imported": plan.unchanged}
     if batch.kind == "sessions":
         return sessions.apply(session, batch.centre_id, plan, SOURCES[batch.format], actor_user_id=actor)
+    if batch.kind in ("roles", "organisations"):
+        return listings.apply(session, plan, actor_user_id=actor)
     from brokerage.interop import feed
 
     return feed.apply_import(session, plan, actor_user_id=actor)

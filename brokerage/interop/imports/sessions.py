@@ -34,9 +34,25 @@ from brokerage.interop.imports.values import (
     shown,
 )
 from brokerage.interop.imports.volunteers import source_key
-from brokerage.models import Activity, HoursEntry, Organisation, Placement, Role, RoleStatusChange, Volunteer
+from brokerage.models import Activity, HoursEntry, ImportBatch, Organisation, Placement, Role, RoleStatusChange, Volunteer
 
 ZERO = Decimal("0")
+
+SKIP_REASONS = {
+    "unfilled_slot": "A session place no volunteer has taken (no volunteer in the row)",
+    "application_without_session": "An application with no session date (the volunteer has not been given a session)",
+    "did_not_attend": "The volunteer did not attend and no hours were logged",
+    "no_hours_recorded": "No hours are recorded for the session",
+}
+
+
+def _not_a_session(values: dict[str, str]) -> str | None:
+    """Rows a sessions export holds that are not time given: empty places and applications."""
+    if not (values.get("volunteer_ref") or "").strip() and not (values.get("volunteer_email") or "").strip():
+        return "unfilled_slot"
+    if not (values.get("session_date") or "").strip():
+        return "application_without_session"
+    return None
 
 
 def _key(text: str) -> str:
@@ -91,10 +107,14 @@ class SessionPlan:
     placements: dict[str, dict[str, Any]] = field(default_factory=dict)
     hours: list[dict[str, Any]] = field(default_factory=list)
     unchanged: int = 0
-    skipped: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    reconciliation: list[dict[str, Any]] = field(default_factory=list)
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
     @property
-    def summary(self) -> dict[str, int]:
+    def summary(self) -> dict[str, Any]:
         return {
             "rows": self.total_rows,
             "organisations_to_create": sum(1 for o in self.organisations.values() if o.existing_id is None),
@@ -103,7 +123,9 @@ class SessionPlan:
             "hours_entries_to_create": len(self.hours),
             "hours_to_add": float(sum((h["hours"] for h in self.hours), ZERO)),
             "already_imported": self.unchanged,
-            "rows_without_hours": self.skipped,
+            "rows_without_hours": sum(self.skipped.values()),
+            "rows_skipped": {SKIP_REASONS[k]: v for k, v in sorted(self.skipped.items())},
+            "hours_reconciliation": self.reconciliation,
         }
 
 
@@ -116,14 +138,16 @@ def check(
     progress: Callable[[int], None] | None = None,
 ) -> SessionPlan:
     report = Report()
-    plan = SessionPlan(report=report, total_rows=len(table.rows))
+    plan = SessionPlan(report=report, total_rows=table.total_rows)
     today = date.today()
     prefix = f"{centre_id}:"
-    volunteers_by_ref = dict(
-        session.execute(
+    volunteers_by_ref: dict[str, int] = {
+        ref: vid
+        for ref, vid in session.execute(
             select(Volunteer.source_id, Volunteer.id).where(Volunteer.source == source, Volunteer.source_id.like(prefix + "%"))
-        ).all()
-    )
+        )
+        if ref is not None
+    }
     orgs_by_source = dict(
         session.execute(
             select(Organisation.source_id, Organisation.id).where(
@@ -144,7 +168,6 @@ def check(
     )
     seen_sessions: dict[str, int] = {}
     postcode_cache: dict[str, Any] = {}
-    width = len(table.columns)
 
     def place(text: str) -> dict[str, Any]:
         if text not in postcode_cache:
@@ -163,20 +186,21 @@ def check(
             raise CellProblem(value.message)
         return value
 
-    for row in table.rows:
+    for p in table.problems:
+        (report.error if p.severity == "error" else report.warning)(p.row, p.field, p.problem)
+    bad_rows = {p.row for p in table.problems if p.severity == "error"}
+    for row in table.iter_rows():
         if progress is not None:
             progress(1)
         n = row.number
         before = report.errors
-        if row.extra:
-            report.error(
-                n,
-                None,
-                f"This row has {width + len(row.extra)} cells but the header names {width} columns; "
-                "a stray comma or an unquoted value has shifted the columns.",
-            )
+        if n in bad_rows:
             continue
         values = {f: row.values.get(col, "") for f, col in mapping.items()}
+        reason = _not_a_session(values)
+        if reason is not None:
+            plan.skip(reason)
+            continue
 
         def cell(name: str, parser: Callable[[str], Any], *, required: bool = False):
             text = values.get(name, "")
@@ -239,11 +263,10 @@ def check(
 
         hours = confirmed if confirmed else logged if logged else planned if (attended or attended is None) and planned else None
         if attended is False and not confirmed and not logged:
-            plan.skipped += 1
+            plan.skip("did_not_attend")
             continue
         if not hours:
-            report.warning(n, None, "No hours are recorded for this session; the row is skipped.")
-            plan.skipped += 1
+            plan.skip("no_hours_recorded")
             continue
 
         org_key = _key(org_name)
@@ -255,10 +278,11 @@ def check(
                 matches = session.scalars(select(Organisation.id).where(func.lower(Organisation.name) == org_key).limit(2)).all()
                 existing = matches[0] if len(matches) == 1 else None
             org = plan.organisations[org_key] = OrgPlan(org_key, org_name, org_source, existing, where)
-        role_key = "|".join((org_key, _key(event), _key(title)))
+        opportunity_ref = (values.get("opportunity_ref") or "").strip()
+        role_key = "opp:" + opportunity_ref if opportunity_ref else "|".join((org_key, _key(event), _key(title)))
         role = plan.roles.get(role_key)
         if role is None:
-            role_source = prefix + _digest(role_key)
+            role_source = prefix + (role_key if opportunity_ref else _digest(role_key))
             opp_type = (values.get("opportunity_type") or "").strip()
             one_off = bool(re.search(r"one[\s-]?off|event|single", opp_type.lower()))
             role = plan.roles[role_key] = RolePlan(
@@ -315,7 +339,62 @@ def check(
                 "row": n,
             }
         )
+    plan.reconciliation = reconcile(session, centre_id, source, plan, volunteers_by_ref)
     return plan
+
+
+def _file_totals(session: Session, centre_id: int, source: str) -> dict[str, dict[str, float]]:
+    """The hours totals the volunteers files gave, volunteer by volunteer (the latest file wins)."""
+    totals: dict[str, dict[str, float]] = {}
+    batches = session.scalars(
+        select(ImportBatch.summary)
+        .where(
+            ImportBatch.centre_id == centre_id,
+            ImportBatch.kind == "volunteers",
+            ImportBatch.status == "committed",
+            ImportBatch.format == ("teamkinetic" if source == "teamkinetic" else "generic"),
+        )
+        .order_by(ImportBatch.id)
+    )
+    for summary in batches:
+        totals.update((summary or {}).get("hours_in_file") or {})
+    return totals
+
+
+def reconcile(
+    session: Session, centre_id: int, source: str, plan: SessionPlan, volunteers_by_ref: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Each volunteer's hours as the volunteers file totals them, beside the hours imported (earlier and
+    now): a volunteer whose figures differ is listed with the difference, so nothing goes missing quietly."""
+    totals = _file_totals(session, centre_id, source)
+    prefix = f"{centre_id}:"
+    ref_of = {vid: key[len(prefix) :] for key, vid in volunteers_by_ref.items()}
+    imported: dict[int, Decimal] = {}
+    for vid, hours in session.execute(
+        select(HoursEntry.volunteer_id, func.sum(HoursEntry.hours))
+        .where(HoursEntry.source == source, HoursEntry.source_id.like(prefix + "%"))
+        .group_by(HoursEntry.volunteer_id)
+    ):
+        imported[vid] = Decimal(hours or 0)
+    for h in plan.hours:
+        imported[h["volunteer_id"]] = imported.get(h["volunteer_id"], ZERO) + h["hours"]
+    rows = []
+    for vid in sorted(set(imported) | {volunteers_by_ref[prefix + r] for r in totals if prefix + r in volunteers_by_ref}):
+        ref = ref_of.get(vid, "")
+        file = totals.get(ref, {})
+        got = float(imported.get(vid, ZERO))
+        expected = file.get("confirmed", file.get("logged"))
+        rows.append(
+            {
+                "volunteer": ref,
+                "file_hours_logged": file.get("logged"),
+                "file_hours_confirmed": file.get("confirmed"),
+                "hours_imported": round(got, 2),
+                "difference": None if expected is None else round(got - expected, 2),
+                "agrees": expected is not None and abs(got - expected) < 0.005,
+            }
+        )
+    return rows
 
 
 def apply(session: Session, centre_id: int, plan: SessionPlan, source: str, *, actor_user_id: int | None) -> dict[str, int]:
