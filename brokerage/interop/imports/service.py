@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import defusedcsv.csv as safe_csv  # type: ignore[import-untyped]
+import defusedcsv.csv as safe_csv
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
