@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
+from brokerage import links
 from brokerage.config import PROJECT_ROOT, get_settings
 from brokerage.interop import cli as interop_cli
 from brokerage.matches import cli as matches_cli
@@ -86,7 +87,7 @@ def _demo_is_loaded() -> bool:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = get_settings()
+    settings = _base_url_from_address(args.host, args.port)
     migrate()
     if args.demo and not _demo_is_loaded():
         from brokerage.seed.generate import seed
@@ -116,6 +117,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if embedded is not None:
             embedded.stop()
     return 0
+
+
+def _base_url_from_address(host: str, port: int):
+    """With no BROKERAGE_BASE_URL, links in emails and the feed use the address this server listens
+    on (set in the environment, so the embedded worker and any worker processes see it too)."""
+    if "base_url" not in get_settings().model_fields_set:
+        os.environ["BROKERAGE_BASE_URL"] = links.serve_base_url(host, port)
+        get_settings.cache_clear()
+    return get_settings()
 
 
 def _print_banner_when_listening(host: str, port: int) -> None:

@@ -30,7 +30,11 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(default=None, description="Redis URL for Dramatiq; unset means in-process workers")
     broker_url: str | None = Field(default=None, description="Alternative broker URL (amqp://… for RabbitMQ)")
     secret_key: str | None = None
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address people reach the service at, for links in emails and the feed; "
+        "`brokerage serve` uses its --host/--port when this is unset; https in production",
+    )
     pages_enabled: bool = Field(default=True, description="Serve the web pages as well as the API")
     docs_enabled: bool | None = Field(
         default=None, description="Serve the API documentation at /docs; default: on except in production"
@@ -122,7 +126,7 @@ class Settings(BaseSettings):
                 raise ValueError("BROKERAGE_SECRET_KEY must be at least 32 characters")
             if not self.database_url:
                 raise ValueError("BROKERAGE_DATABASE_URL must be set in production")
-            if not self.base_url.startswith("https://"):
+            if not self.base_url.startswith("https://") or "base_url" not in self.model_fields_set:
                 raise ValueError(
                     "BROKERAGE_BASE_URL must be an https:// address in production (cookies are Secure, HSTS is sent)"
                 )

@@ -25,10 +25,10 @@ from email.utils import formataddr, formatdate, parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from brokerage import links
 from brokerage.auth import tokens
 from brokerage.config import PROJECT_ROOT, Settings, get_settings
 
@@ -48,7 +48,7 @@ SUBJECTS: dict[str, str] = {
     "referral_chase": "Please reply to {{ volunteer_name }} about {{ role.title }}",
     "referral_escalated": "A referral needs the centre's help: {{ role.title }}",
     "role_refresh": 'Your listing "{{ role.title }}" closes on {{ closes_on }}',
-    "dbs_reminder": "Your DBS certificate is due for renewal",
+    "dbs_reminder": "{% if expired %}Your DBS check needs renewing{% else %}Your DBS check is due for renewal on {{ renew_by|date }}{% endif %}",
     "hours_submitted": "New volunteer hours to approve",
     "hours_reminder": "Volunteer hours waiting for your approval",
     "password_reset": "Reset your password",
@@ -98,22 +98,23 @@ def _subject_template(kind: str):
 
 def unsubscribe_url(*, volunteer_id: int | None = None, email: str | None = None, settings: Settings | None = None) -> str:
     """A signed link that works without signing in (RFC 8058 one-click when POSTed)."""
-    settings = settings or get_settings()
     data: dict[str, Any] = {}
     if volunteer_id is not None:
         data["v"] = volunteer_id
     if email:
         data["e"] = email.strip().lower()
     token = tokens.sign(tokens.UNSUBSCRIBE_SALT, data)
-    return f"{settings.base_url.rstrip('/')}/unsubscribe?token={quote(token)}"
+    base = settings.base_url.rstrip("/") if settings is not None else links.base_url()
+    return base + links.unsubscribe_page(token)
 
 
 def render(kind: str, key: str, to: str, to_name: str | None, *, unsubscribe: str | None = None, **context: Any) -> Email:
     """Render a message from ``<kind>.txt`` and ``<kind>.html``; ``unsubscribe`` adds the
     ``List-Unsubscribe`` headers and the link in the footer."""
-    settings = get_settings()
     env = _env()
-    context.setdefault("base_url", settings.base_url.rstrip("/"))
+    context.setdefault("base_url", links.base_url())
+    context.setdefault("profile_url", links.absolute(links.PROFILE))
+    context.setdefault("sign_in_url", links.absolute(links.SIGN_IN))
     context["unsubscribe_url"] = unsubscribe
     context["to_name"] = to_name
     subject = " ".join(_subject_template(kind).render(**context).split())

@@ -56,7 +56,7 @@ class WorkerSettings(BaseSettings):
     instant_matches: int = 5  # roles in a "your matches" email
     digest_roles: int = 8
     dbs_valid_years: int = 3  # a DBS certificate older than this is treated as due for renewal
-    dbs_warning_days: int = 30
+    dbs_warning_days: int = 60  # the first reminder goes this many days before the renewal date
     hours_reminder_days: int = 7
     refresh_reminder_days: int = 7
 

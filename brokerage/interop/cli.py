@@ -137,7 +137,7 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
 
 def cmd_export_feed(args: argparse.Namespace) -> int:
-    from brokerage.config import get_settings
+    from brokerage import links
     from brokerage.db import session_scope
     from brokerage.interop.feed import feed_page
 
@@ -146,7 +146,7 @@ def cmd_export_feed(args: argparse.Namespace) -> int:
     with session_scope() as session:
         page = 1
         while True:
-            doc = feed_page(session, base_url=get_settings().base_url, page=page, page_size=500, modified_since=since)
+            doc = feed_page(session, base_url=links.base_url(), page=page, page_size=500, modified_since=since)
             graph.extend(doc["graph"])
             if not doc["kvb:next"]:
                 break

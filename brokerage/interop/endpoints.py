@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from fastapi.responses import JSONResponse, Response
 
-from brokerage.config import get_settings
+from brokerage import links
 from brokerage.deps import CurrentPrincipal, DbSession
 from brokerage.errors import InvalidInput
 from brokerage.interop import dedup, feed, merge
@@ -45,7 +45,7 @@ def data_standard_feed(
     """Published roles as JSON-LD in the UK Volunteering Data Standard's shape (open to all)."""
     if modified_since is not None and modified_since.tzinfo is not None:
         modified_since = modified_since.astimezone(timezone.utc).replace(tzinfo=None)
-    doc = feed.feed_page(session, base_url=get_settings().base_url, page=page, page_size=page_size, modified_since=modified_since)
+    doc = feed.feed_page(session, base_url=links.base_url(), page=page, page_size=page_size, modified_since=modified_since)
     return JSONResponse(doc, media_type="application/ld+json")
 
 

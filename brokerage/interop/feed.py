@@ -51,7 +51,7 @@ from brokerage.models import (
     RoleSkill,
     RoleStatusChange,
 )
-from brokerage import events
+from brokerage import events, links
 from brokerage.outbox import enqueue
 
 STANDARD_NS = "https://ns.volunteeringdata.io/"
@@ -125,6 +125,7 @@ def role_node(role: Role, base_url: str) -> dict[str, Any]:
     node: dict[str, Any] = {
         "type": "Role",
         "id": f"{base_url}/roles/{role.id}",
+        "kvb:page": base_url + links.role_page(role.id),  # the role's page for people
         "title": role.title,
         "description": role.description,
         "commitment": role.commitment,

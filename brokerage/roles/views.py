@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from brokerage.config import get_settings
+from brokerage import links
 from brokerage.models import District, Organisation, Role
 from brokerage.roles.schemas import RoleOut
 from brokerage.vocab.slots import mask_to_slots
@@ -162,8 +162,13 @@ def summaries(session: Session, role_ids: Sequence[int]) -> dict[int, RoleSummar
 
 # -- an email's view ----------------------------------------------------------------------------
 def role_url(role_id: int) -> str:
-    """The address of a role's page."""
-    return f"{get_settings().base_url.rstrip('/')}/roles/{role_id}"
+    """The address of a role's page, as volunteers see it."""
+    return links.absolute(links.role_page(role_id))
+
+
+def role_admin_url(role_id: int) -> str:
+    """The address of a role's page for the organisation that posted it (refresh, reopen)."""
+    return links.absolute(links.role_admin_page(role_id))
 
 
 def excerpt(description: str | None, limit: int = EXCERPT_CHARACTERS) -> str:
@@ -185,6 +190,7 @@ class RoleBrief(RoleSummary):
     publish_end: date | None
     created_by_id: int | None
     url: str
+    admin_url: str
 
 
 def brief(session: Session, role_id: int) -> RoleBrief | None:
@@ -226,6 +232,7 @@ def brief(session: Session, role_id: int) -> RoleBrief | None:
         publish_end=row.publish_end,
         created_by_id=row.created_by_id,
         url=role_url(row.id),
+        admin_url=role_admin_url(row.id),
     )
 
 

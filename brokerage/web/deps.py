@@ -6,12 +6,12 @@ when there is none)."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from starlette.datastructures import FormData
 
+from brokerage import links
 from brokerage.auth.principal import Principal
 from brokerage.deps import OptionalPrincipal
 from brokerage.errors import Forbidden
@@ -58,7 +58,7 @@ def page_router() -> APIRouter:
 def _require(request: Request, principal: Principal | None) -> Principal:
     if principal is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise SignInRequired(f"/sign-in?next={quote(target)}")
+        raise SignInRequired(links.sign_in_page(target))
     return principal
 
 
@@ -82,4 +82,10 @@ VolunteerUser = Annotated[
 ]
 ManagerUser = Annotated[Principal, role_required("organisation_manager", message="This page is for organisation managers.")]
 StaffUser = Annotated[Principal, role_required("centre_staff", message="This page is for volunteer centre staff.")]
+ManagerOrStaffUser = Annotated[
+    Principal,
+    role_required(
+        "organisation_manager", "centre_staff", message="This page is for organisation managers and volunteer centre staff."
+    ),
+]
 PilotUser = Annotated[Principal, role_required("pilot_lead", message="This page is for pilot leads.")]

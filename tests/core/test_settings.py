@@ -27,3 +27,18 @@ def test_production_refuses_missing_default_or_short_secret(secret):
 def test_production_refuses_embedded_database():
     with pytest.raises(ValidationError):
         Settings(environment="production", secret_key="x" * 48, _env_file=None)
+
+
+@pytest.mark.parametrize("base_url", [None, "http://volunteer.kent.example"])
+def test_production_refuses_a_missing_or_plain_http_base_url(base_url):
+    extra = {"base_url": base_url} if base_url else {}
+    with pytest.raises(ValidationError, match="BROKERAGE_BASE_URL"):
+        Settings(environment="production", secret_key="x" * 48, database_url="postgresql://x/y", _env_file=None, **extra)
+    ok = Settings(
+        environment="production",
+        secret_key="x" * 48,
+        database_url="postgresql://x/y",
+        base_url="https://volunteer.kent.example",
+        _env_file=None,
+    )
+    assert ok.base_url == "https://volunteer.kent.example"

@@ -37,7 +37,10 @@ def test_role_published_emails_best_fit_consenting_volunteers_and_no_one_who_opt
     m = received[0]
     assert m.subject == "A new volunteering role that suits you: Dog walker"
     assert "Ashford Animal Rescue" in m.text and "Dog walker" in m.html
-    assert f"https://volunteer.kent.example/roles/{role.id}" in m.text
+    # The link opens the role's page (not the API's JSON): tests/web/test_email_links.py follows it in a browser.
+    assert f"https://volunteer.kent.example/opportunities/{role.id}" in m.text
+    assert f'href="https://volunteer.kent.example/opportunities/{role.id}"' in m.html
+    assert "/roles/" not in m.text and "/roles/" not in m.html
     unsubscribe = m.message["List-Unsubscribe"].strip("<>")
     assert unsubscribe.startswith("https://volunteer.kent.example/unsubscribe?token=")
     assert m.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -120,6 +123,7 @@ def test_referral_emails_share_only_what_the_volunteer_agreed_and_follow_each_st
     assert "01233 000000" in m.text and "I can start next week." in m.text
     assert v.email not in m.text and v.email not in m.html  # not shared
     assert m.message["List-Unsubscribe"] is None  # a service message
+    assert f"https://volunteer.kent.example/manage/referrals/{ref.id}" in m.text  # the referral's page
 
     mgr = build_principal(session, manager)
     referrals_service.transition(session, mgr, ref.id, "contacted", None)

@@ -4,6 +4,8 @@ admin view of failed jobs."""
 
 from __future__ import annotations
 
+import calendar
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -107,35 +109,53 @@ def test_listing_expiry_closes_old_roles_and_asks_poster_to_refresh(inproc, sess
     assert reminders[0].message["List-Unsubscribe"]
 
 
+def _named_dates(text: str) -> list[date]:
+    months = {name: i for i, name in enumerate(calendar.month_name) if name}
+    pattern = r"\b(\d{1,2}) (" + "|".join(months) + r") (\d{4})\b"
+    return [date(int(y), months[m], int(d)) for d, m, y in re.findall(pattern, text)]
+
+
 def test_dbs_reminder_goes_to_volunteers_whose_roles_need_a_check(inproc, session, smtp, worker_engine):
     f = Factory(session)
     org = f.organisation(ASHFORD)
     dbs_role = f.role(org, dbs_level="enhanced", title="Youth club helper")
     plain_role = f.role(org, title="Litter pick")
     today = date.today()
-    aging = (
-        today.replace(year=today.year - 3) + timedelta(days=10)
-        if not (today.month == 2 and today.day == 29)
-        else today - timedelta(days=1085)
-    )
-    due = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=aging)
-    update_service = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=aging, dbs_update_service=True)
-    no_dbs_role = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=aging)
+
+    def renewal_in(days: int) -> date:  # the certificate date whose three-year renewal is ``days`` away
+        renew = today + timedelta(days=days)
+        return renew.replace(year=renew.year - 3) if not (renew.month == 2 and renew.day == 29) else renew - timedelta(days=1096)
+
+    due = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(10))
+    due_at_sixty = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(58))
+    not_yet = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(75))
+    expired = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(-400))
+    update_service = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(10), dbs_update_service=True)
+    no_dbs_role = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(10))
     recent = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=today - timedelta(days=200))
+    placed = (due, due_at_sixty, not_yet, expired, update_service, recent)
     session.add_all(
-        [
-            Placement(volunteer_id=due.id, role_id=dbs_role.id, organisation_id=org.id, started_on=today - timedelta(days=90)),
-            Placement(volunteer_id=update_service.id, role_id=dbs_role.id, organisation_id=org.id, started_on=today),
-            Placement(volunteer_id=no_dbs_role.id, role_id=plain_role.id, organisation_id=org.id, started_on=today),
-            Placement(volunteer_id=recent.id, role_id=dbs_role.id, organisation_id=org.id, started_on=today),
-        ]
+        [Placement(volunteer_id=v.id, role_id=dbs_role.id, organisation_id=org.id, started_on=today) for v in placed]
+        + [Placement(volunteer_id=no_dbs_role.id, role_id=plain_role.id, organisation_id=org.id, started_on=today)]
     )
     session.commit()
 
     _run(session, worker_engine, "volunteer.dbs_reminders", day=today.isoformat())
 
-    assert [m.to for m in smtp.of_kind("dbs_reminder")] == [due.email]
-    assert "DBS Update Service" in smtp.of_kind("dbs_reminder")[0].text
+    sent = {m.to: m for m in smtp.of_kind("dbs_reminder")}
+    assert set(sent) == {due.email, due_at_sixty.email, expired.email}
+    for m in sent.values():
+        assert "DBS Update Service" in m.text
+        named = _named_dates(m.subject + "\n" + m.text + "\n" + m.html)
+        assert all(d >= today for d in named), (m.to, named)  # never a date in the past
+    assert _named_dates(sent[due.email].text) == [today + timedelta(days=10)]
+    assert _named_dates(sent[due_at_sixty.email].subject) == [today + timedelta(days=58)]
+    assert "more than 3 years old" in sent[expired.email].text and not _named_dates(sent[expired.email].text)
+    assert "needs renewing" in sent[expired.email].subject
+
+    # The next day's run repeats none of them.
+    _run(session, worker_engine, "volunteer.dbs_reminders", day=(today + timedelta(days=1)).isoformat())
+    assert len(smtp.of_kind("dbs_reminder")) == 3
 
 
 def test_hours_waiting_over_a_week_remind_the_organisation_once(inproc, session, smtp, worker_engine):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
-
-from brokerage import events
+from brokerage import events, links
 from brokerage.config import get_settings
 from brokerage.db import session_scope
 from brokerage.models import User
@@ -22,7 +20,7 @@ def password_reset(user_id: int, token: str) -> None:
             return
         email, name = user.email, user.full_name
     key = f"password_reset:{hashlib.sha256(token.encode()).hexdigest()[:40]}"
-    link = f"{get_settings().base_url.rstrip('/')}/reset-password?token={quote(token)}"
+    link = links.absolute(links.reset_password_page(token))
     hours = max(1, get_settings().password_reset_max_age_seconds // 3600)
     notify.deliver(
         lambda: render("password_reset", key, email, name, link=link, hours=hours),

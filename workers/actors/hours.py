@@ -7,8 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from brokerage import events
-from brokerage.config import get_settings
+from brokerage import events, links
 from brokerage.db import session_scope, utcnow
 from brokerage.hours import service as hours_service
 from brokerage.jobs import service as jobs_service
@@ -30,7 +29,6 @@ def hours_submitted(hours_entry_id: int) -> None:
     """Tell the organisation's contact (else its managers) that hours wait for their approval: one
     email a day at most, however many entries are logged that day; none once the entry has been
     reviewed; none to an address that asked for no more of these emails."""
-    base = get_settings().base_url.rstrip("/")
     with session_scope() as session:
         entry = session.get(HoursEntry, hours_entry_id)
         if entry is None or entry.status != "submitted":
@@ -49,7 +47,7 @@ def hours_submitted(hours_entry_id: int) -> None:
             "organisation_name": org.name,
             "count": waiting[0].entries,
             "hours": waiting[0].hours,
-            "hours_url": f"{base}/manage/hours",
+            "hours_url": links.absolute(links.HOURS_TO_APPROVE),
         }
     for email, name in recipients:
         if email.strip().lower() in blocked:
@@ -78,7 +76,6 @@ def hours_reminders(day: str) -> None:
     ws = get_worker_settings()
     cutoff = utcnow() - timedelta(days=ws.hours_reminder_days)
     year, week, _ = today.isocalendar()
-    base = get_settings().base_url.rstrip("/")
     plans = []
     with session_scope() as session:
         for waiting in hours_service.awaiting_approval(session, submitted_before=cutoff):
@@ -97,7 +94,7 @@ def hours_reminders(day: str) -> None:
                             "count": waiting.entries,
                             "hours": waiting.hours,
                             "oldest": waiting.oldest.date(),
-                            "hours_url": f"{base}/hours?status=submitted",
+                            "hours_url": links.absolute(links.HOURS_TO_APPROVE),
                         },
                     )
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from brokerage import events
+from brokerage import events, links
 from brokerage.db import session_scope
 from brokerage.models import Organisation
 from brokerage.organisations import service as organisations_service
@@ -41,6 +41,7 @@ def verification_decided(organisation_id: int) -> None:
                 decision=decision,
                 verified=status == "verified",
                 note=note,
+                organisation_url=links.absolute(links.organisation_page(organisation_id)),
             ),
             kind="organisation_verification",
             key=key,

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from brokerage import events
+from brokerage import events, links
 from brokerage.centres import service as centres_service
 from brokerage.config import get_settings
 from brokerage.db import session_scope, utcnow
@@ -56,7 +56,13 @@ def volunteer_name(v: Volunteer) -> str:
 
 
 def referral_url(referral_id: int) -> str:
-    return f"{get_settings().base_url.rstrip('/')}/referrals/{referral_id}"
+    """The referral's page for the organisation."""
+    return links.absolute(links.organisation_referral_page(referral_id))
+
+
+def centre_referral_url(referral_id: int) -> str:
+    """The referral's page for the volunteer centre."""
+    return links.absolute(links.centre_referral_page(referral_id))
 
 
 @actor(events.ReferralCreated)
@@ -161,7 +167,7 @@ def referral_follow_up(day: str) -> None:
                             centre.email,
                             centre.name,
                             role.id,
-                            {**context, "centre_name": centre.name},
+                            {**context, "centre_name": centre.name, "referral_url": centre_referral_url(ref.id)},
                         )
                     )
         blocked = jobs_service.suppressed(session, [c.email for c in chases])

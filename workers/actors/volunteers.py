@@ -84,7 +84,10 @@ def _years_later(day: date, years: int) -> date:
 
 @actor(events.DbsRemindersDue)
 def dbs_reminders(day: str) -> None:
-    """Remind volunteers whose DBS certificate is nearly due for renewal and whose roles need one."""
+    """Remind volunteers whose roles need a DBS check that their certificate is due for renewal:
+    once when the renewal date (the certificate's date plus ``dbs_valid_years``) is
+    ``dbs_warning_days`` away or nearer, naming that date; and once, in other words and naming no
+    date, if the renewal date has already passed."""
     today = date.fromisoformat(day)
     ws = get_worker_settings()
     due_before = _years_later(today, -ws.dbs_valid_years) + timedelta(days=ws.dbs_warning_days)
@@ -114,11 +117,10 @@ def dbs_reminders(day: str) -> None:
     for r in rows:
         if r.email.lower() in blocked:
             continue
-        key = f"dbs_reminder:{r.id}:{r.dbs_certificate_date}"
-        try:
-            renew_by = r.dbs_certificate_date.replace(year=r.dbs_certificate_date.year + ws.dbs_valid_years)
-        except ValueError:
-            renew_by = r.dbs_certificate_date + timedelta(days=365 * ws.dbs_valid_years)
+        renew_by = _years_later(r.dbs_certificate_date, ws.dbs_valid_years)
+        expired = renew_by < today
+        # One reminder before the renewal date and one after it, per certificate.
+        key = f"dbs_{'expired' if expired else 'reminder'}:{r.id}:{r.dbs_certificate_date}"
         notify.deliver(
             partial(
                 render,
@@ -128,8 +130,9 @@ def dbs_reminders(day: str) -> None:
                 f"{r.first_name} {r.last_name}".strip(),
                 unsubscribe=unsubscribe_url(volunteer_id=r.id),
                 first_name=r.first_name,
-                certificate_date=r.dbs_certificate_date,
-                renew_by=renew_by,
+                expired=expired,
+                renew_by=None if expired else renew_by,
+                valid_years=ws.dbs_valid_years,
             ),
             kind="dbs_reminder",
             key=key,

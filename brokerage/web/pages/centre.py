@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Request
 
+from brokerage import links
 from brokerage.config import get_settings
 from brokerage.deps import DbSession
 from brokerage.vocab import slots
@@ -175,9 +176,10 @@ def pipeline_move(referral_id: int, request: Request, session: DbSession, princi
     result, errors = forms.attempt(
         session, lambda: referrals_service.transition(session, principal, referral_id, to, forms.text(form, "note"))
     )
+    back = links.local_path(forms.text(form, "back")) or links.CENTRE_REFERRALS
     if errors:
-        return redirect(request, "/centre/referrals", errors[0]["message"], kind="error")
-    return redirect(request, "/centre/referrals", "The referral has been updated.")
+        return redirect(request, back, errors[0]["message"], kind="error")
+    return redirect(request, back, "The referral has been updated.")
 
 
 @router.get("/centre/volunteers")

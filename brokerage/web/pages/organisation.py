@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
-from brokerage import throttle
+from brokerage import links, throttle
 from brokerage.deps import DbSession, OptionalPrincipal
 from brokerage.errors import Forbidden, NotFound
 from brokerage.vocab import slots, taxonomies
@@ -550,9 +550,7 @@ def manager_referrals(
 @router.post("/manage/referrals/{referral_id}/status")
 def move_referral(referral_id: int, request: Request, session: DbSession, principal: SignedIn, form: Form):
     to = forms.text(form, "status") or ""
-    back = forms.text(form, "back") or "/manage/referrals"
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/manage/referrals"
+    back = links.local_path(forms.text(form, "back")) or links.ORGANISATION_REFERRALS
     result, errors = forms.attempt(
         session, lambda: referrals_service.transition(session, principal, referral_id, to, forms.text(form, "note"))
     )

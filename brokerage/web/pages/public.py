@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, EmailStr, Field, ValidationError
 
-from brokerage import throttle
+from brokerage import links, throttle
 from brokerage.auth import service as auth_service
 from brokerage.deps import SESSION_COOKIE, DbSession, OptionalPrincipal
 from brokerage.errors import InvalidInput, NotAuthenticated, TooManyRequests
@@ -26,9 +27,7 @@ HOME_FOR_ROLE = {
 
 def safe_next(url: str | None, default: str) -> str:
     """Only ever send people on to a page of this site."""
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    return default
+    return links.local_path(url) or default
 
 
 def sign_in_response(request: Request, user, next_url: str, flash: str | None = None):
@@ -52,6 +51,22 @@ def home(request: Request, principal: OptionalPrincipal):
 @router.get("/sign-in")
 def sign_in_page(request: Request, principal: OptionalPrincipal, next: str | None = None):
     return render(request, "pages/sign_in.html", {"title": "Sign in", "next": safe_next(next, "")})
+
+
+@router.get("/login")
+def login_alias(request: Request, next: str | None = None):
+    """The address people guess for signing in."""
+    return RedirectResponse(links.sign_in_page(next), status_code=303)
+
+
+@router.get("/profile")
+def profile_alias(request: Request, principal: OptionalPrincipal):
+    """Your account: a volunteer's profile, or the home page of your kind of account."""
+    if principal is None:
+        return RedirectResponse(links.sign_in_page("/profile"), status_code=303)
+    if principal.role == "volunteer":
+        return RedirectResponse(links.PROFILE, status_code=303)
+    return RedirectResponse(HOME_FOR_ROLE.get(principal.role, "/"), status_code=303)
 
 
 @router.post("/sign-in")
