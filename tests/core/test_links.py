@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from brokerage import cli, links
-from brokerage.config import get_settings
+from brokerage import links
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -51,17 +57,23 @@ def test_serve_address(host, port, expected):
     assert links.serve_base_url(host, port) == expected
 
 
-def test_serve_uses_its_port_for_links_unless_a_base_url_is_set(monkeypatch):
-    monkeypatch.delenv("BROKERAGE_BASE_URL", raising=False)
-    monkeypatch.chdir("/")  # no .env file
-    get_settings.cache_clear()
-    try:
-        cli._base_url_from_address("127.0.0.1", 8765)
-        assert links.absolute(links.role_page(3)) == "http://127.0.0.1:8765/opportunities/3"
-        monkeypatch.setenv("BROKERAGE_BASE_URL", "https://volunteer.kent.example/")
-        get_settings.cache_clear()
-        cli._base_url_from_address("127.0.0.1", 8765)
-        assert links.absolute(links.role_page(3)) == "https://volunteer.kent.example/opportunities/3"
-    finally:
-        monkeypatch.delenv("BROKERAGE_BASE_URL", raising=False)
-        get_settings.cache_clear()
+def _serve_link(base_url: str | None) -> str:
+    """The link to role 3 that ``brokerage serve --port 8765`` would put in an email (in a process
+    of its own, so that this one's settings are untouched)."""
+    env = {k: v for k, v in os.environ.items() if k != "BROKERAGE_BASE_URL"}
+    if base_url:
+        env["BROKERAGE_BASE_URL"] = base_url
+    code = (
+        "from brokerage import cli, links; cli._base_url_from_address('127.0.0.1', 8765); "
+        "import os; print(links.absolute(links.role_page(3)), os.environ['BROKERAGE_BASE_URL'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def test_serve_uses_its_port_for_links_unless_a_base_url_is_set():
+    # The variable is set for the embedded worker and any worker processes too.
+    assert _serve_link(None) == "http://127.0.0.1:8765/opportunities/3 http://127.0.0.1:8765"
+    assert _serve_link("https://volunteer.kent.example/") == (
+        "https://volunteer.kent.example/opportunities/3 https://volunteer.kent.example/"
+    )
