@@ -17,18 +17,17 @@ from brokerage.models import ReferralEvent
 from brokerage.referrals import service as referrals_service
 from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
 from brokerage.web.deps import ManagerOrStaffUser, StaffUser, page_router
-from brokerage.web.pages.centre import working_days_since
 from brokerage.web.rendering import render
 
 router = page_router()
-
-AWAITING_ORGANISATION = ("interested", "referred")
 
 
 def _page(request: Request, session: Session, principal: Principal, referral_id: int, audience: str):
     ref, vol, role = referrals_service.get(session, principal, referral_id)
     out = referrals_service.to_out(session, ref, vol, role, principal)
-    waited = working_days_since(ref.status_changed_at) if ref.status in AWAITING_ORGANISATION else 0
+    waited = (
+        referrals_service.working_days_since(ref.status_changed_at) if ref.status in referrals_service.WAITING_STATUSES else 0
+    )
     settings = get_settings()
     history = list(session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id).order_by(ReferralEvent.id)))
     here = links.centre_referral_page(ref.id) if audience == "centre" else links.organisation_referral_page(ref.id)
