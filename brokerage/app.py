@@ -21,6 +21,7 @@ from brokerage.headers import SecurityHeaders, quiet_access_log
 from brokerage.hours.endpoints import router as hours_router
 from brokerage.interop.endpoints import router as interop_router
 from brokerage.jobs.endpoints import router as jobs_router
+from brokerage.matches.answers import PublicAnswers
 from brokerage.matches.endpoints import router as matches_router
 from brokerage.organisations.endpoints import router as organisations_router
 from brokerage.referrals.endpoints import router as referrals_router
@@ -77,6 +78,8 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json" if show_docs else None,
     )
     install_exception_handlers(app)
+    # Kept anonymous answers pass through the security headers like every other response.
+    app.add_middleware(PublicAnswers)
     app.add_middleware(SecurityHeaders)
     quiet_access_log()
 

@@ -72,8 +72,19 @@ async def _optional_principal(
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    if credentials is None and not request.cookies.get(SESSION_COOKIE):
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if credentials is None and not cookie:
         return None  # anonymous: nothing to look up
+    # Who a token belongs to is remembered for a moment: then there is no query and no thread hop.
+    if credentials is not None:
+        remembered = auth_service.remembered_principal(session, token=credentials.credentials)
+    else:
+        remembered = auth_service.remembered_principal(session, cookie=cookie)
+    if isinstance(remembered, Principal):
+        if credentials is None:
+            csrf.check_cookie_request(request, remembered.user_id)
+        request.state.principal = remembered
+        return remembered
     return await run_in_threadpool(_principal_from_request, request, session, credentials)
 
 

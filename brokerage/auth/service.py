@@ -6,7 +6,7 @@ from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from brokerage import throttle
+from brokerage import changes, throttle
 from brokerage.auth import passwords, tokens
 from brokerage.auth.principal import Principal
 from brokerage.config import get_settings
@@ -88,13 +88,36 @@ def issue_session_cookie(user: User) -> str:
     return tokens.sign(tokens.SESSION_SALT, {"u": user.id, "v": user.session_version})
 
 
-def _principal_from(session: Session, data) -> Principal | None:
-    """The principal behind a signed token, checked against the database on every request: a
-    deactivated account or a bumped ``session_version`` (sign-out everywhere, new password) is refused
-    at once. One query for visitors' and volunteers' tokens (the user, their centre and their volunteer
-    record joined); staff and managers add one for their districts or organisations."""
+# Who a token belongs to, remembered for two seconds: a request then needs no database round trip
+# to know who is asking. Any change to these tables made in this process forgets them all at once.
+_PRINCIPALS = changes.Memo("principals", (User, Centre, CentreDistrict, OrganisationManager, Volunteer), ttl=2.0)
+
+
+def _memo_key(session: Session, data) -> tuple | None:
     if not isinstance(data, dict) or "u" not in data:
         return None
+    return (id(session.get_bind()), data["u"], data.get("v"))
+
+
+def _principal_from(session: Session, data) -> Principal | None:
+    """The principal behind a signed token, checked against the database: a deactivated account or a
+    bumped ``session_version`` (sign-out everywhere, new password) is refused at once when the change
+    was made through this process, and within two seconds when made through another (the answer is
+    remembered that long). One query for visitors' and volunteers' tokens (the user, their centre and
+    their volunteer record joined); staff and managers add one for their districts or organisations."""
+    key = _memo_key(session, data)
+    if key is None:
+        return None
+    hit = _PRINCIPALS.get(key)
+    if hit is not changes.MISSING:
+        return hit  # type: ignore[return-value]
+    principal = _load_principal(session, data)
+    if principal is not None:
+        _PRINCIPALS.put(key, principal)
+    return principal
+
+
+def _load_principal(session: Session, data: dict) -> Principal | None:
     volunteer_id = select(Volunteer.id).where(Volunteer.user_id == User.id).order_by(Volunteer.id).limit(1).scalar_subquery()
     row = session.execute(
         select(
@@ -147,6 +170,20 @@ def principal_from_api_token(session: Session, token: str) -> Principal | None:
 def principal_from_session_cookie(session: Session, cookie: str) -> Principal | None:
     settings = get_settings()
     return _principal_from(session, tokens.unsign(tokens.SESSION_SALT, cookie, settings.session_max_age_seconds))
+
+
+def remembered_principal(session: Session, *, token: str | None = None, cookie: str | None = None) -> object:
+    """The principal behind an API token or a session cookie if it is remembered (no database),
+    ``changes.MISSING`` otherwise. A forged or expired token is not remembered either."""
+    settings = get_settings()
+    if token is not None:
+        data = tokens.unsign(tokens.API_SALT, token, settings.token_max_age_seconds)
+    elif cookie is not None:
+        data = tokens.unsign(tokens.SESSION_SALT, cookie, settings.session_max_age_seconds)
+    else:
+        return changes.MISSING
+    key = _memo_key(session, data)
+    return changes.MISSING if key is None else _PRINCIPALS.get(key)
 
 
 def request_password_reset(session: Session, email: str) -> None:

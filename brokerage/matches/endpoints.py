@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import Field, TypeAdapter
 
@@ -10,6 +10,7 @@ from brokerage.deps import CurrentPrincipal, DbSession, OptionalPrincipal
 from brokerage.vocab import slots, taxonomies
 from brokerage.schemas import Input, Output
 from brokerage.matches import interest, service
+from brokerage.matches.answers import answered_from_memory
 
 router = APIRouter(tags=["matching"])
 
@@ -97,11 +98,15 @@ def _matches_json(matches: list[service.RoleMatch]) -> Response:
 
 
 @router.get("/volunteers/{volunteer_id}/matches", response_model=list[RoleMatchOut])
-def volunteer_matches(
+async def volunteer_matches(
     volunteer_id: int, session: DbSession, principal: CurrentPrincipal, limit: Annotated[int, Query(ge=1, le=50)] = 10
 ):
     """Recommended roles for a volunteer, each with its score, components and a short explanation."""
-    return _matches_json(service.recommendations(session, principal, volunteer_id, limit=limit))
+    if service.recommendations_need_database(session, volunteer_id):
+        return await run_in_threadpool(
+            lambda: _matches_json(service.recommendations(session, principal, volunteer_id, limit=limit))
+        )
+    return _matches_json(service.recommendations(session, principal, volunteer_id, limit=limit))  # in memory: no thread hop
 
 
 @router.get("/volunteers/{volunteer_id}/why-not/{role_id}", response_model=WhyNotOut)
@@ -142,6 +147,7 @@ def role_candidates(
 
 @router.get("/search/roles", response_model=list[RoleMatchOut])
 async def search_roles(
+    request: Request,
     session: DbSession,
     principal: OptionalPrincipal,
     q: Annotated[str, Query(max_length=200)] = "",
@@ -179,6 +185,8 @@ async def search_roles(
         results, total = await run_in_threadpool(lambda: service.search_page(session, principal, **args))
     else:
         results, total = service.search_page(session, principal, **args)  # in memory only: no thread hop
+        if principal is None:
+            answered_from_memory(request)
     response = _matches_json(results)
     response.headers["X-Total-Count"] = str(total)
     return response

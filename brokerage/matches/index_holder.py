@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from brokerage import changes
+from brokerage.changes import ChangeWindow
+from brokerage.db import utcnow
 from brokerage.matches.features import INDEXED_STATUSES, role_features
 from brokerage.models import Role
+from brokerage.roles.catalogue import ROLE_CHANGE_HOOKS, catalogue
 from matching import RoleIndex
 
 FULL_REFRESH_SECONDS = 300
@@ -29,16 +33,29 @@ class IndexHolder:
         self._lock = threading.Lock()
         self.index: RoleIndex | None = None
         self._bind_key: int | None = None
-        self._high_water: datetime | None = None
+        self._changed = ChangeWindow()
         self._built_at = 0.0
         self._synced_at = 0.0
+        self.stale = False  # set when this process flushes a change to a role
+        self.version = 0  # moves whenever the index changes
+
+    def mark_stale(self, at: datetime) -> None:
+        self._changed.reach_back(at)
+        self.stale = True
 
     def due(self, session: Session) -> bool:
         """Whether ``get`` would look at the database (no I/O itself)."""
-        if self.index is None or id(session.get_bind()) != self._bind_key:
-            return True
-        now = time.monotonic()
-        return now - self._synced_at >= SYNC_EVERY_SECONDS or now - self._built_at > FULL_REFRESH_SECONDS
+        return id(session.get_bind()) != self._bind_key or self.settled_version() is None
+
+    def settled_version(self) -> int | None:
+        """The index's version when ranking from it needs no look at the database first, else None."""
+        if self.index is None or self.stale:
+            return None
+        if not self._lock.locked():  # (while another request catches up, the index as it is answers)
+            now = time.monotonic()
+            if now - self._synced_at >= SYNC_EVERY_SECONDS or now - self._built_at > FULL_REFRESH_SECONDS:
+                return None
+        return self.version
 
     def get(self, session: Session) -> RoleIndex:
         bind_key = id(session.get_bind())
@@ -48,6 +65,12 @@ class IndexHolder:
                 if self.index is None or bind_key != self._bind_key:
                     self._rebuild(session, bind_key)
                 return self.index
+        if self.stale:
+            # This process's own change: the writer reads it on its next request.
+            with self._lock:
+                if self.stale:
+                    self._catch_up(session)
+            return self.index
         due_rebuild = now - self._built_at > FULL_REFRESH_SECONDS
         if (due_rebuild or now - self._synced_at >= SYNC_EVERY_SECONDS) and self._lock.acquire(blocking=False):
             # One request catches up (or rebuilds, every few minutes, into a new index that replaces the
@@ -64,21 +87,26 @@ class IndexHolder:
         return self.index
 
     def _rebuild(self, session: Session, bind_key: int) -> None:
-        self._high_water = session.scalar(select(func.max(Role.updated_at)))
+        self.stale = False
+        self._changed.restart(utcnow())
         index = RoleIndex(list(role_features(session)))
         if self.index is not None and getattr(self.index, "_text_row_pos", None) is not None:
             index.text_relevance("", np.zeros(0, np.int64))  # searches are in use: build their text model now
         self.index = index
+        self.version += 1
         self._bind_key = bind_key
         self._built_at = self._synced_at = time.monotonic()
 
     def _catch_up(self, session: Session) -> None:
-        since = (self._high_water or datetime(1970, 1, 1)) - timedelta(seconds=2)  # clock skew between writers
-        changed = session.execute(select(Role.id, Role.status, Role.updated_at).where(Role.updated_at >= since)).all()
+        self.stale = False
+        looked_at = utcnow()
+        rows = session.execute(select(Role.id, Role.status, Role.updated_at).where(Role.updated_at >= self._changed.since)).all()
+        moved = self._changed.new((rid, at) for rid, _, at in rows)
+        changed = [(rid, status) for rid, status, _ in rows if rid in moved]
         if changed:
-            published = [rid for rid, status, _ in changed if status in INDEXED_STATUSES]
+            published = [rid for rid, status in changed if status in INDEXED_STATUSES]
             touched = False
-            for rid, status, _ in changed:
+            for rid, status in changed:
                 if status not in INDEXED_STATUSES:
                     touched |= self.index.remove(rid)
             for features in role_features(session, published):
@@ -87,9 +115,10 @@ class IndexHolder:
                 if self.index.get(features.id) != features:
                     self.index.upsert(features)
                     touched = True
-            self._high_water = max(u for _, _, u in changed)
             if touched:
+                self.version += 1
                 self._warm_text()
+        self._changed.advance(looked_at)
         self._synced_at = time.monotonic()
 
     def _warm_text(self) -> None:
@@ -109,13 +138,15 @@ class IndexHolder:
                         self.index.upsert(present[rid])
                 else:
                     self.index.remove(rid)
+            self.version += 1
 
     def reset(self) -> None:
         with self._lock:
             self.index = None
-        from brokerage.roles.catalogue import catalogue  # the public role catalogue is kept the same way
-
-        catalogue.reset()
+            self.version += 1
+        catalogue.reset()  # the public role catalogue is kept the same way
+        changes.forget_all()  # and so are the principals and volunteers remembered for a moment
 
 
 holder = IndexHolder()
+ROLE_CHANGE_HOOKS.append(holder.mark_stale)

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, lazyload
 
+from brokerage import changes
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.errors import Forbidden, NotFound
@@ -17,7 +18,7 @@ from brokerage.geo.lookup import locate
 from brokerage.vocab import taxonomies
 from brokerage.matches.features import role_features, volunteer_features, volunteer_features_of
 from brokerage.matches.index_holder import holder
-from brokerage.models import Organisation, Role, Volunteer
+from brokerage.models import Delivery, Organisation, Referral, Role, Volunteer, VolunteerCause, VolunteerSkill
 from brokerage.roles import views
 from brokerage.roles.catalogue import catalogue
 from brokerage.roles.views import RoleSummary
@@ -147,11 +148,46 @@ def recommend_for_volunteer(
     return _decorate(session, index.rank(v, k=limit, today=today or date.today(), close=False))
 
 
-def recommendations(session: Session, principal: Principal, volunteer_id: int, *, limit: int = 10) -> list[RoleMatch]:
+# A volunteer's features (and what the access check reads), remembered for two seconds so that the
+# matches and a volunteer's searches need no query; a change through this process forgets them at once.
+_VOLUNTEERS = changes.Memo("volunteers", (Volunteer, VolunteerSkill, VolunteerCause, Referral, Delivery), ttl=2.0)
+
+
+def _remembered_volunteer(session: Session, volunteer_id: int) -> tuple[Volunteer, VolunteerFeatures] | None:
+    hit = _VOLUNTEERS.get((id(session.get_bind()), volunteer_id))
+    return None if hit is changes.MISSING else hit  # type: ignore[return-value]
+
+
+def _volunteer_and_features(session: Session, volunteer_id: int) -> tuple[Volunteer | None, VolunteerFeatures | None]:
+    """The volunteer as the access check reads them (a detached copy) and their features."""
+    hit = _remembered_volunteer(session, volunteer_id)
+    if hit is not None:
+        return hit
     # The record loaded for the access check also gives the features (skills and causes come in the
     # one query of volunteer_features_of, so the relationships are not loaded here).
-    volunteer = policy.require_volunteer(principal, session.get(Volunteer, volunteer_id, options=_WITHOUT_LINKS))
-    v = volunteer_features_of(session, [volunteer])[0]
+    volunteer = session.get(Volunteer, volunteer_id, options=_WITHOUT_LINKS)
+    if volunteer is None:
+        return None, None
+    features = volunteer_features_of(session, [volunteer])[0]
+    seen = Volunteer(
+        id=volunteer.id,
+        status=volunteer.status,
+        district_gss=volunteer.district_gss,
+        registering_centre_id=volunteer.registering_centre_id,
+    )
+    _VOLUNTEERS.put((id(session.get_bind()), volunteer_id), (seen, features))
+    return seen, features
+
+
+def recommendations_need_database(session: Session, volunteer_id: int) -> bool:
+    """Whether ``recommendations`` would query the database (when not, it can run on the event loop)."""
+    return _remembered_volunteer(session, volunteer_id) is None or holder.due(session) or catalogue.due(session)
+
+
+def recommendations(session: Session, principal: Principal, volunteer_id: int, *, limit: int = 10) -> list[RoleMatch]:
+    volunteer, v = _volunteer_and_features(session, volunteer_id)
+    policy.require_volunteer(principal, volunteer)
+    assert v is not None
     index = holder.get(session)
     return _decorate(session, index.rank(v, k=limit, today=date.today()), _public_summaries(session))
 
@@ -206,7 +242,10 @@ def search_page(
     """One page of :func:`search` (``limit`` roles after the first ``offset``) and how many roles the
     search found in all."""
     if principal is not None and principal.is_volunteer and principal.volunteer_id:
-        v = _volunteer(session, principal.volunteer_id)
+        _, own = _volunteer_and_features(session, principal.volunteer_id)
+        if own is None:
+            raise NotFound("There is no volunteer with that id.")
+        v = own
         if postcode or miles or slots_mask:
             loc = _locate(session, postcode) if postcode else None
             v = VolunteerFeatures(
@@ -270,7 +309,8 @@ def search_needs_database(session: Session, principal: Principal | None, postcod
     """Whether ``search`` would query the database (a volunteer's own features, a catch-up, a postcode
     not seen lately). When it would not, it is pure computation and can run on the event loop."""
     if principal is not None and principal.is_volunteer and principal.volunteer_id:
-        return True
+        if _remembered_volunteer(session, principal.volunteer_id) is None:
+            return True
     if holder.due(session) or catalogue.due(session):
         return True
     if postcode:

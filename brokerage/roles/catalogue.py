@@ -21,13 +21,15 @@ import threading
 import time
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from brokerage.changes import ChangeWindow
 from brokerage.vocab.roles import PUBLIC_ROLE_STATUSES
 from brokerage.db import utcnow
 from brokerage.models import Organisation, Role, RoleCause, RoleSession, RoleSkill
@@ -258,10 +260,11 @@ class Catalogue:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.snapshot: Snapshot | None = None
+        self.version = 0  # moves whenever the snapshot is replaced
         self._entries: dict[int, _Entry] = {}
         self._bind_key: int | None = None
-        self._role_mark: datetime | None = None
-        self._org_mark: datetime | None = None
+        self._roles_changed = ChangeWindow()
+        self._orgs_changed = ChangeWindow()
         self._built_at = 0.0
         self._synced_at = 0.0
         self._count_mismatches = 0
@@ -270,10 +273,17 @@ class Catalogue:
     # -- when to look at the database -------------------------------------------------------------
     def due(self, session: Session) -> bool:
         """Whether ``refresh`` has work to do (no I/O: cheap enough for every request)."""
-        if self.snapshot is None or self.stale or id(session.get_bind()) != self._bind_key:
-            return True
-        now = time.monotonic()
-        return now - self._synced_at >= SYNC_EVERY_SECONDS or now - self._built_at > FULL_REFRESH_SECONDS
+        return id(session.get_bind()) != self._bind_key or self.settled_version() is None
+
+    def settled_version(self) -> int | None:
+        """The snapshot's version when answering from it needs no look at the database first, else None."""
+        if self.snapshot is None or self.stale:
+            return None
+        if not self._lock.locked():  # (while another request catches up, the current view answers)
+            now = time.monotonic()
+            if now - self._synced_at >= SYNC_EVERY_SECONDS or now - self._built_at > FULL_REFRESH_SECONDS:
+                return None
+        return self.version
 
     def current(self, session: Session) -> Snapshot:
         if self.due(session):
@@ -298,33 +308,38 @@ class Catalogue:
 
     def _rebuild(self, session: Session, bind_key: int) -> None:
         self.stale = False
-        self._role_mark = session.scalar(select(func.max(Role.updated_at)))
-        self._org_mark = session.scalar(select(func.max(Organisation.updated_at)))
+        looked_at = utcnow()
+        self._roles_changed.restart(looked_at)
+        self._orgs_changed.restart(looked_at)
         self._entries = _load(session)
-        self.snapshot = Snapshot(self._entries)
+        self._publish(Snapshot(self._entries))
         self._bind_key = bind_key
         self._built_at = self._synced_at = time.monotonic()
         self._count_mismatches = 0
 
+    def mark_stale(self, at: datetime) -> None:
+        """This process flushed a change to a role or an organisation at ``at``: catch up before the next answer."""
+        self._roles_changed.reach_back(at)
+        self._orgs_changed.reach_back(at)
+        self.stale = True
+
     def _catch_up(self, session: Session) -> None:
         self.stale = False
-        skew = timedelta(seconds=2)  # clock skew between writers
+        looked_at = utcnow()
         roles = session.execute(
-            select(Role.id, Role.status, Role.updated_at).where(
-                Role.updated_at >= (self._role_mark or datetime(1970, 1, 1)) - skew
-            )
+            select(Role.id, Role.status, Role.updated_at).where(Role.updated_at >= self._roles_changed.since)
         ).all()
         orgs = session.execute(
-            select(Organisation.id, Organisation.updated_at).where(
-                Organisation.updated_at >= (self._org_mark or datetime(1970, 1, 1)) - skew
-            )
+            select(Organisation.id, Organisation.updated_at).where(Organisation.updated_at >= self._orgs_changed.since)
         ).all()
-        reload = {rid for rid, status, _ in roles if status in PUBLIC_ROLE_STATUSES}
-        gone = {rid for rid, status, _ in roles if status not in PUBLIC_ROLE_STATUSES}
-        if orgs:
+        moved = self._roles_changed.new((rid, at) for rid, _, at in roles)
+        moved_orgs = self._orgs_changed.new(orgs)
+        reload = {rid for rid, status, _ in roles if rid in moved and status in PUBLIC_ROLE_STATUSES}
+        gone = {rid for rid, status, _ in roles if rid in moved and status not in PUBLIC_ROLE_STATUSES}
+        if moved_orgs:
             reload.update(
                 session.scalars(
-                    select(Role.id).where(Role.organisation_id.in_([o for o, _ in orgs]), Role.status.in_(PUBLIC_ROLE_STATUSES))
+                    select(Role.id).where(Role.organisation_id.in_(sorted(moved_orgs)), Role.status.in_(PUBLIC_ROLE_STATUSES))
                 )
             )
         changed = False
@@ -338,10 +353,8 @@ class Catalogue:
                     entries[rid] = entry
                     changed = True
             self._entries = entries
-        if roles:
-            self._role_mark = max(self._role_mark or datetime(1970, 1, 1), max(u for _, _, u in roles))
-        if orgs:
-            self._org_mark = max(self._org_mark or datetime(1970, 1, 1), max(u for _, u in orgs))
+        self._roles_changed.advance(looked_at)
+        self._orgs_changed.advance(looked_at)
         # A role deleted outright leaves no updated_at behind: the count tells (twice, to let a commit
         # that landed between the two queries settle), and the catalogue is rebuilt.
         published = session.scalar(select(func.count()).select_from(Role).where(Role.status.in_(PUBLIC_ROLE_STATUSES))) or 0
@@ -350,12 +363,17 @@ class Catalogue:
             self._rebuild(session, self._bind_key)
             return
         if changed:
-            self.snapshot = Snapshot(self._entries)
+            self._publish(Snapshot(self._entries))
         self._synced_at = time.monotonic()
+
+    def _publish(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.version += 1
 
     def reset(self) -> None:
         with self._lock:
             self.snapshot = None
+            self.version += 1
             self._entries = {}
             self._bind_key = None
 
@@ -378,17 +396,28 @@ def _touch_roles_whose_lists_changed(session: Session, _context, _instances) -> 
             obj.updated_at = utcnow()
 
 
+# Called with the time of a change to a role flushed in this process (the matching index listens too).
+ROLE_CHANGE_HOOKS: list[Callable[[datetime], None]] = [catalogue.mark_stale]
+
+
+def _role_changed(at: datetime) -> None:
+    for hook in ROLE_CHANGE_HOOKS:
+        hook(at)
+
+
 @event.listens_for(Session, "after_flush")
 def _mark_stale(session: Session, _context) -> None:
     for group in (session.new, session.dirty, session.deleted):
         if any(isinstance(obj, _WATCHED) for obj in group):
-            catalogue.stale = True
-            session.info["catalogue_touched"] = True
+            at = utcnow()
+            _role_changed(at)
+            session.info.setdefault("catalogue_touched", at)
             return
 
 
 @event.listens_for(Session, "after_commit")
 def _mark_stale_after_commit(session: Session) -> None:
     # Seen again once committed, in case another request caught up between the flush and the commit.
-    if session.info.pop("catalogue_touched", False):
-        catalogue.stale = True
+    at = session.info.pop("catalogue_touched", None)
+    if at is not None:
+        _role_changed(at)
