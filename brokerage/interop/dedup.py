@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy import and_, func, select
@@ -35,7 +36,7 @@ from brokerage.models import DuplicateCandidate, Volunteer
 NAME_THRESHOLD = 85.0
 PART_THRESHOLD = 75.0
 EVIDENCE_THRESHOLD = 3.0
-MAX_BLOCK = 400
+MAX_PAIRS_PER_BLOCK = 2_000  # a block with more pairs than this is compared by nearest names only
 RARE_NAME = 3  # a name held by at most this many records (the pair included) counts as rare
 INACTIVE_STATUSES = ("erased", "merged")
 
@@ -234,30 +235,77 @@ def compare(x: _Prepared, y: _Prepared, rare_name: bool = False) -> Match | None
     return Match(a, b, score, reasons)
 
 
-def find_duplicates(people: Iterable[Person], *, max_block: int = MAX_BLOCK) -> list[Match]:
+@dataclass(slots=True)
+class ScanStats:
+    """What a comparison did: how many pairs, and which blocks were too big to compare in full."""
+
+    blocks: int = 0
+    pairs_compared: int = 0
+    capped_blocks: int = 0
+    largest_block: int = 0
+
+
+def _block_pairs(members: list[int], prepared: list[_Prepared], cap: int) -> Iterator[tuple[int, int]]:
+    """Every pair of a block; in a block with more pairs than ``cap``, each record meets only its
+    nearest neighbours by name (a sorted neighbourhood), so no block costs more than ``cap`` pairs."""
+    n = len(members)
+    if n * (n - 1) // 2 <= cap:
+        for i_pos, i in enumerate(members):
+            for j in members[i_pos + 1 :]:
+                yield i, j
+        return
+    ordered = sorted(members, key=lambda i: (prepared[i].sorted_name, prepared[i].person.id))
+    window = max(1, cap // n)
+    for pos, i in enumerate(ordered):
+        for j in ordered[pos + 1 : pos + 1 + window]:
+            yield i, j
+
+
+def find_duplicates(
+    people: Iterable[Person],
+    *,
+    max_pairs_per_block: int = MAX_PAIRS_PER_BLOCK,
+    stats: ScanStats | None = None,
+) -> list[Match]:
+    """Pairs that are one person, best first; each pair is compared (and proposed) once.
+
+    Records are compared only within blocks that share a key. A pair sharing several keys is compared
+    only in the first block they share (keys are numbered), so no memory of compared pairs is kept;
+    blocks too large to compare in full are capped (see :func:`_block_pairs`)."""
+    stats = stats if stats is not None else ScanStats()
     prepared = [_prepare(p) for p in people]
     name_counts: dict[str, int] = defaultdict(int)
     for x in prepared:
         name_counts[x.sorted_name] += 1
-    blocks: dict[tuple, list[int]] = defaultdict(list)
+    key_ids: dict[tuple[Any, ...], int] = {}
+    blocks: dict[int, list[int]] = defaultdict(list)
+    own_keys: list[tuple[int, ...]] = []
     for i, x in enumerate(prepared):
-        for key in _keys(x):
-            blocks[key].append(i)
-    seen: set[tuple[int, int]] = set()
-    matches: list[Match] = []
-    for members in blocks.values():
-        if len(members) < 2 or len(members) > max_block:
+        ids = tuple(sorted({key_ids.setdefault(key, len(key_ids)) for key in _keys(x)}))
+        own_keys.append(ids)
+        for k in ids:
+            blocks[k].append(i)
+    found: dict[tuple[int, int], Match] = {}
+    for k, members in blocks.items():
+        if len(members) < 2:
             continue
-        for i_pos, i in enumerate(members):
-            for j in members[i_pos + 1 :]:
-                pair = (i, j) if i < j else (j, i)
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                x, y = prepared[i], prepared[j]
-                match = compare(x, y, rare_name=x.sorted_name == y.sorted_name and name_counts[x.sorted_name] <= RARE_NAME)
-                if match is not None:
-                    matches.append(match)
+        stats.blocks += 1
+        stats.largest_block = max(stats.largest_block, len(members))
+        if len(members) * (len(members) - 1) // 2 > max_pairs_per_block:
+            stats.capped_blocks += 1
+        for i, j in _block_pairs(members, prepared, max_pairs_per_block):
+            first_shared = min(set(own_keys[i]).intersection(own_keys[j]))
+            if first_shared != k and len(blocks[first_shared]) * (len(blocks[first_shared]) - 1) // 2 <= max_pairs_per_block:
+                continue  # compared in full in the first block the two share
+            x, y = prepared[i], prepared[j]
+            pair = (min(x.person.id, y.person.id), max(x.person.id, y.person.id))
+            if pair in found:
+                continue
+            stats.pairs_compared += 1
+            match = compare(x, y, rare_name=x.sorted_name == y.sorted_name and name_counts[x.sorted_name] <= RARE_NAME)
+            if match is not None:
+                found[pair] = match
+    matches = list(found.values())
     matches.sort(key=lambda m: (-m.score, m.a, m.b))
     return matches
 
@@ -268,6 +316,8 @@ class ScanResult:
     compared: int
     found: int
     new: int
+    pairs_compared: int = 0
+    capped_blocks: int = 0
 
 
 def _candidates_scope(principal: Principal):
@@ -292,7 +342,8 @@ def scan(session: Session, principal: Principal | None = None) -> ScanResult:
     if principal is not None:
         stmt = policy.volunteer_scope(stmt, principal)
     people = [Person(*row) for row in session.execute(stmt)]
-    matches = find_duplicates(people)
+    stats = ScanStats()
+    matches = find_duplicates(people, stats=stats)
     existing = {
         (a, b): c
         for a, b, c in session.execute(
@@ -309,11 +360,17 @@ def scan(session: Session, principal: Principal | None = None) -> ScanResult:
             new += 1
         else:
             c = session.get(DuplicateCandidate, cid)
-            if c.status == "open":
+            if c is not None and c.status == "open":
                 c.score, c.reasons = m.score, m.reasons
     session.flush()
     audit.record(session, principal, "duplicates.scan", "volunteer", None, compared=len(people), found=len(matches), new=new)
-    return ScanResult(compared=len(people), found=len(matches), new=new)
+    return ScanResult(
+        compared=len(people),
+        found=len(matches),
+        new=new,
+        pairs_compared=stats.pairs_compared,
+        capped_blocks=stats.capped_blocks,
+    )
 
 
 def list_candidates(
@@ -346,7 +403,7 @@ def get_candidate(session: Session, principal: Principal, candidate_id: int) -> 
             raise Forbidden("Only volunteer centre staff can review duplicate volunteers.")
         raise NotFound("There is no duplicate pair with that id.")
     a, b = session.get(Volunteer, c.volunteer_a_id), session.get(Volunteer, c.volunteer_b_id)
-    if not policy.can_review_duplicates(principal, a, b):
+    if a is None or b is None or not policy.can_review_duplicates(principal, a, b):
         raise NotFound("There is no duplicate pair with that id.")
     return c, a, b
 

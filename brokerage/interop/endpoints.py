@@ -90,6 +90,9 @@ async def upload_import(
     mapping: Annotated[str | None, Form(description="JSON object: our field → the file's column (generic files)")] = None,
     sheet: Annotated[str | None, Form(max_length=200, description="The workbook's sheet (found automatically)")] = None,
     header_row: Annotated[int | None, Form(ge=1, le=1000, description="The row naming the columns (found automatically)")] = None,
+    organisation_id: Annotated[
+        int | None, Form(ge=1, le=2**31 - 1, description="Roles: the organisation they belong to, if the file does not say")
+    ] = None,
 ):
     """Upload a file and check every row (dry run). A spreadsheet without a mapping stops at the
     mapping step with a suggested mapping (``PUT /imports/{id}/mapping``)."""
@@ -114,6 +117,7 @@ async def upload_import(
         mapping=parsed,
         sheet=sheet,
         header_row=header_row,
+        organisation_id=organisation_id,
     )
 
 
@@ -196,7 +200,7 @@ def _merge_out(m) -> MergeOut:
 def scan_duplicates(session: DbSession, principal: CurrentPrincipal):
     """Look for duplicates among the volunteers you can see (the lead centre: the whole county)."""
     r = dedup.scan(session, principal)
-    return ScanOut(compared=r.compared, found=r.found, new=r.new)
+    return ScanOut(compared=r.compared, found=r.found, new=r.new, pairs_compared=r.pairs_compared, capped_blocks=r.capped_blocks)
 
 
 @router.get("/duplicates", response_model=Page[CandidateOut])

@@ -175,13 +175,21 @@ def merge(session: Session, principal: Principal, candidate_id: int, keep_id: in
     return record
 
 
+def _records(session: Session, record: VolunteerMerge) -> tuple[Volunteer, Volunteer]:
+    """The record kept and the record merged into it (a merge whose records are gone is not found)."""
+    kept, gone = session.get(Volunteer, record.kept_id), session.get(Volunteer, record.merged_id)
+    if kept is None or gone is None:
+        raise NotFound("There is no merge with that id.")
+    return kept, gone
+
+
 def get_merge(session: Session, principal: Principal, merge_id: int) -> VolunteerMerge:
     record = session.get(VolunteerMerge, merge_id)
     if record is None:
         raise NotFound("There is no merge with that id.")
     if not principal.is_staff:
         raise Forbidden("Only volunteer centre staff can review merges.")
-    kept, gone = session.get(Volunteer, record.kept_id), session.get(Volunteer, record.merged_id)
+    kept, gone = _records(session, record)
     if not (
         policy.can_see_volunteer(principal, kept)
         and (policy.can_see_volunteer(principal, gone) or gone.merged_into_id == kept.id)
@@ -199,6 +207,8 @@ def list_pending(session: Session, principal: Principal) -> list[tuple[Volunteer
         select(VolunteerMerge).where(VolunteerMerge.status == "pending").order_by(VolunteerMerge.merged_at)
     ):
         kept, gone = session.get(Volunteer, record.kept_id), session.get(Volunteer, record.merged_id)
+        if kept is None or gone is None:
+            continue
         if policy.can_see_volunteer(principal, kept) and (
             policy.can_see_volunteer(principal, gone) or gone.merged_into_id == kept.id
         ):
@@ -234,7 +244,7 @@ def reverse(session: Session, principal: Principal, merge_id: int) -> VolunteerM
             else "This merge has already been reversed."
         )
     moved = record.moved
-    kept, gone = session.get(Volunteer, record.kept_id), session.get(Volunteer, record.merged_id)
+    kept, gone = _records(session, record)
     if moved["hours"]:
         session.execute(update(HoursEntry).where(HoursEntry.id.in_(moved["hours"])).values(volunteer_id=gone.id))
     if moved["placements"]:
@@ -246,6 +256,8 @@ def reverse(session: Session, principal: Principal, merge_id: int) -> VolunteerM
 
     for closed in moved["closed_referrals"]:
         ref = session.get(Referral, closed["id"])
+        if ref is None:
+            continue
         ref.status = closed["status"]
         ref.status_changed_at = datetime.fromisoformat(closed["status_changed_at"])
         event = session.get(ReferralEvent, closed["event_id"])

@@ -67,9 +67,11 @@ class FeedUrlIn(Input):
 
 
 class ScanOut(BaseModel):
-    compared: int
+    compared: int = Field(description="Volunteer records looked at")
     found: int
     new: int
+    pairs_compared: int = Field(0, description="Pairs of records compared (only within shared blocking keys)")
+    capped_blocks: int = Field(0, description="Blocks too large to compare in full: compared by nearest names only")
 
 
 class VolunteerBrief(BaseModel):

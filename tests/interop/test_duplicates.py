@@ -201,3 +201,25 @@ def test_dismissed_pairs_are_not_proposed_again(client, as_user, factory, centre
     assert client.post(f"/duplicates/{pair['id']}/dismiss", headers=as_user(staff)).json()["status"] == "dismissed"
     assert client.post("/duplicates/scan", headers=as_user(staff)).json()["new"] == 0
     assert client.get("/duplicates", headers=as_user(staff)).json()["total"] == 0
+
+
+def test_the_scan_is_bounded_and_proposes_each_pair_once():
+    """A thousand records sharing one date of birth make one block of half a million pairs: it is
+    capped, the true duplicate inside it is still found (neighbours by name), and a pair sharing
+    several keys (date of birth, email, phone) is proposed once."""
+    from datetime import date
+
+    from brokerage.interop.dedup import ScanStats
+
+    dob = date(1980, 1, 1)
+    people = [Person(i, f"Person{i:04d}", f"Surname{i % 997:03d}x", dob) for i in range(1, 1001)]
+    people.append(Person(5000, "Amelia", "Hartley", dob, "amelia.hartley@example.net", "07700 900123", "TN23 1AA"))
+    people.append(Person(5001, "Amelia", "Hartley", dob, "amelia.hartley@example.net", "07700 900123", "TN23 1AA"))
+    stats = ScanStats()
+    matches = find_duplicates(people, max_pairs_per_block=5_000, stats=stats)
+    assert stats.capped_blocks >= 1 and stats.largest_block == 1002
+    # no block costs more than its cap (the date of birth and the sound of the names make two big blocks)
+    assert stats.pairs_compared <= stats.capped_blocks * 5_000 + 50
+    pairs = [(m.a, m.b) for m in matches]
+    assert pairs.count((5000, 5001)) == 1
+    assert len(pairs) == len(set(pairs))
