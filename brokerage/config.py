@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
     weekly_role_email_cap: int = 3
+    # Moderation: a role paused for longer than this goes back to the centre's review before it reopens.
+    role_pause_review_days: int = Field(default=28, ge=0, le=3650)
+    # Candidate distances shown to organisations: whole miles, and none below this floor ("nearby").
+    candidate_distance_floor_miles: float = Field(default=2.0, ge=0, le=50)
     follow_up_working_days: int = 5
     escalate_working_days: int = 10
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, lazyload
 from brokerage import changes
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
+from brokerage.config import get_settings
 from brokerage.errors import Forbidden, NotFound
 from brokerage.geo.lookup import locate
 from brokerage.vocab import taxonomies
@@ -26,7 +27,7 @@ from matching import FLAG_MESSAGES, MatchResult, RoleFeatures, VolunteerFeatures
 from matching import score as _score_pair
 from matching import suggest_tags as _suggest_tags
 from matching import why_not as _why_not
-from matching.eligibility import distance_miles, profile_volunteer, role_timing
+from matching.eligibility import describe_distance, distance_miles, profile_volunteer, role_timing
 from matching.scoring import flags_for
 from matching.types import Weights
 
@@ -402,12 +403,29 @@ def candidates_for_role(
                 display_name=f"{first} {last[:1]}.",
                 district_gss=district,
                 score=round(m.score, 4),
-                explanation=m.explanation,
+                explanation=_coarse_explanation(m.explanation, m.distance_miles),
                 flags=list(m.flags),
-                distance_miles=None if m.distance_miles is None else round(m.distance_miles, 1),
+                distance_miles=coarse_distance(m.distance_miles),
             )
         )
     return out
+
+
+def coarse_distance(miles: float | None) -> float | None:
+    """A candidate's distance as a role's managers see it: whole miles, and nothing below the floor,
+    so moving a role's postcode and re-reading distances cannot locate where someone lives."""
+    if miles is None or miles < get_settings().candidate_distance_floor_miles:
+        return None
+    return float(max(1, round(miles)))
+
+
+def _coarse_explanation(explanation: str, miles: float | None) -> str:
+    if miles is None:
+        return explanation
+    shown = coarse_distance(miles)
+    floor = get_settings().candidate_distance_floor_miles
+    words = f"within {floor:g} miles" if shown is None else f"about {shown:g} miles away"
+    return explanation.replace(describe_distance(miles), words)
 
 
 def candidates(session: Session, principal: Principal, role_id: int, *, limit: int = 20) -> list[VolunteerCandidate]:

@@ -126,9 +126,17 @@ def update(session: Session, principal: Principal, organisation_id: int, body: O
     org = get(session, principal, organisation_id)
     if not policy.can_edit_organisation(principal, org):
         raise Forbidden("Only the organisation's managers and its volunteer centre can change it.")
+    before = (org.name, org.charity_registrar, org.charity_number)
     _apply(session, org, body.model_dump(mode="json", exclude_unset=True))
     if principal.is_staff:
         audit.record(session, principal, "organisation.update", "organisation", org.id)
+    changed = before != (org.name, org.charity_registrar, org.charity_number)
+    if changed and org.verification_status == "verified" and not policy.can_verify_organisation(principal, org):
+        # Who the organisation is was what the centre checked: a new name or charity number is checked again.
+        org.verification_status = "pending"
+        org.verification_note = "Its name or charity registration changed after it was verified."
+        audit.record(session, principal, "organisation.reverify", "organisation", org.id)
+        enqueue(session, events.OrganisationRegistered(organisation_id=org.id))
     return org
 
 

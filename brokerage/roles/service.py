@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -8,6 +9,7 @@ from sqlalchemy.orm import Session
 from brokerage import audit, locking
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
+from brokerage.config import get_settings
 from brokerage.db import utcnow
 from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from brokerage.geo.lookup import locate
@@ -246,14 +248,54 @@ def create(session: Session, principal: Principal, body: RoleCreate) -> tuple[Ro
     return role, org
 
 
+# What volunteers rely on when they say they are interested: a change to any of these on a listing the
+# centre has approved sends it back to the centre's review (what it does, where, who may do it).
+REVIEWED_FIELDS = (
+    "title",
+    "description",
+    "postcode",
+    "location_name",
+    "address",
+    "mode",
+    "requirements",
+    "minimum_age",
+    "maximum_age",
+)
+APPROVED_STATUSES = ("published", "paused", "filled")
+
+
+def _reviewed_values(role: Role) -> dict[str, Any]:
+    return {f: (list(v) if isinstance(v := getattr(role, f), list) else v) for f in REVIEWED_FIELDS}
+
+
+def _moderated_by(principal: Principal, role: Role, org: Organisation) -> bool:
+    """The centre covering the organisation is the reviewer: its own edits need no review."""
+    return "staff" in _actor_kind(principal, role, org) and not principal.manages(role.organisation_id)
+
+
 def update(session: Session, principal: Principal, role_id: int, body: RoleUpdate) -> tuple[Role, Organisation]:
     role, org = get_with_org(session, principal, role_id)
     if not policy.can_edit_role(principal, role, org):
         raise Forbidden("Only the organisation's managers and its volunteer centre can change this role.")
+    before = _reviewed_values(role)
     _apply(session, role, body.model_dump(mode="python", exclude_unset=True))
     _check_complete(role)
-    enqueue(session, events.RoleChanged(role_id=role.id))
+    after = _reviewed_values(role)
+    changed = [f for f in REVIEWED_FIELDS if before[f] != after[f]]
+    if changed and role.status in APPROVED_STATUSES and not _moderated_by(principal, role, org):
+        labels = ", ".join(f.replace("_", " ") for f in changed)
+        _record_status(session, role, "pending_review", principal, f"Changed after approval ({labels}): back to review")
+    else:
+        enqueue(session, events.RoleChanged(role_id=role.id))
     return role, org
+
+
+def _paused_too_long(session: Session, role: Role) -> bool:
+    paused_at = session.scalar(
+        select(func.max(RoleStatusChange.at)).where(RoleStatusChange.role_id == role.id, RoleStatusChange.to_status == "paused")
+    )
+    limit = timedelta(days=get_settings().role_pause_review_days)
+    return paused_at is not None and utcnow() - paused_at > limit
 
 
 def change_status(
@@ -294,6 +336,9 @@ def change_status(
         and not reason
     ):
         raise InvalidInput("Give a reason when sending a role back, so the organisation knows what to change.", field="reason")
+    if to == "published" and role.status == "paused" and "staff" not in kinds and _paused_too_long(session, role):
+        days = get_settings().role_pause_review_days
+        to, reason = "pending_review", f"Paused for more than {days} days: the centre reviews it before it reopens"
     _record_status(session, role, to, principal, reason)
     if principal is not None and "staff" in kinds and not principal.manages(role.organisation_id):
         audit.record(session, principal, f"role.{to}", "role", role.id)

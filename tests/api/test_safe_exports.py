@@ -111,3 +111,19 @@ def test_staff_exports_carry_no_equality_data(client, as_user, db, factory):
     assert staff.json()["volunteer"]["demographics"] is None
     for word in ("asian", "woman", "ethnicity", "disability"):
         assert word not in staff.text
+
+
+def test_the_rejected_rows_csv_neutralises_the_cells_it_copies():
+    from brokerage.interop.imports.reader import read_table
+    from brokerage.interop.imports.service import _rejected_csv
+    from brokerage.interop.imports.values import Report
+
+    table = read_table(f'first_name,email\n"{FORMULA_ACTIVITY}",bad\n"\t=1+1",x@example.org\n'.encode(), "people.csv")
+    report = Report()
+    report.error(2, "email", "not an email address")
+    report.error(3, "first_name", "starts with a tab")
+    body, written = _rejected_csv(table, report)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert written == 2
+    assert rows[1][2] == "'" + FORMULA_ACTIVITY and rows[2][2].startswith("'")
+    assert not _formula_cells(cell for row in rows for cell in row)

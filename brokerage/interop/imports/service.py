@@ -12,13 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import defusedcsv.csv as safe_csv
-
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from brokerage import audit, locking
+from brokerage.spreadsheets import csv_writer
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
@@ -344,13 +343,13 @@ def confirm(
 
 def _rejected_csv(table: Table, report: Report) -> tuple[bytes, int]:
     """The rows left out, as they were in the file, each with its row number and reasons. Cells that a
-    spreadsheet would run as a formula are escaped (defusedcsv)."""
+    spreadsheet would run as a formula are escaped (brokerage/spreadsheets.py)."""
     reasons: dict[int, list[str]] = {}
     for p in report.problems:
         if p["severity"] == "error" and p["row"]:
             reasons.setdefault(p["row"], []).append((f"{p['field']}: " if p["field"] else "") + p["problem"])
     out = io.StringIO()
-    writer = safe_csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(["Row", "Why it was not imported", *table.columns])
     written = 0
     for row in table.iter_rows():
