@@ -6,8 +6,11 @@ import logging
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
+import swagger_ui_bundle
 from fastapi import Depends, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from brokerage import __version__
@@ -65,6 +68,22 @@ async def _lifespan(app: FastAPI):
     yield
 
 
+def _mount_docs(app: FastAPI) -> None:
+    """/docs: Swagger UI with its script, styles and icon from the swagger-ui-bundle package, so the
+    documentation works offline (FastAPI's default loads them from a CDN)."""
+    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} – API documentation",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        )
+
+
 def create_app() -> FastAPI:
     show_docs = get_settings().show_docs
     app = FastAPI(
@@ -73,7 +92,7 @@ def create_app() -> FastAPI:
         title="Kent Volunteer Brokerage",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs" if show_docs else None,
+        docs_url=None,  # served below, with Swagger UI's files from this server
         redoc_url=None,
         openapi_url="/openapi.json" if show_docs else None,
     )
@@ -85,6 +104,8 @@ def create_app() -> FastAPI:
 
     for router in API_ROUTERS:
         app.include_router(router)
+    if show_docs:
+        _mount_docs(app)
 
     @app.get("/healthz", tags=["operations"], include_in_schema=False)
     def healthz(session: DbSession):
