@@ -35,6 +35,8 @@ import numpy.typing as npt
 
 from .eligibility import (
     EARTH_RADIUS_MILES,
+    CompiledRole,
+    RoleTiming,
     VolunteerProfile,
     close_miss,
     compile_role,
@@ -43,7 +45,7 @@ from .eligibility import (
     unit_vector,
 )
 from .scoring import HOURS_UNKNOWN, PREFERENCE_MISMATCH, explain, flags_for, result
-from .spread import Candidate, spread
+from .spread import spread_positions
 from .types import ALL_SLOTS, COMPONENTS, MatchResult, RoleFeatures, VolunteerFeatures, Weights
 from .vocabulary import Vocabulary, default_vocabulary, tokens
 
@@ -79,6 +81,9 @@ _COLUMNS = {
     "published_ord": (np.int64, _NONE_ORD_LO),
     "has_skills": (bool, False),
     "cause_bits": (np.int64, 0),
+    "has_ess": (bool, False),  # marks at least one skill essential
+    "gate_code": (np.int8, 0),  # mode * 4 + DBS level: one lookup answers the mode and DBS gates
+    "sk_base": (np.float64, 0.0),  # the skills component before any skill is matched
     # derived for self._today
     "eff_mask": (np.int64, 0),
     "eff_pop": (np.int64, 0),
@@ -88,6 +93,11 @@ _COLUMNS = {
     "ref_mmdd": (np.int64, 0),
     "need": (np.float64, 0.0),
     "fresh": (np.float64, 0.0),
+    "gate_mask": (np.int64, 0),  # eff_mask, or every slot for a flexible role (the time gate)
+    "dob_hi": (np.int64, 0),  # the age gates as bounds on the date of birth (yyyymmdd)
+    "dob_lo": (np.int64, 0),
+    "margin": (np.float64, 0.0),  # the over-subscribed handicap of the spread re-rank
+    "gate_bit": (np.int32, 0),  # 1 << gate_code for a role open today, else 0
 }
 
 
@@ -149,6 +159,13 @@ class RoleIndex:
     published_ord: npt.NDArray[Any]
     has_skills: npt.NDArray[Any]
     cause_bits: npt.NDArray[Any]
+    has_ess: npt.NDArray[Any]
+    gate_code: npt.NDArray[Any]
+    sk_base: npt.NDArray[Any]
+    gate_mask: npt.NDArray[Any]
+    dob_hi: npt.NDArray[Any]
+    dob_lo: npt.NDArray[Any]
+    margin: npt.NDArray[Any]
     eff_mask: npt.NDArray[Any]
     eff_pop: npt.NDArray[Any]
     flexible: npt.NDArray[Any]
@@ -160,6 +177,8 @@ class RoleIndex:
     req_bits: npt.NDArray[Any]
     skill_idx: npt.NDArray[Any]
     skill_w: npt.NDArray[Any]
+    u3: npt.NDArray[Any]
+    gate_bit: npt.NDArray[Any]
     _tfidf_X: Any
     _tfidf_vec: Any
     _text_rows: npt.NDArray[np.int64]
@@ -187,6 +206,9 @@ class RoleIndex:
         self._text_dirty = True
         self._text_row_pos = None
         self._needs_compact = False
+        self._compiled: dict[int, CompiledRole] = {}
+        self._timings: dict[int, RoleTiming] = {}
+        self._postings: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] | None = None
         self._grow(capacity)
         for r in roles:
             self.upsert(r)
@@ -198,6 +220,7 @@ class RoleIndex:
         cols["req_bits"] = np.zeros((cap, self._W), np.int64)
         cols["skill_idx"] = np.full((cap, self._K), self.vocab.n_skills, np.int64)
         cols["skill_w"] = np.zeros((cap, self._K), np.float64)
+        cols["u3"] = np.full((cap, 3), np.nan, np.float64)  # ux, uy, uz side by side: one gather
         return cols
 
     def _grow(self, cap: int) -> None:
@@ -231,6 +254,9 @@ class RoleIndex:
             arr[:n] = getattr(self, name)[perm]
             setattr(self, name, arr)
         roles = [self._roles[r] for r in perm]
+        self._compiled = {i: self._compiled[int(r)] for i, r in enumerate(perm) if int(r) in self._compiled}
+        self._timings = {}
+        self._postings = None
         self._roles = roles + [None] * (cap - n)
         self._row_of = {r.id: i for i, r in enumerate(roles)}
         self._cap = cap
@@ -279,9 +305,13 @@ class RoleIndex:
             self._derive(np.array([row]), self._today)
 
     def _kill(self, row: int) -> None:
+        self._compiled.pop(row, None)
+        self._timings.pop(row, None)
+        self._postings = None
         self._roles[row] = None
         self.present[row] = False
         self.alive[row] = False
+        self.gate_bit[row] = 0
         self.ids[row] = -1
 
     @_locked
@@ -314,6 +344,7 @@ class RoleIndex:
         else:
             self.lat[row], self.lon[row] = role.lat, role.lon
             self.ux[row], self.uy[row], self.uz[row] = unit_vector(role.lat, role.lon)
+        self.u3[row] = (self.ux[row], self.uy[row], self.uz[row])
         self.slot_mask[row] = role.slot_mask & ALL_SLOTS
         self.one_off[row] = role.one_off
         self.hours[row] = np.nan if role.hours_per_week is None else role.hours_per_week
@@ -338,7 +369,13 @@ class RoleIndex:
                 self.skill_idx[row, j] = i
                 self.skill_w[row, j] = w.desired_skill_credit / tot
         self.has_skills[row] = n_sk > 0
+        self.sk_base[row] = 0.0 if n_sk else w.no_skills_value
         self.cause_bits[row] = cr.cause_bits
+        self.has_ess[row] = bool(cr.essential)
+        self.gate_code[row] = MODE_CODE.get(role.mode, 0) * 4 + min(max(role.dbs_level, 0), 3)
+        self._compiled[row] = cr
+        self._timings.pop(row, None)
+        self._postings = None
 
     # --- date-dependent columns -------------------------------------------------------------------------
     def _derive(self, rows: np.ndarray, today: date) -> None:
@@ -380,6 +417,16 @@ class RoleIndex:
         self.need[rows] = 0.5 * few + 0.25 * soon + 0.25 * self.struggling[rows]
         pdays = np.maximum(t_ord - self.published_ord[rows], 0)
         self.fresh[rows] = np.where(self.published_ord[rows] == _NONE_ORD_LO, 0.0, np.exp(-pdays / w.freshness_days))
+        self.gate_bit[rows] = np.where(self.alive[rows], np.left_shift(1, self.gate_code[rows].astype(np.int32)), 0)
+        self.gate_mask[rows] = np.where(self.flexible[rows], ALL_SLOTS, self.eff_mask[rows])
+        # age >= m on the reference date  <=>  dob (yyyymmdd) <= ref (yyyymmdd) - m * 10000
+        ref = self.ref_year[rows] * 10_000 + self.ref_mmdd[rows]
+        self.dob_hi[rows] = ref - self.min_age[rows] * 10_000
+        self.dob_lo[rows] = ref - (self.max_age[rows] + 1) * 10_000
+        over = self.referrals[rows] >= w.oversubscribed_ratio * np.maximum(self.places[rows], 1)
+        self.margin[rows] = np.where(over, w.similar_fit_margin, 0.0)
+        for r in rows.tolist():
+            self._timings.pop(r, None)
 
     def _ensure(self, today: date) -> None:
         if self._needs_compact:
@@ -387,6 +434,7 @@ class RoleIndex:
             self._today = None
         if self._today != today:
             self._today = today
+            self._timings = {}
             self._derive(np.arange(self._n), today)
 
     # --- querying -----------------------------------------------------------------------------------
@@ -402,27 +450,40 @@ class RoleIndex:
             return np.empty(0, np.int64)
         v = p.v
         sl = slice(lo, hi)
-        ok = self.alive[sl].copy()
+        ok = (self.gate_bit[sl] & self._code_bits(v)) != 0
         if lon_box is not None and v.lon is not None:
-            ok &= np.abs(self.lon[sl] - v.lon) <= lon_box
+            lon = self.lon[sl]
+            ok &= (lon >= v.lon - lon_box) & (lon <= v.lon + lon_box)
         if not relaxed:
-            ok &= self.flexible[sl] | ((self.eff_mask[sl] & p.avail) != 0)
-        if not v.dbs_willing:
-            ok &= self.dbs[sl] <= v.dbs_level
-        if v.mode == "remote":
-            ok &= self.mode[sl] != MODE_CODE["in_person"]
-        elif v.mode == "in_person":
-            ok &= self.mode[sl] != MODE_CODE["remote"]
-        vb = p.skills.gate_bits.view(np.int64)
-        for j in range(self._W):
-            ok &= (self.req_bits[sl, j] & ~vb[j]) == 0
+            ok &= (self.gate_mask[sl] & p.avail) != 0
         if v.date_of_birth is not None:
             dob = v.date_of_birth
-            age = self.ref_year[sl] - dob.year - (self.ref_mmdd[sl] < dob.month * 100 + dob.day)
-            ok &= (age >= self.min_age[sl]) & (age <= self.max_age[sl])
+            key = dob.year * 10_000 + dob.month * 100 + dob.day
+            ok &= (self.dob_hi[sl] >= key) & (self.dob_lo[sl] < key)
         rows = np.flatnonzero(ok)
         rows += lo
+        ess = self.has_ess[rows]
+        if ess.any():  # the essential skills, for the few roles that mark any
+            er = rows[ess]
+            vb = p.skills.gate_bits.view(np.int64)
+            bad = np.zeros(er.size, bool)
+            for j in range(self._W):
+                bad |= (self.req_bits[er, j] & ~vb[j]) != 0
+            if bad.any():
+                rows = np.setdiff1d(rows, er[bad], assume_unique=True)
         return rows
+
+    @staticmethod
+    def _code_bits(v: VolunteerFeatures) -> int:
+        """The (mode, DBS level) codes that pass the volunteer's mode and DBS gates, as bits."""
+        bits = 0
+        for m, code in MODE_CODE.items():
+            if (v.mode == "remote" and m == "in_person") or (v.mode == "in_person" and m == "remote"):
+                continue  # the mode gate, both ways
+            for d in range(4):  # the DBS gate
+                if v.dbs_willing or d <= v.dbs_level:
+                    bits |= 1 << (code * 4 + d)
+        return bits
 
     def _candidates(self, p: VolunteerProfile, extra_miles: float = 0.0, relaxed: bool = False) -> npt.NDArray[np.int64]:
         """Rows passing every gate but the travel radius (widened by ``extra_miles``) and the
@@ -463,12 +524,20 @@ class RoleIndex:
             rows = self._candidates(p, extra, relaxed=close)
         excl = v.active_referral_role_ids | (exclude_ids or frozenset())
         if excl and rows.size:
-            rows = rows[~np.isin(self.ids[rows], np.fromiter(excl, np.int64, len(excl)))]
+            drop = np.array(sorted(r for r in (self._row_of.get(i) for i in excl) if r is not None), np.int64)
+            at = np.searchsorted(rows, drop)  # rows are in ascending order
+            hit = at[(at < rows.size) & (rows[np.minimum(at, rows.size - 1)] == drop)]
+            if hit.size:
+                rows = np.delete(rows, hit)
         mode = self.mode[rows]
         # distance (and the travel-radius gate for in-person roles)
         if v.lat is not None and v.lon is not None and rows.size:
             qx, qy, qz = unit_vector(v.lat, v.lon)
-            c2 = (self.ux[rows] - qx) ** 2 + (self.uy[rows] - qy) ** 2 + (self.uz[rows] - qz) ** 2
+            u = self.u3[rows]
+            u -= (qx, qy, qz)
+            u *= u
+            c2 = u[:, 0] + u[:, 1]
+            c2 += u[:, 2]
             d = (2 * EARTH_RADIUS_MILES) * np.arcsin(np.sqrt(np.minimum(np.maximum(c2, 0.0) * 0.25, 1.0)))
             travels = mode == 0
             if v.mode == "in_person":
@@ -489,9 +558,7 @@ class RoleIndex:
         n = rows.size
         comps = np.empty((7, n))
         # skills
-        s = p.skills.strengths
-        sk = (s[self.skill_idx[rows]] * self.skill_w[rows]).sum(axis=1)
-        comps[0] = np.where(self.has_skills[rows], sk, w.no_skills_value)
+        comps[0] = self._skill_scores(p)[rows]
         # causes
         if p.cause_bits:
             rc = self.cause_bits[rows]
@@ -535,13 +602,42 @@ class RoleIndex:
         scores = np.round(raw, 9)
         return rows, scores, contrib, d
 
+    def _build_postings(self) -> dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
+        """For each skill, the rows whose roles list it and its weight in their skills component."""
+        n = self._n
+        idx = self.skill_idx[:n].ravel()
+        wts = self.skill_w[:n].ravel()
+        rows = np.repeat(np.arange(n, dtype=np.int64), self._K)
+        keep = (idx < self.vocab.n_skills) & self.present[rows]
+        idx, wts, rows = idx[keep], wts[keep], rows[keep]
+        order = np.argsort(idx, kind="stable")
+        idx, wts, rows = idx[order], wts[order], rows[order]
+        cuts = np.flatnonzero(np.diff(idx)) + 1
+        out = {}
+        for a, b in zip(np.concatenate([[0], cuts]).tolist(), np.concatenate([cuts, [idx.size]]).tolist()):
+            if b > a:
+                out[int(idx[a])] = (rows[a:b], wts[a:b])
+        return out
+
+    def _skill_scores(self, p: VolunteerProfile) -> npt.NDArray[np.float64]:
+        """The skills component of every row for one volunteer: only the skills they have any strength
+        in are looked at (through the postings), so the cost follows their skills, not the roles."""
+        if self._postings is None:
+            self._postings = self._build_postings()
+        s = p.skills.strengths
+        out = self.sk_base[: self._n].copy()
+        for i in np.flatnonzero(s).tolist():
+            post = self._postings.get(i)
+            if post is not None:
+                out[post[0]] += s[i] * post[1]
+        return out
+
     def _top(self, rows: npt.NDArray[np.int64], scores: npt.NDArray[np.float64], k: int) -> list[tuple[int, int]]:
         """Spread-re-ranked best ``k`` → list of (row, position in the arrays)."""
         w = self.w
         if rows.size == 0 or k <= 0:
             return []
-        over = self.referrals[rows] >= w.oversubscribed_ratio * np.maximum(self.places[rows], 1)
-        adj = scores - np.where(over, w.similar_fit_margin, 0.0)
+        adj = scores - self.margin[rows]
         m = max(4 * k, 40)
         while True:
             if m < rows.size:
@@ -551,21 +647,11 @@ class RoleIndex:
             else:
                 part = np.arange(rows.size)
             ids = self.ids[rows[part]]
-            local = np.lexsort((ids, -adj[part]))
-            order = part[local]
-            cands = [
-                Candidate(sc, i, o, ov, j)
-                for j, i, o, sc, ov in zip(
-                    order.tolist(),
-                    ids[local].tolist(),
-                    self.org[rows[order]].tolist(),
-                    scores[order].tolist(),
-                    over[order].tolist(),
-                )
-            ]
-            picked, short = spread(cands, k, w, presorted=True)
+            order = part[np.lexsort((ids, -adj[part]))]
+            picked, short = spread_positions(self.org[rows[order]].tolist(), k, w)
             if not short or part.size >= rows.size:
-                return [(int(rows[int(cast(int, c.payload))]), int(cast(int, c.payload))) for c in picked]
+                pos = order[picked]
+                return list(zip(rows[pos].tolist(), pos.tolist()))
             m *= 4
 
     def _results(
@@ -577,26 +663,41 @@ class RoleIndex:
         contrib: npt.NDArray[np.float64],
         d: npt.NDArray[np.float64],
     ) -> list[MatchResult]:
-        out = []
+        out: list[MatchResult] = []
         w = self.w
-        for row, j in top:
+        if not top:
+            return out
+        pos = [j for _, j in top]
+        dists = d[pos].tolist()
+        sc = scores[pos].tolist()
+        cb = contrib[:, pos].T.tolist()
+        for (row, _), dj, sj, cj in zip(top, dists, sc, cb):
             role = self._roles[row]
             assert role is not None
-            dj = None if np.isnan(d[j]) else float(d[j])
-            t = role_timing(role, today)
+            if dj != dj:  # NaN: the distance is unknown
+                dj = None
+            t = self._timing(row, role, today)
             fl = flags_for(p, role, t, today, w, dj)
             out.append(
                 MatchResult(
                     role.id,
                     p.v.id,
-                    float(scores[j]),
-                    {name: float(contrib[i, j]) for i, name in enumerate(COMPONENTS)},
+                    sj,
+                    dict(zip(COMPONENTS, cj)),
                     fl,
-                    explain(p, role, t, today, w, self.vocab, dj, fl),
+                    explain(p, role, t, today, w, self.vocab, dj, fl, self._compiled.get(row)),
                     dj,
                 )
             )
         return out
+
+    def _timing(self, row: int, role: RoleFeatures, today: date) -> RoleTiming:
+        t = self._timings.get(row) if today == self._today else None
+        if t is None:
+            t = role_timing(role, today)
+            if today == self._today:
+                self._timings[row] = t
+        return t
 
     @_locked
     def rank(

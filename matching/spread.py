@@ -35,17 +35,26 @@ def spread(
     :func:`order_key` order."""
     w = w or Weights()
     order = list(candidates) if presorted else sorted(candidates, key=lambda c: order_key(c, w))
-    top: list[Candidate] = []
-    rest: list[Candidate] = []
+    picked, short = spread_positions([c.organisation_id for c in order], k, w)
+    return [order[j] for j in picked], short
+
+
+def spread_positions(organisations: Sequence[int], k: int, w: Weights) -> tuple[list[int], bool]:
+    """:func:`spread` on the organisations of candidates already in :func:`order_key` order: the
+    positions of the first ``k`` after the re-rank, and whether the window was short."""
+    top: list[int] = []
+    rest: list[int] = []
     counts: dict[int, int] = {}
     window, cap = w.spread_window, w.max_per_organisation
-    for c in order:
-        if len(top) < window and counts.get(c.organisation_id, 0) < cap:
-            top.append(c)
-            counts[c.organisation_id] = counts.get(c.organisation_id, 0) + 1
+    enough = max(window, k)
+    for j, o in enumerate(organisations):
+        c = counts.get(o, 0)
+        if len(top) < window and c < cap:
+            top.append(j)
+            counts[o] = c + 1
         else:
-            rest.append(c)
-            if len(top) >= max(window, k):
+            rest.append(j)
+            if len(top) >= enough:
                 break
     short = len(top) < min(window, k) and bool(rest)
     return (top + rest)[:k], short

@@ -297,3 +297,28 @@ def test_search_finds_other_forms_of_a_word():
     v = VolunteerFeatures(id=1, mode="either")
     found = {m.role_id for m in RoleIndex(roles).search(v, "befriending", k=10)}
     assert found == {1, 2}
+
+
+def test_fast_path_agrees_with_the_reference_after_roles_change():
+    """The index's derived columns (skill postings, age bounds, gate codes, timings) follow upserts and
+    removals: rankings, batch re-match and the scalar reference still agree."""
+    rng = random.Random(11)
+    roles = {i: random_role(rng, i, n_orgs=30) for i in range(400)}
+    idx = RoleIndex(roles.values())
+    vols = [random_volunteer(rng, j) for j in range(30)]
+    idx.rank(vols[0], 10, TODAY)  # the date-dependent columns exist before the changes
+    for i in rng.sample(sorted(roles), 60):
+        fresh = random_role(rng, i, n_orgs=30)
+        roles[i] = fresh
+        idx.upsert(fresh)
+    for i in rng.sample(sorted(roles), 20):
+        del roles[i]
+        idx.remove(i)
+    many = idx.rank_many(vols, 10, TODAY)
+    for row, v in enumerate(vols):
+        a = rank_roles(v, list(roles.values()), TODAY, 10)
+        b = idx.rank(v, 10, TODAY)
+        assert [x.role_id for x in a] == [x.role_id for x in b]
+        assert all(abs(x.score - y.score) < 1e-9 and x.explanation == y.explanation for x, y in zip(a, b))
+        full = [x.role_id for x in b if x.close is None]
+        assert [int(r) for r in many.role_ids[row] if r >= 0] == full
