@@ -86,6 +86,8 @@ ExactLookup = Union[
     Callable[[str], "tuple[float, float, str | None] | None"],
     Mapping[str, "tuple[float, float, str | None]"],
 ]
+# A postcode's exact place, or None: (lat, lon, district GSS code or None).
+_ExactFn = Callable[[str], "tuple[float, float, str | None] | None"]
 
 
 # --------------------------------------------------------------------------- distance
@@ -177,15 +179,15 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _load_tables():
+def _load_tables() -> tuple[dict[str, OutcodeInfo], tuple[District, ...], dict[str, District]]:
     # uk_outcodes.csv: id,outcode,latitude,longitude,<empty trailing column>
     centroids: dict[str, tuple[float, float]] = {}
     for row in _read_csv("uk_outcodes.csv"):
         code = (row.get("outcode") or "").strip().upper()
-        lat, lon = (row.get("latitude") or "").strip(), (row.get("longitude") or "").strip()
-        if not code or not lat or not lon:
+        lat_s, lon_s = (row.get("latitude") or "").strip(), (row.get("longitude") or "").strip()
+        if not code or not lat_s or not lon_s:
             continue
-        centroids[code] = (float(lat), float(lon))
+        centroids[code] = (float(lat_s), float(lon_s))
 
     districts: list[District] = []
     by_name: dict[str, str] = {}
@@ -229,10 +231,12 @@ def _load_tables():
     return outcodes, tuple(districts), district_by_gss
 
 
-def _nearest(lat: float, lon: float, candidates: Iterable[str], by_gss) -> str | None:
+def _nearest(lat: float, lon: float, candidates: Iterable[str], by_gss: Mapping[str, District]) -> str | None:
     best, best_d = None, math.inf
     for gss in candidates:
         d = by_gss[gss]
+        if d.lat is None or d.lon is None:  # the pseudo-district outside Kent has no place
+            continue
         dist = haversine_miles(lat, lon, d.lat, d.lon)
         if dist < best_d:
             best, best_d = gss, dist
@@ -260,6 +264,7 @@ class Gazetteer:
 
     def __init__(self, exact_lookup: ExactLookup | None = None):
         self._outcodes, self._districts, self._district_by_gss = _load_tables()
+        self._exact: _ExactFn | None
         if exact_lookup is None:
             self._exact = None
         elif isinstance(exact_lookup, Mapping):

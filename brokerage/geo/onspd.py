@@ -189,8 +189,8 @@ def iter_onspd(
         i_lon = _find(header, _LON_COLUMNS)
         i_lad = _find(header, _LAD_COLUMNS, _LAD_PATTERN)
         i_term = _find(header, _TERM_COLUMNS)
-        missing = [name for name, idx in (("pcds", i_pc), ("lat", i_lat), ("long", i_lon), ("oslaua", i_lad)) if idx is None]
-        if missing:
+        if i_pc is None or i_lat is None or i_lon is None or i_lad is None:
+            missing = [name for name, idx in (("pcds", i_pc), ("lat", i_lat), ("long", i_lon), ("oslaua", i_lad)) if idx is None]
             raise OnspdFormatError(
                 "This does not look like an ONS Postcode Directory file: no column "
                 + ", ".join(missing)

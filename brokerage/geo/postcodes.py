@@ -73,8 +73,8 @@ class PostcodeError(ValueError):
         self.value = value
 
 
-def _display(value: str, limit: int = 20) -> str:
-    shown = value.strip()
+def _display(value: object, limit: int = 20) -> str:
+    shown = str(value).strip()
     if len(shown) > limit:
         shown = shown[: limit - 1] + "…"
     return f"“{shown}”"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -169,7 +170,10 @@ async def search_roles(
     if skill:
         taxonomies.check_skills(skill, field="skill")
     mask = slots.slots_to_mask(slot) if slot else 0
-    args = dict(
+    search = partial(
+        service.search_page,
+        session,
+        principal,
         q=q,
         postcode=postcode,
         miles=miles,
@@ -182,9 +186,9 @@ async def search_roles(
         limit=limit,
     )
     if service.search_needs_database(session, principal, postcode):
-        results, total = await run_in_threadpool(lambda: service.search_page(session, principal, **args))
+        results, total = await run_in_threadpool(search)
     else:
-        results, total = service.search_page(session, principal, **args)  # in memory only: no thread hop
+        results, total = search()  # in memory only: no thread hop
         if principal is None:
             answered_from_memory(request)
     response = _matches_json(results)

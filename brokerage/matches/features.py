@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from typing import Protocol
 
-from sqlalchemy import Integer, String, func, literal, select, union_all
+from sqlalchemy import CompoundSelect, Integer, String, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from brokerage.models import (
@@ -135,7 +137,40 @@ def role_features(
             )
 
 
-def _volunteer_from(v, skills, causes, active, contacted) -> VolunteerFeatures:
+class VolunteerColumns(Protocol):
+    """What matching reads of a volunteer: a ``Volunteer`` or a row of ``_VOLUNTEER_COLUMNS``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def date_of_birth(self) -> date | None: ...
+    @property
+    def latitude(self) -> float | None: ...
+    @property
+    def longitude(self) -> float | None: ...
+    @property
+    def travel_radius_miles(self) -> float | None: ...
+    @property
+    def mode(self) -> str: ...
+    @property
+    def skills_text(self) -> str | None: ...
+    @property
+    def availability_mask(self) -> int | None: ...
+    @property
+    def max_hours_per_week(self) -> float | None: ...
+    @property
+    def preference(self) -> str: ...
+    @property
+    def dbs_level(self) -> str: ...
+    @property
+    def dbs_willing(self) -> bool | None: ...
+    @property
+    def contact_consent(self) -> bool | None: ...
+
+
+def _volunteer_from(
+    v: VolunteerColumns, skills: Iterable[str], causes: Iterable[str], active: Iterable[int], contacted: Iterable[int]
+) -> VolunteerFeatures:
     return VolunteerFeatures(
         id=v.id,
         date_of_birth=v.date_of_birth,
@@ -186,13 +221,13 @@ def volunteer_features(session: Session, volunteer_ids: list[int]) -> list[Volun
     return out
 
 
-def volunteer_features_of(session: Session, volunteers: list) -> list[VolunteerFeatures]:
+def volunteer_features_of(session: Session, volunteers: Sequence[VolunteerColumns]) -> list[VolunteerFeatures]:
     """Features of volunteers already loaded (ORM objects or rows with the same attribute names):
     their skills, causes, referrals and the roles they were emailed about come in one query."""
     if not volunteers:
         return []
     ids = [v.id for v in volunteers]
-    parts = union_all(
+    parts: CompoundSelect[str, int, int | None, str | None] = union_all(
         select(
             literal("s").label("kind"),
             VolunteerSkill.volunteer_id.label("vid"),
@@ -211,12 +246,13 @@ def volunteer_features_of(session: Session, volunteers: list) -> list[VolunteerF
     causes: dict[int, list[str]] = defaultdict(list)
     active: dict[int, list[int]] = defaultdict(list)
     contacted: dict[int, list[int]] = defaultdict(list)
+    # Each part fills the columns its kind uses: a skill or cause in ``value``; a role in ``rid``.
     for kind, vid, rid, value in session.execute(parts):
-        if kind == "s":
+        if kind == "s" and value is not None:
             skills[vid].append(value)
-        elif kind == "c":
+        elif kind == "c" and value is not None:
             causes[vid].append(value)
-        else:
+        elif rid is not None:
             contacted[vid].append(rid)
             if kind == "r" and value in ACTIVE_REFERRAL_STATUSES:
                 active[vid].append(rid)

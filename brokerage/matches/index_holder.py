@@ -64,13 +64,13 @@ class IndexHolder:
             with self._lock:
                 if self.index is None or bind_key != self._bind_key:
                     self._rebuild(session, bind_key)
-                return self.index
+                return self._current()
         if self.stale:
             # This process's own change: the writer reads it on its next request.
             with self._lock:
                 if self.stale:
                     self._catch_up(session)
-            return self.index
+            return self._current()
         due_rebuild = now - self._built_at > FULL_REFRESH_SECONDS
         if (due_rebuild or now - self._synced_at >= SYNC_EVERY_SECONDS) and self._lock.acquire(blocking=False):
             # One request catches up (or rebuilds, every few minutes, into a new index that replaces the
@@ -84,6 +84,11 @@ class IndexHolder:
                         self._catch_up(session)
             finally:
                 self._lock.release()
+        return self._current()
+
+    def _current(self) -> RoleIndex:
+        if self.index is None:  # get builds one before anyone reads it
+            raise RuntimeError("the role index has not been built")
         return self.index
 
     def _rebuild(self, session: Session, bind_key: int) -> None:
@@ -104,16 +109,17 @@ class IndexHolder:
         moved = self._changed.new((rid, at) for rid, _, at in rows)
         changed = [(rid, status) for rid, status, _ in rows if rid in moved]
         if changed:
+            index = self._current()
             published = [rid for rid, status in changed if status in INDEXED_STATUSES]
             touched = False
             for rid, status in changed:
                 if status not in INDEXED_STATUSES:
-                    touched |= self.index.remove(rid)
+                    touched |= index.remove(rid)
             for features in role_features(session, published):
                 # The last second's roles come back on every look: only a real change touches the index
                 # (each change makes the text model be rebuilt).
-                if self.index.get(features.id) != features:
-                    self.index.upsert(features)
+                if index.get(features.id) != features:
+                    index.upsert(features)
                     touched = True
             if touched:
                 self.version += 1
@@ -123,7 +129,7 @@ class IndexHolder:
 
     def _warm_text(self) -> None:
         """Rebuild the search text model here, once, rather than in every search thread that finds it stale."""
-        if getattr(self.index, "_text_row_pos", None) is not None:
+        if self.index is not None and getattr(self.index, "_text_row_pos", None) is not None:
             self.index.text_relevance("", np.zeros(0, np.int64))
 
     def refresh_roles(self, session: Session, role_ids: list[int]) -> None:

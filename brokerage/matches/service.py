@@ -371,7 +371,7 @@ def candidates_for_role(
     if role is None:
         raise NotFound("There is no role with that id.")
     stmt = select(Volunteer.id).where(Volunteer.status == "active", Volunteer.contact_consent.is_(True))
-    if role.mode == "in_person" and role.lat is not None:
+    if role.mode == "in_person" and role.lat is not None and role.lon is not None:
         dlat = MAX_RADIUS_MILES / 69.0
         dlon = MAX_RADIUS_MILES / 43.0  # a degree of longitude is about 43 miles at Kent's latitude
         stmt = stmt.where(
@@ -430,9 +430,9 @@ def _coarse_explanation(explanation: str, miles: float | None) -> str:
 
 def candidates(session: Session, principal: Principal, role_id: int, *, limit: int = 20) -> list[VolunteerCandidate]:
     role = session.get(Role, role_id)
-    if role is None:
+    org = session.get(Organisation, role.organisation_id) if role is not None else None
+    if role is None or org is None:
         raise NotFound("There is no role with that id.")
-    org = session.get(Organisation, role.organisation_id)
     if not (principal.manages(role.organisation_id) or policy.can_moderate_role(principal, role, org)):
         if policy.can_see_role(principal, role, org):
             raise Forbidden("Only the organisation's managers and its volunteer centre can look for volunteers for this role.")

@@ -288,6 +288,8 @@ class Catalogue:
     def current(self, session: Session) -> Snapshot:
         if self.due(session):
             self.refresh(session)
+        if self.snapshot is None:  # refresh builds one before anyone reads it
+            raise RuntimeError("the catalogue has not been built")
         return self.snapshot
 
     def refresh(self, session: Session) -> None:
@@ -302,7 +304,7 @@ class Catalogue:
             if self.snapshot is None or bind_key != self._bind_key or now - self._built_at > FULL_REFRESH_SECONDS:
                 self._rebuild(session, bind_key)
             elif self.stale or now - self._synced_at >= SYNC_EVERY_SECONDS:
-                self._catch_up(session)
+                self._catch_up(session, bind_key)
         finally:
             self._lock.release()
 
@@ -323,7 +325,7 @@ class Catalogue:
         self._orgs_changed.reach_back(at)
         self.stale = True
 
-    def _catch_up(self, session: Session) -> None:
+    def _catch_up(self, session: Session, bind_key: int) -> None:
         self.stale = False
         looked_at = utcnow()
         roles = session.execute(
@@ -360,7 +362,7 @@ class Catalogue:
         published = session.scalar(select(func.count()).select_from(Role).where(Role.status.in_(PUBLIC_ROLE_STATUSES))) or 0
         self._count_mismatches = self._count_mismatches + 1 if published != len(self._entries) else 0
         if self._count_mismatches >= 2:
-            self._rebuild(session, self._bind_key)
+            self._rebuild(session, bind_key)
             return
         if changed:
             self._publish(Snapshot(self._entries))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -33,7 +34,7 @@ async def list_roles(
     page: PageNumber = 1,
     page_size: PageSize = 20,
 ):
-    filters = dict(
+    filters = service.RoleQuery(
         district=district,
         cause=cause,
         skill=skill,
@@ -56,7 +57,7 @@ async def list_roles(
             if principal is None:
                 answered_from_memory(request)
             return Response(content=body, media_type="application/json")
-    return await run_in_threadpool(service.list_page, session, principal, **filters)
+    return await run_in_threadpool(partial(service.list_page, session, principal, **filters))
 
 
 @router.post("", response_model=RoleOut, status_code=status.HTTP_201_CREATED)

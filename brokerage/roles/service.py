@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -29,12 +29,25 @@ MAX_ESSENTIAL_SKILLS = 3
 
 def get_with_org(session: Session, principal: Principal | None, role_id: int) -> tuple[Role, Organisation]:
     role = session.get(Role, role_id)
-    if role is None:
-        raise NotFound("There is no role with that id.")
-    org = session.get(Organisation, role.organisation_id)
-    if not policy.can_see_role(principal, role, org):
+    org = session.get(Organisation, role.organisation_id) if role is not None else None
+    if role is None or org is None or not policy.can_see_role(principal, role, org):
         raise NotFound("There is no role with that id.")
     return role, org
+
+
+class RoleQuery(TypedDict, total=False):
+    """The filters and page of a role list, as ``list_``, ``list_page`` and the catalogue take them."""
+
+    district: str | None
+    cause: str | None
+    skill: str | None
+    status: str | None
+    organisation_id: int | None
+    mode: str | None
+    one_off: bool | None
+    q: str | None
+    page: int
+    page_size: int
 
 
 def list_(
@@ -87,11 +100,11 @@ def public_only(principal: Principal | None) -> bool:
     return policy.sees_only_public_roles(principal)
 
 
-def list_page(session: Session, principal: Principal | None, *, page: int = 1, page_size: int = 20, **filters) -> Page[RoleOut]:
+def list_page(session: Session, principal: Principal | None, **query: Unpack[RoleQuery]) -> Page[RoleOut]:
     """The database path of the role list (staff and managers, who also see drafts)."""
-    rows, total = list_(session, principal, page=page, page_size=page_size, **filters)
+    rows, total = list_(session, principal, **query)
     items = [views.to_out(role, org_name) for role, org_name in rows]
-    return Page(items=items, total=total, page=page, page_size=page_size)
+    return Page(items=items, total=total, page=query.get("page", 1), page_size=query.get("page_size", 20))
 
 
 def _actor_kind(principal: Principal, role: Role, org: Organisation) -> set[str]:
@@ -101,6 +114,12 @@ def _actor_kind(principal: Principal, role: Role, org: Organisation) -> set[str]
     if policy.can_moderate_role(principal, role, org):
         kinds.add("staff")
     return kinds
+
+
+def _given(data: dict, key: str, current: list[str]) -> list[str]:
+    """The skills ``data`` gives under ``key``, or the role's ``current`` ones when it gives none."""
+    given: list[str] | None = data.get(key)
+    return current if given is None else given
 
 
 def _apply(session: Session, role: Role, data: dict) -> None:
@@ -115,22 +134,15 @@ def _apply(session: Session, role: Role, data: dict) -> None:
     if data.get("causes") is not None:
         role.cause_links = [RoleCause(cause_id=c) for c in taxonomies.check_causes(data["causes"])]
     if any(data.get(k) is not None for k in ("required_skills", "desired_skills", "essential_skills")):
-        essential = taxonomies.check_skills(
-            data.get("essential_skills") if data.get("essential_skills") is not None else role.essential_skills,
-            "essential_skills",
-        )
+        essential = taxonomies.check_skills(_given(data, "essential_skills", role.essential_skills), "essential_skills")
         if len(essential) > MAX_ESSENTIAL_SKILLS:
             raise InvalidInput(
                 f"Mark at most {MAX_ESSENTIAL_SKILLS} skills essential: each one narrows who sees the role.",
                 field="essential_skills",
             )
-        required = taxonomies.check_skills(
-            data.get("required_skills") if data.get("required_skills") is not None else role.required_skills, "required_skills"
-        )
+        required = taxonomies.check_skills(_given(data, "required_skills", role.required_skills), "required_skills")
         required += [s for s in essential if s not in required]  # an essential skill is a needed one
-        desired = taxonomies.check_skills(
-            data.get("desired_skills") if data.get("desired_skills") is not None else role.desired_skills, "desired_skills"
-        )
+        desired = taxonomies.check_skills(_given(data, "desired_skills", role.desired_skills), "desired_skills")
         desired = [s for s in desired if s not in required]
         role.skill_links = [RoleSkill(skill_id=s, required=True, essential=s in essential) for s in required] + [
             RoleSkill(skill_id=s, required=False, essential=False) for s in desired
@@ -305,6 +317,8 @@ def change_status(
         raise NotFound("There is no role with that id.")
     role = locking.lock(session, Role, role_id)  # one status change at a time per role
     org = session.get(Organisation, role.organisation_id)
+    if org is None:
+        raise NotFound("There is no role with that id.")
     if not system:
         assert principal is not None
         if not policy.can_see_role(principal, role, org):
@@ -332,6 +346,7 @@ def change_status(
         to == "draft"
         and role.status == "pending_review"
         and "staff" in kinds
+        and principal is not None
         and not principal.manages(role.organisation_id)
         and not reason
     ):
@@ -391,6 +406,8 @@ def expire_due(session: Session, today: date) -> list[int]:
     )
     for role_id in ids:
         role = session.get(Role, role_id)
+        if role is None:  # deleted since the query
+            continue
         if role.status == "paused":
             session.add(
                 RoleStatusChange(role_id=role.id, from_status="paused", to_status="expired", reason="Past its publish end")

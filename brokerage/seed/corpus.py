@@ -849,7 +849,8 @@ _ORIGIN_CUM = list(accumulate(o[1] for o in _ORIGINS))
 
 
 def _flatten(origins) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    firsts, lasts = [], []
+    firsts: list[str] = []
+    lasts: list[str] = []
     for _name, _w, by_gender, surnames, _eth in origins:
         for names in by_gender.values():
             firsts.extend(n for n in names if n not in firsts)
@@ -3795,6 +3796,7 @@ def organisation(
     gss = district or choose_district(rng)
     if gss not in TOWNS:
         raise ValueError(f"Unknown Kent district {gss!r}")
+    used: set[str] = taken if taken is not None else set()
     for attempt in range(12):
         pattern, causes, type_weights, what = rng.choice(_ORG_PATTERNS)
         town = _town_point(rng, gss)[0]
@@ -3804,12 +3806,12 @@ def organisation(
         org_type = rng.choices(types, weights=tuple(type_weights.values()))[0]
         name = pattern.format(town=town, area=area, landmark=landmark)
         name += _ORG_TYPE_SUFFIX.get(org_type, "")
-        if taken is None or name not in taken:
+        if name not in used:
             break
     else:
         base, n = name, 2
-        name = f"{base} ({town})" if f"{base} ({town})" not in taken else base
-        while name in taken:
+        name = f"{base} ({town})" if f"{base} ({town})" not in used else base
+        while name in used:
             name = f"{base} {n}"
             n += 1
     if taken is not None:
@@ -3904,12 +3906,13 @@ def role_from_template(rng: random.Random, org: dict, template: RoleTemplate | s
     causes = causes[: rng.randint(1, min(3, len(causes)))] if causes else []
     desired = [s for s in t.desired_skills if rng.random() < 0.75]
     location_in_person = mode != "remote"
-    loc_lat = loc_lon = None
+    place: tuple[float, float] | None = None
     if location_in_person:
-        loc_lat, loc_lon = org["latitude"], org["longitude"]
+        loc_lat, loc_lon = float(org["latitude"]), float(org["longitude"])
         if rng.random() < 0.3:  # an outpost: a hall, shop or site near the base
             loc_lat += rng.uniform(-0.006, 0.006)
             loc_lon += rng.uniform(-0.009, 0.009)
+        place = (round(loc_lat, 6), round(loc_lon, 6))
     lo_p, hi_p = t.places
     return {
         "template_id": t.id,
@@ -3937,8 +3940,8 @@ def role_from_template(rng: random.Random, org: dict, template: RoleTemplate | s
         "organisation_name": org["name"],
         "location_name": (f"{org['name']}, {org['town']}" if location_in_person else None),
         "postcode": org["postcode"] if location_in_person else None,
-        "latitude": round(loc_lat, 6) if location_in_person else None,
-        "longitude": round(loc_lon, 6) if location_in_person else None,
+        "latitude": place[0] if place else None,
+        "longitude": place[1] if place else None,
         "district_gss": org["district_gss"],
     }
 

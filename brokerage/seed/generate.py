@@ -101,23 +101,23 @@ class _Writer:
     def __init__(self, session: Session, bar: tqdm):
         self.session = session
         self.bar = bar
-        self.rows: dict[type, list[dict]] = {m: [] for m in self.ORDER}
+        self.rows: dict[type[Base], list[dict]] = {m: [] for m in self.ORDER}
         self.counts: dict[str, int] = {}
 
-    def add(self, model: type, row: dict) -> None:
+    def add(self, model: type[Base], row: dict) -> None:
         buf = self.rows[model]
         buf.append(row)
         if len(buf) >= BATCH:
             self.flush_upto(model)
 
-    def flush_upto(self, model: type) -> None:
+    def flush_upto(self, model: type[Base]) -> None:
         # Parents first, so foreign keys always point at rows already written.
         for m in self.ORDER:
             self._flush(m)
             if m is model:
                 break
 
-    def _flush(self, model: type) -> None:
+    def _flush(self, model: type[Base]) -> None:
         buf = self.rows[model]
         if not buf:
             return
@@ -612,8 +612,8 @@ def _referral(
         )
         if st == "started":
             started_on = t.date()
-        if st == "completed":
-            ended_on = max(started_on, t.date() + timedelta(days=rng.randint(30, 120)))
+        if st == "completed":  # after "started" on every path
+            ended_on = max(started_on or t.date(), t.date() + timedelta(days=rng.randint(30, 120)))
             ended_on = min(ended_on, today)
         prev = st
     w.rows[Referral][-1]["status_changed_at"] = t

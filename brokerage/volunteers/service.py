@@ -152,7 +152,7 @@ def create(session: Session, principal: Principal | None, body: VolunteerCreate)
             raise InvalidInput("There is no volunteer centre with that id.", field="registering_centre_id")
         v.registering_centre_id = body.registering_centre_id
     user = None
-    if principal is None:
+    if principal is None and body.password:  # self-registration (a missing password was refused above)
         user = User(
             email=body.email,
             email_normalised=normalise_email(body.email),
@@ -235,8 +235,8 @@ def update(session: Session, principal: Principal, volunteer_id: int, body: Volu
     if data.get("email") and _email_taken(session, data["email"], exclude_id=v.id):
         raise Conflict("Someone is already registered with this email address.")
     _apply(session, v, data)
-    if v.user_id and data.get("email"):
-        user = session.get(User, v.user_id)
+    user = session.get(User, v.user_id) if v.user_id and data.get("email") else None
+    if user is not None:
         other = session.scalar(select(User.id).where(User.email_normalised == normalise_email(data["email"]), User.id != user.id))
         if other is not None:
             raise Conflict("Someone is already registered with this email address.")
