@@ -89,3 +89,8 @@ ManagerOrStaffUser = Annotated[
     ),
 ]
 PilotUser = Annotated[Principal, role_required("pilot_lead", message="This page is for pilot leads.")]
+AdminUser = Annotated[Principal, role_required("admin", message="This page is for administrators.")]
+InvestmentUser = Annotated[
+    Principal,
+    role_required("centre_staff", "pilot_lead", message="Investment is recorded by volunteer centre staff and pilot leads."),
+]

@@ -17,23 +17,55 @@ T = TypeVar("T")
 PAGE_LEVEL_STATUSES = (401, 403, 404)
 
 
+def _limit(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+# What a limit means, in words, with the limit itself ({} is the limit).
+LIMIT_WORDS = {
+    "greater_than": "must be more than {}",
+    "greater_than_equal": "must be {} or more",
+    "less_than": "must be less than {}",
+    "less_than_equal": "must be {} or less",
+    "decimal_max_places": "can have at most {} decimal places",
+    "decimal_max_digits": "can have at most {} digits",
+}
+LIMIT_KEYS = {
+    "greater_than": "gt",
+    "greater_than_equal": "ge",
+    "less_than": "lt",
+    "less_than_equal": "le",
+    "decimal_max_places": "decimal_places",
+    "decimal_max_digits": "max_digits",
+}
+
+
 def _message(err: dict[str, Any], label: str | None) -> str:
     kind = err.get("type", "")
     msg = err.get("msg", "")
+    ctx = err.get("ctx") or {}
     if kind == "missing":
         return f"Enter {label.lower()}" if label else "This question needs an answer"
+    if kind in ("literal_error", "enum"):
+        return f"Select {label.lower()}" if label else "Select one of the choices"
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    if kind.startswith("float") or kind.startswith("int"):
-        return f"{label or 'This'} must be a number" + (
-            f": {msg[0].lower()}{msg[1:]}" if "greater" in msg or "less" in msg else ""
-        )
+    if kind in LIMIT_WORDS and LIMIT_KEYS[kind] in ctx:
+        return f"{label or 'This'} {LIMIT_WORDS[kind].format(_limit(ctx[LIMIT_KEYS[kind]]))}"
+    if kind.startswith("float") or kind.startswith("int") or kind.startswith("decimal"):
+        return f"{label or 'This'} must be a number"
     if kind == "value_error" and "email" in msg.lower():
         return "Enter an email address in the right format, like name@example.com"
     if kind.startswith("string_too_short"):
-        return f"{label or 'This'} is too short"
+        n = ctx.get("min_length")
+        return f"{label or 'This'} must be at least {_limit(n)} characters" if n else f"{label or 'This'} is too short"
     if kind.startswith("string_too_long"):
-        return f"{label or 'This'} is too long"
+        n = ctx.get("max_length")
+        return f"{label or 'This'} must be {_limit(n)} characters or fewer" if n else f"{label or 'This'} is too long"
+    if kind == "too_short" and ctx.get("min_length"):
+        return f"Select at least {_limit(ctx['min_length'])}" + (f" for {label.lower()}" if label else "")
+    if kind == "too_long" and ctx.get("max_length"):
+        return f"{label or 'This'} can have at most {_limit(ctx['max_length'])}"
     if kind == "string_pattern_mismatch":
         return f"{label or 'This'} is not in the right format"
     if kind.startswith("date"):
@@ -49,8 +81,11 @@ def errors_from(
     fields: dict[str, str] | None = None,
     default_field: str | None = None,
     aliases: dict[str, str] | None = None,
+    choices: Iterable[str] = (),
 ) -> list[dict[str, str]]:
-    """``fields``: form field name → label (in form order). ``aliases``: service field → form field."""
+    """``fields``: form field name → label (in form order). ``aliases``: service field → form field.
+    ``choices``: fields answered by choosing (radios, selects): a missing answer reads "Select …"."""
+    choices = set(choices)
     fields = fields or {}
     aliases = aliases or {}
     default_field = default_field or next(iter(fields), None)
@@ -69,7 +104,10 @@ def errors_from(
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
             field = field_for(".".join(loc)) if loc else default_field
-            out.append({"field": field, "message": _message(err, fields.get(field or ""))})
+            message = _message(err, fields.get(field or ""))
+            if field in choices and message.startswith("Enter "):
+                message = "Select " + message[len("Enter ") :]
+            out.append({"field": field, "message": message})
     elif isinstance(exc, BrokerageError):
         if exc.details:
             for d in exc.details:

@@ -21,7 +21,7 @@ HOME_FOR_ROLE = {
     "organisation_manager": "/manage",
     "centre_staff": "/centre",
     "pilot_lead": "/pilot",
-    "admin": "/",
+    "admin": "/admin",
 }
 
 
