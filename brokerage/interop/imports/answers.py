@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -85,6 +86,7 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^a-z&]+", " ", text.lower())).strip()
 
 
+@lru_cache(maxsize=4096)
 def ethnicity(text: str) -> EthnicityAnswer:
     """Map an ethnicity answer to the ONS 2021 groups. "British" or "English" alone is a national
     identity, not an ethnic group, so it is kept as written rather than guessed."""

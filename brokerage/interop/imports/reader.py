@@ -22,11 +22,12 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time
 from typing import Any
 
 from charset_normalizer import from_bytes
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 MAX_ROWS = 500_000
 MAX_BYTES = 50 * 1024 * 1024
@@ -357,12 +358,28 @@ def _score(cells: list[str], expected: Sequence[Sequence[str]]) -> float:
     named = [_norm(c) for c in cells if c.strip()]
     if len(named) < 2:
         return 0.0
-    matched = 0
-    for names in expected:
-        if any(fuzz.ratio(cell, _norm(n)) >= 85 for cell in named for n in names):
-            matched += 1
+    choices, owner = _expected_index(tuple(tuple(n) for n in expected))
+    fields = set()
+    for cell in named:
+        if len(cell) > 60:
+            continue  # a sentence, not a column name
+        best = process.extractOne(cell, choices, scorer=fuzz.ratio, score_cutoff=85)
+        if best is not None:
+            fields.add(owner[best[2]])
+    matched = len(fields)
     textual = sum(1 for c in named if not re.fullmatch(r"[\d\s.,:/+\-]*", c))
     return matched * 10 + textual / max(len(cells), 1) + len(named) / 1000
+
+
+@lru_cache(maxsize=16)
+def _expected_index(expected: tuple[tuple[str, ...], ...]) -> tuple[list[str], list[int]]:
+    """Every expected column name, normalised, and which field it belongs to."""
+    choices, owner = [], []
+    for i, names in enumerate(expected):
+        for n in names:
+            choices.append(_norm(n))
+            owner.append(i)
+    return choices, owner
 
 
 def _best_header_score(first: list[tuple[int, list[str]]], expected: Sequence[Sequence[str]]) -> float:
@@ -452,10 +469,15 @@ def _double_encoded(text: str) -> bool:
     """UTF-8 text that was once read as Windows-1252 and saved again ("ZoÃ«" for "Zoë")."""
     if not _MOJIBAKE.search(text):
         return False
-    try:
-        return text.encode("cp1252").decode("utf-8") != text
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return False
+    for cell in text.split("\x1f"):
+        if not _MOJIBAKE.search(cell):
+            continue
+        try:
+            if cell.encode("cp1252").decode("utf-8") != cell:
+                return True
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return False
 
 
 def _survey(table: Table) -> None:
@@ -480,7 +502,8 @@ def _survey(table: Table) -> None:
                 table.problems.append(
                     RowProblem(number, name, f"The file has {len(pos)} columns called “{name}” and they differ in this row.")
                 )
-        if any("\ufffd" in c or _double_encoded(c) for c in cells):
+        joined = "\x1f".join(cells)
+        if not joined.isascii() and ("\ufffd" in joined or _double_encoded(joined)):
             garbled.append(number)
     if garbled:
         raise FileProblem(
@@ -496,8 +519,11 @@ def _survey(table: Table) -> None:
             )
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1b]")
+
+
 def _check_cells(table: Table, number: int, cells: list[str], width: int) -> None:
-    if any(ch in c for c in cells for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x1a\x1b"):
+    if any(_CONTROL.search(c) for c in cells):
         table.problems.append(RowProblem(number, None, "This row holds control characters that are not text."))
     if table.kind != "csv":
         return  # a workbook leaves out empty cells at the end of a row

@@ -39,8 +39,24 @@ def shown(text: str, limit: int = 30) -> str:
     return f"“{text[: limit - 1]}…”" if len(text) > limit else f"“{text}”"
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
 def parse_datetime(text: str) -> datetime:
     value = text.strip()
+    if len(value) == 10 and _ISO_DATE.fullmatch(value):
+        try:
+            return datetime(int(value[:4]), int(value[5:7]), int(value[8:]))
+        except ValueError:
+            pass  # an impossible date such as 1988-02-30: explained below
+    uk = _UK_DATE.fullmatch(value)
+    if uk:
+        d, m, y, hh, mm, ss = uk.groups()
+        try:
+            return datetime(int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(value, fmt)
@@ -125,20 +141,16 @@ class Report:
     """Problems by row: ``{"row", "field", "problem", "severity"}``; row 0 means the whole file."""
 
     problems: list[dict[str, Any]] = field(default_factory=list)
+    errors: int = 0  # counted as they come: a long file asks for them after every row
+    warnings: int = 0
 
     def error(self, row: int, field_: str | None, problem: str) -> None:
         self.problems.append({"row": row, "field": field_, "problem": problem, "severity": "error"})
+        self.errors += 1
 
     def warning(self, row: int, field_: str | None, problem: str) -> None:
         self.problems.append({"row": row, "field": field_, "problem": problem, "severity": "warning"})
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for p in self.problems if p["severity"] == "error")
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for p in self.problems if p["severity"] == "warning")
+        self.warnings += 1
 
     def bad_rows(self) -> list[int]:
         return sorted({p["row"] for p in self.problems if p["severity"] == "error"})

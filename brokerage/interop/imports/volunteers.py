@@ -37,7 +37,7 @@ from brokerage.interop.imports.values import (
 from brokerage.models import Volunteer
 from brokerage.vocab.volunteers import PREFER_NOT_TO_SAY, VOLUNTEER_STATUS
 
-CHUNK = 1000
+CHUNK = 500  # rows written by one INSERT (35 columns each: within every database's limit on parameters)
 
 
 def source_key(centre_id: int, ref: str) -> str:
@@ -87,6 +87,13 @@ class VolunteerPlan:
         }
 
 
+_MOST_HOURS = Decimal(1_000_000)
+
+
+def _total_hours(text: str) -> Decimal:
+    return parse_hours(text, maximum=_MOST_HOURS)
+
+
 class _Rows:
     """One pass over the file: every row checked, the valid ones yielded as the columns of a volunteer."""
 
@@ -102,6 +109,7 @@ class _Rows:
         self.seen_refs: dict[str, int] = {}
         self.seen_emails: dict[str, int] = {}
         self.file_problems = {p.row for p in table.problems if p.severity == "error"}
+        self.places: dict[str, dict[str, Any] | str] = {}
 
     def cell(self, n: int, values: dict[str, str], name: str, parser: Callable[[str], Any], *, required: bool = False) -> Any:
         text = values.get(name, "")
@@ -212,12 +220,24 @@ class _Rows:
         text = values.get("postcode", "").strip()
         if not text:
             return
-        try:
-            loc = locate(self.session, text)
-        except InvalidInput as exc:
-            self.report.error(n, self.mapping.get("postcode"), exc.message)
-            return
-        data.update(postcode=loc.postcode, latitude=loc.latitude, longitude=loc.longitude, district_gss=loc.district_code)
+        if text not in self.places:
+            try:
+                loc = locate(self.session, text)
+                self.places[text] = {
+                    "postcode": loc.postcode,
+                    "latitude": loc.latitude,
+                    "longitude": loc.longitude,
+                    "district_gss": loc.district_code,
+                }
+            except InvalidInput as exc:
+                self.places[text] = exc.message
+            if len(self.places) > 50_000:
+                self.places.clear()  # bounded: a long file of different postcodes looks them up again
+        place = self.places.get(text)
+        if isinstance(place, str):
+            self.report.error(n, self.mapping.get("postcode"), place)
+        elif place is not None:
+            data.update(place)
 
     def demographics(self, n: int, values: dict[str, str], data: dict[str, Any]) -> None:
         """Special-category data: mapped, never echoed in a row's problems."""
@@ -278,7 +298,7 @@ class _Rows:
     def hours_totals(self, n: int, values: dict[str, str], ref: str) -> None:
         totals: dict[str, float] = {}
         for name, key in (("hours_total_logged", "logged"), ("hours_total_confirmed", "confirmed")):
-            hours = self.cell(n, values, name, lambda t: parse_hours(t, maximum=Decimal(1_000_000)))
+            hours = self.cell(n, values, name, _total_hours)
             if hours:
                 totals[key] = float(hours)
         if totals and ref:
@@ -357,6 +377,22 @@ def _record(d: dict[str, Any], centre_id: int, now: Any) -> dict[str, Any]:
     }
 
 
+def _insert(session: Session, chunk: list[dict[str, Any]]) -> None:
+    """Write a chunk of new volunteers in one go: PostgreSQL's COPY (the rows streamed into the table in
+    the same transaction), elsewhere one executemany."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(Volunteer), chunk)
+        return
+    columns = list(chunk[0])
+    dbapi: Any = connection.connection.dbapi_connection
+    with dbapi.cursor() as cursor:
+        names = ", ".join(f'"{c}"' for c in columns)
+        with cursor.copy(f"COPY volunteers ({names}) FROM STDIN") as copy:
+            for row in chunk:
+                copy.write_row([row[c] for c in columns])
+
+
 def apply(
     session: Session,
     centre_id: int,
@@ -373,13 +409,13 @@ def apply(
     for d in _Rows(session, centre_id, table, mapping, source, plan):
         chunk.append(_record(d, centre_id, now))
         if len(chunk) >= CHUNK:
-            session.execute(insert(Volunteer), chunk)
+            _insert(session, chunk)
             created += len(chunk)
             if progress is not None:
                 progress(len(chunk))
             chunk = []
     if chunk:
-        session.execute(insert(Volunteer), chunk)
+        _insert(session, chunk)
         created += len(chunk)
     session.flush()
     return created
