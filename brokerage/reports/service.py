@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from brokerage import links
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
@@ -174,16 +175,45 @@ def _display(cell: definitions.Cell | None, hidden: bool):
     return v
 
 
-def _value_pieces(pieces: list, series_rows: list[ValuationRate]) -> tuple[Decimal, Decimal]:
-    """(value, hours with no rate in force) for hours by rollup piece."""
+def _value_pieces(pieces: list, series_rows: list[ValuationRate]) -> tuple[Decimal, Decimal, list[date]]:
+    """(value, hours with no rate in force, the months of those hours) for hours by rollup piece."""
     value, unvalued = Decimal(0), Decimal(0)
+    months: set[date] = set()
     for _kind, start, hours in pieces:
         rate = _rate_on(series_rows, start)
         if rate is None:
-            unvalued += hours
+            if hours:
+                unvalued += hours
+                months.add(date(start.year, start.month, 1))
         else:
             value += hours * Decimal(rate.amount)
-    return value, unvalued
+    return value, unvalued, sorted(months)
+
+
+def _gaps(months: list[date], series_rows: list[ValuationRate], period_end: date) -> str:
+    """The stretches without a rate, from each month that has none to the next rate of the series
+    (or the end of the period): "April 2026 to June 2026"."""
+    words = []
+    for m in months:
+        later = [r.valid_from for r in series_rows if r.valid_from > m]
+        last = (min(later) - timedelta(days=1)) if later else period_end
+        words.append(f"{m:%B %Y}" if (last.year, last.month) == (m.year, m.month) else f"{m:%B %Y} to {last:%B %Y}")
+    return ", ".join(dict.fromkeys(words))
+
+
+def missing_rate(series: str, series_rows: list[ValuationRate], months: list[date], period_end: date) -> dict | None:
+    """What a report says when hours fall outside every rate of a series: which rate is missing and
+    where a pilot lead adds it (a rate's value is never guessed). ``months``: the first months
+    without a rate."""
+    if not months:
+        return None
+    name = series_rows[0].name if series_rows else series
+    return {
+        "months": [m.isoformat() for m in months],
+        "message": f"No {name} rate covers {_gaps(months, series_rows, period_end)}: "
+        "hours in those months are not valued at this rate. Add the rate to value them.",
+        "add_rate_url": links.rates_admin_page(series),
+    }
 
 
 DEMOGRAPHIC_VOCABULARIES = {
@@ -289,7 +319,7 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
     used_rates: dict[int, ValuationRate] = {}
     value_rows = []
     for s in hourly:
-        value, unvalued = _value_pieces(total_pieces.get(None, []), by_series[s])
+        value, unvalued, unvalued_months = _value_pieces(total_pieces.get(None, []), by_series[s])
         for _k, start, _h in total_pieces.get(None, []):
             r = _rate_on(by_series[s], start)
             if r is not None:
@@ -302,6 +332,7 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
                 "unit": "hour",
                 "value": suppression.SUPPRESSED if total_hidden else money(value),
                 "unvalued_hours": money(unvalued),
+                "missing_rate": missing_rate(s, by_series[s], unvalued_months, period.end),
                 "value_per_volunteer": suppression.SUPPRESSED
                 if total_hidden
                 else (money(value / active_total) if active_total else None),
@@ -321,6 +352,7 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
                     "unit": "volunteer_year",
                     "value": None,
                     "unvalued_hours": None,
+                    "missing_rate": missing_rate(s, by_series[s], [period.start], period.end),
                     "value_per_volunteer": None,
                     "viva_ratio": None,
                 }
@@ -336,6 +368,7 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
                 "unit": "volunteer_year",
                 "value": suppression.SUPPRESSED if total_hidden else money(value),
                 "unvalued_hours": None,
+                "missing_rate": None,
                 "value_per_volunteer": suppression.SUPPRESSED
                 if total_hidden
                 else (money(value / active_total) if active_total else None),
@@ -478,7 +511,7 @@ def _breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by
             row_metrics["approved_hours"] = suppression.SUPPRESSED
         values = {}
         for s in hourly:
-            v, _ = _value_pieces(pieces.get(key, []), by_series[s])
+            v, _, _ = _value_pieces(pieces.get(key, []), by_series[s])
             values[s] = suppression.SUPPRESSED if hours_hidden else money(v)
         if dim == "centre":
             inv = sum(inv_by_centre.get(key, {}).values(), Decimal(0))

@@ -284,6 +284,7 @@ def test_periods_and_rates_apply_by_month(db, county):
             "unit": "hour",
             "value": 170.94,
             "unvalued_hours": 0.0,
+            "missing_rate": None,
             "value_per_volunteer": 34.19,
             # investment: Centre A 100 x 275/365 (Apr-Dec) + Centre C 146 x 274/365 (Jul-Mar) = 75.34 + 109.60
             "viva_ratio": 0.92,  # 170.94 / 184.94
@@ -293,3 +294,37 @@ def test_periods_and_rates_apply_by_month(db, county):
     # a single month
     cells, pieces = facts.compute(db, _ctx(db, breaks=frozenset()), periods.parse_period("2025-04"), None)
     assert cells["approved_hours"][None].value == Decimal("6.00")  # A5 4h, C1 2h
+
+
+def test_hours_beyond_the_last_real_living_wage_rate_are_shown_unvalued_with_the_missing_rate(db, county):
+    # The Real Living Wage series ends in March 2026; hours in May 2026 have no rate in it.
+    from brokerage.models import HoursEntry
+    from brokerage.reports import rollups
+
+    for name in ("A1", "A2", "A3", "A4", "C1"):  # five volunteers, so that no figure is hidden
+        p = county.placements[name]
+        db.add(
+            HoursEntry(
+                placement_id=p.id,
+                volunteer_id=p.volunteer_id,
+                worked_on=date(2026, 5, 6),
+                hours=Decimal("1"),
+                status="approved",
+                reminder_count=0,
+            )
+        )
+        db.flush()
+        rollups.refresh_placement(db, p.id)
+    rates = service.list_rates(db, "rlw_uk")
+    assert service._rate_on(rates, date(2026, 5, 1)) is None  # no rate is invented
+    report = service.build_report(
+        db, PILOT, ReportParams(period="2026", dimensions=["year"], rates=["rlw_uk"], as_of=dataset.AS_OF)
+    )
+    (rlw,) = report["value"]
+    assert report["totals"]["approved_hours"] == 6.0  # A4 in February (valued), five in May
+    assert rlw["unvalued_hours"] == 5.0
+    assert rlw["value"] == float(service._rate_on(rates, date(2026, 2, 1)).amount)  # February's hour only
+    missing = rlw["missing_rate"]
+    assert missing["months"] == ["2026-04-01"]  # the series' last rate ends in March 2026
+    assert missing["message"].startswith("No Real Living Wage (UK) rate covers April 2026 to December 2026:")
+    assert missing["add_rate_url"] == "/admin/rates?method=rlw_uk"

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from brokerage import events
 from brokerage.auth.service import normalise_email
 from brokerage.errors import InvalidInput
 from brokerage.geo.lookup import locate
@@ -34,6 +35,7 @@ from brokerage.interop.imports.values import (
     shown,
 )
 from brokerage.interop.imports.volunteers import source_key
+from brokerage.outbox import enqueue
 from brokerage.models import Activity, HoursEntry, ImportBatch, Organisation, Placement, Role, RoleStatusChange, Volunteer
 
 ZERO = Decimal("0")
@@ -507,6 +509,11 @@ def apply(session: Session, centre_id: int, plan: SessionPlan, source: str, *, a
             )
         )
     session.flush()
+    # The county figures take in the approved hours when the import commits (the rollups' refresh is
+    # recorded in the same transaction).
+    approved = sorted({placement_ids[h["placement_key"]] for h in plan.hours if h["status"] == "approved"})
+    for placement_id in approved:
+        enqueue(session, events.RollupRefresh(placement_id=placement_id))
     s = plan.summary
     return {
         "organisations_created": s["organisations_to_create"],
