@@ -18,7 +18,9 @@ from brokerage.jobs import service as jobs_service
 from brokerage.geo.lookup import locate
 from brokerage.vocab import slots, taxonomies
 from brokerage.models import (
+    AuditLog,
     Centre,
+    Delivery,
     HoursEntry,
     Placement,
     Referral,
@@ -33,6 +35,7 @@ from brokerage.models.volunteer import age_band
 from brokerage import events
 from brokerage.outbox import enqueue
 from brokerage.volunteers.schemas import Dbs, Demographics, VolunteerCreate, VolunteerOut, VolunteerUpdate
+from brokerage.volunteers import erasure
 
 
 def to_out(v: Volunteer, principal: Principal | None) -> VolunteerOut:
@@ -253,6 +256,7 @@ def erase(session: Session, principal: Principal, volunteer_id: int) -> None:
     """Right to erasure: personal data goes; anonymous aggregates (hours, referrals, district,
     registration date, birth year for the age band) stay so the county's figures still add up."""
     v = policy.require_volunteer(principal, session.get(Volunteer, volunteer_id))
+    identity = erasure.Identity.of(v)
     if v.user_id:
         user = session.get(User, v.user_id)
         if user is not None:
@@ -265,12 +269,15 @@ def erase(session: Session, principal: Principal, volunteer_id: int) -> None:
     v.date_of_birth = date(v.date_of_birth.year, 7, 1) if v.date_of_birth else None
     v.skills_text = None
     v.gender = v.ethnicity = v.disability = v.employment_status = None
+    v.dbs_certificate_date = None
+    v.dbs_update_service = False
     v.ethnicity_detail = v.ethnicity_as_given = None
     v.contact_consent = False
     v.notification_preference = "none"
     v.status = "erased"
-    for ref in session.scalars(select(Referral).where(Referral.volunteer_id == v.id)):
-        ref.message = None
+    erasure.scrub_free_text(session, v.id, identity)
+    erasure.scrub_stored_records(session, v.id, identity)
+    erasure.delete_mail_files(identity)
     if principal.is_volunteer:  # their account is gone, so the log cannot point at it
         audit.record(session, None, "volunteer.erase", "volunteer", v.id, by="self")
     else:
@@ -312,11 +319,17 @@ def export(session: Session, principal: Principal, volunteer_id: int) -> dict[st
                 "status": ref.status,
                 "message": ref.message,
                 "created_at": ref.created_at.isoformat(),
-                "history": [{"from": e.from_status, "to": e.to_status, "at": e.at.isoformat()} for e in changes],
+                "history": [{"from": e.from_status, "to": e.to_status, "at": e.at.isoformat(), "note": e.note} for e in changes],
             }
         )
     hours = [
-        {"date": h.worked_on.isoformat(), "hours": str(h.hours), "activity": h.activity, "status": h.status}
+        {
+            "date": h.worked_on.isoformat(),
+            "hours": str(h.hours),
+            "activity": h.activity,
+            "status": h.status,
+            "query_note": h.query_note,
+        }
         for h in session.scalars(
             select(HoursEntry).where(HoursEntry.volunteer_id == v.id).order_by(HoursEntry.worked_on, HoursEntry.id)
         )
@@ -327,7 +340,35 @@ def export(session: Session, principal: Principal, volunteer_id: int) -> dict[st
     ]
     if principal.is_staff:
         audit.record(session, principal, "volunteer.export", "volunteer", v.id)
-    return {"volunteer": me, "referrals": referrals, "placements": placements, "hours": hours}
+    return {
+        "volunteer": me,
+        "account": _account(session, v),
+        "referrals": referrals,
+        "placements": placements,
+        "hours": hours,
+        "emails_sent": [
+            {"kind": d.kind, "to": d.recipient, "status": d.status, "at": (d.sent_at or d.created_at).isoformat()}
+            for d in session.scalars(select(Delivery).where(Delivery.volunteer_id == v.id).order_by(Delivery.id))
+        ],
+        "staff_access": [
+            {"action": a.action, "at": a.at.isoformat()}
+            for a in session.scalars(
+                select(AuditLog).where(AuditLog.subject_type == "volunteer", AuditLog.subject_id == v.id).order_by(AuditLog.id)
+            )
+        ],
+    }
+
+
+def _account(session: Session, v: Volunteer) -> dict[str, Any] | None:
+    user = session.get(User, v.user_id) if v.user_id else None
+    if user is None:
+        return None
+    return {
+        "email": user.email,
+        "name": user.full_name,
+        "created_at": user.created_at.isoformat(),
+        "last_signed_in_at": user.last_login_at.isoformat() if user.last_login_at else None,
+    }
 
 
 def wants_role_emails(v: Any, *, preference: str = "instant") -> bool:
