@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     role_pause_review_days: int = Field(default=28, ge=0, le=3650)
     # Candidate distances shown to organisations: whole miles, and none below this floor ("nearby").
     candidate_distance_floor_miles: float = Field(default=2.0, ge=0, le=50)
+
+    # Retention (brokerage/volunteers/retention.py, run daily by the scheduler; docs/security.md).
+    retention_inactive_months: int = Field(default=24, ge=1, le=240)
+    retention_erase_after_reminder_days: int = Field(default=30, ge=1, le=365)
+    retention_import_file_days: int = Field(default=14, ge=1, le=365)
+    retention_mail_file_weeks: int = Field(default=4, ge=1, le=520)
     follow_up_working_days: int = 5
     escalate_working_days: int = 10
 

@@ -107,6 +107,23 @@ class VolunteerErased(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionDue(Event):
+    """Daily: the retention schedule (reminders, erasure of inactive accounts, old files)."""
+
+    name: ClassVar[str] = "volunteer.retention"
+    day: str
+
+
+@dataclass(frozen=True, slots=True)
+class VolunteerRetentionReminder(Event):
+    """An inactive volunteer is told their account will be deleted unless they sign in."""
+
+    name: ClassVar[str] = "volunteer.retention_reminder"
+    volunteer_id: int
+    erase_on: str
+
+
+@dataclass(frozen=True, slots=True)
 class DbsRemindersDue(Event):
     """Daily: remind volunteers whose DBS certificate is nearly due for renewal."""
 

@@ -62,6 +62,7 @@ JOBS = (
     PeriodicJob(events.ReferralFollowUpDue),
     PeriodicJob(events.DbsRemindersDue),
     PeriodicJob(events.HoursRemindersDue),
+    PeriodicJob(events.RetentionDue),
     PeriodicJob(events.WeeklyDigestDue, weekly=True),
 )
 

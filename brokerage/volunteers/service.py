@@ -256,6 +256,12 @@ def erase(session: Session, principal: Principal, volunteer_id: int) -> None:
     """Right to erasure: personal data goes; anonymous aggregates (hours, referrals, district,
     registration date, birth year for the age band) stay so the county's figures still add up."""
     v = policy.require_volunteer(principal, session.get(Volunteer, volunteer_id))
+    erase_volunteer(session, v, principal)
+
+
+def erase_volunteer(session: Session, v: Volunteer, principal: Principal | None, *, by: str | None = None) -> None:
+    """The erasure itself: by the volunteer, their centre (``principal``) or the retention schedule
+    (no principal, ``by`` says why)."""
     identity = erasure.Identity.of(v)
     if v.user_id:
         user = session.get(User, v.user_id)
@@ -278,7 +284,9 @@ def erase(session: Session, principal: Principal, volunteer_id: int) -> None:
     erasure.scrub_free_text(session, v.id, identity)
     erasure.scrub_stored_records(session, v.id, identity)
     erasure.delete_mail_files(identity)
-    if principal.is_volunteer:  # their account is gone, so the log cannot point at it
+    if principal is None:
+        audit.record(session, None, "volunteer.erase", "volunteer", v.id, by=by or "system")
+    elif principal.is_volunteer:  # their account is gone, so the log cannot point at it
         audit.record(session, None, "volunteer.erase", "volunteer", v.id, by="self")
     else:
         audit.record(session, principal, "volunteer.erase", "volunteer", v.id)

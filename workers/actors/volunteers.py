@@ -1,5 +1,6 @@
 """Volunteer events: email the best matches to someone who asked for instant emails; forget
-addresses when a volunteer is erased; remind volunteers whose DBS check is nearly due."""
+addresses when a volunteer is erased; remind volunteers whose DBS check is nearly due; run the
+retention schedule and send its reminders."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from brokerage.jobs import service as jobs_service
 from brokerage.models import Delivery, Placement, Referral, Role, Volunteer
 from brokerage.roles import views
 from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
+from brokerage.volunteers import retention as retention_schedule
 from brokerage.volunteers import service as volunteers_service
 from workers import notify
 from workers.actors._common import actor
@@ -139,3 +141,29 @@ def dbs_reminders(day: str) -> None:
             recipient=r.email,
             volunteer_id=r.id,
         )
+
+
+@actor(events.RetentionDue)
+def retention(day: str) -> None:
+    """The day's retention schedule (brokerage/volunteers/retention.py), with its audit entry."""
+    with session_scope() as session:
+        retention_schedule.run(session)
+
+
+@actor(events.VolunteerRetentionReminder)
+def retention_reminder(volunteer_id: int, erase_on: str) -> None:
+    """Tell an inactive volunteer their account will be deleted unless they sign in (a service
+    message: sent whatever their email preferences, once per reminder)."""
+    with session_scope() as session:
+        v = session.get(Volunteer, volunteer_id)
+        if v is None or v.status != "active" or not v.email:
+            return
+        email, name, first_name = v.email, f"{v.first_name} {v.last_name}".strip(), v.first_name
+    key = f"retention_reminder:{volunteer_id}:{erase_on}"
+    notify.deliver(
+        partial(render, "retention_reminder", key, email, name, first_name=first_name, erase_on=date.fromisoformat(erase_on)),
+        kind="retention_reminder",
+        key=key,
+        recipient=email,
+        volunteer_id=volunteer_id,
+    )
