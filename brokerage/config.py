@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 60 * 60 * 12
     token_max_age_seconds: int = 60 * 60 * 12
     password_reset_max_age_seconds: int = 60 * 60
+    email_change_max_age_seconds: int = 60 * 60 * 24
 
     # Throttling (the ``limits`` library; see brokerage/throttle.py). Limits are written as
     # "AMOUNT per N UNIT". Counters live in Redis when BROKERAGE_REDIS_URL is set, in memory otherwise.

@@ -45,6 +45,16 @@ class PasswordResetRequested(Event):
 
 # -- organisations ------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
+class EmailChangeRequested(Event):
+    """A confirmation link for a new sign-in email address, sent to that address."""
+
+    name: ClassVar[str] = "account.email_change"
+    user_id: int
+    new_email: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
 class OrganisationRegistered(Event):
     name: ClassVar[str] = "organisation.registered"
     organisation_id: int

@@ -76,6 +76,10 @@ def reset_password_page(token: str) -> str:
     return f"/reset-password?token={quote(token)}"
 
 
+def email_change_confirm_page(token: str) -> str:
+    return f"/account/email/confirm?token={quote(token)}"
+
+
 def unsubscribe_page(token: str) -> str:
     return f"/unsubscribe?token={quote(token)}"
 

@@ -52,6 +52,7 @@ SUBJECTS: dict[str, str] = {
     "hours_submitted": "New volunteer hours to approve",
     "hours_reminder": "Volunteer hours waiting for your approval",
     "password_reset": "Reset your password",
+    "email_change": "Confirm your new email address",
     "retention_reminder": "Your volunteering account will be deleted unless you sign in",
     "organisation_verification": "Your organisation's registration: {{ decision }}",
 }

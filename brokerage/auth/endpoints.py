@@ -105,6 +105,31 @@ def confirm_reset(body: ResetConfirm, session: DbSession):
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+class EmailChange(Input):
+    email: EmailStr
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class EmailChangeConfirm(Input):
+    token: Annotated[str, Field(min_length=10, max_length=800)]
+
+
+@router.post(
+    "/email-change",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Change the email you sign in with: needs your password; a link goes to the new address",
+)
+def request_email_change(body: EmailChange, session: DbSession, principal: CurrentPrincipal, request: Request):
+    service.request_email_change(session, request, principal.user_id, str(body.email), body.password)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post("/email-change/confirm", status_code=status.HTTP_204_NO_CONTENT, summary="Confirm a new sign-in email")
+def confirm_email_change(body: EmailChangeConfirm, session: DbSession):
+    service.confirm_email_change(session, body.token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Sign out: this account's tokens and cookies end")
 @router.post("/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT)
 def logout_everywhere(session: DbSession, principal: CurrentPrincipal):

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from brokerage import changes, throttle
+from brokerage import audit, changes, throttle
 from brokerage.auth import passwords, tokens
 from brokerage.auth.principal import Principal
 from brokerage.config import get_settings
 from brokerage.db import utcnow
-from brokerage.errors import InvalidInput, NotAuthenticated
+from brokerage.errors import Conflict, InvalidInput, NotAuthenticated
 from brokerage.models import Centre, CentreDistrict, OrganisationManager, User, Volunteer
 from brokerage import events
 from brokerage.outbox import enqueue
@@ -210,6 +212,61 @@ def reset_password(session: Session, token: str, new_password: str) -> User:
 def validate_password(password: str) -> None:
     if len(password) < passwords.MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"Choose a password of at least {passwords.MIN_PASSWORD_LENGTH} characters.", field="password")
+
+
+def _email_fingerprint(user: User) -> str:
+    """Changes when the account's email or password does: a link asked for before either stops working."""
+    digest = hashlib.sha256(f"{user.email_normalised}|{user.password_hash}".encode()).hexdigest()
+    return digest[:16]
+
+
+def email_in_use(session: Session, email: str, *, user_id: int) -> bool:
+    normalised = normalise_email(email)
+    other_user = session.scalar(select(User.id).where(User.email_normalised == normalised, User.id != user_id))
+    other_volunteer = session.scalar(
+        select(Volunteer.id).where(
+            Volunteer.email_normalised == normalised, (Volunteer.user_id != user_id) | Volunteer.user_id.is_(None)
+        )
+    )
+    return other_user is not None or other_volunteer is not None
+
+
+def request_email_change(session: Session, request: Request, user_id: int, new_email: str, password: str) -> None:
+    """Changing the email an account signs in with needs the account's password (checked behind the
+    sign-in limits) and a link sent to the new address; nothing changes until the link is opened."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotAuthenticated()
+    guard = throttle.SignInGuard(request, user.email)
+    guard.before()
+    if not passwords.verify_password(user.password_hash, password):
+        guard.failed()
+        raise InvalidInput("The password is not right.", field="password")
+    guard.succeeded()
+    if normalise_email(new_email) == user.email_normalised:
+        raise InvalidInput("That is already the email address you sign in with.", field="email")
+    if email_in_use(session, new_email, user_id=user.id):
+        raise Conflict("Someone is already registered with this email address.")
+    token = tokens.sign(tokens.EMAIL_CHANGE_SALT, {"u": user.id, "e": new_email.strip(), "f": _email_fingerprint(user)})
+    enqueue(session, events.EmailChangeRequested(user_id=user.id, new_email=new_email.strip(), token=token))
+
+
+def confirm_email_change(session: Session, token: str) -> User:
+    """Open the link: the account (and the volunteer record it belongs to) takes the new address, and
+    every session of the account ends, so it is signed in again with the new address."""
+    data = tokens.unsign(tokens.EMAIL_CHANGE_SALT, token, get_settings().email_change_max_age_seconds)
+    user = session.get(User, data["u"]) if isinstance(data, dict) and "u" in data else None
+    if user is None or not isinstance(data, dict) or data.get("f") != _email_fingerprint(user):
+        raise InvalidInput("This link is not valid or has expired. Ask for a new one from your account.", field="token")
+    new_email = str(data["e"])
+    if email_in_use(session, new_email, user_id=user.id):
+        raise Conflict("Someone is already registered with this email address.")
+    user.email, user.email_normalised = new_email, normalise_email(new_email)
+    for volunteer in session.scalars(select(Volunteer).where(Volunteer.user_id == user.id)):
+        volunteer.email, volunteer.email_normalised = new_email, normalise_email(new_email)
+    end_sessions(session, user.id)
+    audit.record(session, None, "account.email_changed", "user", user.id)
+    return user
 
 
 def end_sessions(session: Session, user_id: int) -> None:

@@ -13,6 +13,7 @@ from brokerage.config import get_settings
 SESSION_SALT = "brokerage.session"
 API_SALT = "brokerage.api-token"
 RESET_SALT = "brokerage.password-reset"
+EMAIL_CHANGE_SALT = "brokerage.email-change"
 UNSUBSCRIBE_SALT = "brokerage.unsubscribe"
 CSRF_SALT = "brokerage.csrf"
 # The CSRF cookie holds a random value; a page's CSRF token is that value and the user, signed.

@@ -235,15 +235,19 @@ def update(session: Session, principal: Principal, volunteer_id: int, body: Volu
     data = body.model_dump(mode="python", exclude_unset=True)
     if principal.is_staff and "demographics" in data:
         raise Forbidden("Only the volunteer can record or change their equality information.")
+    if v.user_id and data.get("email") and normalise_email(data["email"]) != (v.email_normalised or ""):
+        # The address an account signs in with: only its owner changes it, with their password and a
+        # link to the new address (POST /auth/email-change), never in passing and never by staff.
+        if principal.is_staff:
+            raise Forbidden("Only the volunteer can change the email address they sign in with.")
+        raise InvalidInput(
+            "To change the email address you sign in with, use 'Change your email address': "
+            "we ask for your password and send a link to the new address.",
+            field="email",
+        )
     if data.get("email") and _email_taken(session, data["email"], exclude_id=v.id):
         raise Conflict("Someone is already registered with this email address.")
     _apply(session, v, data)
-    user = session.get(User, v.user_id) if v.user_id and data.get("email") else None
-    if user is not None:
-        other = session.scalar(select(User.id).where(User.email_normalised == normalise_email(data["email"]), User.id != user.id))
-        if other is not None:
-            raise Conflict("Someone is already registered with this email address.")
-        user.email, user.email_normalised = data["email"], normalise_email(data["email"])
     if principal.is_staff:
         audit.record(
             session, principal, "volunteer.update", "volunteer", v.id, fields=sorted(k for k in data if k != "demographics")

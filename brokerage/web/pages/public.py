@@ -9,9 +9,9 @@ from pydantic import BaseModel, EmailStr, Field, ValidationError
 from brokerage import links, throttle
 from brokerage.auth import service as auth_service
 from brokerage.deps import SESSION_COOKIE, DbSession, OptionalPrincipal
-from brokerage.errors import InvalidInput, NotAuthenticated, TooManyRequests
+from brokerage.errors import Conflict, InvalidInput, NotAuthenticated, TooManyRequests
 from brokerage.web import csrf, forms
-from brokerage.web.deps import Form, page_router
+from brokerage.web.deps import Form, SignedIn, page_router
 from brokerage.web.rendering import redirect, render
 
 router = page_router()
@@ -170,6 +170,61 @@ def reset_password(request: Request, session: DbSession, form: Form):
             status_code=422,
         )
     return redirect(request, "/sign-in", "Your password has been changed. Sign in with your new password.")
+
+
+@router.get("/account/email")
+def email_change_page(request: Request, principal: SignedIn):
+    return render(request, "pages/email_change.html", {"title": "Change your email address", "current": principal.email})
+
+
+@router.post("/account/email")
+def email_change(request: Request, session: DbSession, principal: SignedIn, form: Form):
+    email = forms.text(form, "email") or ""
+    password = form.get("password") or ""
+    errors = []
+    try:
+        _ResetRequest(email=email)
+    except ValidationError:
+        errors.append({"field": "email", "message": "Enter an email address in the right format, like name@example.com"})
+    if not errors:
+        try:
+            auth_service.request_email_change(session, request, principal.user_id, email, str(password))
+        except (InvalidInput, Conflict) as exc:
+            session.rollback()
+            field = "password" if "password" in exc.message else "email"
+            errors.append({"field": field, "message": exc.message})
+    if errors:
+        return render(
+            request,
+            "pages/email_change.html",
+            {"title": "Change your email address", "current": principal.email, "errors": errors, "values": {"email": email}},
+            status_code=422,
+        )
+    return redirect(request, "/account/email", f"We have sent a link to {email}. Open it to start using that address.")
+
+
+@router.get("/account/email/confirm")
+def email_change_confirm_page(request: Request, principal: OptionalPrincipal, token: str = ""):
+    return render(request, "pages/email_change_confirm.html", {"title": "Confirm your new email address", "token": token})
+
+
+@router.post("/account/email/confirm")
+def email_change_confirm(request: Request, session: DbSession, form: Form):
+    token = forms.text(form, "token") or ""
+    try:
+        auth_service.confirm_email_change(session, token)
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return render(
+            request,
+            "pages/email_change_confirm.html",
+            {"title": "Confirm your new email address", "token": "", "errors": [{"field": "token", "message": exc.message}]},
+            status_code=422,
+        )
+    request.state.principal = None
+    response = redirect(request, "/sign-in", "Your email address has changed. Sign in with the new address.")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
 
 
 @router.get("/accessibility")
