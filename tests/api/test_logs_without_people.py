@@ -1,0 +1,149 @@
+"""Logs without people: a real server (``brokerage serve`` with its in-process worker, its access log
+at info) on PostgreSQL is taken through the journeys — sign-up, sign-in, profile, a duplicate sign-up,
+a name search by staff, a password reset by its emailed link, a data download and an erasure — and
+every line it logged is searched for the seeded people's names, emails, postcodes and dates of birth."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from brokerage.auth.service import issue_api_token
+from tests.conftest import _create_pg_database, _drop_pg_database, migrate_engine
+from tests.factories import ASHFORD, Factory
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+PEOPLE = [
+    {"first_name": "Oluwaseun", "last_name": "Quillfeather", "email": "oluwaseun.q@example.org", "postcode": "TN23 1AA"},
+    {"first_name": "Marguerite", "last_name": "Vantongeren", "email": "marguerite.v@example.net", "postcode": "CT1 2AA"},
+]
+DOBS = ["1979-04-18", "2001-12-02"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    name = f"brokerage_logs_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    db_url = _create_pg_database(name)
+    engine = create_engine(db_url, pool_size=2)
+    migrate_engine(engine)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BROKERAGE_DATABASE_URL": db_url,
+        "BROKERAGE_ENVIRONMENT": "test",
+        "BROKERAGE_BASE_URL": f"http://127.0.0.1:{port}",
+        "BROKERAGE_VAR_DIR": str(tmp_path / "var"),
+        "BROKERAGE_THROTTLE_ENABLED": "false",
+    }
+    for key in ("BROKERAGE_REDIS_URL", "BROKERAGE_BROKER_URL", "BROKERAGE_THROTTLE_STORAGE_URL", "BROKERAGE_SMTP_HOST"):
+        env.pop(key, None)
+    log_path = tmp_path / "server.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "workers.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("The server did not start:\n" + log_path.read_text()[-4000:])
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", engine, log_path, tmp_path / "var"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        engine.dispose()
+        _drop_pg_database(name)
+
+
+def _wait_for_mail(var_dir: Path, count: int) -> list[Path]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        found = sorted((var_dir / "outbox-mail").glob("*.eml")) if (var_dir / "outbox-mail").is_dir() else []
+        if len(found) >= count:
+            return found
+        time.sleep(0.2)
+    return []
+
+
+def test_the_journeys_log_no_personal_data(server):
+    base, engine, log_path, var_dir = server
+    with Session(engine, expire_on_commit=False) as s:
+        f = Factory(s)
+        centre = f.centre(districts=(ASHFORD,), is_lead=True)
+        staff = {"Authorization": f"Bearer {issue_api_token(f.user('centre_staff', centre=centre))}"}
+    with httpx.Client(base_url=base, timeout=30) as c:
+        tokens = []
+        for person, dob in zip(PEOPLE, DOBS):
+            body = {**person, "password": "a long enough password", "date_of_birth": dob, "phone": "07700 900777"}
+            r = c.post("/volunteers", json=body)
+            assert r.status_code == 201, r.text
+            tokens.append({"Authorization": f"Bearer {r.headers['X-Access-Token']}"})
+            # The same sign-up again: a unique violation in the database, answered 409.
+            assert c.post("/volunteers", json=body).status_code == 409
+            r = c.post("/auth/token", json={"email": person["email"], "password": "a long enough password"})
+            assert r.status_code == 200
+            assert c.post("/auth/token", json={"email": person["email"], "password": "not the password"}).status_code == 401
+        me = c.get("/auth/me", headers=tokens[0]).json()
+        vid = me["volunteer_id"]
+        assert c.patch(f"/volunteers/{vid}", json={"skills_text": "I drive"}, headers=tokens[0]).status_code == 200
+        # Staff search by name and by email, in the query string.
+        for q in (PEOPLE[0]["last_name"], PEOPLE[1]["email"], PEOPLE[0]["postcode"]):
+            assert c.get("/volunteers", params={"q": q}, headers=staff).status_code == 200
+        assert c.get(f"/volunteers/{vid}", headers=staff).status_code == 200
+        # A password reset by its emailed link (the token travels in the link's query string).
+        assert c.post("/auth/password-reset", json={"email": PEOPLE[1]["email"]}).status_code == 202
+        mails = _wait_for_mail(var_dir, 1)
+        assert mails, "the reset email was written"
+        link = re.search(r"(/reset-password\?token=[^\s\"<]+)", mails[-1].read_text()).group(1)
+        assert c.get(link, headers={"Accept": "text/html"}).status_code == 200
+        # A bad input that echoes the email back to the person (not to the log).
+        assert c.post("/volunteers", json={**PEOPLE[0], "postcode": "NOT A POSTCODE", "password": "x" * 12}).status_code in (
+            409,
+            422,
+        )
+        assert c.get(f"/volunteers/{vid}/export", headers=tokens[0]).status_code == 200
+        assert c.delete(f"/volunteers/{vid}", headers=tokens[0]).status_code == 204
+        time.sleep(1.0)  # let the worker finish what the journeys queued
+
+    logged = log_path.read_text()
+    assert "GET /volunteers" in logged and "POST /auth/token" in logged, "the access log was captured"
+    assert "token=" not in logged and "?q=" not in logged
+    secrets = [s for p in PEOPLE for s in (p["first_name"], p["last_name"], p["email"], p["postcode"])] + DOBS
+    secrets += [s.lower() for s in secrets] + ["07700 900777", "07700900777", "argon2"]
+    found = {s for s in secrets if s in logged}
+    lines = [line for line in logged.splitlines() if any(s in line for s in found)]
+    print(f"\n{len(logged.splitlines())} log lines searched for {len(set(secrets))} personal details")
+    assert not found, "personal data in the logs:\n" + "\n".join(lines[:20])
