@@ -18,7 +18,11 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         lo, hi = session.execute(select(func.min(Placement.id), func.max(Placement.id))).one()
     total = (hi - lo + 1) if lo is not None else 0
     with tqdm(total=total, unit="placement ids", disable=args.quiet) as bar:
-        rebuild_all(session_scope, batch_size=args.batch_size, progress=bar.update)
+
+        def advance(placement_ids: int) -> None:
+            bar.update(placement_ids)
+
+        rebuild_all(session_scope, batch_size=args.batch_size, progress=advance)
     print(f"Rebuilt the hours rollups for placement ids {lo}–{hi}." if total else "No placements: nothing to roll up.")
     return 0
 

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import Date, DateTime, Integer, and_, case, cast, func, literal, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from brokerage.models import CentreDistrict, Placement, PlacementActivity, Referral, Role, Volunteer
 from brokerage.models.reporting import DistrictMonthHours, OrganisationYear, VolunteerYear
@@ -272,6 +274,7 @@ class Cube:
             for i, b in enumerate(self.buckets)
         ]
         stmt = select(OY.organisation_id).where(OY.year.in_(years), _in_scope(OY.district_gss, self.ctx))
+        k: InstrumentedAttribute[str] | InstrumentedAttribute[int] | BindParameter[int]
         if key == "district":
             k = OY.district_gss
         elif key == "centre":
@@ -341,7 +344,7 @@ class Cube:
         pl = pl.outerjoin(PlacementActivity, PlacementActivity.placement_id == Placement.id).where(
             Placement.started_on >= period.start, Placement.started_on <= period.end, _in_scope(Volunteer.district_gss, ctx)
         )
-        measures = [func.count()]
+        measures: list[ColumnElement[Any]] = [func.count()]
         for n in (3, 6, 12):
             eligible = Placement.started_on <= periods.add_months(ctx.as_of, -n)
             retained = getattr(PlacementActivity, f"retained_{n}m")
@@ -376,7 +379,11 @@ class Cube:
         results = run_all(self.session, {name: stmt for name, (stmt, _post) in work.items()})
         done = {name: post(results[name]) for name, (_stmt, post) in work.items()}
         self.people, self.hours = done["people"], done["hours"]
-        self.orgs = {None: done["orgs:"], **{dim: done[f"orgs:{dim}"] for dim in ("district", "centre") if f"orgs:{dim}" in done}}
+        # Organisations active in each bucket, by the key of each dimension they are counted by.
+        self.orgs: dict[str | None, dict[object, list[int]]] = {
+            None: done["orgs:"],
+            **{dim: done[f"orgs:{dim}"] for dim in ("district", "centre") if f"orgs:{dim}" in done},
+        }
         self.registrations, self.referrals, self.placements = done["registrations"], done["referrals"], done["placements"]
         self.roles_listed, self.roles_filled = done["roles_listed"], done["roles_filled"]
 
@@ -445,7 +452,7 @@ class Cube:
         b = view.bucket_of_key.get(key, self.buckets[0]) if view.time_dim else self.buckets[0]
         runs = [(s, e) for s, e in segments if s <= b.end and e >= b.start]
         if len(runs) == 1:
-            start = periods.bucket_first_day(key, view.dim) if view.time_dim else runs[0][0]
+            start = periods.bucket_first_day(key, view.dim) if view.time_dim and view.dim else runs[0][0]
             return [("run", max(start, self.period.start), total)]
         return [("run", max(s, b.start), sum((h for m, h in by_month.items() if s <= m <= e), Decimal(0))) for s, e in runs]
 

@@ -182,10 +182,13 @@ def xlsx_bytes(report: dict) -> bytes:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     bold = Font(bold=True)
     wb = Workbook()
     summary = wb.active
+    if not isinstance(summary, Worksheet):  # a new workbook opens on its one worksheet
+        raise TypeError("a new workbook has no worksheet")
     summary.title = "Summary"
     summary.append([report["title"]])
     summary["A1"].font = Font(bold=True, size=14)

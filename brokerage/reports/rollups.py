@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from sqlalchemy import Date, Integer, and_, case, cast, delete, func, insert, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from brokerage.models import HoursEntry, HoursRollup, Organisation, Placement, PlacementActivity, Volunteer, VolunteerActivity
@@ -64,9 +64,17 @@ def add_months_expr(dialect: str, col, months: int) -> ColumnElement:
 
 
 # -- refresh -----------------------------------------------------------------------------------------
+# Which placements a refresh covers, as a condition on a column holding placement ids.
+PlacementFilter = Callable[[InstrumentedAttribute[int]], ColumnElement[bool]]
+
+
+def _ids_between(lo: int, hi: int) -> PlacementFilter:
+    return lambda col: and_(col >= lo, col <= hi)
+
+
 def _refresh(
     session: Session,
-    placement_filter: Callable[[object], ColumnElement],
+    placement_filter: PlacementFilter,
     volunteer_ids: Iterable[int] | None,
     organisation_ids: Iterable[int] = (),
     *,
@@ -201,7 +209,7 @@ def _refresh(
     refresh_organisation_years(session, organisation_ids)
 
 
-def _district_hours(session: Session, placement_filter) -> dict:
+def _district_hours(session: Session, placement_filter: PlacementFilter) -> dict:
     """{(month, district or ''): (hours, rows)} of the monthly rollup rows of the selected placements."""
     R = HoursRollup
     district = func.coalesce(R.district_gss, "")
@@ -228,7 +236,8 @@ def _add_district_hours(session: Session, delta: dict) -> None:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
+        # The two dialects' inserts are different classes with the same upsert methods.
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
     T = DistrictMonthHours
     stmt = upsert(T).values(
         [{"month": m, "district_gss": d, "hours": h, "rollup_rows": n} for (m, d), (h, n) in sorted(delta.items())]
@@ -371,7 +380,7 @@ def rebuild_all(session_factory, *, batch_size: int = 20_000, progress: Callable
     while start <= hi:
         end = start + batch_size - 1
         with session_factory() as session:
-            _refresh(session, lambda col, a=start, b=end: and_(col >= a, col <= b), [], track_hours=False)
+            _refresh(session, _ids_between(start, end), [], track_hours=False)
         done += min(end, hi) - start + 1
         if progress:
             progress(min(end, hi) - start + 1)

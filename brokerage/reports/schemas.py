@@ -29,12 +29,15 @@ ReportFormat = Literal["json", "csv", "xlsx", "html"]
 DistrictCode = Annotated[str, Field(min_length=3, max_length=9)]
 
 
+_DEFAULT_DIMENSIONS: list[Dimension] = ["district", "quarter"]
+
+
 class ReportParams(Input):
     period: str | None = Field(default=None, description="2025, 2025-26 (financial year), 2025-Q2 or 2025-04")
     start: str | None = Field(default=None, description="First month, YYYY-MM (with end, instead of period)")
     end: str | None = Field(default=None, description="Last month, YYYY-MM")
     districts: Annotated[list[DistrictCode], Field(max_length=20)] | None = None
-    dimensions: Annotated[list[Dimension], Field(max_length=12)] = Field(default_factory=lambda: ["district", "quarter"])
+    dimensions: Annotated[list[Dimension], Field(max_length=12)] = Field(default_factory=lambda: _DEFAULT_DIMENSIONS.copy())
     rates: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=20)] | None = Field(
         default=None, description="Rate series to value hours with; default: every hourly replacement-cost series"
     )

@@ -321,9 +321,9 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
     for s in hourly:
         value, unvalued, unvalued_months = _value_pieces(total_pieces.get(None, []), by_series[s])
         for _k, start, _h in total_pieces.get(None, []):
-            r = _rate_on(by_series[s], start)
-            if r is not None:
-                used_rates[r.id] = r
+            in_force = _rate_on(by_series[s], start)
+            if in_force is not None:
+                used_rates[in_force.id] = in_force
         value_rows.append(
             {
                 "series": s,
@@ -342,8 +342,8 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
             }
         )
     for s in per_volunteer:
-        r = _rate_on(by_series[s], period.end) or _rate_on(by_series[s], period.start)
-        if r is None:
+        rate = _rate_on(by_series[s], period.end) or _rate_on(by_series[s], period.start)
+        if rate is None:
             value_rows.append(
                 {
                     "series": s,
@@ -358,13 +358,13 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
                 }
             )
             continue
-        used_rates[r.id] = r
-        value = Decimal(r.amount) * active_total * period.months / 12
+        used_rates[rate.id] = rate
+        value = Decimal(rate.amount) * active_total * period.months / 12
         value_rows.append(
             {
                 "series": s,
-                "name": r.name,
-                "kind": r.kind,
+                "name": rate.name,
+                "kind": rate.kind,
                 "unit": "volunteer_year",
                 "value": suppression.SUPPRESSED if total_hidden else money(value),
                 "unvalued_hours": None,
@@ -419,7 +419,7 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
         }
         for r in sorted(used_rates.values(), key=lambda r: (r.series, r.valid_from))
     ]
-    price_years = sorted({r["price_year"] for r in rates_out if r["kind"] != "benchmark"})
+    price_years = sorted({r.price_year for r in used_rates.values() if r.kind != "benchmark"})
     return {
         "title": "Value of volunteering in Kent",
         "generated_at": generated_at.replace(microsecond=0).isoformat() + "Z",
@@ -509,7 +509,7 @@ def _breakdown(session, ctx, period, dim, total_cells, hourly, by_series, inv_by
         hours_hidden = key in hidden.get("approved_hours", set()) or key in hidden.get("active_volunteers", set())
         if hours_hidden:
             row_metrics["approved_hours"] = suppression.SUPPRESSED
-        values = {}
+        values: dict[str, str | float | None] = {}
         for s in hourly:
             v, _, _ = _value_pieces(pieces.get(key, []), by_series[s])
             values[s] = suppression.SUPPRESSED if hours_hidden else money(v)
