@@ -1,12 +1,17 @@
 """API speed against FastAPI's hello world, timed in the same run on the same machine.
 
-Targets (PRODUCT.md): role search and list ≥ 40% of hello-world's requests/s with p99 ≤ 50 ms
-(1 API process, 32 connections); the matches API adds ≤ 25% on top of the in-process ranking time.
+Targets: the role list ≥ 60% and ranked search ≥ 50% of hello world's requests/s, both with p99 ≤ 50 ms
+(1 API process, 32 connections); the matches API p50 ≤ 1.5 ms over one connection; two API processes
+on the same database serve ranked search at ≥ 1.7× one process.
 
-    python -m benchmarks.api [--seconds 10] [--scale demo]
+    python -m benchmarks.api [--seconds 10] [--scale demo] [--runs 3]
+
+Ranked search is timed twice: the same query again and again (an anonymous answer is then sent again
+from memory while the catalogue and the index stand still) and every query different (each one is
+ranked afresh: the worst case).
 
 Needs PostgreSQL (BENCH_PG_URL, default postgresql://postgres@127.0.0.1:5432/postgres) and `wrk`.
-It creates and drops its own database. Never asserts: prints a table.
+It creates and drops its own database. Never asserts: prints a table per run.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import statistics
 import subprocess
 import sys
 import time
+import tempfile
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,22 +42,40 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(app: str, port: int, env: dict, factory: bool = False):
+def server(app: str, port: int, env: dict, factory: bool = False, workers: int = 1):
     cmd = [PY, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
     if factory:
         cmd.append("--factory")
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
     try:
-        for _ in range(200):
+        for _ in range(600):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
                 break
+            except urllib.error.HTTPError:
+                break  # it answers (a 404 for the app's root)
             except OSError:
                 time.sleep(0.1)
         yield
     finally:
         proc.terminate()
-        proc.wait(10)
+        proc.wait(20)
+
+
+# Every request a different search: a term, a postcode and a radius that no earlier request used.
+UNIQUE_SEARCHES = """
+local terms = {"garden", "driver", "befriending", "library", "shop", "youth", "museum", "walk", "food", "", "care", "sport"}
+local postcodes = {"TN23%201AA", "CT1%201AA", "ME14%201AA", "DA1%201AA", "CT20%201AA", "TN1%201AA", "ME4%204AA", "CT9%201AA"}
+local n = 0
+request = function()
+  n = n + 1
+  local miles = 5 + (n % 2000) / 100 + math.random()
+  local path = "/search/roles?q=" .. terms[n % #terms + 1] .. "&postcode=" .. postcodes[n % #postcodes + 1] .. "&miles=" .. string.format("%.4f", miles)
+  return wrk.format("GET", path)
+end
+"""
 
 
 def _search(pattern: str, text: str) -> re.Match[str]:
@@ -60,8 +85,10 @@ def _search(pattern: str, text: str) -> re.Match[str]:
     return m
 
 
-def wrk(url: str, seconds: int, connections: int = 32, headers: dict | None = None) -> dict:
+def wrk(url: str, seconds: int, connections: int = 32, headers: dict | None = None, script: str | None = None) -> dict:
     cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if script is not None:
+        cmd[1:1] = ["-s", script]
     for k, v in (headers or {}).items():
         cmd[1:1] = ["-H", f"{k}: {v}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -76,10 +103,84 @@ def wrk(url: str, seconds: int, connections: int = 32, headers: dict | None = No
     return {"rps": rps, "p50": pct("50"), "p99": pct("99"), "non2xx": int(errors.group(1)) if errors else 0}
 
 
+def _in_process_ranking(env: dict) -> tuple[str, int, float]:
+    """A volunteer's token and id, and the median time of their top 10 ranked in this process."""
+    os.environ.update(env)
+    from brokerage.auth.service import issue_api_token
+    from brokerage.db import session_scope
+    from brokerage.matches.features import role_features, volunteer_features
+    from brokerage.models import User, Volunteer
+    from matching import RoleIndex
+
+    with session_scope() as s:
+        user = s.query(User).filter_by(email="volunteer@demo.example.org").one()
+        token = issue_api_token(user)
+        vid = s.query(Volunteer.id).filter_by(user_id=user.id).scalar()
+        index = RoleIndex(list(role_features(s)))
+        vol = volunteer_features(s, [vid])[0]
+    timings = []
+    for _ in range(300):
+        t = time.perf_counter()
+        index.rank(vol, k=10)
+        timings.append((time.perf_counter() - t) * 1000)
+    return token, vid, statistics.median(timings)
+
+
+SEARCH = "/search/roles?q=garden&postcode=TN23%201AA&miles=15"
+
+
+def _app_rows(base: str, seconds: int, script: str, token: str, vid: int, one: bool) -> dict[str, dict]:
+    out = {}
+    wrk(f"{base}/roles?page_size=20", 2)  # warm: the catalogue, the index and the text model are built
+    wrk(f"{base}{SEARCH}", 2)
+    out["roles"] = wrk(f"{base}/roles?page_size=20", seconds)
+    if one:
+        out["roles_filtered"] = wrk(f"{base}/roles?cause=OlderPeople&district=E07000105&page_size=20", seconds)
+    out["search"] = wrk(f"{base}{SEARCH}", seconds)
+    out["search_unique"] = wrk(f"{base}/search/roles", seconds, script=script)
+    if one:
+        auth = {"Authorization": f"Bearer {token}"}
+        wrk(f"{base}/volunteers/{vid}/matches", 2, connections=1, headers=auth)
+        out["matches"] = wrk(f"{base}/volunteers/{vid}/matches", seconds, connections=1, headers=auth)
+    return out
+
+
+def _print_run(run: int, hello: dict, hello_one: dict, one: dict, two: dict, in_process: float) -> None:
+    rows: list[tuple[str, dict, dict | None, str]] = [
+        ("hello world (baseline)", hello, None, ""),
+        ("hello world (1 connection: the HTTP floor)", hello_one, None, ""),
+        ("GET /roles (list, 20 a page)", one["roles"], hello, "≥ 60%, p99 ≤ 50"),
+        ("GET /roles?cause=…&district=…", one["roles_filtered"], hello, "≥ 60%, p99 ≤ 50"),
+        ("GET /search/roles, same query", one["search"], hello, "≥ 50%, p99 ≤ 50"),
+        ("GET /search/roles, every query new", one["search_unique"], hello, "(worst case)"),
+        ("GET /volunteers/{id}/matches (1 conn)", one["matches"], None, "p50 ≤ 1.5"),
+        ("2 processes: GET /roles", two["roles"], one["roles"], "vs 1 process"),
+        ("2 processes: search, same query", two["search"], one["search"], "≥ 1.7× 1 process"),
+        ("2 processes: search, every query new", two["search_unique"], one["search_unique"], "≥ 1.7× 1 process"),
+    ]
+    print()
+    print(f"run {run}")
+    print(f"{'work':<42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'non-2xx':>8}  target")
+    for name, r, ref, target in rows:
+        if ref is None:
+            ratio = "—"
+        elif ref is hello:
+            ratio = f"{r['rps'] / ref['rps']:.0%}"
+        else:
+            ratio = f"{r['rps'] / ref['rps']:.2f}×"
+        print(f"{name:<42} {r['rps']:>8.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {ratio:>7} {r['non2xx']:>8}  {target}")
+    m = one["matches"]
+    print(
+        f"matches: in-process ranking p50 {in_process:.2f} ms; over HTTP p50 {m['p50']:.2f} ms; "
+        f"hello world over one connection p50 {hello_one['p50']:.2f} ms"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--scale", default="demo", choices=["tiny", "demo"])
+    ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed (apt-get install wrk)")
@@ -93,82 +194,35 @@ def main() -> None:
         c.execute(text(f'CREATE DATABASE "{dbname}"'))
     url = make_url(admin_url).set(database=dbname).render_as_string(hide_password=False)
     env = {"BROKERAGE_DATABASE_URL": url, "BROKERAGE_SECRET_KEY": "benchmark-secret-" + "x" * 40, "BROKERAGE_ENVIRONMENT": "test"}
+    app_env = {**env, "BROKERAGE_PAGES_ENABLED": "false"}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(UNIQUE_SEARCHES)
+        script = f.name
     try:
         print(f"Seeding a {args.scale} county into {dbname} …", flush=True)
         subprocess.run(
             [PY, "-m", "workers.cli", "seed", "--scale", args.scale, "--quiet"], cwd=ROOT, env={**os.environ, **env}, check=True
         )
-        os.environ.update(env)
-        from brokerage.auth.service import issue_api_token
-        from brokerage.db import session_scope
-        from brokerage.matches.features import role_features, volunteer_features
-        from brokerage.models import User, Volunteer
-        from matching import RoleIndex
-
-        with session_scope() as s:
-            user = s.query(User).filter_by(email="volunteer@demo.example.org").one()
-            token = issue_api_token(user)
-            vid = s.query(Volunteer.id).filter_by(user_id=user.id).scalar()
-            index = RoleIndex(list(role_features(s)))
-            vol = volunteer_features(s, [vid])[0]
-        timings = []
-        for _ in range(300):
-            t = time.perf_counter()
-            index.rank(vol, k=10)
-            timings.append((time.perf_counter() - t) * 1000)
-        in_process = statistics.median(timings)
-
-        rows: list[tuple[str, dict, dict | None]] = []
-        hello_port = free_port()
-        with server("benchmarks._hello:app", hello_port, {}):
-            wrk(f"http://127.0.0.1:{hello_port}/", 2)
-            hello = wrk(f"http://127.0.0.1:{hello_port}/", args.seconds)
-            hello_one = wrk(f"http://127.0.0.1:{hello_port}/", max(2, args.seconds // 2), connections=1)
-        rows.append(("hello world (baseline)", hello, None))
-        rows.append(("hello world (1 connection: the HTTP floor)", hello_one, None))
-        port = free_port()
-        with server("brokerage.app:create_app", port, {**env, "BROKERAGE_PAGES_ENABLED": "false"}, factory=True):
-            base = f"http://127.0.0.1:{port}"
-            wrk(f"{base}/roles?page_size=20", 2)
-            rows.append(("GET /roles (list, 20 a page)", wrk(f"{base}/roles?page_size=20", args.seconds), hello))
-            rows.append(
-                (
-                    "GET /roles?cause=…&district=…",
-                    wrk(f"{base}/roles?cause=OlderPeople&district=E07000105&page_size=20", args.seconds),
-                    hello,
-                )
-            )
-            rows.append(
-                (
-                    "GET /search/roles (ranked search)",
-                    wrk(f"{base}/search/roles?q=garden&postcode=TN23%201AA&miles=15", args.seconds),
-                    hello,
-                )
-            )
-            auth = {"Authorization": f"Bearer {token}"}
-            matches = wrk(f"{base}/volunteers/{vid}/matches", args.seconds, connections=1, headers=auth)
-            rows.append(("GET /volunteers/{id}/matches (1 connection)", matches, None))
+        token, vid, in_process = _in_process_ranking(env)
+        for run in range(1, args.runs + 1):
+            hello_port = free_port()
+            with server("benchmarks._hello:app", hello_port, {}):
+                wrk(f"http://127.0.0.1:{hello_port}/", 2)
+                hello = wrk(f"http://127.0.0.1:{hello_port}/", args.seconds)
+                hello_one = wrk(f"http://127.0.0.1:{hello_port}/", max(2, args.seconds // 2), connections=1)
+            port = free_port()
+            with server("brokerage.app:create_app", port, app_env, factory=True):
+                one = _app_rows(f"http://127.0.0.1:{port}", args.seconds, script, token, vid, one=True)
+            port = free_port()
+            with server("brokerage.app:create_app", port, app_env, factory=True, workers=2):
+                # Both processes must have built their catalogue and index before timing.
+                two = _app_rows(f"http://127.0.0.1:{port}", args.seconds, script, token, vid, one=False)
+            _print_run(run, hello, hello_one, one, two, in_process)
     finally:
+        os.unlink(script)
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
         admin.dispose()
-
-    print()
-    print(f"{'work':<46} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs hello':>9} {'non-2xx':>8}")
-    for name, r, ref in rows:
-        ratio = f"{r['rps'] / ref['rps']:.0%}" if ref else "—"
-        print(f"{name:<46} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {ratio:>9} {r['non2xx']:>8}")
-    overhead = matches["p50"] / in_process - 1
-    print()
-    print(
-        f"matches: in-process ranking p50 {in_process:.2f} ms; over HTTP p50 {matches['p50']:.2f} ms "
-        f"(HTTP, auth and database add {overhead:.0%}; target ≤ 25%)"
-    )
-    print(
-        f"         of which FastAPI's own hello world over one connection takes p50 {hello_one['p50']:.2f} ms; "
-        f"auth, database and encoding add {matches['p50'] - hello_one['p50'] - in_process:.2f} ms"
-    )
-    print("targets: list/search ≥ 40% of hello world with p99 ≤ 50 ms")
 
 
 if __name__ == "__main__":

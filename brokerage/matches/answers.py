@@ -8,8 +8,10 @@ the index it was made from and the day it was made, and sends them again for the
 query string until either changes, without running FastAPI's routing, validation and dependencies.
 
 Anything else goes through the app as usual: a request with a bearer token or a session cookie, a
-query not seen before, and every request while the catalogue or the index is due to catch up from
-the database (so a change reaches cached answers as soon as it reaches the catalogue and the index).
+query not seen before, and every request once this process has changed a role (so a writer reads
+its own change). When the catalogue or the index is due to look for changes made elsewhere (about
+once a second), one request goes through the app, which catches up, while the others are answered
+as before; a change found then reaches the kept answers at once (their versions no longer match).
 Answers are forgotten after a minute, and there are at most ``MAX_ANSWERS`` of them.
 """
 
@@ -37,14 +39,15 @@ def answered_from_memory(request: Request) -> None:
     request.state.answered_from_memory = True
 
 
-def _versions(path: str) -> tuple | None:
-    """What an anonymous answer on ``path`` is made from, or None when the app must answer itself."""
-    roles = catalogue.settled_version()
+def _versions(path: str, *, settled: bool = True) -> tuple | None:
+    """What an anonymous answer on ``path`` is made from, or None when the app must answer itself.
+    ``settled=False``: as held now, even when the catalogue or the index is due to look for changes."""
+    roles = catalogue.settled_version() if settled else catalogue.known_version()
     if roles is None:
         return None
     if path == "/roles":
         return (roles,)
-    ranking = holder.settled_version()
+    ranking = holder.settled_version() if settled else holder.known_version()
     return None if ranking is None else (roles, ranking, date.today())
 
 
@@ -53,6 +56,7 @@ class PublicAnswers:
         self.app = app
         self._answers: dict[tuple[str, bytes], tuple[tuple, float, list, bytes]] = {}
         self._bytes = 0
+        self._looking: tuple | None = None  # the request that is catching up, while others are answered
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -66,13 +70,30 @@ class PublicAnswers:
         path = scope["path"]
         key = (path, scope["query_string"])
         versions = _versions(path)
-        if versions is not None:
-            kept = self._answers.get(key)
-            if kept is not None and kept[0] == versions and time.monotonic() < kept[1]:
-                await send({"type": "http.response.start", "status": 200, "headers": kept[2]})
-                await send({"type": "http.response.body", "body": kept[3]})
+        kept = self._answers.get(key)
+        if kept is not None and time.monotonic() < kept[1]:
+            if versions is not None and kept[0] == versions:
+                await self._send(send, kept)
+                return
+            if versions is None and self._looking is None and kept[0] == _versions(path, settled=False):
+                # Time to look for changes made elsewhere: this request goes through the app (which
+                # catches up) while the others are answered as before, instead of all of them ranking
+                # afresh at once.
+                self._looking = key
+                try:
+                    await self._answer_and_keep(scope, receive, send, key, versions)
+                finally:
+                    self._looking = None
+                return
+            if versions is None and self._looking is not None and kept[0] == _versions(path, settled=False):
+                await self._send(send, kept)
                 return
         await self._answer_and_keep(scope, receive, send, key, versions)
+
+    @staticmethod
+    async def _send(send: Send, kept: tuple) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": kept[2]})
+        await send({"type": "http.response.body", "body": kept[3]})
 
     async def _answer_and_keep(self, scope: Scope, receive: Receive, send: Send, key, versions) -> None:
         start: Message | None = None

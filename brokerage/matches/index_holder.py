@@ -47,9 +47,13 @@ class IndexHolder:
         """Whether ``get`` would look at the database (no I/O itself)."""
         return id(session.get_bind()) != self._bind_key or self.settled_version() is None
 
+    def known_version(self) -> int | None:
+        """The version of what is held, unless nothing is or this process has changed it since."""
+        return None if self.index is None or self.stale else self.version
+
     def settled_version(self) -> int | None:
         """The index's version when ranking from it needs no look at the database first, else None."""
-        if self.index is None or self.stale:
+        if self.known_version() is None:
             return None
         if not self._lock.locked():  # (while another request catches up, the index as it is answers)
             now = time.monotonic()

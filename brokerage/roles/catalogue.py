@@ -275,9 +275,13 @@ class Catalogue:
         """Whether ``refresh`` has work to do (no I/O: cheap enough for every request)."""
         return id(session.get_bind()) != self._bind_key or self.settled_version() is None
 
+    def known_version(self) -> int | None:
+        """The version of what is held, unless nothing is or this process has changed it since."""
+        return None if self.snapshot is None or self.stale else self.version
+
     def settled_version(self) -> int | None:
         """The snapshot's version when answering from it needs no look at the database first, else None."""
-        if self.snapshot is None or self.stale:
+        if self.known_version() is None:
             return None
         if not self._lock.locked():  # (while another request catches up, the current view answers)
             now = time.monotonic()

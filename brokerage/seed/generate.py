@@ -10,7 +10,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from time import perf_counter
 
-from sqlalchemy import delete, func, insert, select, text
+from psycopg.types.json import Jsonb
+from sqlalchemy import JSON, Column, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -122,7 +123,10 @@ class _Writer:
         buf = self.rows[model]
         if not buf:
             return
-        self.session.execute(insert(model), buf)
+        if self.session.get_bind().dialect.name == "postgresql":
+            _copy(self.session, model.__table__, buf)
+        else:
+            self.session.execute(insert(model), buf)
         name = model.__tablename__
         self.counts[name] = self.counts.get(name, 0) + len(buf)
         self.bar.update(len(buf))
@@ -131,6 +135,32 @@ class _Writer:
     def flush_all(self) -> None:
         for m in self.ORDER:
             self._flush(m)
+
+
+def _copy(session: Session, table: Table, rows: list[dict]) -> None:
+    """``COPY … FROM STDIN`` on PostgreSQL (several times faster than INSERTs for a county): the
+    columns the rows name, with the model's Python-side defaults for those a row leaves out."""
+    names = sorted({key for row in rows for key in row}, key=lambda n: list(table.c.keys()).index(n))
+    defaults = [c for c in table.columns if c.key not in names and c.default is not None and not c.primary_key]
+    columns = [table.c[n] for n in names] + defaults
+    is_json = [isinstance(c.type, JSON) for c in columns]
+
+    def default_of(column: Column) -> object:
+        default = column.default
+        if getattr(default, "is_scalar", False):
+            return default.arg  # type: ignore[union-attr]
+        if getattr(default, "is_callable", False):
+            return default.arg(None)  # type: ignore[union-attr]
+        return None
+
+    fill = {c.key: default_of(c) for c in columns}
+    connection = session.connection().connection.driver_connection
+    quoted = ", ".join('"' + c.name + '"' for c in columns)
+    sql = f"COPY {table.name} ({quoted}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            values = [row.get(c.key, fill[c.key]) for c in columns]
+            copy.write_row([Jsonb(v) if j and v is not None else v for v, j in zip(values, is_json)])
 
 
 def _reset(session: Session) -> None:
