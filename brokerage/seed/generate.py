@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from time import perf_counter
+from typing import cast
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import JSON, Column, Table, delete, func, insert, select, text
@@ -124,7 +125,7 @@ class _Writer:
         if not buf:
             return
         if self.session.get_bind().dialect.name == "postgresql":
-            _copy(self.session, model.__table__, buf)
+            _copy(self.session, cast(Table, model.__table__), buf)
         else:
             self.session.execute(insert(model), buf)
         name = model.__tablename__
