@@ -17,6 +17,7 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     ("paused", "closed"): frozenset({"manager", "staff"}),
     ("filled", "published"): frozenset({"manager", "staff"}),
     ("filled", "closed"): frozenset({"manager", "staff"}),
+    ("expired", "published"): frozenset({"manager", "staff"}),  # refreshed with a new closing date
     ("expired", "draft"): frozenset({"manager", "staff"}),
     ("expired", "pending_review"): frozenset({"manager", "staff"}),
     ("closed", "draft"): frozenset({"manager", "staff"}),

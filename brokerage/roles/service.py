@@ -215,6 +215,61 @@ def _record_status(session: Session, role: Role, to: str, principal: Principal |
     enqueue(session, events.RoleChanged(role_id=role.id))
 
 
+# A listing closes on its closing date (``publish_end``): by default three months after it is
+# posted, at most twelve months ahead. A week before, its poster is asked to refresh it.
+DEFAULT_CLOSING_MONTHS = 3
+MAX_CLOSING_MONTHS = 12
+
+
+def _months_later(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
+def default_closing_date(today: date) -> date:
+    return _months_later(today, DEFAULT_CLOSING_MONTHS)
+
+
+def latest_closing_date(today: date) -> date:
+    return _months_later(today, MAX_CLOSING_MONTHS)
+
+
+def check_closing_date(closes_on: date, today: date) -> None:
+    latest = latest_closing_date(today)
+    if closes_on < today:
+        raise InvalidInput("The closing date must be today or later.", field="publish_end")
+    if closes_on > latest:
+        raise InvalidInput(
+            f"The closing date can be at most {MAX_CLOSING_MONTHS} months ahead, so no later than {latest.day} {latest:%B %Y}.",
+            field="publish_end",
+        )
+
+
+def refresh_listing(session: Session, principal: Principal, role_id: int, closes_on: date, today: date | None = None):
+    """Keep a listing open until ``closes_on``; a listing that has expired opens again (it was
+    moderated when first published). Returns the role and its organisation."""
+    today = today or date.today()
+    if session.get(Role, role_id) is None:
+        raise NotFound("There is no role with that id.")
+    role = locking.lock(session, Role, role_id)
+    org = session.get(Organisation, role.organisation_id)
+    if org is None or not policy.can_see_role(principal, role, org):
+        raise NotFound("There is no role with that id.")
+    if not _actor_kind(principal, role, org):
+        raise Forbidden("Only the organisation's managers and its volunteer centre can change this role.")
+    if role.status not in ("published", "paused", "expired"):
+        raise Conflict("Only a published, paused or expired listing has a closing date to change.")
+    check_closing_date(closes_on, today)
+    role.publish_end = closes_on
+    if role.status == "expired":
+        _record_status(session, role, "published", principal, f"Reopened until {closes_on.day} {closes_on:%B %Y}")
+    else:
+        enqueue(session, events.RoleChanged(role_id=role.id))
+    return role, org
+
+
 def create(session: Session, principal: Principal, body: RoleCreate) -> tuple[Role, Organisation]:
     org = session.get(Organisation, body.organisation_id)
     if org is None:
@@ -244,6 +299,9 @@ def create(session: Session, principal: Principal, body: RoleCreate) -> tuple[Ro
         one_off=False,
     )
     data.setdefault("mode", "in_person")
+    if data.get("publish_end") is None:
+        data["publish_end"] = default_closing_date(date.today())  # every listing closes in the end
+    check_closing_date(data["publish_end"], date.today())
     if "postcode" not in data and data["mode"] != "remote" and org.postcode:
         data["postcode"] = org.postcode  # default: where the organisation is
     _apply(session, role, data)
@@ -340,6 +398,8 @@ def change_status(
         raise Forbidden("Only the volunteer centre covering this organisation can do that (listings are moderated).")
     if to == "published":
         _check_complete(role)
+        if role.publish_end is not None and role.publish_end < date.today():
+            raise Conflict("The closing date has passed: choose a new closing date to reopen the listing.")
         if org.verification_status != "verified":
             raise Conflict("The organisation must be verified by its volunteer centre before its roles are published.")
     if (

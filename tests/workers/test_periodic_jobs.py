@@ -107,6 +107,7 @@ def test_listing_expiry_closes_old_roles_and_asks_poster_to_refresh(inproc, sess
     assert [m.to for m in reminders] == ["poster@charity.example"]
     assert "Closing soon" in reminders[0].subject and "update the closing date" in reminders[0].text
     assert reminders[0].message["List-Unsubscribe"]
+    assert f"https://volunteer.kent.example/manage/roles/{soon.id}" in reminders[0].text  # the page to refresh it
 
 
 def _named_dates(text: str) -> list[date]:

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from brokerage import links, throttle
 from brokerage.deps import DbSession, OptionalPrincipal
-from brokerage.errors import Forbidden, NotFound
+from brokerage.errors import Forbidden, NotFound, InvalidInput
 from brokerage.vocab import slots, taxonomies
 from brokerage.vocab.organisations import CHARITY_TYPES
 from brokerage.vocab.referrals import REFERRAL_STATUS
@@ -257,6 +257,11 @@ def _role_body(form) -> tuple[dict[str, Any], list[dict[str, str]]]:
         "maximum_age": forms.number(form, "maximum_age"),
         "places_available": forms.number(form, "places_available") or "1",
     }
+    closes_on, closing_error = _closing_date(form)
+    if closing_error:
+        errors.append(closing_error)
+    elif closes_on is not None:
+        body["publish_end"] = closes_on
     if one_off_text not in ("yes", "no"):
         errors.append({"field": "one_off", "message": "Select whether the role is one-off or regular"})
     if body["one_off"]:
@@ -295,6 +300,22 @@ def _role_body(form) -> tuple[dict[str, Any], list[dict[str, str]]]:
     return body, errors
 
 
+def _closing_date(form) -> tuple[date | None, dict[str, str] | None]:
+    """The closing date from the form (``publish_end``), checked against the listing rules."""
+    typed = forms.text(form, "publish_end")
+    if not typed:
+        return None, None
+    try:
+        closes_on = date.fromisoformat(typed)
+    except ValueError:
+        return None, {"field": "publish_end", "message": "Enter the closing date as a real date, for example 31 March 2027"}
+    try:
+        roles_service.check_closing_date(closes_on, date.today())
+    except InvalidInput as exc:
+        return None, {"field": "publish_end", "message": exc.message.rstrip(".")}
+    return closes_on, None
+
+
 def _role_values(role: Role) -> dict[str, Any]:
     s = role.sessions[0] if role.sessions else None
     return {
@@ -316,6 +337,7 @@ def _role_values(role: Role) -> dict[str, Any]:
         "minimum_age": role.minimum_age if role.minimum_age is not None else "",
         "maximum_age": role.maximum_age if role.maximum_age is not None else "",
         "places_available": role.places_available,
+        "publish_end": role.publish_end.isoformat() if role.publish_end else "",
         "session_date": s.starts_at.date().isoformat() if s else "",
         "session_start": s.starts_at.strftime("%H:%M") if s else "",
         "session_end": s.ends_at.strftime("%H:%M") if s else "",
@@ -365,7 +387,14 @@ def _managed_org(session, principal, organisation_id: int | None) -> Organisatio
 @router.get("/manage/roles/new")
 def new_role_page(request: Request, session: DbSession, principal: SignedIn, organisation: int | None = None):
     org = _managed_org(session, principal, organisation)
-    values = {"mode": "in_person", "one_off": "", "places_available": 1, "dbs_level": "none", "postcode": org.postcode or ""}
+    values = {
+        "mode": "in_person",
+        "one_off": "",
+        "places_available": 1,
+        "dbs_level": "none",
+        "postcode": org.postcode or "",
+        "publish_end": roles_service.default_closing_date(date.today()).isoformat(),
+    }
     return render(request, "pages/organisation/role_form.html", _role_form_ctx(org, role=None, values=values))
 
 
@@ -500,8 +529,26 @@ def role_admin(role_id: int, request: Request, session: DbSession, principal: Si
             "history": history,
             "slots": slots.mask_to_slots(role.slot_mask or 0),
             "candidates": candidates,
+            "refresh_until": roles_service.default_closing_date(date.today()).isoformat(),
+            "latest_closing": roles_service.latest_closing_date(date.today()),
         },
     )
+
+
+@router.post("/manage/roles/{role_id}/refresh")
+def refresh_listing(role_id: int, request: Request, session: DbSession, principal: SignedIn, form: Form):
+    """Keep a listing open until a new closing date (and reopen it if it has expired): what the
+    'closing soon' email links to."""
+    closes_on, error = _closing_date(form)
+    if error is None and closes_on is None:
+        error = {"field": "publish_end", "message": "Enter the new closing date"}
+    if error is not None:
+        return redirect(request, links.role_admin_page(role_id), error["message"] + ".", kind="error")
+    result, errors = forms.attempt(session, lambda: roles_service.refresh_listing(session, principal, role_id, closes_on))
+    if errors:
+        return redirect(request, links.role_admin_page(role_id), errors[0]["message"], kind="error")
+    role, _org = result
+    return redirect(request, links.role_admin_page(role_id), f"“{role.title}” is open until {closes_on.day} {closes_on:%B %Y}.")
 
 
 @router.post("/manage/roles/{role_id}/status")
