@@ -49,7 +49,7 @@ def test_every_body_less_post_is_refused_cross_site_with_only_the_session_cookie
     named = {p for _, p in routes}
     for expected in (
         "/hours/{entry_id}/approve",
-        "/imports/{batch_id}/confirm",
+        "/imports/{batch_id}/discard",
         "/merges/{merge_id}/confirm",
         "/jobs/{job_id}/redrive",
     ):
