@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from brokerage.web.errors import install_page_error_handlers
-from brokerage.web.pages import admin, centre, hours, organisation, pilot, public, referral
+from brokerage.web.pages import admin, centre, hours, imports, organisation, pilot, public, referral
 from brokerage.web.pages.volunteer import interest, my_data, profile, role, search, sign_up
 from brokerage.web.rendering import STATIC_DIR
 
@@ -22,6 +22,7 @@ PAGE_ROUTERS = (
     my_data.router,
     organisation.router,
     centre.router,
+    imports.router,
     referral.router,
     hours.router,
     pilot.router,

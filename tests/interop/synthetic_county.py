@@ -155,7 +155,7 @@ def generate(n: int = 6000, duplicates: int = 200, seed: int = 7) -> tuple[list[
         add(
             first_name=first,
             last_name=last,
-            date_of_birth=dob.replace(year=max(1925, dob.year - rng.randint(25, 40))),
+            date_of_birth=dob.replace(year=max(1925, dob.year - rng.randint(25, 40)), day=min(dob.day, 28)),
             email=_email(rng, first, last),
             phone=phone,
             postcode=pc,

@@ -136,6 +136,9 @@ def parse_phone(text: str) -> str:
     return value.replace(".", " ")
 
 
+MAX_LISTED_WARNINGS = 1000
+
+
 @dataclass
 class Report:
     """Problems by row: ``{"row", "field", "problem", "severity"}``; row 0 means the whole file."""
@@ -149,8 +152,10 @@ class Report:
         self.errors += 1
 
     def warning(self, row: int, field_: str | None, problem: str) -> None:
-        self.problems.append({"row": row, "field": field_, "problem": problem, "severity": "warning"})
+        """Every warning is counted; the first thousand are listed (a long file can warn on every row)."""
         self.warnings += 1
+        if self.warnings <= MAX_LISTED_WARNINGS:
+            self.problems.append({"row": row, "field": field_, "problem": problem, "severity": "warning"})
 
     def bad_rows(self) -> list[int]:
         return sorted({p["row"] for p in self.problems if p["severity"] == "error"})
