@@ -107,6 +107,7 @@ class Seed:
     staff_email: str = "staff@ashford-centre.example.org"
     manager_email: str = "manager@foodbank.example.org"
     pilot_email: str = "lead@kent.example.org"
+    admin_email: str = "admin@kent.example.org"
     seeded_hours: Decimal = Decimal(0)
     ids: dict = field(default_factory=dict)
 
@@ -119,9 +120,10 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
     centre = f.centre("Ashford Volunteer Centre", districts=(ASHFORD,), is_lead=True)
     f.user("centre_staff", centre=centre, email="staff@ashford-centre.example.org")
     f.user("pilot_lead", email="lead@kent.example.org")
+    f.user("admin", email="admin@kent.example.org")
     food_bank = f.organisation(ASHFORD, name="Ashford Food Bank")
     f.user("organisation_manager", organisations=(food_bank,), email="manager@foodbank.example.org")
-    f.organisation(CANTERBURY, verified=False, name="Kent Wildlife Friends")
+    unverified = f.organisation(CANTERBURY, verified=False, name="Kent Wildlife Friends")
     driver = f.role(
         food_bank,
         title="Food bank driver",
@@ -172,7 +174,16 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
     session.flush()
     for pid in placements:
         rollups.refresh_placement(session, pid)
-    return hours, {"driver": driver.id, "pending_role": pending.id}
+    ids = {
+        "driver": driver.id,
+        "pending_role": pending.id,
+        "organisation": food_bank.id,
+        "unverified_organisation": unverified.id,
+        "centre": centre.id,
+        "referral": ref.id,
+        "volunteer": placements and session.get(Placement, placements[0]).volunteer_id,
+    }
+    return hours, ids
 
 
 def _skill_ids() -> set[str]:
