@@ -352,6 +352,20 @@ class Gazetteer:
             precision="outcode",
         )
 
+    def district_near(self, latitude: float, longitude: float) -> str | None:
+        """The Kent/Medway district of the outward code whose centroid is nearest a point, or None
+        when that outward code is outside Kent and Medway (district precision, a few km)."""
+        if not (50.7 < latitude < 51.7 and -0.2 < longitude < 1.7):  # well clear of Kent and Medway
+            return None
+        best, best_d = None, math.inf
+        for info in self._outcodes.values():
+            if abs(info.latitude - latitude) > 0.3 or abs(info.longitude - longitude) > 0.45:
+                continue
+            dist = haversine_miles(latitude, longitude, info.latitude, info.longitude)
+            if dist < best_d:
+                best, best_d = info, dist
+        return best.district_gss if best is not None and best_d < 15 else None
+
     def district_of(self, postcode: str, *, allow_outward_only: bool = True) -> str | None:
         """The Kent/Medway district GSS code for a postcode, or None outside."""
         return self.locate(postcode, allow_outward_only=allow_outward_only).district_gss

@@ -59,7 +59,7 @@ class _Bar:
 
 def _content(source: str) -> tuple[bytes, str]:
     if source.startswith(("http://", "https://")):
-        from brokerage.interop.feed import fetch
+        from brokerage.interop.fetch import fetch
 
         return fetch(source), source
     path = Path(source)
@@ -90,6 +90,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 filename=name,
                 content=content,
                 mapping=mapping,
+                area=getattr(args, "area", None),
                 centre_id=args.centre_id,
                 progress=bar,
             )
@@ -139,23 +140,15 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 def cmd_export_feed(args: argparse.Namespace) -> int:
     from brokerage import links
     from brokerage.db import session_scope
-    from brokerage.interop.feed import feed_page
+    from brokerage.interop.feed_export import whole_feed
 
     since = datetime.fromisoformat(args.modified_since) if args.modified_since else None
-    graph: list = []
     with session_scope() as session:
-        page = 1
-        while True:
-            doc = feed_page(session, base_url=links.base_url(), page=page, page_size=500, modified_since=since)
-            graph.extend(doc["graph"])
-            if not doc["kvb:next"]:
-                break
-            page += 1
-    doc.update({"graph": graph, "kvb:page": 1, "kvb:pageSize": doc["kvb:total"], "kvb:next": None})
+        doc = whole_feed(session, base_url=links.base_url(), modified_since=since)
     text = json.dumps(doc, indent=2, ensure_ascii=False)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"Wrote {doc['kvb:total']} roles to {args.out}.")
+        print(f"Wrote {len(doc['@graph'])} organisations and their published roles to {args.out}.")
     else:
         print(text)
     return 0
@@ -184,6 +177,8 @@ def register(subparsers) -> None:
         if kind != "feed":
             p.add_argument("--format", choices=["teamkinetic", "generic"], default="teamkinetic")
             p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="column mapping for a generic spreadsheet")
+        else:
+            p.add_argument("--area", choices=["kent_medway"], help="keep only roles in Kent and Medway and remote roles")
         p.add_argument("--centre-id", type=int, required=True, help="the volunteer centre importing the records")
         p.add_argument("--commit", action="store_true", help="import if the dry run finds no problems")
         p.add_argument("--quiet", action="store_true")

@@ -3,6 +3,8 @@ duplicate review. Rules live in the services and ``brokerage.auth.policy``."""
 
 from __future__ import annotations
 
+from email.utils import format_datetime
+
 import json
 from datetime import datetime, timezone
 from typing import Annotated, Literal
@@ -13,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from brokerage import links
 from brokerage.deps import CurrentPrincipal, DbSession
 from brokerage.errors import InvalidInput
-from brokerage.interop import dedup, feed, merge
+from brokerage.interop import dedup, feed_export, fetch, merge
 from brokerage.interop.imports import formats
 from brokerage.interop.imports import service as imports
 from brokerage.interop.imports.reader import MAX_BYTES
@@ -32,6 +34,9 @@ from brokerage.interop.schemas import (
 from brokerage.schemas import Page, PageNumber, PageSize
 
 router = APIRouter(tags=["interoperability"])
+FeedArea = Annotated[
+    Literal["kent_medway"] | None, Query(description="Keep only roles in Kent and Medway, and roles done remotely")
+]
 
 
 # -- the UK Volunteering Data Standard feed --------------------------------------------------------
@@ -45,8 +50,18 @@ def data_standard_feed(
     """Published roles as JSON-LD in the UK Volunteering Data Standard's shape (open to all)."""
     if modified_since is not None and modified_since.tzinfo is not None:
         modified_since = modified_since.astimezone(timezone.utc).replace(tzinfo=None)
-    doc = feed.feed_page(session, base_url=links.base_url(), page=page, page_size=page_size, modified_since=modified_since)
-    return JSONResponse(doc, media_type="application/ld+json")
+    base = links.base_url().rstrip("/")
+    part = feed_export.feed_page(session, base_url=base, page=page, page_size=page_size, modified_since=modified_since)
+    link_headers = [f'<{feed_export.LICENCE_URL}>; rel="license"']
+    if page < part.pages:
+        nxt = f"{base}/data-standard/feed?page={page + 1}&page_size={page_size}"
+        if modified_since is not None:
+            nxt += f"&modified_since={modified_since.isoformat()}"
+        link_headers.append(f'<{nxt}>; rel="next"')
+    headers = {"Link": ", ".join(link_headers), "X-Total-Count": str(part.organisations)}
+    if part.modified is not None:
+        headers["Last-Modified"] = format_datetime(part.modified.replace(tzinfo=timezone.utc), usegmt=True)
+    return JSONResponse(part.document, media_type="application/ld+json", headers=headers)
 
 
 async def _read(upload: UploadFile) -> bytes:
@@ -57,20 +72,37 @@ async def _read(upload: UploadFile) -> bytes:
 
 
 @router.post("/data-standard/imports", response_model=ImportBatchOut, status_code=status.HTTP_201_CREATED)
-async def import_feed_file(session: DbSession, principal: CurrentPrincipal, file: Annotated[UploadFile, File()]):
-    """Check a feed file (dry run). Nothing is written until ``POST /imports/{id}/confirm``."""
+async def import_feed_file(
+    session: DbSession, principal: CurrentPrincipal, file: Annotated[UploadFile, File()], area: FeedArea = None
+):
+    """Check a feed file (dry run). Nothing is written until ``POST /imports/{id}/confirm``.
+    ``area=kent_medway`` keeps only roles in Kent and Medway and those done remotely."""
     content = await _read(file)
     return imports.start(
-        session, principal, kind="feed", format="data_standard", filename=file.filename or "feed.json", content=content
+        session,
+        principal,
+        kind="feed",
+        format="data_standard",
+        filename=file.filename or "feed.json",
+        content=content,
+        area=area,
     )
 
 
 @router.post("/data-standard/imports/from-url", response_model=ImportBatchOut, status_code=status.HTTP_201_CREATED)
-def import_feed_url(body: FeedUrlIn, session: DbSession, principal: CurrentPrincipal):
+def import_feed_url(body: FeedUrlIn, session: DbSession, principal: CurrentPrincipal, area: FeedArea = None):
     """Fetch a feed from its address and check it (dry run)."""
     imports._centre_for(session, principal, None)  # refuse before going out to the network
-    content = feed.fetch(body.url)
-    return imports.start(session, principal, kind="feed", format="data_standard", filename=body.url[:255], content=content)
+    content = fetch.fetch(body.url)
+    return imports.start(
+        session,
+        principal,
+        kind="feed",
+        format="data_standard",
+        filename=body.url[:255],
+        content=content,
+        area=area,
+    )
 
 
 # -- imports --------------------------------------------------------------------------------------

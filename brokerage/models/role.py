@@ -30,6 +30,8 @@ class Activity(Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     requires_emergency_participation: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(String(40))
+    source_id: Mapped[str | None] = mapped_column(String(300), index=True)  # the IRI it was published under
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

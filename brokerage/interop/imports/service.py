@@ -72,9 +72,9 @@ def _file_problem(report: Report, exc: FileProblem) -> None:
 def _check(session: Session, batch: ImportBatch, progress: Callable[[int], None] | None = None) -> Checked:
     """Run the dry run for a batch's stored file (the plan is None if the file cannot be read)."""
     if batch.kind == "feed":
-        from brokerage.interop import feed
+        from brokerage.interop import feed_import
 
-        feed_report, feed_plan = feed.check_import(session, batch.content or b"")
+        feed_report, feed_plan = feed_import.check_import(session, batch.content or b"", area=(batch.options or {}).get("area"))
         return Checked(feed_report, feed_plan)
     report = Report()
     try:
@@ -154,8 +154,10 @@ def start(
     sheet: str | None = None,
     header_row: int | None = None,
     organisation_id: int | None = None,
+    area: str | None = None,
 ) -> ImportBatch:
-    """Upload and dry run. A spreadsheet without a mapping stops at the mapping step with a suggestion."""
+    """Upload and dry run. A spreadsheet without a mapping stops at the mapping step with a suggestion.
+    A feed can be limited to an ``area`` (``kent_medway``: Kent and Medway, and remote roles)."""
     centre_id = _centre_for(session, principal, centre_id)
     if kind not in KINDS:
         raise InvalidInput("Choose what the file holds: volunteers, sessions, roles or organisations.", field="kind")
@@ -175,7 +177,9 @@ def start(
         content=content,
         status="checked",
         options={
-            k: v for k, v in (("sheet", sheet), ("header_row", header_row), ("organisation_id", organisation_id)) if v is not None
+            k: v
+            for k, v in (("sheet", sheet), ("header_row", header_row), ("organisation_id", organisation_id), ("area", area))
+            if v is not None
         }
         or None,
         problems=[],
@@ -380,9 +384,9 @@ def _apply(
         return sessions.apply(session, batch.centre_id, plan, SOURCES[batch.format], actor_user_id=actor)
     if batch.kind in ("roles", "organisations"):
         return listings.apply(session, plan, actor_user_id=actor)
-    from brokerage.interop import feed
+    from brokerage.interop import feed_import
 
-    return feed.apply_import(session, plan, actor_user_id=actor)
+    return feed_import.apply_import(session, plan, actor_user_id=actor)
 
 
 def discard(session: Session, principal: Principal | None, batch_id: int) -> ImportBatch:
