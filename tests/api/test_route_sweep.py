@@ -1,6 +1,7 @@
 """Every route in the API, called by every kind of user with ids that exist and ids that do not, and
 with bodies that are empty or wrong: never a 500, every error in the one envelope, and nothing but
-the public routes open to someone who has not signed in."""
+the public routes open to someone who has not signed in. The pages too, signed in as each kind of
+user: never a 500, errors drawn as pages, and no form accepted without its CSRF token."""
 
 from __future__ import annotations
 
@@ -83,3 +84,43 @@ def test_every_route_refuses_strangers_and_never_fails_with_a_500(app, client, p
                         if ident == "1" and body is None:
                             assert r.status_code in (401, 405, 422), f"anonymous {method} {url}: {r.status_code}"
     assert seen > 1000
+
+
+# --- the pages ------------------------------------------------------------------------------------------
+
+
+def _page_routes():
+    """Every server-rendered page route (left out of the OpenAPI schema), as ``mount_pages`` adds them."""
+    from brokerage.web import PAGE_ROUTERS
+    from brokerage.web.deps import PageRoute
+
+    routes = [r for router in PAGE_ROUTERS for r in router.routes if isinstance(r, PageRoute)]
+    for route in sorted(routes, key=lambda r: r.path):
+        for method in sorted(route.methods - {"HEAD"}):
+            yield method, route.path
+
+
+def test_every_page_never_fails_with_a_500_and_answers_errors_with_a_page(app, client, people):
+    from brokerage import deps
+    from brokerage.auth.service import issue_session_cookie
+
+    routes = list(_page_routes())
+    assert ("GET", "/") in routes and ("GET", "/pilot") in routes and len(routes) > 40, routes
+    seen = 0
+    for who, user in people.items():
+        client.cookies.clear()
+        if user is not None:
+            client.cookies.set(deps.SESSION_COOKIE, issue_session_cookie(user))
+        for method, path in routes:
+            for ident in ("1", "999999") if "{" in path else ("",):
+                url = _fill(path, ident)
+                for form in (None, {"unexpected": "x" * 300}) if method == "POST" else (None,):
+                    r = client.request(method, url, data=form, headers={"Accept": "text/html"}, follow_redirects=False)
+                    seen += 1
+                    assert r.status_code < 500, f"{who} {method} {url} {form}: {r.status_code} {r.text[:300]}"
+                    if r.status_code >= 400 and r.status_code != 405:
+                        assert r.headers.get("content-type", "").startswith("text/html"), (who, method, url, r.status_code)
+                    if method == "POST":  # no CSRF token: nothing changes, whoever asks
+                        assert r.status_code in (303, 400, 403, 404, 405, 422), f"{who} POST {url}: {r.status_code}"
+    client.cookies.clear()
+    assert seen > 300
