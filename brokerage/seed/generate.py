@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from brokerage.auth.passwords import hash_password
+from brokerage.config import get_settings
 from brokerage.db import Base, get_engine, session_scope
 from brokerage.models import (
     Activity,
@@ -39,6 +40,7 @@ from brokerage.models import (
     VolunteerCause,
     VolunteerSkill,
 )
+from brokerage.referrals.service import working_days_since
 from brokerage.reports import rollups
 from brokerage.seed import corpus
 
@@ -651,6 +653,12 @@ def _referral(
             ended_on = min(ended_on, today)
         prev = st
     w.rows[Referral][-1]["status_changed_at"] = t
+    if final in ("interested", "referred"):
+        # One that has waited past the escalation point went to the centre's queue back then: the
+        # first start of the demo does not chase and escalate months of seeded referrals at once.
+        waited = working_days_since(t, today)
+        if waited >= get_settings().escalate_working_days:
+            w.rows[Referral][-1]["escalated_at"] = t + timedelta(days=14)
     return started_on, ended_on
 
 

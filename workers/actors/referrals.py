@@ -155,7 +155,9 @@ def referral_follow_up(day: str) -> None:
                 "referral_url": referral_url(ref.id),
             }
             stamp = f"{ref.status_changed_at:%Y%m%d%H%M%S}"
-            for email, name in organisations_service.recipients(session, role.organisation_id):
+            # Once the centre has it (escalated), the organisation is not chased again.
+            recipients = organisations_service.recipients(session, role.organisation_id) if ref.escalated_at is None else []
+            for email, name in recipients:
                 chases.append(Letter(f"referral_chase:{ref.id}:{stamp}:{email.lower()}", email, name, role.id, context))
             if waited >= settings.escalate_working_days and ref.escalated_at is None:
                 ref.escalated_at = utcnow()  # now in the centre's staff queue
