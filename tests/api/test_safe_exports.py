@@ -127,3 +127,21 @@ def test_the_rejected_rows_csv_neutralises_the_cells_it_copies():
     assert written == 2
     assert rows[1][2] == "'" + FORMULA_ACTIVITY and rows[2][2].startswith("'")
     assert not _formula_cells(cell for row in rows for cell in row)
+
+
+def test_the_centres_volunteer_exports_neutralise_formula_names(client, factory, db):
+    from brokerage import deps
+    from brokerage.auth.service import issue_session_cookie
+
+    staff = factory.user("centre_staff", centre=factory.centre(districts=(ASHFORD,)))
+    v = factory.volunteer(ASHFORD)
+    v.first_name, v.last_name = FORMULA_NAME, "@SUM(1+1)"
+    db.commit()
+    client.cookies.set(deps.SESSION_COOKIE, issue_session_cookie(staff))
+    r = client.get("/centre/exports/volunteers.csv", headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    cells = [cell for row in csv.reader(io.StringIO(r.text)) for cell in row]
+    assert "'" + FORMULA_NAME in cells and "'@SUM(1+1)" in cells and not _formula_cells(cells)
+    r = client.get("/centre/exports/volunteers.xlsx", headers={"Accept": "text/html"})
+    cells = _report_cells("xlsx", r.content)
+    assert "'" + FORMULA_NAME in cells and not _formula_cells(cells)

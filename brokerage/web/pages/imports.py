@@ -9,13 +9,13 @@ import io
 from datetime import date
 from typing import Annotated, Any
 
-import defusedcsv.csv as safe_csv
 from fastapi import Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from brokerage.spreadsheets import csv_writer, neutralise
 from brokerage.auth import policy
 from brokerage import deps
 from brokerage.deps import DbSession
@@ -206,7 +206,7 @@ def _export_rows(session: Session, principal: StaffUser):
 def export_csv(session: StreamSession, principal: StaffUser):
     def chunks():
         out = io.StringIO()
-        writer = safe_csv.writer(out, lineterminator="\r\n")
+        writer = csv_writer(out, lineterminator="\r\n")
         writer.writerow([c for c, _ in EXPORT_COLUMNS])
         for i, row in enumerate(_export_rows(session, principal), start=1):
             writer.writerow(row)
@@ -225,7 +225,7 @@ def export_csv(session: StreamSession, principal: StaffUser):
 @router.get("/centre/exports/volunteers-data-dictionary.csv")
 def data_dictionary(principal: StaffUser):
     out = io.StringIO()
-    writer = safe_csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(["column", "what it holds"])
     writer.writerows(EXPORT_COLUMNS)
     return Response(
@@ -259,7 +259,5 @@ def export_xlsx(session: DbSession, principal: StaffUser):
 
 
 def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would run as a formula is kept as text (the one rule, brokerage/spreadsheets.py)."""
+    return neutralise(value)
