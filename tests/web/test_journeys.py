@@ -89,6 +89,14 @@ def test_volunteer_to_pilot_lead_export(new_page, server, check):
     press(v, "input[name=causes][value=AntiPoverty]", " ")
     press(v, "button[value=continue]")
 
+    v.wait_for_url("**/volunteer/sign-up/dbs")
+    check.page(v, "sign-up DBS checks")
+    press(v, "button[value=continue]")  # nothing is assumed: both questions need an answer
+    v.wait_for_selector(".error-summary a[href='#dbs_willing']")
+    choose_radio(v, "dbs_level", "none")
+    choose_radio(v, "dbs_willing", "yes")
+    press(v, "button[value=continue]")
+
     v.wait_for_url("**/volunteer/sign-up/contact")
     check.page(v, "sign-up contact")
     choose_radio(v, "contact_consent", "yes")

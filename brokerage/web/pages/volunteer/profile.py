@@ -17,7 +17,7 @@ router = page_router()
 add_section_routes(
     router,
     prefix="/my/profile",
-    steps=("details", "where", "when", "skills", "causes", "contact", "about-you"),
+    steps=("details", "where", "when", "skills", "causes", "dbs", "contact", "about-you"),
     signup=False,
     name="profile",
 )

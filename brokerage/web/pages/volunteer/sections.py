@@ -19,6 +19,7 @@ from brokerage.deps import DbSession
 from brokerage.errors import InvalidInput
 from brokerage.geo.lookup import locate
 from brokerage.vocab import slots, taxonomies
+from brokerage.vocab.dbs import DBS_LEVEL
 from brokerage.vocab.volunteers import PREFERENCE
 from brokerage.models import Volunteer
 from brokerage.volunteers import service as volunteers_service
@@ -30,13 +31,14 @@ from brokerage.web.rendering import redirect, render
 
 Errors = list[dict[str, str]]
 
-SIGNUP_STEPS = ("where", "when", "account", "skills", "causes", "contact", "about-you")
+SIGNUP_STEPS = ("where", "when", "account", "skills", "causes", "dbs", "contact", "about-you")
 STEP_TITLES = {
     "where": "Where can you volunteer?",
     "when": "When can you volunteer?",
     "account": "Create your account",
     "skills": "What are you good at?",
     "causes": "What causes do you care about?",
+    "dbs": "DBS checks",
     "contact": "How should we contact you?",
     "about-you": "About you (optional)",
     "details": "Your name and contact details",
@@ -47,6 +49,7 @@ FIRST_FIELDS = {
     "when": "availability",
     "skills": "skill_search",
     "causes": "causes",
+    "dbs": "dbs_level",
     "contact": "contact_consent",
     "about-you": "gender",
     "details": "first_name",
@@ -166,6 +169,38 @@ def parse_contact(form: FormData) -> tuple[dict[str, Any], Errors]:
     return data, errors
 
 
+def parse_dbs(form: FormData) -> tuple[dict[str, Any], Errors]:
+    """The DBS check the volunteer holds (level, certificate date, update service) and whether they
+    would get one if a role needed it."""
+    errors = []
+    level = forms.text(form, "dbs_level")
+    willing = forms.text(form, "dbs_willing")
+    data: dict[str, Any] = {}
+    if level not in DBS_LEVEL.labels:
+        errors.append({"field": "dbs_level", "message": "Select the DBS check you hold, or that you do not hold one"})
+    if willing not in ("yes", "no"):
+        errors.append({"field": "dbs_willing", "message": "Select yes if you would get a DBS check for a role that needs one"})
+    else:
+        data["dbs_willing"] = willing == "yes"
+    certificate: date | None = None
+    if level and level != "none":
+        text = forms.text(form, "dbs_certificate_date")
+        if text:
+            try:
+                certificate = date.fromisoformat(text)
+                if certificate > date.today():
+                    errors.append({"field": "dbs_certificate_date", "message": "The certificate date cannot be in the future"})
+            except ValueError:
+                errors.append({"field": "dbs_certificate_date", "message": "The certificate date must be a real date"})
+    if level in DBS_LEVEL.labels:
+        data["dbs"] = {
+            "level": level,
+            "certificate_date": certificate if level != "none" else None,
+            "update_service": level != "none" and forms.flag(form, "dbs_update_service"),
+        }
+    return data, errors
+
+
 def parse_about_you(form: FormData) -> tuple[dict[str, Any], Errors]:
     demo = {}
     for key in ("gender", "ethnicity", "disability", "employment_status"):
@@ -212,6 +247,7 @@ def parse_section(session: Session, form: FormData, step: str) -> tuple[dict[str
 FORM_PARSERS: dict[str, Callable[[FormData], tuple[dict[str, Any], Errors]]] = {
     "when": parse_when,
     "causes": parse_causes,
+    "dbs": parse_dbs,
     "contact": parse_contact,
     "about-you": parse_about_you,
     "details": parse_details,
@@ -234,6 +270,10 @@ def profile_values(v: Volunteer) -> dict[str, Any]:
         "skills": v.skills,
         "skills_text": v.skills_text or "",
         "causes": v.causes,
+        "dbs_level": v.dbs_level,
+        "dbs_certificate_date": v.dbs_certificate_date.isoformat() if v.dbs_certificate_date else "",
+        "dbs_update_service": v.dbs_update_service,
+        "dbs_willing": "yes" if v.dbs_willing else "no",
         "contact_consent": "yes" if v.contact_consent else "no",
         "notification_preference": v.notification_preference,
         "gender": v.gender,
@@ -284,6 +324,8 @@ def section_page(request: Request, session: Session, principal: Principal, step:
     values = profile_values(v)
     if signup and step == "contact":
         values["contact_consent"] = None  # a question they have not answered yet
+    if signup and step == "dbs":
+        values["dbs_willing"] = None  # never assumed: they say whether they would get a check
     return render(request, _template(step), step_ctx(step, signup=signup, values=values))
 
 

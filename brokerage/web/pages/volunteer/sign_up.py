@@ -192,7 +192,7 @@ def signup_account(request: Request, session: DbSession, form: Form, principal: 
 
 # -- the rest of the profile, then done -------------------------------------------------------------------
 add_section_routes(
-    router, prefix="/volunteer/sign-up", steps=("skills", "causes", "contact", "about-you"), signup=True, name="signup"
+    router, prefix="/volunteer/sign-up", steps=("skills", "causes", "dbs", "contact", "about-you"), signup=True, name="signup"
 )
 
 
