@@ -1,6 +1,7 @@
 """File imports and the duplicates scan at county scale: time and peak memory, each in its own process.
 
-    .venv/bin/python benchmarks/imports.py [--mb 50] [--people 200000] [--skip-import] [--skip-duplicates]
+    .venv/bin/python benchmarks/imports.py [--mb 50] [--people 200000] [--roles 10000]
+        [--skip-import] [--skip-duplicates] [--skip-feed]
 
 1. A TeamKinetic-shaped volunteers CSV of about 50 MB (the 44 columns of the real export, a duplicated
    VOLID column, mobiles without their leading 0) is written to a scratch directory, and a scratch
@@ -14,6 +15,9 @@
 2. The duplicates scan (``brokerage.interop.dedup.find_duplicates``) over a synthetic county of 200,000
    volunteer records with planted duplicates (``tests/interop/synthetic_county.py``), against a baseline
    of preparing the records and building the blocking keys only.
+
+3. A data-standard feed of 10,000 roles in the publishing guide's nested shape (``--roles``): its dry
+   run and commit (``kind="feed"``), against a baseline of ``json.loads`` of the same file.
 
 Targets: peak memory at most 300 MB for the import, at most 2 minutes and 1 GB for the scan. Prints
 figures and ratios; asserts nothing. The scratch database and file are removed afterwards.
@@ -128,6 +132,106 @@ def write_volunteers(path: Path, megabytes: int) -> int:
 
 
 # -- phases, each run in a fresh process --------------------------------------------------------------
+def write_feed(path: Path, roles: int) -> int:
+    """A feed in the publishing guide's nested shape: organisations of five activities with two roles
+    each, every role with a session in a Kent town, weekly slots or dated times, and concepts as IRIs."""
+    rng = random.Random(7)
+    ns = "https://ns.volunteeringdata.io/"
+    slots = [
+        f"{d}{p}"
+        for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+        for p in ("Morning", "Afternoon", "Evening")
+    ]
+    causes = ["AntiPoverty", "Care", "Environment", "OlderPeople", "YouthAndChildren", "Health", "Heritage"]
+    skills = ["ActiveListening", "EmpathyAndCompassion", "BasicFirstAid", "Driving", "DataEntryAndReporting"]
+    graph, made, o = [], 0, 0
+    while made < roles:
+        o += 1
+        activities = []
+        for a in range(5):
+            role_nodes = []
+            for r in range(2):
+                made += 1
+                role_nodes.append(
+                    {
+                        "id": f"https://feeds.example.org/roles/{made}",
+                        "title": f"Volunteer role {made}",
+                        "description": "Help out in the community with a friendly team. " * 3,
+                        "commitment": "Two hours a week",
+                        "minimumAge": str(rng.choice([14, 16, 18])),
+                        "allowsRemoteParticipation": rng.random() < 0.1,
+                        "skill": [ns + rng.choice(skills)],
+                        "requirement": [ns + "DBSCheck"] if rng.random() < 0.3 else [],
+                        "cause": [ns + rng.choice(causes)],
+                    }
+                )
+            pc = f"{rng.choice(OUTCODES)} {rng.randint(1, 9)}AA"
+            time_values: list[Any] = [ns + s for s in rng.sample(slots, 3)]
+            if rng.random() < 0.2:
+                time_values = [{"beginning": "2026-05-16T10:00:00+01:00", "end": "2026-05-16T13:00:00+01:00"}]
+            activities.append(
+                {
+                    "id": f"https://feeds.example.org/activities/{o}-{a}",
+                    "title": f"Activity {o}-{a}",
+                    "description": "An activity of the organisation.",
+                    "role": role_nodes,
+                    "session": [{"location": {"name": "Hall", "address": f"1 High Street, {pc}"}, "time": time_values}],
+                }
+            )
+        graph.append(
+            {
+                "type": "Organisation",
+                "id": f"https://feeds.example.org/organisations/{o}",
+                "name": f"Organisation {o}",
+                "description": "A community group.",
+                "cause": [ns + rng.choice(causes)],
+                "activity": activities,
+            }
+        )
+    path.write_text(json.dumps({"@context": "https://api.volunteeringdata.io/context/v1", "graph": graph}), encoding="utf-8")
+    return made
+
+
+def phase_feed_baseline(path: str) -> dict:
+    t = time.perf_counter()
+    doc = json.loads(Path(path).read_bytes())
+    n = sum(len(r["role"]) for o in doc["graph"] for r in o["activity"])
+    return {"seconds": time.perf_counter() - t, "rows": n}
+
+
+def phase_feed_dry_run(url: str, path: str, centre_id: int) -> dict:
+    from brokerage.db import session_scope
+    from brokerage.interop.imports import service
+
+    _engine(url)
+    content = Path(path).read_bytes()
+    t = time.perf_counter()
+    with session_scope() as session:
+        batch = service.start(
+            session, None, kind="feed", format="data_standard", filename="feed.jsonld", content=content, centre_id=centre_id
+        )
+        out: dict[str, Any] = {"batch": batch.id, "rows": batch.total_rows, "errors": batch.error_count}
+        out["to_create"] = batch.summary.get("roles_to_create")
+    out["seconds"] = time.perf_counter() - t
+    return out
+
+
+def phase_feed_commit(url: str, batch_id: int) -> dict:
+    from brokerage.db import session_scope
+    from brokerage.interop.imports import service
+
+    _engine(url)
+    t = time.perf_counter()
+    with session_scope() as session:
+        batch = service.confirm(session, None, batch_id)
+        out = {
+            "created": batch.summary["result"]["roles_created"],
+            "organisations": batch.summary["result"]["organisations_created"],
+        }
+    out["seconds"] = time.perf_counter() - t
+    return out
+
+
 def phase_baseline(path: str) -> dict:
     t = time.perf_counter()
     with open(path, newline="", encoding="utf-8") as fh:
@@ -225,6 +329,9 @@ PHASES = {
     "commit": lambda a: phase_commit(a.url, a.batch),
     "blocking": lambda a: phase_blocking(a.people),
     "scan": lambda a: phase_scan(a.people),
+    "feed-baseline": lambda a: phase_feed_baseline(a.path),
+    "feed-dry-run": lambda a: phase_feed_dry_run(a.url, a.path, a.centre),
+    "feed-commit": lambda a: phase_feed_commit(a.url, a.batch),
 }
 
 
@@ -303,6 +410,51 @@ def bench_import(megabytes: int) -> None:
     )
 
 
+def bench_feed(roles: int) -> None:
+    name = f"bench_feed_{os.getpid()}"
+    url = create_db(name)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "feed.jsonld"
+        try:
+            from brokerage.cli import migrate
+
+            migrate(url)
+            engine = create_engine(url)
+            with engine.begin() as c:
+                centre = c.execute(
+                    text("INSERT INTO centres (name, is_lead, created_at) VALUES ('Bench Centre', true, now()) RETURNING id")
+                ).scalar_one()
+            engine.dispose()
+            made = write_feed(path, roles)
+            size = path.stat().st_size / 1024 / 1024
+            base = run_phase("feed-baseline", "--path", str(path))
+            dry = run_phase("feed-dry-run", "--url", url, "--path", str(path), "--centre", str(centre))
+            commit = run_phase("feed-commit", "--url", url, "--batch", str(dry["batch"]))
+        finally:
+            drop_db(name)
+    print_table(
+        f"Data-standard feed, {made:,} roles ({size:.1f} MB; peak memory target {IMPORT_TARGET_MIB} MB)",
+        ["phase", "time (s)", "x baseline", "peak RSS (MiB)", "notes"],
+        [
+            ["baseline: json.loads", f"{base['seconds']:.2f}", "1.0", f"{base['rss']:.0f}", ""],
+            [
+                "dry run (start)",
+                f"{dry['seconds']:.1f}",
+                f"{dry['seconds'] / base['seconds']:.0f}",
+                f"{dry['rss']:.0f}",
+                f"rows {dry['rows']:,}, to create {dry['to_create']:,}, problems {dry['errors']:,}",
+            ],
+            [
+                "commit (confirm)",
+                f"{commit['seconds']:.1f}",
+                f"{commit['seconds'] / base['seconds']:.0f}",
+                f"{commit['rss']:.0f}",
+                f"created {commit['created']:,} roles, {commit['organisations']:,} organisations",
+            ],
+        ],
+    )
+
+
 def bench_scan(people: int) -> None:
     base = run_phase("blocking", "--people", str(people))
     scan = run_phase("scan", "--people", str(people))
@@ -331,6 +483,8 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=200_000)
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-duplicates", action="store_true")
+    parser.add_argument("--roles", type=int, default=10_000, help="roles in the data-standard feed")
+    parser.add_argument("--skip-feed", action="store_true")
     parser.add_argument("--phase", choices=sorted(PHASES))
     parser.add_argument("--url")
     parser.add_argument("--path")
@@ -344,6 +498,8 @@ def main() -> None:
         return
     if not args.skip_import:
         bench_import(args.mb)
+    if not args.skip_feed:
+        bench_feed(args.roles)
     if not args.skip_duplicates:
         bench_scan(args.people)
 
