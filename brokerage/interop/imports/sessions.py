@@ -131,6 +131,281 @@ class SessionPlan:
         }
 
 
+@dataclass
+class _Known:
+    """What earlier imports of this file's source made for the centre, by source id."""
+
+    volunteers: dict[str, int]
+    organisations: dict[str | None, int]
+    roles: dict[str | None, int]
+    placements: dict[str | None, int]
+    hours: set[str | None]
+
+
+def _known(session: Session, source: str, prefix: str) -> _Known:
+    volunteers: dict[str, int] = {
+        ref: vid
+        for ref, vid in session.execute(
+            select(Volunteer.source_id, Volunteer.id).where(Volunteer.source == source, Volunteer.source_id.like(prefix + "%"))
+        )
+        if ref is not None
+    }
+    organisations = dict(
+        session.execute(
+            select(Organisation.source_id, Organisation.id).where(
+                Organisation.source == source, Organisation.source_id.like(prefix + "%")
+            )
+        ).all()
+    )
+    roles = dict(
+        session.execute(select(Role.source_id, Role.id).where(Role.source == source, Role.source_id.like(prefix + "%"))).all()
+    )
+    placements = dict(
+        session.execute(
+            select(Placement.source_id, Placement.id).where(Placement.source == source, Placement.source_id.like(prefix + "%"))
+        ).all()
+    )
+    hours = set(
+        session.scalars(select(HoursEntry.source_id).where(HoursEntry.source == source, HoursEntry.source_id.like(prefix + "%")))
+    )
+    return _Known(volunteers, organisations, roles, placements, hours)
+
+
+class _Places:
+    """Postcodes looked up once per file: the place, or the problem with it, for each text given."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache: dict[str, Any] = {}
+
+    def __call__(self, text: str) -> dict[str, Any]:
+        if text not in self.cache:
+            try:
+                loc = locate(self.session, text)
+                self.cache[text] = {
+                    "postcode": loc.postcode,
+                    "latitude": loc.latitude,
+                    "longitude": loc.longitude,
+                    "district_gss": loc.district_code,
+                }
+            except InvalidInput as exc:
+                self.cache[text] = exc
+        value = self.cache[text]
+        if isinstance(value, InvalidInput):
+            raise CellProblem(value.message)
+        return value
+
+
+@dataclass
+class _Cells:
+    """One row's cells, read by field name; a problem is reported against the row and the column."""
+
+    report: Report
+    number: int
+    values: dict[str, str]
+    mapping: dict[str, str]
+
+    def __call__(self, name: str, parser: Callable[[str], Any], *, required: bool = False) -> Any:
+        text = self.values.get(name, "")
+        label = self.mapping.get(name, name)
+        if not text.strip():
+            if required:
+                self.report.error(self.number, label, "This is required but empty.")
+            return None
+        try:
+            return parser(text)
+        except CellProblem as exc:
+            self.report.error(self.number, label, exc.message)
+            return None
+
+
+@dataclass
+class _Row:
+    """One session row, read and checked."""
+
+    number: int
+    values: dict[str, str]
+    org_name: str
+    title: str
+    event: str
+    worked_on: date
+    at: time | None
+    starts_on: date | None
+    ends_on: date | None
+    planned: Decimal | None
+    logged: Decimal | None
+    confirmed: Decimal | None
+    attended: bool | None
+    checked: bool | None
+    where: dict[str, Any] | None
+    volunteer_id: int | None = None
+    ref: str = ""
+
+    @property
+    def hours(self) -> Decimal | None:
+        """The hours to count: confirmed, else logged, else the session's planned hours if attended."""
+        if self.confirmed:
+            return self.confirmed
+        if self.logged:
+            return self.logged
+        return self.planned if (self.attended or self.attended is None) and self.planned else None
+
+    @property
+    def skip_reason(self) -> str | None:
+        if self.attended is False and not self.confirmed and not self.logged:
+            return "did_not_attend"
+        if not self.hours:
+            return "no_hours_recorded"
+        return None
+
+
+def _read_cells(cell: _Cells, today: date, place: _Places) -> _Row:
+    n = cell.number
+    org_name = cell("organisation", lambda t: t.strip()[:200], required=True)
+    title = cell("opportunity", lambda t: t.strip()[:200], required=True)
+    event = (cell.values.get("event") or "").strip()[:200]
+    worked_on = cell("session_date", lambda t: parse_date(t, earliest=date(2000, 1, 1), latest=today), required=True)
+    at = cell("start_time", parse_time)
+    starts_on = cell("starts_on", parse_date)
+    ends_on = cell("ends_on", parse_date)
+    if starts_on and ends_on and ends_on < starts_on:
+        cell.report.error(n, cell.mapping.get("ends_on"), "The end date is before the start date.")
+    planned = cell("session_hours", parse_hours)
+    logged = cell("hours_logged", parse_hours)
+    confirmed = cell("hours_confirmed", parse_hours)
+    attended = cell("attended", parse_bool)
+    checked = cell("checked", parse_bool)
+    where = cell("postcode", place)
+    return _Row(
+        n,
+        cell.values,
+        org_name,
+        title,
+        event,
+        worked_on,
+        at,
+        starts_on,
+        ends_on,
+        planned,
+        logged,
+        confirmed,
+        attended,
+        checked,
+        where,
+    )
+
+
+def _find_volunteer(session: Session, centre_id: int, known: _Known, cell: _Cells, row: _Row) -> None:
+    """The volunteer who gave the time, by their id in the volunteers file or by email address."""
+    values, mapping, report, n = cell.values, cell.mapping, cell.report, cell.number
+    row.ref = (values.get("volunteer_ref") or "").strip()
+    if "volunteer_ref" in mapping and row.ref:
+        row.volunteer_id = known.volunteers.get(source_key(centre_id, row.ref))
+        if row.volunteer_id is None:
+            report.error(
+                n,
+                mapping["volunteer_ref"],
+                f"No volunteer with the id {shown(row.ref)} has been imported for this centre; import the volunteers file first.",
+            )
+    elif "volunteer_email" in mapping and values.get("volunteer_email", "").strip():
+        email = cell("volunteer_email", parse_email)
+        if email:
+            row.volunteer_id = session.scalar(
+                select(Volunteer.id).where(
+                    Volunteer.email_normalised == normalise_email(email), Volunteer.registering_centre_id == centre_id
+                )
+            )
+            row.ref = f"email:{normalise_email(email)}"
+            if row.volunteer_id is None:
+                report.error(n, mapping["volunteer_email"], "No volunteer registered by this centre has this email address.")
+    else:
+        report.error(
+            n,
+            mapping.get("volunteer_ref") or mapping.get("volunteer_email"),
+            "This is required but empty: which volunteer gave the time?",
+        )
+
+
+def _plan_organisation(session: Session, plan: SessionPlan, known: _Known, prefix: str, row: _Row) -> str:
+    """The organisation's key in the plan: one already imported, the only one with the name, or a new one."""
+    org_key = _key(row.org_name)
+    if org_key not in plan.organisations:
+        org_source = prefix + _digest(org_key)
+        existing = known.organisations.get(org_source)
+        if existing is None:
+            matches = session.scalars(select(Organisation.id).where(func.lower(Organisation.name) == org_key).limit(2)).all()
+            existing = matches[0] if len(matches) == 1 else None
+        plan.organisations[org_key] = OrgPlan(org_key, row.org_name, org_source, existing, row.where)
+    return org_key
+
+
+def _plan_role(plan: SessionPlan, known: _Known, prefix: str, org_key: str, row: _Row) -> str:
+    """The role's key in the plan (by the opportunity's id, else organisation, event and title), its
+    weekly slots and place widened by this session."""
+    opportunity_ref = (row.values.get("opportunity_ref") or "").strip()
+    role_key = "opp:" + opportunity_ref if opportunity_ref else "|".join((org_key, _key(row.event), _key(row.title)))
+    role = plan.roles.get(role_key)
+    if role is None:
+        role_source = prefix + (role_key if opportunity_ref else _digest(role_key))
+        opp_type = (row.values.get("opportunity_type") or "").strip()
+        one_off = bool(re.search(r"one[\s-]?off|event|single", opp_type.lower()))
+        role = plan.roles[role_key] = RolePlan(
+            role_key,
+            role_source,
+            org_key,
+            row.title,
+            row.event or row.title,
+            one_off,
+            opp_type,
+            known.roles.get(role_source),
+            row.where,
+            row.starts_on,
+            row.ends_on,
+        )
+    role.slot_mask |= slot_bit(row.worked_on, row.at)
+    if role.postcode is None and row.where:
+        role.postcode = row.where
+    return role_key
+
+
+def _plan_placement(plan: SessionPlan, known: _Known, prefix: str, today: date, role_key: str, row: _Row) -> str:
+    """The volunteer's placement in the role, starting at their first session, ended if the role has."""
+    placement_key = prefix + _digest(row.ref, role_key)
+    placement = plan.placements.get(placement_key)
+    if placement is None:
+        placement = plan.placements[placement_key] = {
+            "source_id": placement_key,
+            "volunteer_id": row.volunteer_id,
+            "role_key": role_key,
+            "existing_id": known.placements.get(placement_key),
+            "started_on": row.worked_on,
+            "ended_on": None,
+        }
+    placement["started_on"] = min(placement["started_on"], row.worked_on)
+    if row.ends_on and row.ends_on < today:
+        placement["ended_on"] = row.ends_on
+    return placement_key
+
+
+def _plan_hours(plan: SessionPlan, known: _Known, session_key: str, placement_key: str, row: _Row) -> None:
+    """The session's hours entry, unless an earlier import made it."""
+    if session_key in known.hours:
+        plan.unchanged += 1
+        return
+    plan.hours.append(
+        {
+            "source_id": session_key,
+            "placement_key": placement_key,
+            "volunteer_id": row.volunteer_id,
+            "worked_on": row.worked_on,
+            "hours": row.hours,
+            "status": "approved" if (row.checked or row.confirmed) else "submitted",
+            "activity": row.event or row.title,
+            "row": row.number,
+        }
+    )
+
+
 def check(
     session: Session,
     centre_id: int,
@@ -143,167 +418,38 @@ def check(
     plan = SessionPlan(report=report, total_rows=table.total_rows)
     today = date.today()
     prefix = f"{centre_id}:"
-    volunteers_by_ref: dict[str, int] = {
-        ref: vid
-        for ref, vid in session.execute(
-            select(Volunteer.source_id, Volunteer.id).where(Volunteer.source == source, Volunteer.source_id.like(prefix + "%"))
-        )
-        if ref is not None
-    }
-    orgs_by_source = dict(
-        session.execute(
-            select(Organisation.source_id, Organisation.id).where(
-                Organisation.source == source, Organisation.source_id.like(prefix + "%")
-            )
-        ).all()
-    )
-    roles_by_source = dict(
-        session.execute(select(Role.source_id, Role.id).where(Role.source == source, Role.source_id.like(prefix + "%"))).all()
-    )
-    placements_by_source = dict(
-        session.execute(
-            select(Placement.source_id, Placement.id).where(Placement.source == source, Placement.source_id.like(prefix + "%"))
-        ).all()
-    )
-    hours_by_source = set(
-        session.scalars(select(HoursEntry.source_id).where(HoursEntry.source == source, HoursEntry.source_id.like(prefix + "%")))
-    )
+    known = _known(session, source, prefix)
     seen_sessions: dict[str, int] = {}
-    postcode_cache: dict[str, Any] = {}
-
-    def place(text: str) -> dict[str, Any]:
-        if text not in postcode_cache:
-            try:
-                loc = locate(session, text)
-                postcode_cache[text] = {
-                    "postcode": loc.postcode,
-                    "latitude": loc.latitude,
-                    "longitude": loc.longitude,
-                    "district_gss": loc.district_code,
-                }
-            except InvalidInput as exc:
-                postcode_cache[text] = exc
-        value = postcode_cache[text]
-        if isinstance(value, InvalidInput):
-            raise CellProblem(value.message)
-        return value
+    place = _Places(session)
 
     for p in table.problems:
         (report.error if p.severity == "error" else report.warning)(p.row, p.field, p.problem)
     bad_rows = {p.row for p in table.problems if p.severity == "error"}
-    for row in table.iter_rows():
+    for table_row in table.iter_rows():
         if progress is not None:
             progress(1)
-        n = row.number
+        n = table_row.number
         before = report.errors
         if n in bad_rows:
             continue
-        values = {f: row.values.get(col, "") for f, col in mapping.items()}
+        values = {f: table_row.values.get(col, "") for f, col in mapping.items()}
         reason = _not_a_session(values)
         if reason is not None:
             plan.skip(reason)
             continue
-
-        def cell(name: str, parser: Callable[[str], Any], *, required: bool = False):
-            text = values.get(name, "")
-            label = mapping.get(name, name)
-            if not text.strip():
-                if required:
-                    report.error(n, label, "This is required but empty.")
-                return None
-            try:
-                return parser(text)
-            except CellProblem as exc:
-                report.error(n, label, exc.message)
-                return None
-
-        org_name = cell("organisation", lambda t: t.strip()[:200], required=True)
-        title = cell("opportunity", lambda t: t.strip()[:200], required=True)
-        event = (values.get("event") or "").strip()[:200]
-        worked_on = cell("session_date", lambda t: parse_date(t, earliest=date(2000, 1, 1), latest=today), required=True)
-        at = cell("start_time", parse_time)
-        starts_on = cell("starts_on", parse_date)
-        ends_on = cell("ends_on", parse_date)
-        if starts_on and ends_on and ends_on < starts_on:
-            report.error(n, mapping.get("ends_on"), "The end date is before the start date.")
-        planned = cell("session_hours", parse_hours)
-        logged = cell("hours_logged", parse_hours)
-        confirmed = cell("hours_confirmed", parse_hours)
-        attended = cell("attended", parse_bool)
-        checked = cell("checked", parse_bool)
-        where = cell("postcode", place)
-
-        volunteer_id = None
-        ref = (values.get("volunteer_ref") or "").strip()
-        if "volunteer_ref" in mapping and ref:
-            volunteer_id = volunteers_by_ref.get(source_key(centre_id, ref))
-            if volunteer_id is None:
-                report.error(
-                    n,
-                    mapping["volunteer_ref"],
-                    f"No volunteer with the id {shown(ref)} has been imported for this centre; import the volunteers file first.",
-                )
-        elif "volunteer_email" in mapping and values.get("volunteer_email", "").strip():
-            email = cell("volunteer_email", parse_email)
-            if email:
-                volunteer_id = session.scalar(
-                    select(Volunteer.id).where(
-                        Volunteer.email_normalised == normalise_email(email), Volunteer.registering_centre_id == centre_id
-                    )
-                )
-                ref = f"email:{normalise_email(email)}"
-                if volunteer_id is None:
-                    report.error(n, mapping["volunteer_email"], "No volunteer registered by this centre has this email address.")
-        else:
-            report.error(
-                n,
-                mapping.get("volunteer_ref") or mapping.get("volunteer_email"),
-                "This is required but empty: which volunteer gave the time?",
-            )
+        cell = _Cells(report, n, values, mapping)
+        row = _read_cells(cell, today, place)
+        _find_volunteer(session, centre_id, known, cell, row)
         if report.errors > before:
             continue
-
-        hours = confirmed if confirmed else logged if logged else planned if (attended or attended is None) and planned else None
-        if attended is False and not confirmed and not logged:
-            plan.skip("did_not_attend")
-            continue
-        if not hours:
-            plan.skip("no_hours_recorded")
+        reason = row.skip_reason
+        if reason is not None:
+            plan.skip(reason)
             continue
 
-        org_key = _key(org_name)
-        org = plan.organisations.get(org_key)
-        if org is None:
-            org_source = prefix + _digest(org_key)
-            existing = orgs_by_source.get(org_source)
-            if existing is None:
-                matches = session.scalars(select(Organisation.id).where(func.lower(Organisation.name) == org_key).limit(2)).all()
-                existing = matches[0] if len(matches) == 1 else None
-            org = plan.organisations[org_key] = OrgPlan(org_key, org_name, org_source, existing, where)
-        opportunity_ref = (values.get("opportunity_ref") or "").strip()
-        role_key = "opp:" + opportunity_ref if opportunity_ref else "|".join((org_key, _key(event), _key(title)))
-        role = plan.roles.get(role_key)
-        if role is None:
-            role_source = prefix + (role_key if opportunity_ref else _digest(role_key))
-            opp_type = (values.get("opportunity_type") or "").strip()
-            one_off = bool(re.search(r"one[\s-]?off|event|single", opp_type.lower()))
-            role = plan.roles[role_key] = RolePlan(
-                role_key,
-                role_source,
-                org_key,
-                title,
-                event or title,
-                one_off,
-                opp_type,
-                roles_by_source.get(role_source),
-                where,
-                starts_on,
-                ends_on,
-            )
-        role.slot_mask |= slot_bit(worked_on, at)
-        if role.postcode is None and where:
-            role.postcode = where
-        session_key = prefix + _digest(ref, role_key, worked_on.isoformat(), at.isoformat() if at else "")
+        org_key = _plan_organisation(session, plan, known, prefix, row)
+        role_key = _plan_role(plan, known, prefix, org_key, row)
+        session_key = prefix + _digest(row.ref, role_key, row.worked_on.isoformat(), row.at.isoformat() if row.at else "")
         if session_key in seen_sessions:
             report.error(
                 n,
@@ -312,36 +458,9 @@ def check(
             )
             continue
         seen_sessions[session_key] = n
-        placement_key = prefix + _digest(ref, role_key)
-        placement = plan.placements.get(placement_key)
-        if placement is None:
-            placement = plan.placements[placement_key] = {
-                "source_id": placement_key,
-                "volunteer_id": volunteer_id,
-                "role_key": role_key,
-                "existing_id": placements_by_source.get(placement_key),
-                "started_on": worked_on,
-                "ended_on": None,
-            }
-        placement["started_on"] = min(placement["started_on"], worked_on)
-        if ends_on and ends_on < today:
-            placement["ended_on"] = ends_on
-        if session_key in hours_by_source:
-            plan.unchanged += 1
-            continue
-        plan.hours.append(
-            {
-                "source_id": session_key,
-                "placement_key": placement_key,
-                "volunteer_id": volunteer_id,
-                "worked_on": worked_on,
-                "hours": hours,
-                "status": "approved" if (checked or confirmed) else "submitted",
-                "activity": event or title,
-                "row": n,
-            }
-        )
-    plan.reconciliation = reconcile(session, centre_id, source, plan, volunteers_by_ref)
+        placement_key = _plan_placement(plan, known, prefix, today, role_key, row)
+        _plan_hours(plan, known, session_key, placement_key, row)
+    plan.reconciliation = reconcile(session, centre_id, source, plan, known.volunteers)
     return plan
 
 
