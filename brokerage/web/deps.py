@@ -31,7 +31,8 @@ async def check_csrf(request: Request, principal: OptionalPrincipal) -> None:
     """Every POST to a page carries a valid token for this browser and this user."""
     if request.method == "POST":
         form = await request.form()
-        csrf.check(request, form.get(csrf.FIELD))
+        token = form.get(csrf.FIELD)
+        csrf.check(request, token if isinstance(token, str) else None)
 
 
 async def form_data(request: Request) -> FormData:

@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from brokerage.errors import BrokerageError
+from brokerage.errors import BrokerageError, InvalidInput
 
 T = TypeVar("T")
 
@@ -40,7 +41,7 @@ LIMIT_KEYS = {
 }
 
 
-def _message(err: dict[str, Any], label: str | None) -> str:
+def _message(err: ErrorDetails, label: str | None) -> str:
     kind = err.get("type", "")
     msg = err.get("msg", "")
     ctx = err.get("ctx") or {}
@@ -107,15 +108,15 @@ def errors_from(
             message = _message(err, fields.get(field or ""))
             if field in choices and message.startswith("Enter "):
                 message = "Select " + message[len("Enter ") :]
-            out.append({"field": field, "message": message})
+            out.append({"field": field or "", "message": message})
     elif isinstance(exc, BrokerageError):
         if exc.details:
             for d in exc.details:
-                out.append({"field": field_for(str(d.get("field") or "")), "message": d.get("message") or exc.message})
+                out.append({"field": field_for(str(d.get("field") or "")) or "", "message": d.get("message") or exc.message})
         else:
-            out.append({"field": default_field, "message": exc.message})
+            out.append({"field": default_field or "", "message": exc.message})
     # One line per field, as the error summary expects.
-    seen: set[tuple[str | None, str]] = set()
+    seen: set[tuple[str, str]] = set()
     unique = []
     for e in out:
         key = (e["field"], e["message"])
@@ -139,12 +140,28 @@ def attempt(session: Session, fn: Callable[[], T], **kw) -> tuple[T | None, list
         return None, errors_from(exc, **kw)
 
 
+def first_error(errors: list[dict[str, str]]) -> str:
+    """The message to flash when a service call did not go through."""
+    return errors[0]["message"] if errors else "That did not work. Please try again."
+
+
 def text(form: FormData, name: str) -> str | None:
     value = form.get(name)
     if value is None or not isinstance(value, str):
         return None
     value = value.strip()
     return value or None
+
+
+def raw(form: FormData, name: str) -> str:
+    """A text field exactly as typed, not stripped ("" when it is absent), as for a password; a
+    file sent where text is expected is refused (422, drawn as an error page)."""
+    value = form.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput("This answer must be typed, not sent as a file.", field=name)
+    return value
 
 
 def many(form: FormData, name: str) -> list[str]:

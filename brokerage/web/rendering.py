@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -157,7 +157,10 @@ def environment() -> Environment:
     return _env()
 
 
-def _secure_headers(response: Response) -> Response:
+R = TypeVar("R", bound=Response)
+
+
+def _secure_headers(response: R) -> R:
     for key, value in SECURITY_HEADERS.items():
         response.headers.setdefault(key, value)
     response.headers.setdefault("Cache-Control", "no-store")
@@ -187,11 +190,11 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     return _secure_headers(response)
 
 
-def _read_flash(request: Request) -> str | None:
+def _read_flash(request: Request) -> dict[str, str] | None:
     value = request.cookies.get(FLASH_COOKIE)
     data = tokens.unsign("brokerage.flash", value, 600) if value else None
     if isinstance(data, dict) and data.get("m"):
-        return {"message": data["m"], "kind": data.get("k", "success")}
+        return {"message": str(data["m"]), "kind": str(data.get("k", "success"))}
     return None
 
 

@@ -55,7 +55,7 @@ def organisation_review(organisation_id: int, request: Request, session: DbSessi
         errors.append({"field": "decision", "message": "Select whether to verify the organisation"})
     elif decision == "rejected" and not note:
         errors.append({"field": "note", "message": "Give a reason, so the organisation knows what to fix"})
-    if not errors:
+    if decision and not errors:
         _, errors = forms.attempt(
             session,
             lambda: organisations_service.verify(session, principal, org.id, decision, note),
@@ -91,7 +91,7 @@ def role_review(role_id: int, request: Request, session: DbSession, principal: S
         errors.append({"field": "decision", "message": "Select whether to publish the role"})
     elif decision == "draft" and not reason:
         errors.append({"field": "reason", "message": "Give a reason, so the organisation knows what to change"})
-    if not errors:
+    if decision and not errors:
         _, errors = forms.attempt(
             session,
             lambda: roles_service.change_status(session, principal, role.id, decision, reason),
@@ -126,7 +126,7 @@ def pipeline(
     page: str | None = None,
 ):
     settings = get_settings()
-    page = paging.page_number(page)
+    page_number = paging.page_number(page)
     status = status if status in REFERRAL_STATUS.labels else None
     rows, total = referrals_service.list_(
         session,
@@ -136,7 +136,7 @@ def pipeline(
         volunteer_id=None,
         district=None,
         overdue_days=None,
-        page=page,
+        page=page_number,
         page_size=REFERRALS_PAGE,
         overdue_working_days=settings.follow_up_working_days,
         overdue_only=overdue == "yes",
@@ -164,7 +164,7 @@ def pipeline(
             "overdue_count": overdue_count,
             "status": status or "",
             "overdue": overdue == "yes",
-            **paging.context("/centre/referrals", filters, page, total, REFERRALS_PAGE),
+            **paging.context("/centre/referrals", filters, page_number, total, REFERRALS_PAGE),
             "follow_up_days": settings.follow_up_working_days,
         },
     )
@@ -191,11 +191,19 @@ def volunteers(
     district: str | None = None,
     page: str | None = None,
 ):
-    page = paging.page_number(page)
+    page_number = paging.page_number(page)
     q = (q or "").strip()[:200] or None
     district = district if district in dict(kent_districts()) else None
     rows, total = volunteers_service.list_(
-        session, principal, district=district, status=None, cause=None, skill=None, q=q, page=page, page_size=VOLUNTEERS_PAGE
+        session,
+        principal,
+        district=district,
+        status=None,
+        cause=None,
+        skill=None,
+        q=q,
+        page=page_number,
+        page_size=VOLUNTEERS_PAGE,
     )
     districts = (
         kent_districts()
@@ -209,7 +217,7 @@ def volunteers(
         {
             "title": "Volunteers",
             "rows": rows,
-            **paging.context("/centre/volunteers", filters, page, total, VOLUNTEERS_PAGE),
+            **paging.context("/centre/volunteers", filters, page_number, total, VOLUNTEERS_PAGE),
             "filters": filters,
             "districts": districts,
         },

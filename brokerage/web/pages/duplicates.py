@@ -31,8 +31,10 @@ def decide(request: Request, session: Session, principal: Principal, pair_id: in
     action = forms.text(form, "action") or ""
     if action == "scan":
         result, errors = forms.attempt(session, lambda: dedup.scan(session, principal))
-        message = errors[0]["message"] if errors else f"Compared {result.compared} records: {result.new} new possible duplicates."
-        return redirect(request, "/centre/duplicates", message, kind="error" if errors else "success")
+        if result is None:
+            return redirect(request, "/centre/duplicates", forms.first_error(errors), kind="error")
+        message = f"Compared {result.compared} records: {result.new} new possible duplicates."
+        return redirect(request, "/centre/duplicates", message)
     if action == "dismiss":
         _, errors = forms.attempt(session, lambda: dedup.dismiss(session, principal, pair_id))
         message = "Marked as two different people."
@@ -48,7 +50,7 @@ def decide(request: Request, session: Session, principal: Principal, pair_id: in
         _, errors = forms.attempt(session, lambda: merge.merge(session, principal, pair_id, int(action[5:])))
         message = "The records have been merged. The merge can be reversed until it is confirmed."
     else:
-        errors, message = [{"field": None, "message": "Choose what to do with this pair."}], ""
+        errors, message = [{"field": "", "message": "Choose what to do with this pair."}], ""
     if errors:
         return redirect(request, "/centre/duplicates", errors[0]["message"], kind="error")
     return redirect(request, "/centre/duplicates", message)

@@ -65,9 +65,8 @@ def log_hours_page(
 
 @router.post("/my/hours/new")
 def log_hours(request: Request, session: DbSession, principal: VolunteerUser, form: Form, placement: int | None = None):
-    p = _placement_for(
-        session, principal, placement or forms.number(form, "placement") and int(forms.number(form, "placement")), None
-    )
+    typed_placement = forms.number(form, "placement")
+    p = _placement_for(session, principal, placement or (int(typed_placement) if typed_placement else None), None)
     _, _vol, role = hours_service.load_placement(session, principal, p.id)
     errors = []
     worked_on, hours = forms.text(form, "worked_on"), forms.number(form, "hours")
@@ -90,7 +89,7 @@ def log_hours(request: Request, session: DbSession, principal: VolunteerUser, fo
             fields=HOURS_FIELDS,
             default_field="hours",
         )
-    if errors:
+    if errors or day is None or amount is None:
         return render(
             request,
             "pages/hours/log.html",
@@ -135,8 +134,8 @@ def approve_hours(request: Request, session: DbSession, principal: SignedIn, for
     if not ids:
         return redirect(request, "/manage/hours", "Tick the hours you want to approve.", kind="error")
     result, errors = forms.attempt(session, lambda: hours_service.bulk_approve(session, principal, ids))
-    if errors:
-        return redirect(request, "/manage/hours", errors[0]["message"], kind="error")
+    if result is None:
+        return redirect(request, "/manage/hours", forms.first_error(errors), kind="error")
     total = sum((Decimal(e.hours) for e in result), Decimal(0))
     return redirect(
         request,

@@ -47,7 +47,7 @@ def manager_signup_page(request: Request, principal: OptionalPrincipal):
 
 @router.post("/manage/sign-up", dependencies=[throttle.per_address("sign_up")])
 def manager_signup(request: Request, session: DbSession, form: Form):
-    full_name, email, password = forms.text(form, "full_name"), forms.text(form, "email"), form.get("password") or ""
+    full_name, email, password = forms.text(form, "full_name"), forms.text(form, "email"), forms.raw(form, "password")
     errors = []
     if not full_name:
         errors.append({"field": "full_name", "message": "Enter your full name"})
@@ -58,7 +58,7 @@ def manager_signup(request: Request, session: DbSession, form: Form):
     if len(password) < 10:
         errors.append({"field": "password", "message": "Choose a password of at least 10 characters"})
     user = None
-    if not errors:
+    if full_name and email and not errors:
         user, errors = forms.attempt(
             session,
             lambda: create_account(session, email=email, full_name=full_name, password=password, role="organisation_manager"),
@@ -80,7 +80,7 @@ def manager_signup(request: Request, session: DbSession, form: Form):
 
 @router.get("/manage")
 def manage_home(request: Request, session: DbSession, principal: ManagerUser):
-    orgs = [session.get(Organisation, oid) for oid in sorted(principal.organisation_ids)]
+    orgs = [org for oid in sorted(principal.organisation_ids) if (org := session.get(Organisation, oid)) is not None]
     roles = {}
     for org in orgs:
         rows, _ = roles_service.list_(session, principal, organisation_id=org.id, page=1, page_size=200)
@@ -178,7 +178,7 @@ def new_organisation(request: Request, session: DbSession, principal: ManagerUse
             },
             default_field="name",
         )
-    if errors:
+    if errors or org is None:
         return render(
             request,
             "pages/organisation/organisation_form.html",
@@ -436,7 +436,7 @@ def _role_submit(request, session, principal, form, org: Organisation, role: Rol
                 aliases=ROLE_ALIASES,
                 default_field="title",
             )
-    if errors:
+    if errors or result is None:
         return render(
             request,
             "pages/organisation/role_form.html",
@@ -540,13 +540,12 @@ def refresh_listing(role_id: int, request: Request, session: DbSession, principa
     """Keep a listing open until a new closing date (and reopen it if it has expired): what the
     'closing soon' email links to."""
     closes_on, error = _closing_date(form)
-    if error is None and closes_on is None:
-        error = {"field": "publish_end", "message": "Enter the new closing date"}
-    if error is not None:
-        return redirect(request, links.role_admin_page(role_id), error["message"] + ".", kind="error")
+    if error is not None or closes_on is None:
+        message = error["message"] if error is not None else "Enter the new closing date"
+        return redirect(request, links.role_admin_page(role_id), message + ".", kind="error")
     result, errors = forms.attempt(session, lambda: roles_service.refresh_listing(session, principal, role_id, closes_on))
-    if errors:
-        return redirect(request, links.role_admin_page(role_id), errors[0]["message"], kind="error")
+    if result is None:
+        return redirect(request, links.role_admin_page(role_id), forms.first_error(errors), kind="error")
     role, _org = result
     return redirect(request, links.role_admin_page(role_id), f"“{role.title}” is open until {closes_on.day} {closes_on:%B %Y}.")
 
@@ -601,8 +600,8 @@ def move_referral(referral_id: int, request: Request, session: DbSession, princi
     result, errors = forms.attempt(
         session, lambda: referrals_service.transition(session, principal, referral_id, to, forms.text(form, "note"))
     )
-    if errors:
-        return redirect(request, back, errors[0]["message"], kind="error")
+    if result is None:
+        return redirect(request, back, forms.first_error(errors), kind="error")
     ref, vol, role = result
     return redirect(request, back, f"{vol.full_name} – {role.title}: {REFERRAL_STATUS.label(to).lower()}.")
 

@@ -71,7 +71,7 @@ def profile_alias(request: Request, principal: OptionalPrincipal):
 
 @router.post("/sign-in")
 def sign_in(request: Request, session: DbSession, form: Form):
-    email, password = forms.text(form, "email"), form.get("password") or ""
+    email, password = forms.text(form, "email"), forms.raw(form, "password")
     next_url = forms.text(form, "next")
     errors = []
     if not email:
@@ -80,7 +80,7 @@ def sign_in(request: Request, session: DbSession, form: Form):
         errors.append({"field": "password", "message": "Enter your password"})
     user = None
     status_code, headers = 422, {}
-    if not errors:
+    if email and password:
         try:
             user = auth_service.sign_in(session, request, email, password)
         except NotAuthenticated as exc:
@@ -88,7 +88,7 @@ def sign_in(request: Request, session: DbSession, form: Form):
         except TooManyRequests as exc:
             errors.append({"field": "email", "message": exc.message})
             status_code, headers = exc.status_code, exc.headers or {}
-    if errors:
+    if errors or user is None:
         page = render(
             request,
             "pages/sign_in.html",
@@ -149,8 +149,8 @@ def reset_password_page(request: Request, principal: OptionalPrincipal, token: s
 @router.post("/reset-password", dependencies=[throttle.per_address("password_reset")])
 def reset_password(request: Request, session: DbSession, form: Form):
     token = forms.text(form, "token") or ""
-    password = form.get("password") or ""
-    confirm = form.get("confirm_password") or ""
+    password = forms.raw(form, "password")
+    confirm = forms.raw(form, "confirm_password")
     errors = []
     if len(password) < 10:
         errors.append({"field": "password", "message": "Choose a password of at least 10 characters"})
