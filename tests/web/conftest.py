@@ -225,6 +225,8 @@ def server(tmp_path_factory):
         "BROKERAGE_VAR_DIR": str(var_dir),
         "BROKERAGE_SMTP_HOST": "127.0.0.1",
         "BROKERAGE_SMTP_PORT": str(smtp_port),
+        # Every browser signs in from 127.0.0.1: the per-address sign-in limit is for the real world.
+        "BROKERAGE_THROTTLE_SIGN_IN_PER_ADDRESS": "1000 per minute",
     }
     for key in ("BROKERAGE_REDIS_URL", "BROKERAGE_BROKER_URL"):
         env.pop(key, None)

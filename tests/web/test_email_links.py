@@ -1,0 +1,288 @@
+"""Every link in every kind of email the service sends, followed in a real browser by the person it
+was sent to.
+
+Each email is triggered through the running server's own worker (an event in the outbox, as the
+app and the scheduler write them, or the page that asks for it) and captured by the SMTP sink.
+Every link in its HTML and text bodies is then opened at phone width: first signed out (a page that
+needs an account sends the recipient to sign in and straight back), then signed in. Each must be a
+200 HTML page, no wider than the 390 px screen, that names the role, referral, hours, organisation
+or account the email was about. Unsubscribe and password links work without signing in.
+
+Last, a pilot lead's dashboard shows the county's totals, as counted directly in the database."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from tests.factories import ASHFORD, PASSWORD, Factory
+from tests.web.conftest import PHONE, body_text
+
+pytestmark = pytest.mark.browser
+
+LINK = re.compile(r"""https?://[^\s"'<>]+""")
+FULL_WEEK = (1 << 21) - 1
+
+
+def _seed(server) -> dict:
+    from brokerage import outbox
+    from brokerage.events import (
+        DbsRemindersDue,
+        DigestEmails,
+        HoursRemindersDue,
+        HoursSubmitted,
+        OrganisationVerificationDecided,
+        ReferralCreated,
+        ReferralFollowUpDue,
+        ReferralStatusChanged,
+        RoleExpiryDue,
+        RoleMatchEmails,
+        VolunteerRetentionReminder,
+        VolunteerUpdated,
+    )
+    from brokerage.models import Centre, HoursEntry, Placement, Referral
+
+    engine = create_engine(server.db_url)
+    today = date.today()
+    long_ago = datetime.utcnow() - timedelta(days=21)
+    with Session(engine) as s:
+        f = Factory(s)
+        centre = s.get(Centre, server.ids["centre"])
+        centre.email = server.staff_email  # escalations go to the centre's inbox
+        org = f.organisation(ASHFORD, name="Willesborough Community Larder")
+        manager = f.user("organisation_manager", organisations=(org,), email="larder.manager@example.org")
+        org.contact_email, org.contact_name = manager.email, "Lee Larder"
+        role = f.role(
+            org,
+            title="Larder shelf stacker",
+            causes=("AntiPoverty",),
+            slot_mask=FULL_WEEK,
+            dbs_level="basic",
+            publish_end=today + timedelta(days=3),
+        )
+
+        def volunteer(first: str, **kw):
+            return f.volunteer(
+                ASHFORD, email=f"{first.lower()}.links@example.net", first_name=first, last_name="Linkfollower", **kw
+            )
+
+        v_match = volunteer("Robin", causes=("AntiPoverty",))
+        v_new = volunteer("Morgan", causes=("AntiPoverty",))
+        v_digest = volunteer("Jessie", causes=("AntiPoverty",), notification="weekly_digest")
+        v_ref = volunteer("Avery", dbs_certificate_date=date(2020, 1, 6))
+        v_hours = volunteer("Quinn")
+        ref = Referral(volunteer_id=v_ref.id, role_id=role.id, status="interested", share_email=True, share_phone=False)
+        ref.status_changed_at = long_ago
+        started = Referral(volunteer_id=v_hours.id, role_id=role.id, status="started", share_email=True, share_phone=False)
+        s.add_all([ref, started])
+        s.flush()
+        placement = Placement(
+            referral_id=started.id,
+            volunteer_id=v_hours.id,
+            role_id=role.id,
+            organisation_id=org.id,
+            started_on=today - timedelta(days=30),
+        )
+        s.add(placement)
+        s.flush()
+        entry = HoursEntry(
+            placement_id=placement.id,
+            volunteer_id=v_hours.id,
+            worked_on=today - timedelta(days=12),
+            hours=4,
+            status="submitted",
+            reminder_count=0,
+        )
+        s.add(entry)
+        s.flush()
+        entry.created_at = long_ago
+        s.commit()
+        week = f"{today.isocalendar()[0]}-W{today.isocalendar()[1]:02d}"
+        for event in (
+            RoleMatchEmails(role_id=role.id, volunteer_ids=(v_match.id,), reasons={}),
+            VolunteerUpdated(volunteer_id=v_new.id),
+            DigestEmails(volunteer_ids=(v_digest.id,), week=week),
+            ReferralCreated(referral_id=ref.id),
+            ReferralStatusChanged(referral_id=ref.id, from_status="interested", to_status="contacted"),
+            ReferralFollowUpDue(day=today.isoformat()),
+            RoleExpiryDue(day=today.isoformat()),
+            DbsRemindersDue(day=today.isoformat()),
+            HoursSubmitted(hours_entry_id=entry.id),
+            HoursRemindersDue(day=today.isoformat()),
+            VolunteerRetentionReminder(volunteer_id=v_digest.id, erase_on=(today + timedelta(days=30)).isoformat()),
+            OrganisationVerificationDecided(organisation_id=org.id),
+        ):
+            outbox.enqueue(s, event)
+        s.commit()
+        data = {
+            "role": role.title,
+            "org": org.name,
+            "manager": manager.email,
+            "match": v_match.email,
+            "new": v_new.email,
+            "digest": v_digest.email,
+            "ref": v_ref.email,
+            "hours": v_hours.email,
+            "hours_name": "Quinn Linkfollower",
+            "ref_name": "Avery Linkfollower",
+        }
+    engine.dispose()
+    return data
+
+
+@pytest.fixture(scope="module")
+def letters(server):
+    return _seed(server)
+
+
+def _links(message) -> list[str]:
+    found = []
+    for url in LINK.findall(unescape(body_text(message))):
+        url = url.rstrip(".,;)")
+        if url not in found:
+            found.append(url)
+    return found
+
+
+def _names(server, path: str) -> list[str]:
+    """What the page at ``path`` must name: the role, referral, organisation… it is about."""
+    engine = create_engine(server.db_url)
+    try:
+        with engine.connect() as c:
+            if m := re.fullmatch(r"/(?:opportunities|manage/roles)/(\d+)", path):
+                return [c.scalar(text("select title from roles where id = :i"), {"i": int(m[1])})]
+            if m := re.fullmatch(r"/(?:manage|centre)/referrals/(\d+)", path):
+                row = c.execute(
+                    text(
+                        "select v.first_name, v.last_name, r.title from referrals x join volunteers v on v.id = x.volunteer_id"
+                        " join roles r on r.id = x.role_id where x.id = :i"
+                    ),
+                    {"i": int(m[1])},
+                ).one()
+                return [f"{row[0]} {row[1]}", row[2]]
+            if m := re.fullmatch(r"/manage/organisations/(\d+)", path):
+                return [c.scalar(text("select name from organisations where id = :i"), {"i": int(m[1])})]
+    finally:
+        engine.dispose()
+    return []
+
+
+def _open(page, url: str, recipient: str, server, extra: dict[str, list[str]]) -> None:
+    path = urlsplit(url).path
+    target = urlsplit(url)._replace(scheme="", netloc="").geturl()
+    response = page.goto(url)
+    if urlsplit(page.url).path == "/sign-in" and path != "/sign-in":
+        assert parse_qs(urlsplit(page.url).query).get("next") == [target], page.url
+        page.fill("#email", recipient)
+        page.fill("#password", PASSWORD)
+        page.click("button:has-text('Sign in')")
+        page.wait_for_load_state()
+        assert urlsplit(page.url).path == path, f"{url}: signing in went to {page.url}"
+        response = page.goto(url)  # the landing page's own response, to check its status
+    _check(page, response, url, server, extra.get(path, []))
+
+
+def _check(page, response, url: str, server, extra: list[str]) -> None:
+    assert response is not None and response.status == 200, f"{url}: {response and response.status}"
+    assert response.headers.get("content-type", "").startswith("text/html"), f"{url}: {response.headers}"
+    content = page.locator("main").inner_text() if page.locator("main").count() else page.content()
+    for name in _names(server, urlsplit(url).path) + extra:
+        assert name in content, f"{url} does not name {name!r}: {content[:800]}"
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{url} is {width} px wide on a {PHONE['width']} px phone"
+
+
+ONE_USE = ("/account/email/confirm",)  # a link that does its work when opened
+
+
+def _follow_all(browser, server, message, recipient: str, extra: dict[str, list[str]]) -> list[str]:
+    urls = [u for u in _links(message) if u.startswith(server.base_url)]
+    assert urls, f"no links in {message.get('Subject')}"
+    for url in urls:
+        path = urlsplit(url).path
+        ctx = browser.new_context(viewport=PHONE, base_url=server.base_url, locale="en-GB")
+        ctx.set_default_timeout(10_000)
+        try:
+            page = ctx.new_page()
+            _open(page, url, recipient, server, extra)  # signed out first (and signed in on the way)
+            if path in ONE_USE:
+                continue
+            if urlsplit(page.url).path != "/sign-in" and "/sign-in" not in page.url:
+                # public pages: now sign in and open the link again
+                page.goto("/sign-in")
+                if urlsplit(page.url).path == "/sign-in" and page.locator("#email").count():
+                    page.fill("#email", recipient)
+                    page.fill("#password", PASSWORD)
+                    page.click("button:has-text('Sign in')")
+                    page.wait_for_load_state()
+            _check(page, page.goto(url), url, server, extra.get(path, []))
+        finally:
+            ctx.close()
+    return urls
+
+
+def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_page):
+    mb = server.mailbox
+    role, org = letters["role"], letters["org"]
+    # An email asked for on a page: a password reset.
+    p = new_page()
+    p.goto("/forgot-password")
+    p.fill("#email", letters["manager"])
+    p.click("form button[type=submit]")
+    p.wait_for_load_state()
+
+    hours_page = {"/manage/hours": [letters["hours_name"]]}
+    expected = [
+        ("role_match", letters["match"], "suits you: " + role, {}),
+        ("volunteer_matches", letters["new"], "Volunteering roles that suit you", {}),
+        ("digest", letters["digest"], "This week's volunteering roles", {}),
+        ("referral_created", letters["manager"], "is interested in " + role, {}),
+        ("referral_status", letters["ref"], "An update on your interest in " + role, {}),
+        ("referral_chase", letters["manager"], "Please reply to", {}),
+        ("referral_escalated", server.staff_email, "needs the centre's help: " + role, {}),
+        ("role_refresh", letters["manager"], f'"{role}" closes on', {}),
+        ("dbs_reminder", letters["ref"], "DBS check", {}),
+        ("hours_submitted", letters["manager"], "New volunteer hours to approve", hours_page),
+        ("hours_reminder", letters["manager"], "hours waiting for your approval", hours_page),
+        ("retention_reminder", letters["digest"], "will be deleted unless you sign in", {}),
+        ("organisation_verification", letters["manager"], "registration: approved", {"/manage/organisations": [org]}),
+        ("password_reset", letters["manager"], "Reset your password", {"/reset-password": ["new password"]}),
+    ]
+    followed = {}
+    for kind, to, subject, extra in expected:
+        message = mb.wait_for(to, subject, timeout=30)
+        who = to
+        profile = {"/my/profile": ["Linkfollower"]} if "@example.net" in who else {}
+        followed[kind] = _follow_all(browser, server, message, who, {**profile, **extra})
+    # Every email that can be unsubscribed from says so with a link that works signed out.
+    for kind in ("role_match", "volunteer_matches", "digest", "referral_chase", "role_refresh", "dbs_reminder"):
+        assert any("/unsubscribe?token=" in u for u in followed[kind]), (kind, followed[kind])
+    # The ones about a role or referral link to its page.
+    assert any("/opportunities/" in u for u in followed["role_match"])
+    assert any("/manage/referrals/" in u for u in followed["referral_created"])
+    assert any("/manage/referrals/" in u for u in followed["referral_chase"])
+    assert any("/centre/referrals/" in u for u in followed["referral_escalated"])
+    assert any("/manage/roles/" in u for u in followed["role_refresh"])
+    assert any("/manage/hours" in u for u in followed["hours_submitted"] + followed["hours_reminder"])
+
+
+def test_pilot_dashboard_shows_the_seeded_totals(server, new_page):
+    from brokerage.models import Volunteer
+
+    engine = create_engine(server.db_url)
+    with Session(engine) as s:
+        volunteers = s.scalar(select(func.count()).select_from(Volunteer).where(Volunteer.status == "active"))
+    engine.dispose()
+    p = new_page()
+    from tests.web.conftest import sign_in
+
+    sign_in(p, server.pilot_email)
+    p.goto("/pilot")
+    content = p.locator("main").inner_text()
+    assert str(volunteers) in content
