@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote_plus
+from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import httpx
 import pytest
@@ -49,7 +49,11 @@ def test_home_sign_in_errors_and_sign_out(new_page, server, check):
     page.click("button:has-text('Sign out')")
     assert "You have signed out" in page.locator(".notification-banner").inner_text()
     page.goto("/centre")
-    assert "/sign-in?next=/centre" in page.url
+    signed_out_at = urlsplit(page.url)
+    assert signed_out_at.path == "/sign-in"
+    assert parse_qs(signed_out_at.query)["next"] == ["/centre"]
+    sign_in(page, server.staff_email)
+    assert urlsplit(page.url).path == "/centre"  # straight back to where they were going
 
 
 def test_password_reset_by_email(new_page, server, check):
