@@ -44,7 +44,7 @@ from .eligibility import (
     role_timing,
     unit_vector,
 )
-from .scoring import HOURS_UNKNOWN, PREFERENCE_MISMATCH, explain, flags_for, result
+from .scoring import HOURS_UNKNOWN, Audience, PREFERENCE_MISMATCH, explain, flags_for, result
 from .spread import spread_positions
 from .types import ALL_SLOTS, COMPONENTS, MatchResult, RoleFeatures, VolunteerFeatures, Weights
 from .vocabulary import Vocabulary, default_vocabulary, tokens
@@ -662,6 +662,7 @@ class RoleIndex:
         scores: npt.NDArray[np.float64],
         contrib: npt.NDArray[np.float64],
         d: npt.NDArray[np.float64],
+        audience: Audience = "volunteer",
     ) -> list[MatchResult]:
         out: list[MatchResult] = []
         w = self.w
@@ -685,7 +686,7 @@ class RoleIndex:
                     sj,
                     dict(zip(COMPONENTS, cj)),
                     fl,
-                    explain(p, role, t, today, w, self.vocab, dj, fl, self._compiled.get(row)),
+                    explain(p, role, t, today, w, self.vocab, dj, fl, self._compiled.get(row), audience=audience),
                     dj,
                 )
             )
@@ -890,6 +891,7 @@ class RoleIndex:
         max_miles: float | None = None,
         text_weight: float = 0.5,
         min_relevance: float = 0.05,
+        audience: Audience = "volunteer",
     ) -> list[MatchResult]:
         """Role search for a volunteer: eligible roles only, filtered, ordered by a blend of text relevance
         (TF-IDF over title and description, typo-tolerant) and the match score. With an empty query it is
@@ -908,6 +910,7 @@ class RoleIndex:
             max_miles=max_miles,
             text_weight=text_weight,
             min_relevance=min_relevance,
+            audience=audience,
         )[0]
 
     @_locked
@@ -927,6 +930,7 @@ class RoleIndex:
         max_miles: float | None = None,
         text_weight: float = 0.5,
         min_relevance: float = 0.05,
+        audience: Audience = "volunteer",
     ) -> tuple[list[MatchResult], int]:
         """One page of :meth:`search` (``k`` results after the first ``offset``) and how many roles the
         search found in all (the true total, whatever the page)."""
@@ -961,7 +965,7 @@ class RoleIndex:
             blended = scores[pos]
         total = int(pos.size)
         order = np.lexsort((self.ids[rows[pos]], -blended))[offset : offset + k]
-        res = self._results(p, today, [(rows[pos[o]], pos[o]) for o in order], scores, contrib, d)
+        res = self._results(p, today, [(rows[pos[o]], pos[o]) for o in order], scores, contrib, d, audience)
         out = []
         for r, o in zip(res, order):
             c = dict(r.contributions)

@@ -80,6 +80,6 @@ def rank_volunteers(
         p: VolunteerProfile = profile_volunteer(v, vocab, w)
         if why_not(p, role, today, vocab, w):
             continue
-        out.append(result(p, role, today, w, vocab))
+        out.append(result(p, role, today, w, vocab, audience="staff"))
     out.sort(key=lambda r: (-r.score, r.volunteer_id))
     return out[:k]

@@ -24,6 +24,7 @@ The vectorised :class:`~matching.index.RoleIndex` implements the same formulas; 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 from datetime import date, datetime
 
 import numpy as np
@@ -54,7 +55,7 @@ from .types import (
 )
 from .vocabulary import Vocabulary, default_vocabulary
 
-__all__ = ["combine", "components", "describe_distance", "explain", "flags_for", "is_oversubscribed", "score"]
+__all__ = ["Audience", "combine", "components", "describe_distance", "explain", "flags_for", "is_oversubscribed", "score"]
 
 HOURS_UNKNOWN = 0.75
 PREFERENCE_MISMATCH = 0.4
@@ -188,6 +189,10 @@ def is_oversubscribed(role: RoleFeatures, w: Weights) -> bool:
     return role.active_referrals >= w.oversubscribed_ratio * max(role.places_available, 1)
 
 
+# Who reads an explanation: the volunteer themself, staff reading about them, or a visitor not signed in.
+Audience = Literal["volunteer", "staff", "visitor"]
+
+
 def explain(
     p: VolunteerProfile,
     role: RoleFeatures,
@@ -199,20 +204,27 @@ def explain(
     flags: tuple[str, ...],
     cr: CompiledRole | None = None,
     close: Reason | None = None,
+    audience: Audience = "volunteer",
 ) -> str:
     """A short sentence: "2.1 miles away · Saturday mornings match · uses your first aid skill". Each fact
-    has one wording, shared with the why-not reasons (distances, slots) and :data:`FLAG_MESSAGES`."""
+    has one wording, shared with the why-not reasons (distances, slots) and :data:`FLAG_MESSAGES`.
+
+    ``audience`` is who reads it: the ``volunteer`` themself ("uses your gardening skill", "older people,
+    a cause you care about"); a role's managers or centre ``staff`` reading about the volunteer ("lives
+    2.1 miles away", "has gardening skills", "cares about Older People"); or a ``visitor`` who is not
+    signed in, who is told neutral facts of the role only (nothing about skills or causes of theirs)."""
     v = p.v
     cr = cr or compile_role(role, vocab)
     parts: list[str] = []
+    far = (lambda x: f"lives {describe_distance(x)}") if audience == "staff" else describe_distance
     if role.mode == "remote":
         parts.append("from home")
     elif role.mode == "hybrid" and v.mode == "in_person":
-        parts.append(f"{describe_distance(d)} (it can also be done from home)" if d is not None else "in person or from home")
+        parts.append(f"{far(d)} (it can also be done from home)" if d is not None else "in person or from home")
     elif role.mode == "hybrid":
-        parts.append(f"{describe_distance(d)} or from home" if d is not None and v.mode != "remote" else "can be done from home")
+        parts.append(f"{far(d)} or from home" if d is not None and v.mode != "remote" else "can be done from home")
     elif d is not None:
-        parts.append(describe_distance(d))
+        parts.append(far(d))
     shared = t.eff_mask & p.avail
     if t.flexible:
         parts.append("flexible times")
@@ -220,7 +232,8 @@ def explain(
         nxt = _first_free_session_slot(role, today, p.avail)
         if nxt is not None:
             when, bit = nxt
-            parts.append(f"{when.strftime('%a')} {when.day} {when.strftime('%b')} {SLOT_PARTS[bit % 3]} suits you")
+            day = f"{when.strftime('%a')} {when.day} {when.strftime('%b')} {SLOT_PARTS[bit % 3]}"
+            parts.append({"volunteer": f"{day} suits you", "staff": f"free on {day}"}.get(audience, f"on {day}"))
     elif shared:
         names = [slot_name(b) for b in range(21) if shared >> b & 1]
         if len(names) == 1:
@@ -228,19 +241,10 @@ def explain(
         elif len(names) == 2:
             parts.append(f"{names[0]} and {names[1]} match")
         else:
-            parts.append(f"{names[0]}, {names[1]} and {len(names) - 2} more times match")
-    s = p.skills.strengths
-    used = [i for i in cr.required + cr.desired if s[i] >= w.skill_match_threshold]
-    if used:
-        names = [vocab.skill_short(i) for i in used[:2]]
-        sure = all(s[i] >= w.essential_match_threshold for i in used[:2])
-        parts.append(
-            ("uses your " if sure else "may use your ") + " and ".join(names) + (" skills" if len(names) > 1 else " skill")
-        )
-    shared_c = cr.cause_bits & p.cause_bits
-    if shared_c:
-        i = (shared_c & -shared_c).bit_length() - 1
-        parts.append(f"{vocab.cause_labels[i].lower()}, a cause you care about")
+            more = len(names) - 2
+            parts.append(f"{names[0]}, {names[1]} and {more} more {'time' if more == 1 else 'times'} match")
+    if audience != "visitor":
+        parts += _personal(p, cr, w, vocab, audience)
     for flag in ("needs_dbs_check", "needs_id_check"):
         if flag in flags:
             parts.append(FLAG_MESSAGES[flag])
@@ -251,6 +255,26 @@ def explain(
     if close is not None:
         parts.append(close.message.rstrip(".").replace("This role is", "it is", 1))
     return " · ".join(parts)
+
+
+def _personal(p: VolunteerProfile, cr: CompiledRole, w: Weights, vocab: Vocabulary, audience: Audience) -> list[str]:
+    """The skills and the cause the volunteer brings to the role, said to them or about them."""
+    out: list[str] = []
+    s = p.skills.strengths
+    used = [i for i in cr.required + cr.desired if s[i] >= w.skill_match_threshold]
+    if used:
+        names = " and ".join(vocab.skill_short(i) for i in used[:2])
+        sure = all(s[i] >= w.essential_match_threshold for i in used[:2])
+        if audience == "staff":
+            out.append(("has " if sure else "may have ") + names + " skills")
+        else:
+            out.append(("uses your " if sure else "may use your ") + names + (" skills" if len(used[:2]) > 1 else " skill"))
+    shared_c = cr.cause_bits & p.cause_bits
+    if shared_c:
+        i = (shared_c & -shared_c).bit_length() - 1
+        label = vocab.cause_labels[i]
+        out.append(f"cares about {label}" if audience == "staff" else f"{label.lower()}, a cause you care about")
+    return out
 
 
 def score(
@@ -271,7 +295,13 @@ def score(
 
 
 def result(
-    p: VolunteerProfile, role: RoleFeatures, today: date, w: Weights, vocab: Vocabulary, close: Reason | None = None
+    p: VolunteerProfile,
+    role: RoleFeatures,
+    today: date,
+    w: Weights,
+    vocab: Vocabulary,
+    close: Reason | None = None,
+    audience: Audience = "volunteer",
 ) -> MatchResult:
     """The scored, flagged and explained result of one pair (a close match when ``close`` is given)."""
     cr = compile_role(role, vocab)
@@ -280,4 +310,6 @@ def result(
     comps = components(p, role, today, w, vocab, cr, t, d)
     sc, contrib = combine(comps, w)
     fl = flags_for(p, role, t, today, w, d) + (("close_match",) if close is not None else ())
-    return MatchResult(role.id, p.v.id, sc, contrib, fl, explain(p, role, t, today, w, vocab, d, fl, cr, close), d, close)
+    return MatchResult(
+        role.id, p.v.id, sc, contrib, fl, explain(p, role, t, today, w, vocab, d, fl, cr, close, audience), d, close
+    )

@@ -28,7 +28,7 @@ from matching import score as _score_pair
 from matching import suggest_tags as _suggest_tags
 from matching import why_not as _why_not
 from matching.eligibility import describe_distance, distance_miles, profile_volunteer, role_timing
-from matching.scoring import flags_for
+from matching.scoring import Audience, flags_for
 from matching.types import Weights
 
 CANDIDATE_POOL = 3_000
@@ -242,7 +242,9 @@ def search_page(
 ) -> tuple[list[RoleMatch], int]:
     """One page of :func:`search` (``limit`` roles after the first ``offset``) and how many roles the
     search found in all."""
+    audience: Audience = "visitor"
     if principal is not None and principal.is_volunteer and principal.volunteer_id:
+        audience = "volunteer"
         _, own = _volunteer_and_features(session, principal.volunteer_id)
         if own is None:
             raise NotFound("There is no volunteer with that id.")
@@ -285,6 +287,7 @@ def search_page(
         modes=modes,
         one_off=one_off,
         max_miles=miles,
+        audience=audience,
     )
     return _decorate(session, results, _public_summaries(session)), total
 

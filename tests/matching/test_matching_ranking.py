@@ -322,3 +322,28 @@ def test_fast_path_agrees_with_the_reference_after_roles_change():
         assert all(abs(x.score - y.score) < 1e-9 and x.explanation == y.explanation for x, y in zip(a, b))
         full = [x.role_id for x in b if x.close is None]
         assert [int(r) for r in many.role_ids[row] if r >= 0] == full
+
+
+def test_explanations_are_phrased_for_who_reads_them():
+    from matching.eligibility import profile_volunteer
+    from matching.scoring import result
+    from matching.vocabulary import default_vocabulary
+
+    vocab, w = default_vocabulary(), Weights()
+    v = replace(VOL, skills=("first-aid",), causes=("OlderPeople",), availability_mask=SAT_AM | 1)
+    r = replace(BASE, lat=51.18, required_skills=("first-aid",), causes=("OlderPeople",))
+    p = profile_volunteer(v, vocab, w)
+    own = result(p, r, TODAY, w, vocab).explanation
+    staff = result(p, r, TODAY, w, vocab, audience="staff").explanation
+    visitor = result(p, r, TODAY, w, vocab, audience="visitor").explanation
+    assert "uses your first aid skill" in own and "older people, a cause you care about" in own
+    assert staff.startswith("lives 2.1 miles away · Saturday mornings match · has first aid skills · cares about Older People")
+    assert "your" not in staff and "you care" not in staff
+    assert visitor.startswith("2.1 miles away · Saturday mornings match")
+    assert "first aid" not in visitor and "care about" not in visitor and "your" not in visitor
+
+
+def test_three_shared_times_read_as_one_more_time():
+    v = replace(VOL, availability_mask=SAT_AM | 1 | 2)
+    res = score(v, replace(BASE, slot_mask=SAT_AM | 1 | 2), TODAY)
+    assert "and 1 more time match" in res.explanation and "1 more times" not in res.explanation

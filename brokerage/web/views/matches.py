@@ -29,6 +29,7 @@ class RoleCard:
     distance_miles: float | None = None
     why: list[str] = field(default_factory=list)
     close: dict[str, str] | None = None  # a close match: what does not fit ("message") and what could change ("change")
+    personal: bool = True  # ``why`` is said to the volunteer reading it (not to a visitor who is not signed in)
 
 
 @dataclass
@@ -52,7 +53,7 @@ def _sentences(text: str | None) -> list[str]:
     return [text] if text else []
 
 
-def _cards(session: Session, found: list[RoleMatch]) -> list[RoleCard]:
+def _cards(session: Session, found: list[RoleMatch], personal: bool = True) -> list[RoleCard]:
     roles = {r.id: r for r in session.scalars(select(Role).where(Role.id.in_([m.role_id for m in found])))} if found else {}
     return [
         RoleCard(
@@ -61,6 +62,7 @@ def _cards(session: Session, found: list[RoleMatch]) -> list[RoleCard]:
             distance_miles=m.distance_miles,
             why=_sentences(m.explanation),
             close=m.close_match,
+            personal=personal,
         )
         for m in found
         if m.role_id in roles
@@ -111,7 +113,8 @@ def search_roles(
         offset=(page - 1) * page_size,
         limit=page_size,
     )
-    return _cards(session, found), total
+    personal = principal is not None and principal.is_volunteer and bool(principal.volunteer_id)
+    return _cards(session, found, personal), total
 
 
 def eligibility(session: Session, principal: Principal, volunteer: Volunteer, role: Role) -> Eligibility:
