@@ -49,6 +49,8 @@ def _alembic_config(url: str | None = None):
 def migrate(url: str | None = None) -> None:
     from alembic import command
 
+    # Alembic announces each of its own plugins at INFO; only the migrations it runs are news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     command.upgrade(_alembic_config(url), "head")
 
 
