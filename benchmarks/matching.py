@@ -230,7 +230,7 @@ def naive_rank(v: VolunteerFeatures, roles: list[RoleFeatures], k: int = 10):
     vcauses = set(v.causes)
     heap: list[tuple[float, int]] = []
     for r in roles:
-        if r.status != "published" or r.places_available <= 0:
+        if r.status != "published" or (r.places_available is not None and r.places_available <= 0):
             continue
         if (r.publish_start and r.publish_start > TODAY) or (r.publish_end and r.publish_end < TODAY):
             continue

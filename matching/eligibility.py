@@ -8,7 +8,7 @@ close match, with what is off and what the volunteer could change (``Reason.chan
 =======================  =====================================================================
 ``not_published``        the role is not published (draft, paused, closed …)
 ``outside_publish_window`` today is before ``publish_start`` or after ``publish_end``
-``no_places``            ``places_available`` is 0
+``no_places``            ``places_available`` is 0 (not when it is unknown)
 ``already_referred``     the volunteer already has an active referral to this role
 ``under_min_age``        younger than ``min_age`` (at the session date for one-off roles, else today)
 ``over_max_age``         older than ``max_age`` (same date rule)
@@ -304,7 +304,7 @@ def _open_reasons(v: VolunteerFeatures, role: RoleFeatures, today: date) -> list
         out.append(Reason("outside_publish_window", f"This role is not open yet: it opens on {_fmt_date(role.publish_start)}."))
     elif role.publish_end is not None and role.publish_end < today:
         out.append(Reason("outside_publish_window", f"This role closed on {_fmt_date(role.publish_end)}."))
-    if role.places_available <= 0:
+    if role.places_available is not None and role.places_available <= 0:
         out.append(Reason("no_places", "All the places on this role have been filled."))
     if role.id in v.active_referral_role_ids:
         out.append(

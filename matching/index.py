@@ -333,7 +333,7 @@ class RoleIndex:
         self.published[row] = role.status == "published"
         self.pub_start[row] = role.publish_start.toordinal() if role.publish_start else _NONE_ORD_LO
         self.pub_end[row] = role.publish_end.toordinal() if role.publish_end else _NONE_ORD_HI
-        self.places[row] = role.places_available
+        self.places[row] = 1 if role.places_available is None else role.places_available  # unknown: never full
         self.referrals[row] = role.active_referrals
         self.min_age[row] = -1 if role.min_age is None else role.min_age
         self.max_age[row] = 10_000 if role.max_age is None else role.max_age

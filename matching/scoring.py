@@ -127,7 +127,7 @@ def components(
         pref = PREFERENCE_MISMATCH
     commitment = hours * pref
     # need
-    few = 1.0 / (1.0 + max(role.active_referrals, 0) / max(role.places_available, 1))
+    few = 1.0 / (1.0 + max(role.active_referrals, 0) / max(role.places_available or 1, 1))
     soon_date = t.next_date if role.one_off else role.publish_end
     if soon_date is not None:
         days = max((soon_date - today).days, 0)
@@ -186,7 +186,7 @@ def _first_free_session_slot(role: RoleFeatures, today: date, avail: int) -> tup
 
 
 def is_oversubscribed(role: RoleFeatures, w: Weights) -> bool:
-    return role.active_referrals >= w.oversubscribed_ratio * max(role.places_available, 1)
+    return role.active_referrals >= w.oversubscribed_ratio * max(role.places_available or 1, 1)
 
 
 # Who reads an explanation: the volunteer themself, staff reading about them, or a visitor not signed in.

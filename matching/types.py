@@ -87,7 +87,7 @@ class RoleFeatures:
     *gate*, and count as needed skills in the score too. ``requirements`` are the standard's requirement
     labels ("ID Check", "DBS Check" …); they are flagged, the DBS level itself gates.
     ``causes`` are cause ids from ``causes.csv``.
-    ``places_available`` is the number of places still open; ``active_referrals`` the referrals in
+    ``places_available`` is the number of places still open (None: not stated, never full); ``active_referrals`` the referrals in
     progress. ``dbs_level``: 0 none, 1 basic, 2 standard, 3 enhanced.
     """
 
@@ -96,7 +96,7 @@ class RoleFeatures:
     status: str = "published"
     publish_start: date | None = None
     publish_end: date | None = None
-    places_available: int = 1
+    places_available: int | None = 1
     active_referrals: int = 0
     min_age: int | None = None
     max_age: int | None = None

@@ -6,8 +6,8 @@ Rows are roles; an activity with no role level is one role (the reference data p
 activities only); an organisation with no activities is a row of its own, so an organisation-only
 feed creates organisations. Every imported organisation, activity and role keeps the IRI it was
 published under (``source_id``); re-importing a feed, or this brokerage's own feed, changes
-nothing. Nothing is invented: a role whose place the feed does not give has no place; the places on
-offer are the brokerage's default, since the standard has no word for them."""
+nothing. Nothing is invented: a role whose place the feed does not give has no place, and its places on
+offer are not stated (the standard has no word for them)."""
 
 from __future__ import annotations
 
@@ -534,6 +534,7 @@ def apply_import(session: Session, plan: FeedPlan, *, actor_user_id: int | None)
             organisation_id=org_id,
             status="published",
             published_at=utcnow(),
+            places_available=None,  # the standard has no word for places: unknown, never full
             created_by_id=actor_user_id,
             source=SOURCE,
             source_id=entry["source_id"],

@@ -113,7 +113,7 @@ def role_features(
                 status=r.status,
                 publish_start=r.publish_start,
                 publish_end=r.publish_end,
-                places_available=r.places_available or 0,
+                places_available=r.places_available,
                 active_referrals=active.get(r.id, 0),
                 min_age=r.minimum_age,
                 max_age=r.maximum_age,

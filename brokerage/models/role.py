@@ -62,7 +62,8 @@ class Role(Base):
     rewards: Mapped[list[str]] = mapped_column(JSON, default=list)
     minimum_age: Mapped[int | None] = mapped_column(Integer)
     maximum_age: Mapped[int | None] = mapped_column(Integer)
-    places_available: Mapped[int] = mapped_column(Integer, default=1)
+    # None: the number of places is not known (an import whose file does not say); never full
+    places_available: Mapped[int | None] = mapped_column(Integer)
     apply_link: Mapped[str | None] = mapped_column(String(300))
     publish_start: Mapped[date | None] = mapped_column(Date)
     publish_end: Mapped[date | None] = mapped_column(Date, index=True)

@@ -125,7 +125,7 @@ class RoleOut(Output):
     rewards: list[str]
     minimum_age: int | None
     maximum_age: int | None
-    places_available: int
+    places_available: int | None  # None: not stated by the file or feed the role came from
     apply_link: str | None
     publish_start: date | None
     publish_end: date | None

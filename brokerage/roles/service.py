@@ -424,6 +424,8 @@ def take_place(session: Session, role_id: int, principal: Principal | None) -> R
     """A placement starts: one place fewer, and the role is filled when none is left. The role's row
     is locked, so concurrent starts take the places one by one and the last place is taken once."""
     role = locking.lock(session, Role, role_id)
+    if role.places_available is None:  # not stated: the role stays open, its places unknown
+        return role
     if role.places_available < 1:
         raise Conflict(
             "Every place on this role is taken. Reopen it with more places, or mark this referral unsuccessful.",
@@ -439,6 +441,8 @@ def give_back_place(session: Session, role_id: int, principal: Principal | None)
     """A placement ends: its place is free again, and a role that was filled because every place
     was taken is open again."""
     role = locking.lock(session, Role, role_id)
+    if role.places_available is None:
+        return role
     was_full = role.places_available < 1
     role.places_available += 1
     if was_full and role.status == "filled":

@@ -100,6 +100,11 @@ def fmt_number(value: Any, places: int = 0) -> str:
     return f"{float(value):,.{places}f}"
 
 
+def fmt_places(value: Any) -> str:
+    """A role's places: a number, or "Not stated" when the role's source did not say."""
+    return "Not stated" if value is None else str(value)
+
+
 def fmt_money(value: Any) -> str:
     if value is None:
         return ""
@@ -122,6 +127,7 @@ def _env() -> Environment:
         datetime=fmt_datetime,
         number=fmt_number,
         money=fmt_money,
+        places=fmt_places,
         miles_away=describe_distance,
         role_status=ROLE_STATUS.label,
         referral_status=REFERRAL_STATUS.label,

@@ -208,6 +208,7 @@ def test_the_guides_nested_organisations_land_field_by_field(db, factory):
     assert role.location_name == "Under One Sky Hub" and role.postcode == "SE1 7AE" and role.district_gss == "OUTSIDE"
     assert role.address == "127-128 Lower Marsh, London SE1 7AE, UK"  # the postcode is not at its end: kept whole
     assert role.latitude == pytest.approx(51.5005014) and role.mode == "in_person"
+    assert role.places_available is None  # the standard has no word for places: not invented
     from brokerage.vocab.slots import mask_to_slots
 
     assert mask_to_slots(role.slot_mask) == ["MondayAfternoon", "TuesdayAfternoon", "SaturdayMorning", "SaturdayAfternoon"]

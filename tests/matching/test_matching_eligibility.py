@@ -51,6 +51,13 @@ def test_no_places():
     check(VOL, replace(ROLE, places_available=0), "no_places", ["filled"])
 
 
+def test_places_not_stated_are_never_full():
+    unknown = replace(ROLE, places_available=None)
+    assert why_not(VOL, unknown, TODAY) == []
+    assert list(RoleIndex([unknown]).eligible_ids(VOL, TODAY)) == [1]
+    assert score(VOL, unknown, TODAY) == score(VOL, replace(ROLE, places_available=1), TODAY)
+
+
 def test_under_and_over_age():
     young = replace(VOL, date_of_birth=date(2010, 1, 1))
     check(young, replace(ROLE, min_age=18), "under_min_age", ["at least 18", "16"])

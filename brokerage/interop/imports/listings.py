@@ -320,7 +320,7 @@ def apply(session: Session, plan: ListingPlan, *, actor_user_id: int | None) -> 
             requirements=[],
             accessibility=[],
             rewards=[],
-            places_available=d["places"] or 0,
+            places_available=d["places"],  # None when the file does not say
             apply_link=d.get("link"),
             publish_start=d["starts_on"],
             publish_end=d["ends_on"],

@@ -574,7 +574,7 @@ def apply(session: Session, centre_id: int, plan: SessionPlan, source: str, *, a
             requirements=[],
             accessibility=[],
             rewards=[],
-            places_available=0,
+            places_available=None,  # the export does not say how many volunteers the role needs
             publish_start=r.starts_on,
             publish_end=r.ends_on,
             status=status,

@@ -336,7 +336,7 @@ def _role_values(role: Role) -> dict[str, Any]:
         "dbs_level": role.dbs_level,
         "minimum_age": role.minimum_age if role.minimum_age is not None else "",
         "maximum_age": role.maximum_age if role.maximum_age is not None else "",
-        "places_available": role.places_available,
+        "places_available": role.places_available if role.places_available is not None else "",
         "publish_end": role.publish_end.isoformat() if role.publish_end else "",
         "session_date": s.starts_at.date().isoformat() if s else "",
         "session_start": s.starts_at.strftime("%H:%M") if s else "",
