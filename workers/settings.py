@@ -10,6 +10,9 @@ from functools import lru_cache
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from brokerage.hours import reminders as hours_reminders
+from brokerage.volunteers import reminders
+
 
 class WorkerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BROKERAGE_WORKER_", env_file=".env", extra="ignore")
@@ -55,9 +58,12 @@ class WorkerSettings(BaseSettings):
     role_email_chunk: int = 100  # role-match emails per job: each job's fixed cost is spread over many emails
     instant_matches: int = 5  # roles in a "your matches" email
     digest_roles: int = 8
-    dbs_valid_years: int = 3  # a DBS certificate older than this is treated as due for renewal
-    dbs_warning_days: int = 60  # the first reminder goes this many days before the renewal date
-    hours_reminder_days: int = 7
+    dbs_valid_years: int = reminders.DBS_VALID_YEARS  # a certificate older than this is due for renewal
+    dbs_warning_days: int = reminders.DBS_WARNING_DAYS  # the first reminder goes this many days before
+    # Hours waiting longer than the first for approval are in the weekly reminder, until they have
+    # waited the second: a backlog of months is not news to the organisation.
+    hours_reminder_days: int = hours_reminders.REMIND_AFTER_DAYS
+    hours_reminder_stop_days: int = hours_reminders.STOP_AFTER_DAYS
     refresh_reminder_days: int = 7
 
 

@@ -450,10 +450,14 @@ class AwaitingApproval:
 
 
 def awaiting_approval(
-    session: Session, *, organisation_id: int | None = None, submitted_before: datetime | None = None
+    session: Session,
+    *,
+    organisation_id: int | None = None,
+    submitted_before: datetime | None = None,
+    submitted_after: datetime | None = None,
 ) -> list[AwaitingApproval]:
     """Submitted hours not yet approved, per organisation (one, or all), optionally only those
-    submitted before a time."""
+    submitted before a time and after another."""
     stmt = (
         select(Placement.organisation_id, func.count(HoursEntry.id), func.sum(HoursEntry.hours), func.min(HoursEntry.created_at))
         .join(Placement, Placement.id == HoursEntry.placement_id)
@@ -465,10 +469,14 @@ def awaiting_approval(
         stmt = stmt.where(Placement.organisation_id == organisation_id)
     if submitted_before is not None:
         stmt = stmt.where(HoursEntry.created_at <= submitted_before)
+    if submitted_after is not None:
+        stmt = stmt.where(HoursEntry.created_at > submitted_after)
     return [AwaitingApproval(org_id, count, total, oldest) for org_id, count, total, oldest in session.execute(stmt)]
 
 
-def count_reminder(session: Session, organisation_id: int, submitted_before: datetime) -> None:
+def count_reminder(
+    session: Session, organisation_id: int, submitted_before: datetime, submitted_after: datetime | None = None
+) -> None:
     """Note on each entry still waiting that its organisation has been reminded once more."""
     entries = (
         select(HoursEntry.id)
@@ -477,6 +485,7 @@ def count_reminder(session: Session, organisation_id: int, submitted_before: dat
             Placement.organisation_id == organisation_id,
             HoursEntry.status == "submitted",
             HoursEntry.created_at <= submitted_before,
+            HoursEntry.created_at > (submitted_after or datetime.min),
         )
     )
     session.execute(

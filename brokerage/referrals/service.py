@@ -197,6 +197,11 @@ def transition(
 WAITING_STATUSES = ("interested", "referred")
 
 
+def chase_key(referral_id: int, status_changed_at: datetime, email: str) -> str:
+    """The organisation is chased once about a referral for each time it has come to wait on them."""
+    return f"referral_chase:{referral_id}:{status_changed_at:%Y%m%d%H%M%S}:{email.lower()}"
+
+
 def working_days_since(moment: datetime, today: date | None = None) -> int:
     """Working days (Monday to Friday) from ``moment`` to ``today``: 0 on the day itself."""
     today = today or date.today()

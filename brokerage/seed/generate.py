@@ -23,6 +23,7 @@ from brokerage.models import (
     Activity,
     Centre,
     CentreDistrict,
+    Delivery,
     HoursEntry,
     Organisation,
     OrganisationCause,
@@ -40,9 +41,13 @@ from brokerage.models import (
     VolunteerCause,
     VolunteerSkill,
 )
-from brokerage.referrals.service import working_days_since
+from brokerage.hours import reminders as hours_reminders
+from brokerage.hours import service as hours_service
+from brokerage.organisations import service as organisations_service
+from brokerage.referrals.service import WAITING_STATUSES, chase_key, working_days_since
 from brokerage.reports import rollups
 from brokerage.seed import corpus
+from brokerage.volunteers import reminders as volunteer_reminders
 
 SCALES = {
     "tiny": {"organisations": 24, "roles": 90, "volunteers": 300, "referral_share": 0.5},
@@ -208,6 +213,7 @@ def seed(
         counts = _generate(w, rng, cfg, today, scale)
         w.flush_all()
         _fix_sequences(session)
+        _already_sent(session, today)
     bar.close()
     # The report rollups follow the seeded hours at once: the dashboard shows them from the first minute.
     rollups.rebuild_all(session_scope)
@@ -215,6 +221,57 @@ def seed(
         with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
     return SeedResult(scale=scale, counts={**w.counts, **counts}, seconds=perf_counter() - started)
+
+
+def _already_sent(session: Session, today: date) -> None:
+    """Leave the periodic emails as a running service would have left them by the end of ``today``:
+    this week's digest sent, this week's reminders about hours waiting for approval sent, every DBS
+    reminder whose day has come sent, and organisations chased about referrals that have waited. So the first start of the demo mails only what falls due
+    from then on, not a backlog of the seeded year (the same rules and keys as the jobs)."""
+    sent_at = _dt(today, 8)
+    session.add(
+        Delivery(key=volunteer_reminders.digest_week_key(volunteer_reminders.iso_week(today)), kind="fanout", status="done")
+    )
+    end_of_day = datetime.combine(today, time.max)
+    due_hours = hours_reminders.due(session, today, end_of_day)
+    after, before = hours_reminders.window(end_of_day)
+    for org_id in sorted({r.organisation_id for r in due_hours}):
+        hours_service.count_reminder(session, org_id, before, after)
+    dbs = volunteer_reminders.dbs_reminders_due(session, today)
+    chases = []
+    waiting = session.execute(
+        select(Referral.id, Referral.status_changed_at, Role.id, Role.organisation_id)
+        .join(Role, Role.id == Referral.role_id)
+        .where(Referral.status.in_(WAITING_STATUSES), Referral.escalated_at.is_(None))
+    ).all()
+    for referral_id, changed, role_id, org_id in waiting:
+        if working_days_since(changed, today) >= get_settings().follow_up_working_days:
+            for email, _name in organisations_service.recipients(session, org_id):
+                chases.append(
+                    Delivery(
+                        key=chase_key(referral_id, changed, email),
+                        kind="referral_chase",
+                        recipient=email,
+                        role_id=role_id,
+                        created_at=sent_at,
+                        sent_at=sent_at,
+                    )
+                )
+    session.add_all(
+        [Delivery(key=r.key, kind="hours_reminder", recipient=r.email, created_at=sent_at, sent_at=sent_at) for r in due_hours]
+        + [
+            Delivery(
+                key=r.key,
+                kind="dbs_reminder",
+                recipient=r.email,
+                volunteer_id=r.volunteer_id,
+                created_at=sent_at,
+                sent_at=sent_at,
+            )
+            for r in dbs
+        ]
+        + chases
+    )
 
 
 def _dt(d: date, hour: int = 10, minute: int = 0) -> datetime:
@@ -483,20 +540,66 @@ def _volunteers(
     login. Returns (id, district, registered on) of each."""
     vols: list[tuple[int, str, date]] = []
     login_share = 0.2 if scale != "county" else 0.0
+    twice: list[dict] = []  # people who will sign up a second time
     for vid in range(1, cfg["volunteers"] + 1):
         v = corpus.volunteer(rng, serial=vid, district=ASHFORD if vid == 1 else None)
         email = "volunteer@demo.example.org" if vid == 1 else v["email"]
         user_id = users.new(email, v["full_name"], "volunteer") if (vid == 1 or rng.random() < login_share) else None
         district = v["district_gss"] or "OUTSIDE"
         registered = today - timedelta(days=int(rng.triangular(0, 1100, 60)))
-        w.add(Volunteer, _volunteer_row(rng, vid, v, email, user_id, district, registered, centre_by_district))
+        row = _volunteer_row(rng, vid, v, email, user_id, district, registered, centre_by_district)
+        w.add(Volunteer, row)
+        if district == ASHFORD and vid > 1 and row["phone"] and min(len(row["first_name"]), len(row["last_name"])) >= 5:
+            twice.append(row)
         for s in v["skills"]:
             w.add(VolunteerSkill, {"volunteer_id": vid, "skill_id": s})
         for c in v["causes"]:
             w.add(VolunteerCause, {"volunteer_id": vid, "cause_id": c})
         vols.append((vid, district, registered))
+    _planted_duplicates(w, today, cfg["volunteers"], twice[:4])
     w.flush_upto(VolunteerCause)
     return vols
+
+
+def _swap_inner(word: str) -> str:
+    """A typing slip: two letters in the middle of a word swapped ("Thompson" → "Thomspon")."""
+    i = len(word) // 2
+    return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :] if len(word) >= 4 and word[i] != word[i - 1] else word + "e"
+
+
+def _planted_duplicates(w: _Writer, today: date, last_id: int, sources: list[dict]) -> None:
+    """A few people who signed up twice in Ashford, as they do: so centre staff can try the
+    duplicates review and a merge on the demo. Each second record came later, with no history:
+    - a slip in the surname, the same date of birth and phone, another email address;
+    - the same person writing their email in other capitals with a "+" tag, no phone given;
+    - the same phone and postcode, a letter missing from the first name, no date of birth given;
+    - forename and surname the wrong way round, the same date of birth and phone."""
+    variants = [
+        lambda r: {
+            "last_name": _swap_inner(r["last_name"]),
+            "email": f"{r['first_name'][0]}{r['last_name']}@post.example".lower(),
+        },
+        lambda r: {"email": r["email"].split("@")[0].title() + "+Kent@" + r["email"].split("@")[1].upper(), "phone": None},
+        lambda r: {
+            "first_name": r["first_name"][:2] + r["first_name"][3:],
+            "email": f"{r['last_name']}.{r['first_name'][0]}@inbox.example".lower(),
+            "date_of_birth": None,
+        },
+        lambda r: {"first_name": r["last_name"], "last_name": r["first_name"], "email": None},
+    ]
+    for k, (source, change) in enumerate(zip(sources, variants), start=1):
+        registered = min(today, source["registered_on"] + timedelta(days=40 * k))
+        row = {
+            **source,
+            **change(source),
+            "id": last_id + k,
+            "user_id": None,
+            "registered_on": registered,
+            "created_at": _dt(registered),
+            "updated_at": _dt(registered),
+        }
+        row["email_normalised"] = row["email"].lower() if row["email"] else None
+        w.add(Volunteer, row)
 
 
 def _volunteer_row(

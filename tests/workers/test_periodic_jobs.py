@@ -130,11 +130,12 @@ def test_dbs_reminder_goes_to_volunteers_whose_roles_need_a_check(inproc, sessio
     due = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(10))
     due_at_sixty = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(58))
     not_yet = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(75))
-    expired = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(-400))
+    expired = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(-20))
+    long_expired = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(-400))  # told long ago
     update_service = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(10), dbs_update_service=True)
     no_dbs_role = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=renewal_in(10))
     recent = f.volunteer(ASHFORD, dbs_level="enhanced", dbs_certificate_date=today - timedelta(days=200))
-    placed = (due, due_at_sixty, not_yet, expired, update_service, recent)
+    placed = (due, due_at_sixty, not_yet, expired, long_expired, update_service, recent)
     session.add_all(
         [Placement(volunteer_id=v.id, role_id=dbs_role.id, organisation_id=org.id, started_on=today) for v in placed]
         + [Placement(volunteer_id=no_dbs_role.id, role_id=plain_role.id, organisation_id=org.id, started_on=today)]
@@ -167,7 +168,9 @@ def test_hours_waiting_over_a_week_remind_the_organisation_once(inproc, session,
     quick.contact_email = "quick@charity.example"
     v = f.volunteer(ASHFORD)
     rows = []
-    for org, age in ((slow, 9), (slow, 8), (quick, 2)):
+    stale = f.organisation(ASHFORD, name="Months behind")
+    stale.contact_email = "stale@charity.example"  # hours waiting for months: not news any more
+    for org, age in ((slow, 9), (slow, 8), (quick, 2), (stale, 90)):
         role = f.role(org)
         p = Placement(volunteer_id=v.id, role_id=role.id, organisation_id=org.id, started_on=date.today() - timedelta(days=30))
         session.add(p)
@@ -192,7 +195,7 @@ def test_hours_waiting_over_a_week_remind_the_organisation_once(inproc, session,
     assert [m.to for m in reminders] == ["slow@charity.example"]
     assert "2 entries of hours (5.00 hours in all)" in reminders[0].text
     session.expire_all()
-    assert sorted(session.scalars(select(HoursEntry.reminder_count)).all()) == [0, 1, 1]
+    assert sorted(session.scalars(select(HoursEntry.reminder_count)).all()) == [0, 0, 1, 1]
 
 
 def test_failed_jobs_retry_with_backoff_then_are_listed_for_admins_and_can_be_redriven(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -12,19 +13,24 @@ from brokerage.db import session_scope, utcnow
 from brokerage.models import Role, Volunteer
 from brokerage.outbox import enqueue
 from brokerage.roles import views
+from brokerage.volunteers import reminders
 from brokerage.volunteers import service as volunteers_service
 from workers import notify
-from workers.actors._common import actor, chunks, claim
+from workers.actors._common import actor, chunks, claim, logger
 from workers.mail import render, unsubscribe_url
 from workers.settings import get_worker_settings
 
 
 @actor(events.WeeklyDigestDue)
 def digest_weekly(week: str) -> None:
-    """Split the week's digest into jobs of a few volunteers each (recorded once per week)."""
+    """Split the week's digest into jobs of a few volunteers each (recorded once per week). A job
+    for a week that has gone by sends nothing: its roles are no longer new."""
     ws = get_worker_settings()
+    if week != reminders.iso_week(datetime.now(ZoneInfo(ws.timezone)).date()):
+        logger.info("The digest of %s is past; not sent", week)
+        return
     with session_scope() as session:
-        if not claim(session, f"digest.weekly:{week}", "fanout"):
+        if not claim(session, reminders.digest_week_key(week), "fanout"):
             return
         ids = list(
             session.scalars(

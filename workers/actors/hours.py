@@ -3,12 +3,13 @@ hours that have waited more than a week, and refresh the report rollups once hou
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from functools import partial
 from zoneinfo import ZoneInfo
 
 from brokerage import events, links
 from brokerage.db import session_scope, utcnow
+from brokerage.hours import reminders
 from brokerage.hours import service as hours_service
 from brokerage.jobs import service as jobs_service
 from brokerage.models import HoursEntry, Organisation, Placement
@@ -71,43 +72,33 @@ def hours_approved(hours_entry_id: int) -> None:
 
 @actor(events.HoursRemindersDue)
 def hours_reminders(day: str) -> None:
-    """Remind each organisation once a week about hours submitted more than 7 days ago."""
-    today = date.fromisoformat(day)
+    """Remind each organisation once a week about hours submitted more than ``hours_reminder_days``
+    ago (and less than ``hours_reminder_stop_days``). Who is due: ``brokerage/hours/reminders.py``."""
     ws = get_worker_settings()
-    cutoff = utcnow() - timedelta(days=ws.hours_reminder_days)
-    year, week, _ = today.isocalendar()
-    plans = []
+    now = utcnow()
+    after, before = reminders.window(now, after_days=ws.hours_reminder_days, stop_days=ws.hours_reminder_stop_days)
     with session_scope() as session:
-        for waiting in hours_service.awaiting_approval(session, submitted_before=cutoff):
-            org = session.get(Organisation, waiting.organisation_id)
-            if org is None:
-                continue
-            for email, name in organisations_service.recipients(session, org.id):
-                plans.append(
-                    (
-                        org.id,
-                        f"hours_reminder:{org.id}:{year}-W{week:02d}:{email.lower()}",
-                        email,
-                        name,
-                        {
-                            "organisation_name": org.name,
-                            "count": waiting.entries,
-                            "hours": waiting.hours,
-                            "oldest": waiting.oldest.date(),
-                            "hours_url": links.absolute(links.HOURS_TO_APPROVE),
-                        },
-                    )
-                )
-        blocked = jobs_service.suppressed(session, [p[2] for p in plans])
-    for org_id, key, email, name, context in plans:
-        if email.lower() in blocked:
+        due = reminders.due(
+            session, date.fromisoformat(day), now, after_days=ws.hours_reminder_days, stop_days=ws.hours_reminder_stop_days
+        )
+        blocked = jobs_service.suppressed(session, [r.email for r in due])
+        done = notify.existing_keys(session, [r.key for r in due])
+    for r in due:
+        if r.email.lower() in blocked or r.key in done:
             continue
+        context = {
+            "organisation_name": r.organisation_name,
+            "count": r.entries,
+            "hours": r.hours,
+            "oldest": r.oldest.date(),
+            "hours_url": links.absolute(links.HOURS_TO_APPROVE),
+        }
         status = notify.deliver(
-            partial(render, "hours_reminder", key, email, name, unsubscribe=unsubscribe_url(email=email), **context),
+            partial(render, "hours_reminder", r.key, r.email, r.name, unsubscribe=unsubscribe_url(email=r.email), **context),
             kind="hours_reminder",
-            key=key,
-            recipient=email,
+            key=r.key,
+            recipient=r.email,
         )
         if status == notify.SENT:
             with session_scope() as session:
-                hours_service.count_reminder(session, org_id, cutoff)
+                hours_service.count_reminder(session, r.organisation_id, before, after)

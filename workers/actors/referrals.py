@@ -18,6 +18,7 @@ from brokerage.db import session_scope, utcnow
 from brokerage.jobs import service as jobs_service
 from brokerage.models import Referral, Volunteer
 from brokerage.organisations import service as organisations_service
+from brokerage.referrals import service as referrals_service
 from brokerage.roles import views
 from workers import notify
 from workers.actors._common import actor
@@ -158,7 +159,9 @@ def referral_follow_up(day: str) -> None:
             # Once the centre has it (escalated), the organisation is not chased again.
             recipients = organisations_service.recipients(session, role.organisation_id) if ref.escalated_at is None else []
             for email, name in recipients:
-                chases.append(Letter(f"referral_chase:{ref.id}:{stamp}:{email.lower()}", email, name, role.id, context))
+                chases.append(
+                    Letter(referrals_service.chase_key(ref.id, ref.status_changed_at, email), email, name, role.id, context)
+                )
             if waited >= settings.escalate_working_days and ref.escalated_at is None:
                 ref.escalated_at = utcnow()  # now in the centre's staff queue
                 centre = centres_service.centre_for_district(session, role.district_gss)

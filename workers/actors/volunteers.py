@@ -5,17 +5,17 @@ retention schedule and send its reminders."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 
 from brokerage import events
 from brokerage.db import session_scope
 from brokerage.jobs import service as jobs_service
-from brokerage.models import Delivery, Placement, Referral, Role, Volunteer
+from brokerage.models import Delivery, Volunteer
 from brokerage.roles import views
-from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
+from brokerage.volunteers import reminders
 from brokerage.volunteers import retention as retention_schedule
 from brokerage.volunteers import service as volunteers_service
 from workers import notify
@@ -77,69 +77,39 @@ def volunteer_erased(volunteer_id: int) -> None:
         session.execute(update(Delivery).where(Delivery.volunteer_id == volunteer_id).values(recipient=None))
 
 
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return (day - timedelta(days=1)).replace(year=day.year + years)
-
-
 @actor(events.DbsRemindersDue)
 def dbs_reminders(day: str) -> None:
     """Remind volunteers whose roles need a DBS check that their certificate is due for renewal:
     once when the renewal date (the certificate's date plus ``dbs_valid_years``) is
     ``dbs_warning_days`` away or nearer, naming that date; and once, in other words and naming no
-    date, if the renewal date has already passed."""
+    date, after the renewal date has passed (only in the ``dbs_warning_days`` after it: a check that
+    ran out long ago gets no late reminder). Who is due: ``brokerage/volunteers/reminders.py``."""
     today = date.fromisoformat(day)
     ws = get_worker_settings()
-    due_before = _years_later(today, -ws.dbs_valid_years) + timedelta(days=ws.dbs_warning_days)
-    needs_dbs = Role.dbs_level != "none"
     with session_scope() as session:
-        in_placement = (
-            select(Placement.volunteer_id).join(Role, Role.id == Placement.role_id).where(Placement.ended_on.is_(None), needs_dbs)
-        )
-        in_referral = (
-            select(Referral.volunteer_id)
-            .join(Role, Role.id == Referral.role_id)
-            .where(Referral.status.in_(ACTIVE_REFERRAL_STATUSES), needs_dbs)
-        )
-        rows = session.execute(
-            select(Volunteer.id, Volunteer.first_name, Volunteer.last_name, Volunteer.email, Volunteer.dbs_certificate_date)
-            .where(
-                Volunteer.status == "active",
-                Volunteer.email.is_not(None),
-                Volunteer.dbs_certificate_date.is_not(None),
-                Volunteer.dbs_certificate_date <= due_before,
-                Volunteer.dbs_update_service.is_(False),
-                or_(Volunteer.id.in_(in_placement), Volunteer.id.in_(in_referral)),
-            )
-            .order_by(Volunteer.id)
-        ).all()
-        blocked = jobs_service.suppressed(session, [r.email for r in rows])
-    for r in rows:
-        if r.email.lower() in blocked:
+        due = reminders.dbs_reminders_due(session, today, valid_years=ws.dbs_valid_years, warning_days=ws.dbs_warning_days)
+        blocked = jobs_service.suppressed(session, [r.email for r in due])
+        done = notify.existing_keys(session, [r.key for r in due])
+    for r in due:
+        if r.email.lower() in blocked or r.key in done:
             continue
-        renew_by = _years_later(r.dbs_certificate_date, ws.dbs_valid_years)
-        expired = renew_by < today
-        # One reminder before the renewal date and one after it, per certificate.
-        key = f"dbs_{'expired' if expired else 'reminder'}:{r.id}:{r.dbs_certificate_date}"
         notify.deliver(
             partial(
                 render,
                 "dbs_reminder",
-                key,
+                r.key,
                 r.email,
                 f"{r.first_name} {r.last_name}".strip(),
-                unsubscribe=unsubscribe_url(volunteer_id=r.id),
+                unsubscribe=unsubscribe_url(volunteer_id=r.volunteer_id),
                 first_name=r.first_name,
-                expired=expired,
-                renew_by=None if expired else renew_by,
+                expired=r.expired,
+                renew_by=None if r.expired else r.renew_by,
                 valid_years=ws.dbs_valid_years,
             ),
             kind="dbs_reminder",
-            key=key,
+            key=r.key,
             recipient=r.email,
-            volunteer_id=r.id,
+            volunteer_id=r.volunteer_id,
         )
 
 
