@@ -84,6 +84,8 @@ _COLUMNS = {
     "has_ess": (bool, False),  # marks at least one skill essential
     "gate_code": (np.int8, 0),  # mode * 4 + DBS level: one lookup answers the mode and DBS gates
     "sk_base": (np.float64, 0.0),  # the skills component before any skill is matched
+    "cause_pop": (np.int64, 0),  # how many causes the role has
+    "commit_code": (np.int64, 0),  # the role's kind for the commitment component (hours, one-off)
     # derived for self._today
     "eff_mask": (np.int64, 0),
     "eff_pop": (np.int64, 0),
@@ -98,6 +100,8 @@ _COLUMNS = {
     "dob_lo": (np.int64, 0),
     "margin": (np.float64, 0.0),  # the over-subscribed handicap of the spread re-rank
     "gate_bit": (np.int32, 0),  # 1 << gate_code for a role open today, else 0
+    "pop1": (np.float64, 1.0),  # how many slots the role has today, at least 1 (the availability share)
+    "flex_f": (np.float64, 0.0),  # 1.0 for a flexible role (it counts as free whenever the volunteer is)
 }
 
 
@@ -162,6 +166,10 @@ class RoleIndex:
     has_ess: npt.NDArray[Any]
     gate_code: npt.NDArray[Any]
     sk_base: npt.NDArray[Any]
+    cause_pop: npt.NDArray[Any]
+    commit_code: npt.NDArray[Any]
+    pop1: npt.NDArray[Any]
+    flex_f: npt.NDArray[Any]
     gate_mask: npt.NDArray[Any]
     dob_hi: npt.NDArray[Any]
     dob_lo: npt.NDArray[Any]
@@ -209,6 +217,9 @@ class RoleIndex:
         self._compiled: dict[int, CompiledRole] = {}
         self._timings: dict[int, RoleTiming] = {}
         self._postings: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] | None = None
+        self._commit_kinds: dict[tuple[float | None, bool], int] = {}
+        self._commit_tables: dict[tuple[float | None, str], npt.NDArray[np.float64]] = {}
+        self._ws = np.array(self.w.components()) / sum(self.w.components())
         self._grow(capacity)
         for r in roles:
             self.upsert(r)
@@ -371,6 +382,14 @@ class RoleIndex:
         self.has_skills[row] = n_sk > 0
         self.sk_base[row] = 0.0 if n_sk else w.no_skills_value
         self.cause_bits[row] = cr.cause_bits
+        self.cause_pop[row] = cr.cause_bits.bit_count()
+        hours = role.hours_per_week
+        key = (float(hours) if hours is not None and hours > 0 else None, bool(role.one_off))
+        code = self._commit_kinds.get(key)
+        if code is None:
+            code = self._commit_kinds[key] = len(self._commit_kinds)
+            self._commit_tables = {}
+        self.commit_code[row] = code
         self.has_ess[row] = bool(cr.essential)
         self.gate_code[row] = MODE_CODE.get(role.mode, 0) * 4 + min(max(role.dbs_level, 0), 3)
         self._compiled[row] = cr
@@ -404,6 +423,8 @@ class RoleIndex:
             if t.next_date is not None:
                 soon_ord[j] = t.next_date.toordinal()
         self.eff_pop[rows] = np.bitwise_count(self.eff_mask[rows])
+        self.pop1[rows] = np.maximum(self.eff_pop[rows], 1)
+        self.flex_f[rows] = self.flexible[rows]
         self.alive[rows] = (
             self.published[rows]
             & (self.pub_start[rows] <= t_ord)
@@ -462,7 +483,7 @@ class RoleIndex:
             ok &= (self.dob_hi[sl] >= key) & (self.dob_lo[sl] < key)
         rows = np.flatnonzero(ok)
         rows += lo
-        ess = self.has_ess[rows]
+        ess = self.has_ess.take(rows)
         if ess.any():  # the essential skills, for the few roles that mark any
             er = rows[ess]
             vb = p.skills.gate_bits.view(np.int64)
@@ -514,7 +535,7 @@ class RoleIndex:
         exclude_ids: frozenset[int] | None = None,
         close: bool = False,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """Gate and score for one volunteer → (rows, scores, contributions (7, n), distances). With
+        """Gate and score for one volunteer → (rows, scores, component values (7, n), distances). With
         ``close``, the rows are instead those missing exactly one soft condition (the travel radius, by
         no more than ``Weights.close_extra_miles``, or the times)."""
         v = p.v
@@ -529,42 +550,75 @@ class RoleIndex:
             hit = at[(at < rows.size) & (rows[np.minimum(at, rows.size - 1)] == drop)]
             if hit.size:
                 rows = np.delete(rows, hit)
-        mode = self.mode[rows]
+        # ``take`` rather than fancy indexing throughout: it gathers several times faster
+        mode = self.mode.take(rows)
         # distance (and the travel-radius gate for in-person roles)
         if v.lat is not None and v.lon is not None and rows.size:
-            qx, qy, qz = unit_vector(v.lat, v.lon)
-            u = self.u3[rows]
-            u -= (qx, qy, qz)
-            u *= u
-            c2 = u[:, 0] + u[:, 1]
-            c2 += u[:, 2]
-            d = (2 * EARTH_RADIUS_MILES) * np.arcsin(np.sqrt(np.minimum(np.maximum(c2, 0.0) * 0.25, 1.0)))
+            d = self._distances(rows, v.lat, v.lon)
             travels = mode == 0
             if v.mode == "in_person":
-                travels = travels | (mode == 2)
+                travels |= mode == 2
             far = travels & (d > v.travel_radius_miles)
+            keep = None
             if close:
-                off_time = ~(self.flexible[rows] | ((self.eff_mask[rows] & p.avail) != 0))
+                off_time = ~(self.flexible.take(rows) | ((self.eff_mask.take(rows) & p.avail) != 0))
                 keep = (far != off_time) & ~(travels & (d > v.travel_radius_miles + extra))
-                rows, mode, d = rows[keep], mode[keep], d[keep]
             elif far.any():
                 keep = ~far
-                rows, mode, d = rows[keep], mode[keep], d[keep]
+            if keep is not None:
+                kp = np.flatnonzero(keep)
+                rows, mode, d = rows.take(kp), mode.take(kp), d.take(kp)
         else:
             d = np.full(rows.size, np.nan)
             if close:
-                keep = ~(self.flexible[rows] | ((self.eff_mask[rows] & p.avail) != 0))
-                rows, mode, d = rows[keep], mode[keep], d[keep]
+                kp = np.flatnonzero(~(self.flexible.take(rows) | ((self.eff_mask.take(rows) & p.avail) != 0)))
+                rows, mode, d = rows.take(kp), mode.take(kp), d.take(kp)
+        comps = self._components(p, rows, mode, d)
+        ws = self._ws
+        raw = comps[0] * ws[0]
+        for j in range(1, 7):
+            raw += comps[j] * ws[j]
+        scores = np.round(raw, 9)
+        return rows, scores, comps, d
+
+    def _distances(self, rows: npt.NDArray[np.int64], lat: float, lon: float) -> npt.NDArray[np.float64]:
+        """Great-circle miles from (lat, lon) to each row (NaN where the role has no place)."""
+        qx, qy, qz = unit_vector(lat, lon)
+        c2 = self.ux.take(rows)
+        c2 -= qx
+        c2 *= c2
+        dy = self.uy.take(rows)
+        dy -= qy
+        dy *= dy
+        dz = self.uz.take(rows)
+        dz -= qz
+        dz *= dz
+        c2 += dy
+        c2 += dz
+        np.maximum(c2, 0.0, out=c2)
+        c2 *= 0.25
+        np.minimum(c2, 1.0, out=c2)
+        np.sqrt(c2, out=c2)
+        np.arcsin(c2, out=c2)
+        c2 *= 2 * EARTH_RADIUS_MILES
+        return c2
+
+    def _components(
+        self, p: VolunteerProfile, rows: npt.NDArray[np.int64], mode: npt.NDArray[np.int8], d: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """The seven component values (7, n) of ``rows`` for one volunteer, as :func:`matching.scoring.components`."""
+        v = p.v
+        w = self.w
         n = rows.size
         comps = np.empty((7, n))
         # skills
-        comps[0] = self._skill_scores(p)[rows]
-        # causes
+        self._skill_scores(p).take(rows, out=comps[0])
+        # causes: when either side has none, the intersection is empty and the share is 0
         if p.cause_bits:
-            rc = self.cause_bits[rows]
-            inter = np.bitwise_count(rc & p.cause_bits)
-            denom = np.minimum(np.bitwise_count(rc), p.cause_bits.bit_count())
-            comps[1] = np.where(denom > 0, inter / np.maximum(denom, 1), 0.0)
+            inter = np.bitwise_count(self.cause_bits.take(rows) & p.cause_bits)
+            denom = np.minimum(self.cause_pop.take(rows), p.cause_bits.bit_count())
+            np.maximum(denom, 1, out=denom)
+            np.divide(inter, denom, out=comps[1])
         else:
             comps[1] = 0.0
         # distance
@@ -572,35 +626,44 @@ class RoleIndex:
         if v.mode == "remote":
             comps[2] = rv  # only remote and hybrid roles are left, and both count as remote
         else:
-            with np.errstate(invalid="ignore"):
-                dist = np.where(np.isnan(d), rv, np.exp(d * (-1.0 / w.distance_scale_miles)))
-            hybrid = dist if v.mode == "in_person" else np.maximum(dist, rv)
-            comps[2] = np.where(mode == 1, rv, np.where(mode == 2, hybrid, dist))
-        # availability
-        pop = self.eff_pop[rows]
-        shared = np.bitwise_count(self.eff_mask[rows] & p.avail)
-        comps[3] = np.where(self.flexible[rows], 1.0, np.where(pop > 0, shared / np.maximum(pop, 1), 0.0))
-        # commitment
-        if v.max_hours_per_week is not None:
-            h = self.hours[rows]
-            vh = float(v.max_hours_per_week)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                hours = np.where(np.isnan(h) | (h <= 0), HOURS_UNKNOWN, np.where(h <= vh, 1.0, max(0.0, vh) / h))
-        else:
-            hours = np.full(n, HOURS_UNKNOWN)
-        if v.preference == "either":
-            comps[4] = hours
-        else:
-            comps[4] = hours * np.where(self.one_off[rows] == (v.preference == "one_off"), 1.0, PREFERENCE_MISMATCH)
-        comps[5] = self.need[rows]
-        comps[6] = self.fresh[rows]
-        ws = np.array(w.components()) / sum(w.components())
-        contrib = comps * ws[:, None]
-        raw = contrib[0].copy()
-        for j in range(1, 7):
-            raw += contrib[j]
-        scores = np.round(raw, 9)
-        return rows, scores, contrib, d
+            dist = d * (-1.0 / w.distance_scale_miles)
+            np.exp(dist, out=dist)
+            dist[np.isnan(dist)] = rv
+            if v.mode != "in_person":
+                np.maximum(dist, rv, out=dist, where=mode == 2)
+            dist[mode == 1] = rv
+            comps[2] = dist
+        # availability: a flexible role has no slots of its own (shared 0) and counts 1
+        shared = np.bitwise_count(self.eff_mask.take(rows) & p.avail)
+        np.divide(shared, self.pop1.take(rows), out=comps[3])
+        comps[3] += self.flex_f.take(rows)
+        # commitment (hours and one-off or regular): a lookup in the volunteer's table of the roles' kinds
+        self._commitment_table(v).take(self.commit_code.take(rows), out=comps[4])
+        self.need.take(rows, out=comps[5])
+        self.fresh.take(rows, out=comps[6])
+        return comps
+
+    def _commitment_table(self, v: VolunteerFeatures) -> npt.NDArray[np.float64]:
+        """The commitment component for each kind of role (hours a week, one-off or regular), for one
+        volunteer's hours and preference: the same arithmetic as :func:`matching.scoring.components`."""
+        key = (None if v.max_hours_per_week is None else float(v.max_hours_per_week), v.preference)
+        table = self._commit_tables.get(key)
+        if table is None or table.size < len(self._commit_kinds):
+            kinds = sorted(self._commit_kinds.items(), key=lambda kv: kv[1])
+            h = np.array([np.nan if hk is None else hk for (hk, _), _ in kinds])
+            one = np.array([o for (_, o), _ in kinds], bool)
+            if v.max_hours_per_week is not None:
+                vh = float(v.max_hours_per_week)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    hours = np.where(np.isnan(h), HOURS_UNKNOWN, np.where(h <= vh, 1.0, max(0.0, vh) / h))
+            else:
+                hours = np.full(h.size, HOURS_UNKNOWN)
+            if v.preference == "either":
+                table = hours
+            else:
+                table = hours * np.where(one == (v.preference == "one_off"), 1.0, PREFERENCE_MISMATCH)
+            self._commit_tables[key] = table
+        return table
 
     def _build_postings(self) -> dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
         """For each skill, the rows whose roles list it and its weight in their skills component."""
@@ -660,7 +723,7 @@ class RoleIndex:
         today: date,
         top: Sequence[tuple[int, int]],
         scores: npt.NDArray[np.float64],
-        contrib: npt.NDArray[np.float64],
+        comps: npt.NDArray[np.float64],
         d: npt.NDArray[np.float64],
         audience: Audience = "volunteer",
     ) -> list[MatchResult]:
@@ -671,7 +734,7 @@ class RoleIndex:
         pos = [j for _, j in top]
         dists = d[pos].tolist()
         sc = scores[pos].tolist()
-        cb = contrib[:, pos].T.tolist()
+        cb = (comps[:, pos] * self._ws[:, None]).T.tolist()
         for (row, _), dj, sj, cj in zip(top, dists, sc, cb):
             role = self._roles[row]
             assert role is not None
@@ -715,12 +778,12 @@ class RoleIndex:
         today = today or date.today()
         self._ensure(today)
         p = self.profile(volunteer)
-        rows, scores, contrib, d = self._evaluate(p, today)
+        rows, scores, comps, d = self._evaluate(p, today)
         top = self._top(rows, scores, k)
         if not explain:
             out = [MatchResult(int(self.ids[r]), p.v.id, float(scores[j])) for r, j in top]
         else:
-            out = self._results(p, today, top, scores, contrib, d)
+            out = self._results(p, today, top, scores, comps, d)
         if close and rows.size < self.w.close_match_below:
             out += self._close(p, today, max(0, min(k, self.w.close_match_fill) - len(out)))
         return out
@@ -937,7 +1000,7 @@ class RoleIndex:
         today = today or date.today()
         self._ensure(today)
         p = self.profile(volunteer)
-        rows, scores, contrib, d = self._evaluate(p, today)
+        rows, scores, comps, d = self._evaluate(p, today)
         keep = np.ones(rows.size, bool)
         if causes:
             bits = self.vocab.cause_bits(causes)
@@ -965,7 +1028,7 @@ class RoleIndex:
             blended = scores[pos]
         total = int(pos.size)
         order = np.lexsort((self.ids[rows[pos]], -blended))[offset : offset + k]
-        res = self._results(p, today, [(rows[pos[o]], pos[o]) for o in order], scores, contrib, d, audience)
+        res = self._results(p, today, [(rows[pos[o]], pos[o]) for o in order], scores, comps, d, audience)
         out = []
         for r, o in zip(res, order):
             c = dict(r.contributions)
