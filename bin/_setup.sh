@@ -27,3 +27,15 @@ ensure_venv() {
     touch "$stamp"
   fi
 }
+
+ensure_pango() {
+  # Certificates are drawn by WeasyPrint, which needs Pango (and its fonts) from the system.
+  if ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then return 0; fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "Please install Pango (libpango-1.0-0, libpangoft2-1.0-0) for the certificates." >&2; return 0
+  fi
+  echo "==> Installing Pango (for the PDF certificates)"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null
+}

@@ -185,6 +185,31 @@ class HoursRemindersDue(Event):
     day: str
 
 
+@dataclass(frozen=True, slots=True)
+class HoursProposed(Event):
+    """An organisation recorded a volunteer at a session: ask them to confirm the hours."""
+
+    name: ClassVar[str] = "hours.proposed"
+    hours_entry_id: int
+
+
+# -- shifts (dated sessions of a role) ------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SessionPlaceOffered(Event):
+    """A place on a full session came free and went to the first on its waiting list."""
+
+    name: ClassVar[str] = "shifts.place_offered"
+    booking_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRemindersDue(Event):
+    """Daily: remind every volunteer booked on a session that starts the next day."""
+
+    name: ClassVar[str] = "shifts.reminders"
+    day: str
+
+
 # -- reports ------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class RollupRefresh(Event):

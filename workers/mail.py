@@ -55,6 +55,9 @@ SUBJECTS: dict[str, str] = {
     "email_change": "Confirm your new email address",
     "retention_reminder": "Your volunteering account will be deleted unless you sign in",
     "organisation_verification": "Your organisation's registration: {{ decision }}",
+    "session_place": "A place has come free for you: {{ role_title }}, {{ when }}",
+    "session_reminder": "Tomorrow: {{ role_title }}, {{ when }}",
+    "hours_proposed": "Please confirm your hours for {{ role_title }}",
 }
 
 

@@ -63,6 +63,7 @@ JOBS = (
     PeriodicJob(events.DbsRemindersDue),
     PeriodicJob(events.HoursRemindersDue),
     PeriodicJob(events.RetentionDue),
+    PeriodicJob(events.SessionRemindersDue),
     PeriodicJob(events.WeeklyDigestDue, weekly=True),
 )
 

@@ -25,7 +25,7 @@ from brokerage.models import HoursEntry, Organisation, Placement, Role, Voluntee
 from brokerage import events
 from brokerage.outbox import enqueue
 
-LIVE_STATUSES = ("submitted", "approved", "queried")
+LIVE_STATUSES = ("proposed", "submitted", "approved", "queried")
 APPROVABLE = ("submitted", "queried")
 MAX_HOURS_PER_DAY = Decimal("24")
 
@@ -243,6 +243,61 @@ def correct(session: Session, principal: Principal, entry_id: int, body: HoursCo
         if was_approved:
             enqueue(session, events.RollupRefresh(placement_id=placement.id))
     return new
+
+
+def propose(
+    session: Session, principal: Principal, placement: Placement, worked_on: date, hours: Decimal, activity: str
+) -> HoursEntry:
+    """Hours an organisation records for a volunteer (from a session's attendance). They count only
+    once the volunteer confirms them: the two sides agree, as when the volunteer logs and the
+    organisation approves."""
+    locking.lock(session, Volunteer, placement.volunteer_id)
+    validate_entry(session, placement, worked_on, hours, activity, today=date.today())
+    entry = HoursEntry(
+        placement_id=placement.id,
+        volunteer_id=placement.volunteer_id,
+        worked_on=worked_on,
+        hours=hours,
+        activity=activity,
+        status="proposed",
+        submitted_by_id=principal.user_id,
+        source="attendance",
+        reminder_count=0,
+    )
+    session.add(entry)
+    session.flush()
+    if principal.is_staff:
+        audit.record(session, principal, "hours.propose", "hours_entry", entry.id)
+    enqueue(session, events.HoursProposed(hours_entry_id=entry.id))
+    return entry
+
+
+def _own_proposed(session: Session, principal: Principal, entry_id: int) -> HoursEntry:
+    if not principal.is_volunteer:
+        raise Forbidden("Only the volunteer can confirm the hours an organisation proposed for them.")
+    entry, _placement, _volunteer, _role = load_entry(session, principal, entry_id)
+    entry = locking.lock(session, HoursEntry, entry.id)  # confirmed once, even if sent twice at once
+    if entry.status != "proposed":
+        raise Conflict(f"These hours are {entry.status} and have nothing to confirm.")
+    return entry
+
+
+def confirm(session: Session, principal: Principal, entry_id: int) -> HoursEntry:
+    """The volunteer agrees with proposed hours: they are approved (the organisation proposed them)."""
+    entry = _own_proposed(session, principal, entry_id)
+    entry.status = "approved"
+    entry.reviewed_by_id = entry.submitted_by_id
+    entry.reviewed_at = utcnow()
+    enqueue(session, events.HoursApproved(hours_entry_id=entry.id))
+    return entry
+
+
+def decline(session: Session, principal: Principal, entry_id: int, note: str | None) -> HoursEntry:
+    """The volunteer does not agree with proposed hours: they never count (they can log their own)."""
+    entry = _own_proposed(session, principal, entry_id)
+    entry.status = "declined"
+    entry.query_note = note
+    return entry
 
 
 def bulk_approve(session: Session, principal: Principal, ids: Sequence[int]) -> list[HoursEntry]:

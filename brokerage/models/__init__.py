@@ -19,7 +19,7 @@ from brokerage.models.reporting import (
     ValuationRate,
     VolunteerActivity,
 )
-from brokerage.models.role import Activity, Role, RoleCause, RoleSession, RoleSkill, RoleStatusChange
+from brokerage.models.role import Activity, Role, RoleCause, RoleSession, RoleSkill, RoleStatusChange, SessionBooking
 from brokerage.models.user import User
 from brokerage.models.volunteer import Volunteer, VolunteerCause, VolunteerSkill
 
@@ -56,6 +56,7 @@ __all__ = [
     "RoleSession",
     "RoleSkill",
     "RoleStatusChange",
+    "SessionBooking",
     "User",
     "Volunteer",
     "VolunteerActivity",

@@ -10,14 +10,19 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from brokerage.db import Base, utcnow
+from brokerage.vocab.shifts import ACTIVE_BOOKING_STATUSES
+
+_ACTIVE_BOOKING_SQL = "status IN ({})".format(", ".join(f"'{s}'" for s in ACTIVE_BOOKING_STATUSES))
 
 
 class Activity(Base):
@@ -116,7 +121,9 @@ class RoleCause(Base):
 
 
 class RoleSession(Base):
-    """A dated session of a one-off role (start and end, local time)."""
+    """A dated session of a role (start and end, local time). With a number of places
+    (``capacity``) volunteers book it on the role's page; a full session keeps a waiting list.
+    Sessions added together as a weekly repeat share a ``series``."""
 
     __tablename__ = "role_sessions"
 
@@ -124,6 +131,35 @@ class RoleSession(Base):
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), index=True)
     starts_at: Mapped[datetime] = mapped_column(DateTime)
     ends_at: Mapped[datetime] = mapped_column(DateTime)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    series: Mapped[str | None] = mapped_column(String(36))
+
+
+class SessionBooking(Base):
+    """A volunteer's place on a session: booked, waiting (in order of asking) or cancelled; after
+    the session, whether they came and the hours proposed for it."""
+
+    __tablename__ = "session_bookings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("role_sessions.id", ondelete="CASCADE"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+    hours_entry_id: Mapped[int | None] = mapped_column(ForeignKey("hours_entries.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        Index(
+            "uq_session_bookings_active",
+            "session_id",
+            "volunteer_id",
+            unique=True,
+            postgresql_where=text(_ACTIVE_BOOKING_SQL),
+            sqlite_where=text(_ACTIVE_BOOKING_SQL),
+        ),
+    )
 
 
 class RoleStatusChange(Base):

@@ -150,7 +150,12 @@ def _apply(session: Session, role: Role, data: dict) -> None:
     if data.get("slots") is not None:
         role.slot_mask = slots.slots_to_mask(data["slots"])
     if data.get("sessions") is not None:
-        role.sessions = [RoleSession(starts_at=s["starts_at"], ends_at=s["ends_at"]) for s in data["sessions"]]
+        # A session given again at the same times is kept (with its places and bookings).
+        kept = {(s.starts_at, s.ends_at): s for s in role.sessions}
+        role.sessions = [
+            kept.get((s["starts_at"], s["ends_at"])) or RoleSession(starts_at=s["starts_at"], ends_at=s["ends_at"])
+            for s in data["sessions"]
+        ]
     if data.get("requirements") is not None:
         known = {r.lower(): r for r in taxonomies.requirements()}
         unknown = [r for r in data["requirements"] if r.lower() not in known]

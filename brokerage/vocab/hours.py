@@ -1,4 +1,5 @@
-"""Where an hours entry stands. A correction adds a new entry and supersedes the old one."""
+"""Where an hours entry stands. A correction adds a new entry and supersedes the old one. Hours an
+organisation proposes from a session's attendance wait for the volunteer to confirm them."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ from typing import Literal
 
 from brokerage.vocab import Vocabulary
 
-HoursStatus = Literal["submitted", "approved", "queried", "superseded"]
+HoursStatus = Literal["proposed", "submitted", "approved", "queried", "superseded", "declined"]
 HOURS_STATUS = Vocabulary(
     "hours status",
     HoursStatus,
     {
+        "proposed": "Waiting for the volunteer to confirm",
         "submitted": "Waiting for approval",
         "approved": "Approved",
         "queried": "Queried",
         "superseded": "Corrected",
+        "declined": "Not confirmed by the volunteer",
     },
 )

@@ -22,9 +22,11 @@ from brokerage.vocab.modes import MODE_LABELS
 from brokerage.vocab.organisations import ORGANISATION_TYPE, REGISTRAR, VERIFICATION_STATUS
 from brokerage.vocab.referrals import REFERRAL_ACTION_LABELS, REFERRAL_STATUS
 from brokerage.vocab.roles import ROLE_STATUS
+from brokerage.vocab.shifts import BOOKING_STATUS
 from brokerage.vocab.slots import DAY_PARTS, DAYS, slot_label
 from brokerage.vocab.taxonomies import cause_label, skill_label
 from brokerage.vocab.volunteers import DISABILITY, EMPLOYMENT_STATUS, ETHNICITY, GENDER, NOTIFICATION_PREFERENCE, PREFERENCE
+from brokerage.shifts.service import describe as describe_session
 from brokerage.web import csrf
 from matching.scoring import describe_distance
 
@@ -134,6 +136,8 @@ def _env() -> Environment:
         hours_status=HOURS_STATUS.label,
         mode=lambda s: MODE_LABELS.get(s, s),
         dbs=DBS_LEVEL.label,
+        session_time=describe_session,
+        booking_status=BOOKING_STATUS.label,
     )
     env.globals.update(
         version=__version__,

@@ -6,7 +6,7 @@ from typing import Literal
 
 import pytest
 
-from brokerage.vocab import Vocabulary, dbs, hours, modes, organisations, referrals, roles, users, volunteers
+from brokerage.vocab import Vocabulary, dbs, hours, modes, organisations, referrals, roles, shifts, users, volunteers
 
 VOCABULARIES = [
     dbs.DBS_LEVEL,
@@ -18,6 +18,7 @@ VOCABULARIES = [
     organisations.VERIFICATION_STATUS,
     referrals.REFERRAL_STATUS,
     roles.ROLE_STATUS,
+    shifts.BOOKING_STATUS,
     users.USER_ROLE,
     volunteers.PREFERENCE,
     volunteers.NOTIFICATION_PREFERENCE,

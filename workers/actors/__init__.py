@@ -16,6 +16,7 @@ from workers.actors import (  # noqa: E402,F401
     referrals,
     reports,
     roles,
+    shifts,
     system,
     volunteers,
 )

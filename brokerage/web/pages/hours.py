@@ -32,10 +32,30 @@ def my_hours(request: Request, session: DbSession, principal: VolunteerUser):
         {
             "title": "Your hours",
             "placements": placements,
-            "entries": [e for e in entries if e.status != "superseded"],
+            "entries": [e for e in entries if e.status not in ("superseded", "proposed")],
+            "proposed": [e for e in entries if e.status == "proposed"],
             "titles": titles,
         },
     )
+
+
+@router.post("/my/hours/{entry_id}/confirm")
+def confirm_hours(entry_id: int, request: Request, session: DbSession, principal: VolunteerUser, form: Form):
+    entry, errors = forms.attempt(session, lambda: hours_service.confirm(session, principal, entry_id))
+    if entry is None:
+        return redirect(request, "/my/hours", forms.first_error(errors), kind="error")
+    return redirect(
+        request, "/my/hours", f"Thank you: {entry.hours.normalize():f} hours on {entry.worked_on:%d %B %Y} now count."
+    )
+
+
+@router.post("/my/hours/{entry_id}/decline")
+def decline_hours(entry_id: int, request: Request, session: DbSession, principal: VolunteerUser, form: Form):
+    note = forms.text(form, "note")
+    entry, errors = forms.attempt(session, lambda: hours_service.decline(session, principal, entry_id, note))
+    if entry is None:
+        return redirect(request, "/my/hours", forms.first_error(errors), kind="error")
+    return redirect(request, "/my/hours", "Those hours will not count. You can log the hours you gave yourself.")
 
 
 def _placement_for(session, principal, placement_id: int | None, referral_id: int | None) -> Placement:

@@ -20,6 +20,7 @@ from brokerage.organisations import service as organisations_service
 from brokerage.organisations.schemas import OrganisationCreate
 from brokerage.referrals import service as referrals_service
 from brokerage.roles import service as roles_service
+from brokerage.shifts import service as shifts_service
 from brokerage.roles.lifecycle import TRANSITIONS
 from brokerage.roles.schemas import RoleCreate, RoleUpdate
 from brokerage.users.service import create_account
@@ -400,6 +401,18 @@ def new_role_page(request: Request, session: DbSession, principal: SignedIn, org
 
 def _role_submit(request, session, principal, form, org: Organisation, role: Role | None):
     body, errors = _role_body(form)
+    given = body.get("sessions")
+    if (
+        role is not None
+        and given
+        and role.sessions
+        and (given[0]["starts_at"], given[0]["ends_at"])
+        == (
+            role.sessions[0].starts_at,
+            role.sessions[0].ends_at,
+        )
+    ):
+        body.pop("sessions")  # the form shows the first session: unchanged, every session stays as it is
     action = form.get("action") or "save"
     if action == "suggest" or action.startswith("add_"):
         suggested = match_views.suggested_tags(body["title"], body["description"]) if action == "suggest" else ((), ())
@@ -529,6 +542,7 @@ def role_admin(role_id: int, request: Request, session: DbSession, principal: Si
             "history": history,
             "slots": slots.mask_to_slots(role.slot_mask or 0),
             "candidates": candidates,
+            "sessions": shifts_service.with_places(session, role),
             "refresh_until": roles_service.default_closing_date(date.today()).isoformat(),
             "latest_closing": roles_service.latest_closing_date(date.today()),
         },

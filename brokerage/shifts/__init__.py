@@ -1,0 +1,1 @@
+"""Shifts: dated sessions of a role, their places, waiting lists and attendance."""
