@@ -13,7 +13,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -171,6 +171,14 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
             dob=date(1958, 3, 4),
             phone="07700 900461",
         )
+    # A dated session of the driver role with places, one of them booked.
+    from brokerage.models import RoleSession, SessionBooking
+
+    soon = datetime.combine(date.today() + timedelta(days=5), datetime.min.time()) + timedelta(hours=10)
+    shift = RoleSession(role_id=driver.id, starts_at=soon, ends_at=soon + timedelta(hours=3), capacity=10)
+    session.add(shift)
+    session.flush()
+    session.add(SessionBooking(session_id=shift.id, volunteer_id=session.get(Placement, placements[0]).volunteer_id))
     session.flush()
     for pid in placements:
         rollups.refresh_placement(session, pid)
@@ -181,6 +189,7 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
         "unverified_organisation": unverified.id,
         "centre": centre.id,
         "referral": ref.id,
+        "session": shift.id,
         "volunteer": placements and session.get(Placement, placements[0]).volunteer_id,
     }
     return hours, ids

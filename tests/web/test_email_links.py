@@ -35,6 +35,7 @@ def _seed(server) -> dict:
     from brokerage.events import (
         DbsRemindersDue,
         DigestEmails,
+        HoursProposed,
         HoursRemindersDue,
         HoursSubmitted,
         OrganisationVerificationDecided,
@@ -43,10 +44,12 @@ def _seed(server) -> dict:
         ReferralStatusChanged,
         RoleExpiryDue,
         RoleMatchEmails,
+        SessionPlaceOffered,
+        SessionRemindersDue,
         VolunteerRetentionReminder,
         VolunteerUpdated,
     )
-    from brokerage.models import Centre, HoursEntry, Placement, Referral
+    from brokerage.models import Centre, HoursEntry, Placement, Referral, RoleSession, SessionBooking
 
     engine = create_engine(server.db_url)
     today = date.today()
@@ -102,6 +105,28 @@ def _seed(server) -> dict:
         s.add(entry)
         s.flush()
         entry.created_at = long_ago
+        # Shifts: a session tomorrow with a place just given from the waiting list, and hours an
+        # organisation proposed from an earlier session's attendance.
+        v_shift = volunteer("Sasha")
+        tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time()) + timedelta(hours=9)
+        shift = RoleSession(role_id=role.id, starts_at=tomorrow, ends_at=tomorrow + timedelta(hours=2), capacity=4)
+        s.add(shift)
+        s.flush()
+        place = SessionBooking(session_id=shift.id, volunteer_id=v_shift.id, status="booked")
+        shift_placement = Placement(
+            volunteer_id=v_shift.id, role_id=role.id, organisation_id=org.id, started_on=today - timedelta(days=7)
+        )
+        s.add_all([place, shift_placement])
+        s.flush()
+        proposed = HoursEntry(
+            placement_id=shift_placement.id,
+            volunteer_id=v_shift.id,
+            worked_on=today - timedelta(days=7),
+            hours=2,
+            status="proposed",
+            reminder_count=0,
+        )
+        s.add(proposed)
         s.commit()
         week = f"{today.isocalendar()[0]}-W{today.isocalendar()[1]:02d}"
         for event in (
@@ -117,6 +142,9 @@ def _seed(server) -> dict:
             HoursRemindersDue(day=today.isoformat()),
             VolunteerRetentionReminder(volunteer_id=v_digest.id, erase_on=(today + timedelta(days=30)).isoformat()),
             OrganisationVerificationDecided(organisation_id=org.id),
+            SessionPlaceOffered(booking_id=place.id),
+            SessionRemindersDue(day=today.isoformat()),
+            HoursProposed(hours_entry_id=proposed.id),
         ):
             outbox.enqueue(s, event)
         s.commit()
@@ -131,6 +159,7 @@ def _seed(server) -> dict:
             "hours": v_hours.email,
             "hours_name": "Quinn Linkfollower",
             "ref_name": "Avery Linkfollower",
+            "shift": v_shift.email,
         }
     engine.dispose()
     return data
@@ -253,6 +282,9 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         ("retention_reminder", letters["digest"], "will be deleted unless you sign in", {}),
         ("organisation_verification", letters["manager"], "registration: approved", {"/manage/organisations": [org]}),
         ("password_reset", letters["manager"], "Reset your password", {"/reset-password": ["new password"]}),
+        ("session_place", letters["shift"], "A place has come free for you: " + role, {}),
+        ("session_reminder", letters["shift"], "Tomorrow: " + role, {}),
+        ("hours_proposed", letters["shift"], "Please confirm your hours for " + role, {"/my/hours": ["Hours to confirm"]}),
     ]
     followed = {}
     for kind, to, subject, extra in expected:
@@ -270,6 +302,8 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
     assert any("/centre/referrals/" in u for u in followed["referral_escalated"])
     assert any("/manage/roles/" in u for u in followed["role_refresh"])
     assert any("/manage/hours" in u for u in followed["hours_submitted"] + followed["hours_reminder"])
+    assert all(any("/opportunities/" in u for u in followed[k]) for k in ("session_place", "session_reminder"))
+    assert any("/my/hours" in u for u in followed["hours_proposed"])
 
 
 def test_pilot_dashboard_shows_the_seeded_totals(server, new_page):

@@ -51,6 +51,7 @@ def _address(path: str, ids: dict) -> str:
         "referral_id": ids["referral"],
         "volunteer_id": ids["volunteer"],
         "centre_id": ids["centre"],
+        "session_id": ids["session"],
     }
     if path == "/centre/organisations/{organisation_id}":
         return f"/centre/organisations/{ids['unverified_organisation']}"
