@@ -202,6 +202,13 @@ def chase_key(referral_id: int, status_changed_at: datetime, email: str) -> str:
     return f"referral_chase:{referral_id}:{status_changed_at:%Y%m%d%H%M%S}:{email.lower()}"
 
 
+def escalated(ref: Referral) -> bool:
+    """Whether the referral is in the volunteer centre's queue for the wait it is in now. An
+    escalation is for one wait: once someone moves the referral on, a new wait is chased with the
+    organisation, and escalated again if it goes on too long."""
+    return ref.escalated_at is not None and ref.escalated_at >= ref.status_changed_at
+
+
 def working_days_since(moment: datetime, today: date | None = None) -> int:
     """Working days (Monday to Friday) from ``moment`` to ``today``: 0 on the day itself."""
     today = today or date.today()

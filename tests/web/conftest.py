@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import email
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 
 import httpx
@@ -96,6 +100,19 @@ def body_text(message: email.message.Message) -> str:
         if part.get_content_type() in ("text/plain", "text/html"):
             out.append(part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8", "replace"))
     return "\n".join(out)
+
+
+LINK = re.compile(r"""https?://[^\s"'<>]+""")
+
+
+def links_in(message: email.message.Message) -> list[str]:
+    """Every web address in an email's bodies, once each, in the order they appear."""
+    found: list[str] = []
+    for url in LINK.findall(unescape(body_text(message))):
+        url = url.rstrip(".,;)")
+        if url not in found:
+            found.append(url)
+    return found
 
 
 # -- the fixture county ------------------------------------------------------------------------------------
@@ -201,6 +218,52 @@ def _skill_ids() -> set[str]:
     return set(taxonomies.skills())
 
 
+@contextmanager
+def serving(db_url: str, var_dir: Path, *, smtp_port: int | None = None, demo: bool = False) -> Iterator[str]:
+    """``brokerage serve`` (with its embedded worker) on ``db_url`` at a free port, until the block ends;
+    yields its base URL. ``demo`` starts it as ``bin/start`` does: the demo county is loaded first."""
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "BROKERAGE_DATABASE_URL": db_url.replace("postgresql+psycopg://", "postgresql://"),
+        "BROKERAGE_SECRET_KEY": "browser-test-secret-key-that-is-long-enough-42",
+        "BROKERAGE_ENVIRONMENT": "test",
+        "BROKERAGE_BASE_URL": base_url,
+        "BROKERAGE_VAR_DIR": str(var_dir),
+        # Every browser signs in from 127.0.0.1: the per-address sign-in limit is for the real world.
+        "BROKERAGE_THROTTLE_SIGN_IN_PER_ADDRESS": "1000 per minute",
+    }
+    if smtp_port is not None:
+        env.update(BROKERAGE_SMTP_HOST="127.0.0.1", BROKERAGE_SMTP_PORT=str(smtp_port))
+    for key in ("BROKERAGE_REDIS_URL", "BROKERAGE_BROKER_URL"):
+        env.pop(key, None)
+    log = open(var_dir / "server.log", "w")
+    command = [sys.executable, "-m", "workers.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"]
+    proc = subprocess.Popen(command + (["--demo"] if demo else []), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + (180 if demo else 60)
+        while True:
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                raise RuntimeError("The server did not start:\n" + (var_dir / "server.log").read_text()[-4000:])
+            time.sleep(0.2)
+        yield base_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     reason = _missing()
@@ -221,54 +284,32 @@ def server(tmp_path_factory):
     smtp_port = _free_port()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
-
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    var_dir = tmp_path_factory.mktemp("var")
-    env = {
-        **os.environ,
-        "BROKERAGE_DATABASE_URL": db_url.replace("postgresql+psycopg://", "postgresql://"),
-        "BROKERAGE_SECRET_KEY": "browser-test-secret-key-that-is-long-enough-42",
-        "BROKERAGE_ENVIRONMENT": "test",
-        "BROKERAGE_BASE_URL": base_url,
-        "BROKERAGE_VAR_DIR": str(var_dir),
-        "BROKERAGE_SMTP_HOST": "127.0.0.1",
-        "BROKERAGE_SMTP_PORT": str(smtp_port),
-        # Every browser signs in from 127.0.0.1: the per-address sign-in limit is for the real world.
-        "BROKERAGE_THROTTLE_SIGN_IN_PER_ADDRESS": "1000 per minute",
-    }
-    for key in ("BROKERAGE_REDIS_URL", "BROKERAGE_BROKER_URL"):
-        env.pop(key, None)
-    log = open(var_dir / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "workers.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                raise RuntimeError("The server did not start:\n" + (var_dir / "server.log").read_text()[-4000:])
-            time.sleep(0.2)
-        yield Seed(base_url=base_url, mailbox=mailbox, db_url=db_url, seeded_hours=seeded_hours, ids=ids)
+        with serving(db_url, tmp_path_factory.mktemp("var"), smtp_port=smtp_port) as base_url:
+            yield Seed(base_url=base_url, mailbox=mailbox, db_url=db_url, seeded_hours=seeded_hours, ids=ids)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
         smtp.stop()
+        _drop_pg_database(name)
+
+
+@dataclass
+class Demo:
+    base_url: str
+    db_url: str
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """A first start of the demo, as ``bin/start`` makes it: ``serve --demo`` on an empty database."""
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+    name = f"brokerage_demo_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    db_url = _create_pg_database(name)
+    try:
+        with serving(db_url, tmp_path_factory.mktemp("demo"), demo=True) as base_url:
+            yield Demo(base_url=base_url, db_url=db_url)
+    finally:
         _drop_pg_database(name)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -22,11 +21,10 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import ASHFORD, PASSWORD, Factory
-from tests.web.conftest import PHONE, body_text
+from tests.web.conftest import PHONE, links_in
 
 pytestmark = pytest.mark.browser
 
-LINK = re.compile(r"""https?://[^\s"'<>]+""")
 FULL_WEEK = (1 << 21) - 1
 
 
@@ -170,15 +168,6 @@ def letters(server):
     return _seed(server)
 
 
-def _links(message) -> list[str]:
-    found = []
-    for url in LINK.findall(unescape(body_text(message))):
-        url = url.rstrip(".,;)")
-        if url not in found:
-            found.append(url)
-    return found
-
-
 def _names(server, path: str) -> list[str]:
     """What the page at ``path`` must name: the role, referral, organisation… it is about."""
     engine = create_engine(server.db_url)
@@ -231,7 +220,7 @@ ONE_USE = ("/account/email/confirm",)  # a link that does its work when opened
 
 
 def _follow_all(browser, server, message, recipient: str, extra: dict[str, list[str]]) -> list[str]:
-    urls = [u for u in _links(message) if u.startswith(server.base_url)]
+    urls = [u for u in links_in(message) if u.startswith(server.base_url)]
     assert urls, f"no links in {message.get('Subject')}"
     for url in urls:
         path = urlsplit(url).path

@@ -88,6 +88,28 @@ def test_follow_up_chases_after_five_working_days_and_escalates_after_ten(inproc
     assert smtp.count() == 3
 
 
+def test_a_referral_the_centre_passes_on_again_is_chased_and_escalated_again(inproc, session, smtp, worker_engine):
+    from brokerage.referrals import service as referrals_service
+
+    f = Factory(session)
+    staff = staff_principal(session, f)
+    org = f.organisation(ASHFORD, name="Hythe Lifeboat Shop")
+    org.contact_email = "shop@hythe.example"
+    role = f.role(org, title="Shop helper")
+    ref = _referral(session, f.volunteer(ASHFORD), role, "interested", date.today() - timedelta(days=28))
+    session.commit()
+    _run(session, worker_engine, "referral.follow_up", day=date.today().isoformat())
+    assert [m.to for m in smtp.of_kind("referral_escalated")] == ["ashford-centre@example.org"]
+
+    # The centre takes it over and passes the volunteer on to the organisation again; the
+    # organisation does not answer this time either.
+    referrals_service.transition(session, staff, ref.id, "referred", "Passed on by phone")
+    session.commit()
+    _run(session, worker_engine, "referral.follow_up", day=(date.today() + timedelta(days=28)).isoformat())
+    assert [m.to for m in smtp.of_kind("referral_chase")] == ["shop@hythe.example"] * 2
+    assert [m.to for m in smtp.of_kind("referral_escalated")] == ["ashford-centre@example.org"] * 2
+
+
 def test_listing_expiry_closes_old_roles_and_asks_poster_to_refresh(inproc, session, smtp, worker_engine):
     f = Factory(session)
     org = f.organisation(ASHFORD)

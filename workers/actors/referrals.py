@@ -156,13 +156,14 @@ def referral_follow_up(day: str) -> None:
                 "referral_url": referral_url(ref.id),
             }
             stamp = f"{ref.status_changed_at:%Y%m%d%H%M%S}"
-            # Once the centre has it (escalated), the organisation is not chased again.
-            recipients = organisations_service.recipients(session, role.organisation_id) if ref.escalated_at is None else []
+            # Once the centre has it (escalated) for this wait, the organisation is not chased again.
+            with_centre = referrals_service.escalated(ref)
+            recipients = [] if with_centre else organisations_service.recipients(session, role.organisation_id)
             for email, name in recipients:
                 chases.append(
                     Letter(referrals_service.chase_key(ref.id, ref.status_changed_at, email), email, name, role.id, context)
                 )
-            if waited >= settings.escalate_working_days and ref.escalated_at is None:
+            if waited >= settings.escalate_working_days and not with_centre:
                 ref.escalated_at = utcnow()  # now in the centre's staff queue
                 centre = centres_service.centre_for_district(session, role.district_gss)
                 if centre is not None and centre.email:

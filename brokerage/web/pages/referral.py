@@ -13,7 +13,7 @@ from brokerage import links
 from brokerage.auth.principal import Principal
 from brokerage.config import get_settings
 from brokerage.deps import DbSession
-from brokerage.models import ReferralEvent
+from brokerage.models import Organisation, ReferralEvent, User
 from brokerage.referrals import service as referrals_service
 from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
 from brokerage.web.deps import ManagerOrStaffUser, StaffUser, page_router
@@ -29,7 +29,12 @@ def _page(request: Request, session: Session, principal: Principal, referral_id:
         referrals_service.working_days_since(ref.status_changed_at) if ref.status in referrals_service.WAITING_STATUSES else 0
     )
     settings = get_settings()
-    history = list(session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id).order_by(ReferralEvent.id)))
+    history = session.execute(
+        select(ReferralEvent, User.full_name)
+        .outerjoin(User, User.id == ReferralEvent.actor_user_id)
+        .where(ReferralEvent.referral_id == ref.id)
+        .order_by(ReferralEvent.id)
+    ).all()
     here = links.centre_referral_page(ref.id) if audience == "centre" else links.organisation_referral_page(ref.id)
     return render(
         request,
@@ -46,7 +51,9 @@ def _page(request: Request, session: Session, principal: Principal, referral_id:
             "active": ref.status in ACTIVE_REFERRAL_STATUSES,
             "waited": waited,
             "overdue": waited >= settings.follow_up_working_days,
-            "escalated": ref.escalated_at is not None,
+            "escalated": referrals_service.escalated(ref),
+            # The centre chases the organisation: who to call there.
+            "organisation": session.get(Organisation, role.organisation_id) if audience == "centre" else None,
             "history": history,
         },
     )
