@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
@@ -61,6 +63,7 @@ class Match:
 
 
 # -- normalising -----------------------------------------------------------------------------
+@lru_cache(maxsize=65_536)
 def _name(text: str | None) -> str:
     text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z ]+", " ", text.replace("-", " ")).strip()
@@ -71,6 +74,7 @@ _SOUNDEX = {
 }
 
 
+@lru_cache(maxsize=65_536)
 def soundex(word: str) -> str:
     """American Soundex: a phonetic code that forgives most spelling slips (Smith = Smyth)."""
     word = re.sub(r"[^a-z]", "", word.lower())
@@ -245,20 +249,130 @@ class ScanStats:
     largest_block: int = 0
 
 
-def _block_pairs(members: list[int], prepared: list[_Prepared], cap: int) -> Iterator[tuple[int, int]]:
-    """Every pair of a block; in a block with more pairs than ``cap``, each record meets only its
-    nearest neighbours by name (a sorted neighbourhood), so no block costs more than ``cap`` pairs."""
+_TRIU: dict[int, tuple[Any, Any]] = {}
+PAIR_CHUNK = 250_000  # candidate pairs whose names are scored in one vectorised call
+
+
+def _triu(n: int) -> tuple[Any, Any]:
+    if n not in _TRIU:
+        _TRIU[n] = np.triu_indices(n, 1)
+    return _TRIU[n]
+
+
+def _block_pairs(members: list[int], prepared: list[_Prepared], cap: int) -> tuple[Any, Any]:
+    """Every pair of a block (as two arrays of record positions); in a block with more pairs than
+    ``cap``, each record meets only its nearest neighbours by name (a sorted neighbourhood), so no
+    block costs more than ``cap`` pairs."""
     n = len(members)
     if n * (n - 1) // 2 <= cap:
-        for i_pos, i in enumerate(members):
-            for j in members[i_pos + 1 :]:
-                yield i, j
-        return
-    ordered = sorted(members, key=lambda i: (prepared[i].sorted_name, prepared[i].person.id))
+        m = np.asarray(members, dtype=np.int64)
+        iu, ju = _triu(n)
+        return m[iu], m[ju]
+    ordered = np.asarray(sorted(members, key=lambda i: (prepared[i].sorted_name, prepared[i].person.id)), dtype=np.int64)
     window = max(1, cap // n)
-    for pos, i in enumerate(ordered):
-        for j in ordered[pos + 1 : pos + 1 + window]:
-            yield i, j
+    firsts = [ordered[:-d] for d in range(1, min(window, n - 1) + 1)]
+    seconds = [ordered[d:] for d in range(1, min(window, n - 1) + 1)]
+    return np.concatenate(firsts), np.concatenate(seconds)
+
+
+def _candidate_pairs(prepared: list[_Prepared], max_pairs_per_block: int, stats: ScanStats) -> Any:
+    """Every pair of records that share a blocking key, once, as one sorted array of codes
+    ``i * n + j`` (i < j): a pair sharing several keys is one pair.
+
+    A block is the records whose key has the same hash; the blocks are found by sorting, and the
+    blocks of one size are paired all at once, so nothing per pair is done in Python."""
+    owners: list[int] = []
+    hashes: list[int] = []
+    for i, x in enumerate(prepared):
+        for h in {hash(key) for key in _keys(x)}:
+            owners.append(i)
+            hashes.append(h)
+    keys = np.asarray(hashes, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")  # stable: within a block the records stay in their order
+    keys, who = keys[order], np.asarray(owners, dtype=np.int64)[order]
+    del owners, hashes, order
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
+    sizes = np.diff(np.r_[starts, len(keys)])
+    shared = sizes >= 2
+    capped = sizes * (sizes - 1) // 2 > max_pairs_per_block
+    stats.blocks = int(shared.sum())
+    stats.largest_block = int(sizes.max()) if len(sizes) else 0
+    stats.capped_blocks = int(capped.sum())
+    n = len(prepared)
+    codes: list[Any] = []
+    for start, size in zip(starts[capped].tolist(), sizes[capped].tolist()):
+        a, b = _block_pairs(who[start : start + size].tolist(), prepared, max_pairs_per_block)
+        codes.append(np.minimum(a, b) * n + np.maximum(a, b))
+    full = shared & ~capped
+    for size in np.unique(sizes[full]).tolist():
+        iu, ju = _triu(size)
+        first = starts[full & (sizes == size)]
+        step = max(1, PAIR_CHUNK // len(iu))
+        for c in range(0, len(first), step):
+            table = who[first[c : c + step, None] + np.arange(size)]  # a block a row, its records in order
+            codes.append(table[:, iu].ravel() * n + table[:, ju].ravel())
+    if not codes:
+        return np.zeros(0, dtype=np.int64)
+    every = np.concatenate(codes)
+    del codes
+    every.sort()
+    return every[np.r_[True, every[1:] != every[:-1]]] if len(every) else every
+
+
+LOWEST_NAME_THRESHOLD = 70.0  # the name threshold when a date of birth and an email agree (see compare)
+
+
+class _Columns:
+    """The records as columns of numbers, so that whole chunks of pairs are screened at once: every
+    value is a code (-1 when missing) and a date of birth is its eight digits."""
+
+    def __init__(self, prepared: list[_Prepared], name_counts: dict[str, int]):
+        def codes(values: Iterable[Any]) -> Any:
+            seen: dict[Any, int] = {}
+            return np.array([-1 if v is None else seen.setdefault(v, len(seen)) for v in values], dtype=np.int64)
+
+        self.full = np.array([x.full for x in prepared], dtype=object)
+        self.swapped = np.array([x.swapped for x in prepared], dtype=object)
+        self.email = codes(x.email[0] if x.email else None for x in prepared)
+        self.phone = codes(x.phone for x in prepared)
+        self.postcode = codes(x.postcode[0] if x.postcode else None for x in prepared)
+        self.district = codes(x.postcode[1] if x.postcode else None for x in prepared)
+        self.name = codes(x.sorted_name for x in prepared)
+        self.rare = np.array([name_counts[x.sorted_name] <= RARE_NAME for x in prepared], dtype=bool)
+        dobs = [x.person.date_of_birth for x in prepared]
+        number = np.array([d.year * 10_000 + d.month * 100 + d.day if d else -1 for d in dobs], dtype=np.int64)
+        self.has_dob = number >= 0
+        self.dob = number
+        self.digits = (np.maximum(number, 0)[:, None] // 10 ** np.arange(7, -1, -1)) % 10  # yyyymmdd, digit by digit
+        self.day_month = np.array([d.year * 10_000 + d.day * 100 + d.month if d else -2 for d in dobs], dtype=np.int64)
+
+    def may_match(self, a: Any, b: Any) -> Any:
+        """For each pair, False when :func:`compare` certainly rejects it: two different dates of
+        birth, too little evidence even at its most generous, or names too far apart. The cheap
+        tests come first; only the pairs left have their names scored."""
+        both_dob = self.has_dob[a] & self.has_dob[b]
+        same_dob = both_dob & (self.dob[a] == self.dob[b])
+        differ = self.digits[a] != self.digits[b]
+        one_slip = (differ.sum(axis=1) == 1) & ~differ[:, :3].any(axis=1)
+        near_dob = both_dob & ~same_dob & ((self.day_month[a] == self.dob[b]) | one_slip)
+        both_email = (self.email[a] >= 0) & (self.email[b] >= 0)
+        same_email = both_email & (self.email[a] == self.email[b])
+        evidence = 2.0 * same_dob + 1.0 * near_dob + 3.0 * same_email + 1.0 * (both_email & ~same_email)
+        evidence += 2.0 * ((self.phone[a] >= 0) & (self.phone[a] == self.phone[b]))
+        same_postcode = (self.postcode[a] >= 0) & (self.postcode[a] == self.postcode[b])
+        evidence += 1.5 * same_postcode
+        evidence += 0.25 * (~same_postcode & (self.district[a] >= 0) & (self.district[a] == self.district[b]))
+        same_name = self.name[a] == self.name[b]
+        evidence += 0.5 * same_name + 1.0 * (same_name & self.rare[a])
+        keep = (~both_dob | same_dob | near_dob) & (evidence >= EVIDENCE_THRESHOLD - 1e-9)
+        left = np.flatnonzero(keep)
+        fa, fb = self.full[a[left]], self.full[b[left]]
+        name = process.cpdist(fa, fb, scorer=fuzz.ratio, dtype=np.uint8)
+        np.maximum(name, process.cpdist(fa, self.swapped[b[left]], scorer=fuzz.ratio, dtype=np.uint8), out=name)
+        np.maximum(name, process.cpdist(fa, fb, scorer=fuzz.token_sort_ratio, dtype=np.uint8), out=name)
+        # the scores are rounded down to whole numbers: 69 (from 69.9) may still reach 70
+        keep[left] = name >= int(LOWEST_NAME_THRESHOLD) - 1
+        return keep
 
 
 def find_duplicates(
@@ -269,43 +383,28 @@ def find_duplicates(
 ) -> list[Match]:
     """Pairs that are one person, best first; each pair is compared (and proposed) once.
 
-    Records are compared only within blocks that share a key. A pair sharing several keys is compared
-    only in the first block they share (keys are numbered), so no memory of compared pairs is kept;
-    blocks too large to compare in full are capped (see :func:`_block_pairs`)."""
+    Records are compared only within blocks that share a key, and blocks too large to compare in full
+    are capped (see :func:`_block_pairs`). Every candidate pair is first screened in bulk (names scored
+    by rapidfuzz's ``cpdist``, dates of birth and the other evidence as arrays); only the pairs that
+    could pass are compared one by one with :func:`compare`, which decides."""
     stats = stats if stats is not None else ScanStats()
     prepared = [_prepare(p) for p in people]
     name_counts: dict[str, int] = defaultdict(int)
     for x in prepared:
         name_counts[x.sorted_name] += 1
-    key_ids: dict[tuple[Any, ...], int] = {}
-    blocks: dict[int, list[int]] = defaultdict(list)
-    own_keys: list[tuple[int, ...]] = []
-    for i, x in enumerate(prepared):
-        ids = tuple(sorted({key_ids.setdefault(key, len(key_ids)) for key in _keys(x)}))
-        own_keys.append(ids)
-        for k in ids:
-            blocks[k].append(i)
-    found: dict[tuple[int, int], Match] = {}
-    for k, members in blocks.items():
-        if len(members) < 2:
-            continue
-        stats.blocks += 1
-        stats.largest_block = max(stats.largest_block, len(members))
-        if len(members) * (len(members) - 1) // 2 > max_pairs_per_block:
-            stats.capped_blocks += 1
-        for i, j in _block_pairs(members, prepared, max_pairs_per_block):
-            first_shared = min(set(own_keys[i]).intersection(own_keys[j]))
-            if first_shared != k and len(blocks[first_shared]) * (len(blocks[first_shared]) - 1) // 2 <= max_pairs_per_block:
-                continue  # compared in full in the first block the two share
+    codes = _candidate_pairs(prepared, max_pairs_per_block, stats)
+    stats.pairs_compared = len(codes)
+    columns = _Columns(prepared, name_counts)
+    n = len(prepared)
+    matches: list[Match] = []
+    for start in range(0, len(codes), PAIR_CHUNK):
+        a, b = np.divmod(codes[start : start + PAIR_CHUNK], n)
+        keep = columns.may_match(a, b)
+        for i, j in zip(a[keep].tolist(), b[keep].tolist()):
             x, y = prepared[i], prepared[j]
-            pair = (min(x.person.id, y.person.id), max(x.person.id, y.person.id))
-            if pair in found:
-                continue
-            stats.pairs_compared += 1
             match = compare(x, y, rare_name=x.sorted_name == y.sorted_name and name_counts[x.sorted_name] <= RARE_NAME)
             if match is not None:
-                found[pair] = match
-    matches = list(found.values())
+                matches.append(match)
     matches.sort(key=lambda m: (-m.score, m.a, m.b))
     return matches
 
