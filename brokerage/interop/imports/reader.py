@@ -92,10 +92,12 @@ class Table:
             if number > last_header:
                 yield number, cells
 
-    def iter_rows(self) -> Iterator[RawRow]:
-        """Every non-blank row below the header, with its cells by column name."""
+    def iter_rows(self, columns: Iterable[str] | None = None) -> Iterator[RawRow]:
+        """Every non-blank row below the header, with its cells by column name (only ``columns``,
+        when given: an import reads the columns it maps and no others)."""
         width = max((p[-1] for p in self.positions.values()), default=-1) + 1
-        firsts = [(name, pos[0]) for name, pos in self.positions.items()]
+        wanted = None if columns is None else set(columns)
+        firsts = [(name, pos[0]) for name, pos in self.positions.items() if wanted is None or name in wanted]
         for number, cells in self.records():
             if not any(c.strip() for c in cells):
                 continue

@@ -69,8 +69,11 @@ def _file_problem(report: Report, exc: FileProblem) -> None:
         report.error(row, None, "This row is named in the problem with the whole file above.")
 
 
-def _check(session: Session, batch: ImportBatch, progress: Callable[[int], None] | None = None) -> Checked:
-    """Run the dry run for a batch's stored file (the plan is None if the file cannot be read)."""
+def _check(
+    session: Session, batch: ImportBatch, progress: Callable[[int], None] | None = None, *, write: bool = False
+) -> Checked:
+    """Run the dry run for a batch's stored file (the plan is None if the file cannot be read). With
+    ``write`` a volunteers file is written in the same pass (see :func:`confirm`)."""
     if batch.kind == "feed":
         from brokerage.interop import feed_import
 
@@ -107,7 +110,7 @@ def _check(session: Session, batch: ImportBatch, progress: Callable[[int], None]
         organisation_id = (batch.options or {}).get("organisation_id")
         plan = listings.check(session, batch.centre_id, table, mapping, source, batch.kind, organisation_id, progress)
     elif batch.kind == "volunteers":
-        plan = volunteers.check(session, batch.centre_id, table, mapping, source, progress=progress)
+        plan = volunteers.check(session, batch.centre_id, table, mapping, source, progress=progress, write=write)
     else:
         plan = sessions.check(session, batch.centre_id, table, mapping, source, progress=progress)
     ignored = [c for c in table.columns if c and c not in mapping.values()]
@@ -310,21 +313,22 @@ def confirm(
         raise Conflict("This import was discarded; upload the file again.")
     if batch.status == "needs_mapping":
         raise Conflict("Choose which column holds what (the mapping step) before confirming.")
-    checked = _check(session, batch, progress)
-    report, plan = checked.report, checked.plan
-    whole_file = any(p["row"] == 0 and p["severity"] == "error" for p in report.problems)
-    if plan is None or whole_file or (report.errors and not take_good_rows):
-        _refuse(batch, checked, good_rows=take_good_rows)
     actor = principal.user_id if principal else actor_user_id
     try:
-        with session.begin_nested():  # all or nothing, even inside a longer transaction
-            result = _apply(session, batch, checked, actor, progress)
+        if batch.kind == "volunteers":
+            checked, result = _check_and_write(session, batch, progress, take_good_rows)
+        else:
+            checked = _check(session, batch, progress)
+            _refuse_if_bad(batch, checked, take_good_rows)
+            with session.begin_nested():  # all or nothing, even inside a longer transaction
+                result = _apply(session, batch, checked, actor, progress)
     except IntegrityError:
         raise Conflict(
             "The records changed while the import was being written; nothing was imported. "
             "Upload the file again to check it once more."
         ) from None
     _store_report(batch, checked)
+    report = checked.report
     if report.errors and checked.table is not None:
         batch.rejected_csv, batch.rejected_count = _rejected_csv(checked.table, report)
         result["rows_rejected"] = batch.rejected_count
@@ -343,6 +347,38 @@ def confirm(
     )
     session.flush()
     return batch
+
+
+def _refuse_if_bad(batch: ImportBatch, checked: Checked, take_good_rows: bool) -> None:
+    report = checked.report
+    whole_file = any(p["row"] == 0 and p["severity"] == "error" for p in report.problems)
+    if checked.plan is None or whole_file or (report.errors and not take_good_rows):
+        _refuse(batch, checked, good_rows=take_good_rows)
+
+
+def _check_and_write(
+    session: Session, batch: ImportBatch, progress: Callable[[int], None] | None, take_good_rows: bool
+) -> tuple[Checked, dict[str, Any]]:
+    """A volunteers file in one pass: checked again and written as it is read, inside a savepoint that
+    is rolled back if the file is refused after all (so a long file is read once, not twice)."""
+    savepoint = session.begin_nested()
+    try:
+        checked = _check(session, batch, progress, write=True)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    report = checked.report
+    if (
+        checked.plan is None
+        or report.errors
+        and not take_good_rows
+        or any(p["row"] == 0 and p["severity"] == "error" for p in report.problems)
+    ):
+        savepoint.rollback()
+        _refuse(batch, checked, good_rows=take_good_rows)
+    session.flush()
+    savepoint.commit()
+    return checked, {"volunteers_created": checked.plan.to_create, "already_imported": checked.plan.unchanged}
 
 
 def _rejected_csv(table: Table, report: Report) -> tuple[bytes, int]:
@@ -376,10 +412,6 @@ def _apply(
     session: Session, batch: ImportBatch, checked: Checked, actor: int | None, progress: Callable[[int], None] | None
 ) -> dict[str, Any]:
     plan = checked.plan
-    if batch.kind == "volunteers":
-        assert checked.table is not None
-        created = volunteers.apply(session, batch.centre_id, checked.table, checked.mapping, SOURCES[batch.format], progress)
-        return {"volunteers_created": created, "already_imported": plan.unchanged}
     if batch.kind == "sessions":
         return sessions.apply(session, batch.centre_id, plan, SOURCES[batch.format], actor_user_id=actor)
     if batch.kind in ("roles", "organisations"):

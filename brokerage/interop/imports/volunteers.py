@@ -16,7 +16,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import String, any_, bindparam, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from brokerage.auth.service import normalise_email
@@ -37,6 +38,7 @@ from brokerage.interop.imports.values import (
 from brokerage.models import Volunteer
 from brokerage.vocab.volunteers import PREFER_NOT_TO_SAY, VOLUNTEER_STATUS
 
+_DIFFERENT_EVERY_ROW = frozenset(("first_name", "last_name", "email", "source_id"))
 CHUNK = 500  # rows written by one INSERT (35 columns each: within every database's limit on parameters)
 
 
@@ -110,6 +112,8 @@ class _Rows:
         self.seen_emails: dict[str, int] = {}
         self.file_problems = {p.row for p in table.problems if p.severity == "error"}
         self.places: dict[str, dict[str, Any] | str] = {}
+        # what each cell's text was read as, by field (a long file repeats its dates, Yes/No and totals)
+        self.parsed: dict[str, dict[str, Any]] = {}
 
     def cell(self, n: int, values: dict[str, str], name: str, parser: Callable[[str], Any], *, required: bool = False) -> Any:
         text = values.get(name, "")
@@ -118,17 +122,31 @@ class _Rows:
             if required:
                 self.report.error(n, label, "This is required but empty.")
             return None
-        try:
-            return parser(text)
-        except CellProblem as exc:
-            self.report.error(n, label, exc.message)
+        if name in _DIFFERENT_EVERY_ROW:
+            try:
+                return parser(text)
+            except CellProblem as exc:
+                self.report.error(n, label, exc.message)
+                return None
+        known = self.parsed.setdefault(name, {})
+        if text not in known:
+            if len(known) > 20_000:
+                known.clear()  # bounded: a column of ever different values is read afresh
+            try:
+                known[text] = parser(text)
+            except CellProblem as exc:
+                known[text] = exc
+        value = known[text]
+        if isinstance(value, CellProblem):
+            self.report.error(n, label, value.message)
             return None
+        return value
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for p in self.table.problems:
             (self.report.error if p.severity == "error" else self.report.warning)(p.row, p.field, p.problem)
         pending: list[dict[str, Any]] = []
-        for row in self.table.iter_rows():
+        for row in self.table.iter_rows(self.mapping.values()):
             data = self.row(row)
             if data is None:
                 continue
@@ -306,14 +324,14 @@ class _Rows:
 
     def against_county(self, chunk: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """Emails already on the county's records: the new record keeps the address but is left for review."""
-        emails = sorted({normalise_email(d["email"]) for d in chunk if d.get("email")})
-        taken = set(
-            self.session.scalars(select(Volunteer.email_normalised).where(Volunteer.email_normalised.in_(emails)))
+        emails = sorted({normalise_email(d["email"]) for d in chunk if d.get("email") and not d.get("email_shared")})
+        taken = (
+            set(self.session.scalars(select(Volunteer.email_normalised).where(_one_of(self.session, emails))))
             if emails
-            else ()
+            else set()
         )
         for d in chunk:
-            if d.get("email") and normalise_email(d["email"]) in taken:
+            if d.get("email") and not d.get("email_shared") and normalise_email(d["email"]) in taken:
                 d["email_shared"] = True
                 self.report.warning(
                     d["row"],
@@ -324,6 +342,14 @@ class _Rows:
             yield d
 
 
+def _one_of(session: Session, emails: list[str]) -> Any:
+    """``email_normalised`` is one of ``emails``: on PostgreSQL one array parameter (``= ANY``), so
+    a chunk's query is not rendered value by value; elsewhere ``IN``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return Volunteer.email_normalised == any_(bindparam("emails", emails, type_=ARRAY(String)))
+    return Volunteer.email_normalised.in_(emails)
+
+
 def check(
     session: Session,
     centre_id: int,
@@ -331,12 +357,25 @@ def check(
     mapping: dict[str, str],
     source: str,
     progress: Callable[[int], None] | None = None,
+    *,
+    write: bool = False,
 ) -> VolunteerPlan:
+    """The dry run: every row checked, nothing written. With ``write`` the same single pass also
+    writes the valid rows, 500 at a time (the commit; the caller undoes it if it refuses the file)."""
     plan = VolunteerPlan(report=Report(), total_rows=table.total_rows)
-    for _ in _Rows(session, centre_id, table, mapping, source, plan):
+    now = utcnow()
+    chunk: list[dict[str, Any]] = []
+    for d in _Rows(session, centre_id, table, mapping, source, plan):
         plan.to_create += 1
+        if write:
+            chunk.append(_record(d, centre_id, now))
+            if len(chunk) >= CHUNK:
+                _insert(session, chunk)
+                chunk = []
         if progress is not None and plan.to_create % CHUNK == 0:
             progress(CHUNK)
+    if write and chunk:
+        _insert(session, chunk)
     return plan
 
 
@@ -391,31 +430,3 @@ def _insert(session: Session, chunk: list[dict[str, Any]]) -> None:
         with cursor.copy(f"COPY volunteers ({names}) FROM STDIN") as copy:
             for row in chunk:
                 copy.write_row([row[c] for c in columns])
-
-
-def apply(
-    session: Session,
-    centre_id: int,
-    table: Table,
-    mapping: dict[str, str],
-    source: str,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """Write the valid rows (the same pass as the dry run), a thousand at a time. Returns how many."""
-    plan = VolunteerPlan(report=Report(), total_rows=table.total_rows)
-    now = utcnow()
-    created = 0
-    chunk: list[dict[str, Any]] = []
-    for d in _Rows(session, centre_id, table, mapping, source, plan):
-        chunk.append(_record(d, centre_id, now))
-        if len(chunk) >= CHUNK:
-            _insert(session, chunk)
-            created += len(chunk)
-            if progress is not None:
-                progress(len(chunk))
-            chunk = []
-    if chunk:
-        _insert(session, chunk)
-        created += len(chunk)
-    session.flush()
-    return created
