@@ -45,6 +45,7 @@ from .eligibility import (
     unit_vector,
 )
 from .scoring import HOURS_UNKNOWN, Audience, PREFERENCE_MISMATCH, explain, flags_for, result
+from . import rematch
 from .spread import spread_positions
 from .types import ALL_SLOTS, COMPONENTS, MatchResult, RoleFeatures, VolunteerFeatures, Weights
 from .vocabulary import Vocabulary, default_vocabulary, tokens
@@ -814,15 +815,7 @@ class RoleIndex:
     def _rank_arrays(
         self, vols: Sequence[VolunteerFeatures], k: int, today: date
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        n = len(vols)
-        rid = np.full((n, k), -1, np.int64)
-        sc = np.full((n, k), np.nan, np.float32)
-        for i, v in enumerate(vols):
-            rows, scores, _, _ = self._evaluate(self.profile(v), today)
-            for j, (r, pos) in enumerate(self._top(rows, scores, k)):
-                rid[i, j] = self.ids[r]
-                sc[i, j] = scores[pos]
-        return rid, sc
+        return rematch.rank_arrays(self, vols, k, today)
 
     @_locked
     def rank_many(
@@ -831,7 +824,7 @@ class RoleIndex:
         k: int = 10,
         today: date | None = None,
         processes: int = 1,
-        chunk: int = 2000,
+        chunk: int = 8000,
     ) -> RankManyResult:
         """County re-match: top ``k`` role ids and scores for every volunteer (no explanations; call
         :meth:`rank` for the ones you show or email). ``processes`` > 1 forks worker processes that share
@@ -843,17 +836,21 @@ class RoleIndex:
         if processes <= 1 or n < 2 * chunk or "fork" not in mp.get_all_start_methods():
             rid, sc = self._rank_arrays(volunteers, k, today)
             return RankManyResult(vids, rid, sc)
+        # neighbours next to each other, so that each worker's span batches well
+        keys = [(len(key), key) for key in map(rematch.group_key, volunteers)]
+        order = sorted(range(n), key=keys.__getitem__)
         global _FORK_STATE
-        _FORK_STATE = (self, volunteers, k, today)
+        _FORK_STATE = (self, [volunteers[i] for i in order], k, today)
         try:
             ctx = mp.get_context("fork")
             spans = [(s, min(s + chunk, n)) for s in range(0, n, chunk)]
+            at = np.asarray(order, np.int64)
             rid = np.full((n, k), -1, np.int64)
             sc = np.full((n, k), np.nan, np.float32)
             with ctx.Pool(processes) as pool:
                 for (s, e), (r, c) in zip(spans, pool.imap(_fork_rank_span, spans)):
-                    rid[s:e] = r
-                    sc[s:e] = c
+                    rid[at[s:e]] = r
+                    sc[at[s:e]] = c
         finally:
             _FORK_STATE = None
         return RankManyResult(vids, rid, sc)

@@ -223,6 +223,27 @@ def test_rank_many_matches_rank():
         assert ids == [x for x in one.role_ids[i].tolist() if x >= 0]
 
 
+def test_county_rematch_in_matrices_agrees_with_the_scalar_scorer():
+    """The re-match scores volunteers in batches (neighbours with the same mode and radius together):
+    every volunteer gets the roles, order and scores of the one-pair-at-a-time reference."""
+    rng = random.Random(21)
+    roles = [random_role(rng, i, n_orgs=60) for i in range(1200)]
+    idx = RoleIndex(roles)
+    base = [random_volunteer(rng, j) for j in range(40)]
+    # neighbours of each volunteer (a few hundred yards away, the same radius): batches of many
+    vols = base + [
+        replace(v, id=1000 + j, lat=v.lat + rng.uniform(-0.01, 0.01), lon=v.lon + rng.uniform(-0.01, 0.01))
+        for j, v in enumerate(base * 4)
+        if v.lat is not None and v.lon is not None
+    ]
+    many = idx.rank_many(vols, 10, TODAY, processes=2, chunk=40)
+    assert list(many.volunteer_ids) == [v.id for v in vols]
+    for row, v in enumerate(vols):
+        ref = [x for x in rank_roles(v, roles, TODAY, 10, close=False)]
+        assert [int(r) for r in many.role_ids[row] if r >= 0] == [x.role_id for x in ref]
+        assert all(abs(float(s) - x.score) < 1e-6 for s, x in zip(many.scores[row], ref))
+
+
 def test_role_to_volunteers_only_consenting_and_not_contacted():
     rng = random.Random(4)
     vols = [random_volunteer(rng, j) for j in range(400)]
