@@ -30,6 +30,7 @@ from brokerage.organisations.endpoints import router as organisations_router
 from brokerage.referrals.endpoints import router as referrals_router
 from brokerage.reports.endpoints import router as reports_router
 from brokerage.roles.endpoints import router as roles_router
+from brokerage.safeguarding.endpoints import router as safeguarding_router
 from brokerage.users.endpoints import audit_router, router as users_router
 from brokerage.volunteers.endpoints import router as volunteers_router
 from brokerage.web import mount_pages
@@ -58,6 +59,7 @@ API_ROUTERS = (
     interop_router,
     jobs_router,
     hours_router,
+    safeguarding_router,
 )
 
 

@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     retention_erase_after_reminder_days: int = Field(default=30, ge=1, le=365)
     retention_import_file_days: int = Field(default=14, ge=1, le=365)
     retention_mail_file_weeks: int = Field(default=4, ge=1, le=520)
+    # A closed safeguarding concern (its text, notes and outcome) is deleted this many years after it closed.
+    retention_safeguarding_years: int = Field(default=6, ge=1, le=100)
     follow_up_working_days: int = 5
     escalate_working_days: int = 10
 

@@ -245,6 +245,15 @@ class Noop(Event):
     n: int = 0
 
 
+# -- safeguarding -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SafeguardingConcernRaised(Event):
+    """Tell the centre's safeguarding leads a concern is waiting (the email holds no detail of it)."""
+
+    name: ClassVar[str] = "safeguarding.concern_raised"
+    concern_id: int
+
+
 def _declared() -> dict[str, type[Event]]:
     """The events declared in this module, by name (each name once)."""
     found: dict[str, type[Event]] = {}

@@ -33,6 +33,7 @@ CENTRE_REFERRALS = "/centre/referrals"
 ORGANISATION_REFERRALS = "/manage/referrals"
 PILOT_DASHBOARD = "/pilot"
 RATES_ADMIN = "/admin/rates"
+SAFEGUARDING_CASES = "/centre/safeguarding"
 
 
 def role_page(role_id: int) -> str:
@@ -61,6 +62,17 @@ def organisation_referral_page(referral_id: int) -> str:
 def centre_referral_page(referral_id: int) -> str:
     """A referral as volunteer centre staff see it (waiting time, history, moving it on)."""
     return f"/centre/referrals/{int(referral_id)}"
+
+
+def safeguarding_case_page(concern_id: int) -> str:
+    """A safeguarding lead's case page."""
+    return f"/centre/safeguarding/{concern_id}"
+
+
+def raise_concern_page(*, volunteer_id: int | None = None, role_id: int | None = None) -> str:
+    if volunteer_id is not None:
+        return f"/concerns/new?volunteer_id={volunteer_id}"
+    return f"/concerns/new?role_id={role_id}"
 
 
 def organisation_page(organisation_id: int) -> str:

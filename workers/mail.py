@@ -58,6 +58,7 @@ SUBJECTS: dict[str, str] = {
     "session_place": "A place has come free for you: {{ role_title }}, {{ when }}",
     "session_reminder": "Tomorrow: {{ role_title }}, {{ when }}",
     "hours_proposed": "Please confirm your hours for {{ role_title }}",
+    "safeguarding_concern": "A safeguarding concern has been raised with {{ centre_name }}",
 }
 
 

@@ -254,3 +254,14 @@ def can_see_frozen_report(principal: Principal, district_codes: list[str] | None
     if principal.is_staff:
         return district_codes is not None and set(district_codes) <= set(principal.district_codes or ())
     return False
+
+
+# -- safeguarding concerns ---------------------------------------------------------------------
+def is_safeguarding_lead(principal: Principal) -> bool:
+    return principal.is_staff and principal.safeguarding_lead and principal.centre_id is not None
+
+
+def can_see_concern(principal: Principal, centre_id: int) -> bool:
+    """A concern is seen by its centre's designated safeguarding leads and by no one else (not the
+    person who raised it, not other staff, pilot leads or administrators)."""
+    return is_safeguarding_lead(principal) and principal.centre_id == centre_id

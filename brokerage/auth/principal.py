@@ -18,6 +18,8 @@ class Principal:
     district_codes: frozenset[str] | None = field(default=frozenset())
     organisation_ids: frozenset[int] = frozenset()
     volunteer_id: int | None = None
+    # Centre staff designated as their centre's safeguarding lead.
+    safeguarding_lead: bool = False
 
     @property
     def is_volunteer(self) -> bool:

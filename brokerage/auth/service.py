@@ -79,6 +79,7 @@ def build_principal(session: Session, user: User) -> Principal:
         district_codes=district_codes,
         organisation_ids=organisation_ids,
         volunteer_id=volunteer_id,
+        safeguarding_lead=user.role == "centre_staff" and bool(user.safeguarding_lead),
     )
 
 
@@ -130,6 +131,7 @@ def _load_principal(session: Session, data: dict) -> Principal | None:
             User.centre_id,
             User.is_active,
             User.session_version,
+            User.safeguarding_lead,
             Centre.id.label("centre_found"),
             Centre.is_lead,
             volunteer_id.label("volunteer_id"),
@@ -161,6 +163,7 @@ def _load_principal(session: Session, data: dict) -> Principal | None:
         district_codes=district_codes,
         organisation_ids=organisation_ids,
         volunteer_id=row.volunteer_id if row.role == "volunteer" else None,
+        safeguarding_lead=row.role == "centre_staff" and bool(row.safeguarding_lead),
     )
 
 

@@ -57,6 +57,9 @@ def _placement_out(view: service.PlacementView) -> PlacementOut:
         started_on=p.started_on,
         ended_on=p.ended_on,
         approved_hours=float(view.approved_hours),
+        dbs_level=p.dbs_level,
+        dbs_certificate_date=p.dbs_certificate_date,
+        dbs_checked_by_name=p.dbs_checked_by_name,
     )
 
 

@@ -72,3 +72,7 @@ class PlacementOut(BaseModel):
     started_on: date
     ended_on: date | None
     approved_hours: float
+    # The DBS check the placement relied on when it started, and who started it.
+    dbs_level: str | None = None
+    dbs_certificate_date: date | None = None
+    dbs_checked_by_name: str | None = None

@@ -19,6 +19,7 @@ from brokerage.models.reporting import (
     ValuationRate,
     VolunteerActivity,
 )
+from brokerage.models.safeguarding import SafeguardingConcern, SafeguardingNote
 from brokerage.models.role import Activity, Role, RoleCause, RoleSession, RoleSkill, RoleStatusChange, SessionBooking
 from brokerage.models.user import User
 from brokerage.models.volunteer import Volunteer, VolunteerCause, VolunteerSkill
@@ -57,6 +58,8 @@ __all__ = [
     "RoleSkill",
     "RoleStatusChange",
     "SessionBooking",
+    "SafeguardingConcern",
+    "SafeguardingNote",
     "User",
     "Volunteer",
     "VolunteerActivity",

@@ -21,6 +21,11 @@ class Placement(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
+    # The DBS check the placement relied on when it started: its level, certificate date and who checked.
+    dbs_level: Mapped[str | None] = mapped_column(String(16))
+    dbs_certificate_date: Mapped[date | None] = mapped_column(Date)
+    dbs_checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    dbs_checked_by_name: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str | None] = mapped_column(String(40))
     source_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

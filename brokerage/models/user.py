@@ -21,6 +21,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32), index=True)
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A centre's designated safeguarding lead: sees the concerns raised with that centre.
+    safeguarding_lead: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped on password change or logout-everywhere: old cookies and tokens stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -181,6 +181,11 @@ def transition(
                 role_id=role.id,
                 organisation_id=role.organisation_id,
                 started_on=today,
+                # the check this placement relied on: the volunteer's DBS as it stood, and who started it
+                dbs_level=volunteer.dbs_level,
+                dbs_certificate_date=volunteer.dbs_certificate_date,
+                dbs_checked_by_id=principal.user_id,
+                dbs_checked_by_name=principal.full_name,
             )
         )
     if previous == "started" and to in ("completed", "withdrawn"):

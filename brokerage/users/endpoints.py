@@ -28,6 +28,7 @@ class UserUpdate(Input):
     is_active: bool | None = None
     centre_id: int | None = None
     organisation_ids: list[int] | None = None
+    safeguarding_lead: bool | None = None
 
 
 class UserOut(Output):
@@ -37,6 +38,7 @@ class UserOut(Output):
     role: str
     centre_id: int | None
     is_active: bool
+    safeguarding_lead: bool
     created_at: datetime
     last_login_at: datetime | None
 

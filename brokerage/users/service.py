@@ -64,6 +64,10 @@ def update(session: Session, principal: Principal, user_id: int, data: dict) -> 
         user.is_active = data["is_active"]
         if not user.is_active:
             user.session_version += 1
+    if data.get("safeguarding_lead") is not None:
+        if user.role != "centre_staff" and data["safeguarding_lead"]:
+            raise InvalidInput("Only centre staff can be a centre's safeguarding lead.", field="safeguarding_lead")
+        user.safeguarding_lead = data["safeguarding_lead"]
     if data.get("full_name"):
         user.full_name = data["full_name"]
     if "centre_id" in data and data["centre_id"] is not None:

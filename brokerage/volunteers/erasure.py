@@ -9,7 +9,10 @@ product may have written them, as the privacy page promises (docs/security.md, "
   the rejected-rows copy and the problems list of any import lose it;
 - outbox payloads, the audit trail's details and merge records that quote their name, email or phone;
 - the delivery log's copy of their address and the unsubscribe list's entry for it;
-- copies of emails sent to them that are kept as files (``var/outbox-mail/*.eml``).
+- copies of emails sent to them that are kept as files (``var/outbox-mail/*.eml``);
+- safeguarding concerns about them or raised by them: the case stays (its dates, status and outcome)
+  with their name, email, phone, postcode and date of birth removed from its text and notes; the
+  certificate dates of the DBS checks their placements relied on.
 """
 
 from __future__ import annotations
@@ -33,8 +36,11 @@ from brokerage.models import (
     HoursEntry,
     ImportBatch,
     OutboxMessage,
+    Placement,
     Referral,
     ReferralEvent,
+    SafeguardingConcern,
+    SafeguardingNote,
     Volunteer,
     VolunteerMerge,
 )
@@ -126,6 +132,19 @@ def scrub_free_text(session: Session, volunteer_id: int, identity: Identity) -> 
         ref.message = None
     for event in session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id.in_(referral_ids))):
         event.note = scrub(event.note, identity)
+
+
+def scrub_safeguarding(session: Session, volunteer_id: int, user_id: int | None, identity: Identity) -> None:
+    about = SafeguardingConcern.volunteer_id == volunteer_id
+    if user_id is not None:
+        about = or_(about, SafeguardingConcern.raised_by_user_id == user_id)
+    for concern in session.scalars(select(SafeguardingConcern).where(about)):
+        concern.concern = scrub(concern.concern, identity) or ""
+        concern.outcome_note = scrub(concern.outcome_note, identity)
+        concern.subject_label = scrub(concern.subject_label, identity)
+        for note in session.scalars(select(SafeguardingNote).where(SafeguardingNote.concern_id == concern.id)):
+            note.body = scrub(note.body, identity) or ""
+    session.execute(update(Placement).where(Placement.volunteer_id == volunteer_id).values(dbs_certificate_date=None))
 
 
 def scrub_stored_records(session: Session, volunteer_id: int, identity: Identity) -> None:

@@ -8,6 +8,8 @@
 - **Import files.** An uploaded file that was never confirmed, and the rejected-rows copy of any
   import, are deleted ``retention_import_file_days`` after the upload; the report of what was checked
   and imported stays.
+- **Safeguarding concerns.** A closed concern, with its notes and outcome, is deleted
+  ``retention_safeguarding_years`` years after it was closed; open concerns are kept.
 - **Kept email files.** Copies of sent emails kept as ``.eml`` files (when no mail server is set) are
   deleted ``retention_mail_file_weeks`` weeks after they were written.
 
@@ -22,12 +24,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from brokerage import audit, events
 from brokerage.config import get_settings
-from brokerage.models import AuditLog, HoursEntry, ImportBatch, Referral, User, Volunteer
+from brokerage.models import AuditLog, HoursEntry, ImportBatch, Referral, SafeguardingConcern, SafeguardingNote, User, Volunteer
 from brokerage.outbox import enqueue
 from brokerage.volunteers import erasure
 from brokerage.volunteers import service as volunteers_service
@@ -43,6 +45,7 @@ class RetentionResult:
     erased: int = 0
     import_files_deleted: int = 0
     mail_files_deleted: int = 0
+    concerns_deleted: int = 0
 
 
 def _months_before(day: date, months: int) -> date:
@@ -116,6 +119,17 @@ def _import_files(session: Session, now: datetime, result: RetentionResult) -> N
         result.import_files_deleted += 1
 
 
+def _concerns(session: Session, now: datetime, result: RetentionResult) -> None:
+    years = get_settings().retention_safeguarding_years
+    cutoff = now.replace(year=now.year - years) if not (now.month == 2 and now.day == 29) else now - timedelta(days=365 * years)
+    old = SafeguardingConcern.status == "closed", SafeguardingConcern.closed_at < cutoff
+    result.concerns_deleted = session.scalar(select(func.count()).select_from(SafeguardingConcern).where(*old)) or 0
+    if result.concerns_deleted:
+        ids = select(SafeguardingConcern.id).where(*old)
+        session.execute(delete(SafeguardingNote).where(SafeguardingNote.concern_id.in_(ids)))
+        session.execute(delete(SafeguardingConcern).where(*old))
+
+
 def _mail_files(now: datetime, result: RetentionResult, directory: Path | None = None) -> None:
     directory = directory or erasure.mail_files_dir()
     if not directory.is_dir():
@@ -136,6 +150,7 @@ def run(session: Session, now: datetime | None = None) -> RetentionResult:
     result = RetentionResult()
     _inactive_accounts(session, now, result)
     _import_files(session, now, result)
+    _concerns(session, now, result)
     _mail_files(now, result)
     audit.record(session, None, "retention.run", "system", None, **asdict(result))
     return result

@@ -267,6 +267,7 @@ def erase_volunteer(session: Session, v: Volunteer, principal: Principal | None,
     """The erasure itself: by the volunteer, their centre (``principal``) or the retention schedule
     (no principal, ``by`` says why)."""
     identity = erasure.Identity.of(v)
+    erasure.scrub_safeguarding(session, v.id, v.user_id, identity)
     if v.user_id:
         user = session.get(User, v.user_id)
         if user is not None:

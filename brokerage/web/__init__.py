@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from brokerage.web.errors import install_page_error_handlers
-from brokerage.web.pages import admin, centre, hours, imports, organisation, pilot, public, referral, shifts
+from brokerage.web.pages import admin, centre, hours, imports, organisation, pilot, public, referral, safeguarding, shifts
 from brokerage.web.pages.volunteer import interest, my_data, profile, role, search, sign_up
 from brokerage.web.rendering import STATIC_DIR
 
@@ -28,6 +28,7 @@ PAGE_ROUTERS = (
     shifts.router,
     pilot.router,
     admin.router,
+    safeguarding.router,
 )
 
 

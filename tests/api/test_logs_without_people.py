@@ -1,7 +1,8 @@
 """Logs without people: a real server (``brokerage serve`` with its in-process worker, its access log
 at info) on PostgreSQL is taken through the journeys — sign-up, sign-in, profile, a duplicate sign-up,
-a name search by staff, a password reset by its emailed link, a data download and an erasure — and
-every line it logged is searched for the seeded people's names, emails, postcodes and dates of birth."""
+a name search by staff, a password reset by its emailed link, a safeguarding concern and its case, a
+data download and an erasure — and every line it logged is searched for the seeded people's names,
+emails, postcodes and dates of birth, and for the words of the concern and its note."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ PEOPLE = [
     {"first_name": "Marguerite", "last_name": "Vantongeren", "email": "marguerite.v@example.net", "postcode": "CT1 2AA"},
 ]
 DOBS = ["1979-04-18", "2001-12-02"]
+CONCERN = "Seen at Brimblecombe Hall giving a child a lift home without telling anyone."
+CONCERN_NOTE = "Spoke to the Quorndon scout leader about it."
 
 
 def _free_port() -> int:
@@ -103,7 +106,10 @@ def test_the_journeys_log_no_personal_data(server):
     with Session(engine, expire_on_commit=False) as s:
         f = Factory(s)
         centre = f.centre(districts=(ASHFORD,), is_lead=True)
-        staff = {"Authorization": f"Bearer {issue_api_token(f.user('centre_staff', centre=centre))}"}
+        staff_user = f.user("centre_staff", centre=centre)
+        staff_user.safeguarding_lead = True
+        s.commit()
+        staff = {"Authorization": f"Bearer {issue_api_token(staff_user)}"}
     with httpx.Client(base_url=base, timeout=30) as c:
         tokens = []
         for person, dob in zip(PEOPLE, DOBS):
@@ -134,6 +140,19 @@ def test_the_journeys_log_no_personal_data(server):
             409,
             422,
         )
+        # A safeguarding concern raised, read, noted and closed (and a bad one refused): its text is never logged.
+        r = c.post("/safeguarding/concerns", json={"volunteer_id": vid, "concern": CONCERN}, headers=staff)
+        assert r.status_code == 201, r.text
+        cid = r.json()["id"]
+        assert (
+            c.post("/safeguarding/concerns", json={"volunteer_id": vid, "concern": CONCERN, "x": 1}, headers=staff).status_code
+            == 422
+        )
+        assert c.get("/safeguarding/concerns", headers=staff).status_code == 200
+        assert c.get(f"/safeguarding/concerns/{cid}", headers=staff).json()["concern"] == CONCERN
+        assert c.post(f"/safeguarding/concerns/{cid}/notes", json={"body": CONCERN_NOTE}, headers=staff).status_code == 201
+        assert c.post(f"/safeguarding/concerns/{cid}/outcome", json={"outcome": "other"}, headers=staff).status_code == 422
+        assert c.get(f"/safeguarding/concerns/{cid}", headers=tokens[0]).status_code == 404
         assert c.get(f"/volunteers/{vid}/export", headers=tokens[0]).status_code == 200
         assert c.delete(f"/volunteers/{vid}", headers=tokens[0]).status_code == 204
         time.sleep(1.0)  # let the worker finish what the journeys queued
@@ -142,7 +161,7 @@ def test_the_journeys_log_no_personal_data(server):
     assert "GET /volunteers" in logged and "POST /auth/token" in logged, "the access log was captured"
     assert "token=" not in logged and "?q=" not in logged
     secrets = [s for p in PEOPLE for s in (p["first_name"], p["last_name"], p["email"], p["postcode"])] + DOBS
-    secrets += [s.lower() for s in secrets] + ["07700 900777", "07700900777", "argon2"]
+    secrets += [s.lower() for s in secrets] + ["07700 900777", "07700900777", "argon2", "Brimblecombe", "Quorndon"]
     found = {s for s in secrets if s in logged}
     lines = [line for line in logged.splitlines() if any(s in line for s in found)]
     print(f"\n{len(logged.splitlines())} log lines searched for {len(set(secrets))} personal details")

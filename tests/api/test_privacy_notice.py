@@ -18,6 +18,7 @@ def test_the_privacy_notice_matches_the_retention_schedule(client):
         f"{s.retention_erase_after_reminder_days} days",
         f"{s.retention_import_file_days} days",
         f"{s.retention_mail_file_weeks} weeks",
+        f"{s.retention_safeguarding_years} years",
     ):
         assert promise in page, promise
         assert promise in DOC, promise

@@ -130,12 +130,13 @@ class Seed:
 
 
 def seed_fixture(session: Session) -> tuple[Decimal, dict]:
-    from brokerage.models import HoursEntry, Placement, Referral
+    from brokerage.models import HoursEntry, Placement, Referral, SafeguardingConcern
     from brokerage.reports import rollups
 
     f = Factory(session)
     centre = f.centre("Ashford Volunteer Centre", districts=(ASHFORD,), is_lead=True)
-    f.user("centre_staff", centre=centre, email="staff@ashford-centre.example.org")
+    staff = f.user("centre_staff", centre=centre, email="staff@ashford-centre.example.org")
+    staff.safeguarding_lead = True  # the centre's designated safeguarding lead
     f.user("pilot_lead", email="lead@kent.example.org")
     f.user("admin", email="admin@kent.example.org")
     food_bank = f.organisation(ASHFORD, name="Ashford Food Bank")
@@ -196,6 +197,18 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
     session.add(shift)
     session.flush()
     session.add(SessionBooking(session_id=shift.id, volunteer_id=session.get(Placement, placements[0]).volunteer_id))
+    # A safeguarding concern about the driver's role, for the safeguarding lead's pages.
+    concern = SafeguardingConcern(
+        centre_id=centre.id,
+        raised_by_user_id=None,
+        raised_by_role="volunteer",
+        subject_type="role",
+        role_id=driver.id,
+        subject_label="Food bank driver (Ashford Food Bank)",
+        concern="The driver was asked to collect from a private house alone, late at night.",
+        status="open",
+    )
+    session.add(concern)
     session.flush()
     for pid in placements:
         rollups.refresh_placement(session, pid)
@@ -205,6 +218,7 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
         "organisation": food_bank.id,
         "unverified_organisation": unverified.id,
         "centre": centre.id,
+        "concern": concern.id,
         "referral": ref.id,
         "session": shift.id,
         "volunteer": placements and session.get(Placement, placements[0]).volunteer_id,

@@ -44,6 +44,7 @@ def _seed(server) -> dict:
         RoleMatchEmails,
         SessionPlaceOffered,
         SessionRemindersDue,
+        SafeguardingConcernRaised,
         VolunteerRetentionReminder,
         VolunteerUpdated,
     )
@@ -143,6 +144,7 @@ def _seed(server) -> dict:
             SessionPlaceOffered(booking_id=place.id),
             SessionRemindersDue(day=today.isoformat()),
             HoursProposed(hours_entry_id=proposed.id),
+            SafeguardingConcernRaised(concern_id=server.ids["concern"]),
         ):
             outbox.enqueue(s, event)
         s.commit()
@@ -184,6 +186,11 @@ def _names(server, path: str) -> list[str]:
                     {"i": int(m[1])},
                 ).one()
                 return [f"{row[0]} {row[1]}", row[2]]
+            if m := re.fullmatch(r"/centre/safeguarding/(\d+)", path):
+                return [
+                    f"Safeguarding concern {m[1]}",
+                    c.scalar(text("select concern from safeguarding_concerns where id = :i"), {"i": int(m[1])}),
+                ]
             if m := re.fullmatch(r"/manage/organisations/(\d+)", path):
                 return [c.scalar(text("select name from organisations where id = :i"), {"i": int(m[1])})]
     finally:
@@ -270,6 +277,7 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         ("hours_reminder", letters["manager"], "hours waiting for your approval", hours_page),
         ("retention_reminder", letters["digest"], "will be deleted unless you sign in", {}),
         ("organisation_verification", letters["manager"], "registration: approved", {"/manage/organisations": [org]}),
+        ("safeguarding_concern", server.staff_email, "A safeguarding concern has been raised", {}),
         ("password_reset", letters["manager"], "Reset your password", {"/reset-password": ["new password"]}),
         ("session_place", letters["shift"], "A place has come free for you: " + role, {}),
         ("session_reminder", letters["shift"], "Tomorrow: " + role, {}),
@@ -293,6 +301,7 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
     assert any("/manage/hours" in u for u in followed["hours_submitted"] + followed["hours_reminder"])
     assert all(any("/opportunities/" in u for u in followed[k]) for k in ("session_place", "session_reminder"))
     assert any("/my/hours" in u for u in followed["hours_proposed"])
+    assert any("/centre/safeguarding/" in u for u in followed["safeguarding_concern"])
 
 
 def test_pilot_dashboard_shows_the_seeded_totals(server, new_page):

@@ -52,6 +52,7 @@ def _address(path: str, ids: dict) -> str:
         "volunteer_id": ids["volunteer"],
         "centre_id": ids["centre"],
         "session_id": ids["session"],
+        "concern_id": ids["concern"],
     }
     if path == "/centre/organisations/{organisation_id}":
         return f"/centre/organisations/{ids['unverified_organisation']}"

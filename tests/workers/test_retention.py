@@ -116,7 +116,7 @@ def test_the_retention_job_deletes_what_its_schedule_says_and_nothing_else(db, f
 
     assert not old_mail.exists() and new_mail.exists() and other.exists()
     entry = db.scalars(select(AuditLog).where(AuditLog.action == "retention.run")).one()
-    assert entry.detail == {"reminded": 1, "erased": 1, "import_files_deleted": 2, "mail_files_deleted": 1}
+    assert entry.detail == {"reminded": 1, "erased": 1, "import_files_deleted": 2, "mail_files_deleted": 1, "concerns_deleted": 0}
 
     # The next day's run finds nothing more to do.
     again = retention.run(db, NOW + timedelta(days=1))

@@ -17,6 +17,7 @@ from workers.actors import (  # noqa: E402,F401
     reports,
     roles,
     shifts,
+    safeguarding,
     system,
     volunteers,
 )

@@ -250,6 +250,18 @@ def set_active(user_id: int, request: Request, session: DbSession, principal: Ad
     return redirect(request, "/admin/users", f"{user.full_name} {done}.")
 
 
+@router.post("/admin/users/{user_id}/safeguarding")
+def set_safeguarding_lead(user_id: int, request: Request, session: DbSession, principal: AdminUser, form: Form) -> Response:
+    lead = forms.text(form, "lead") == "yes"
+    user, errors = forms.attempt(
+        session, lambda: users_service.update(session, principal, user_id, {"safeguarding_lead": lead}), fields={"lead": "Lead"}
+    )
+    if errors or user is None:
+        return redirect(request, "/admin/users", forms.first_error(errors), kind="error")
+    done = "is now a designated safeguarding lead for their centre" if lead else "is no longer a safeguarding lead"
+    return redirect(request, "/admin/users", f"{user.full_name} {done}.")
+
+
 # -- the audit log --------------------------------------------------------------------------------------
 @router.get("/admin/audit")
 def audit_log(
