@@ -49,6 +49,7 @@ def _seed(server) -> dict:
         VolunteerUpdated,
     )
     from brokerage.models import Centre, HoursEntry, Placement, Referral, RoleSession, SessionBooking
+    from brokerage.volunteers.reminders import DBS_VALID_YEARS, years_later
 
     engine = create_engine(server.db_url)
     today = date.today()
@@ -77,7 +78,8 @@ def _seed(server) -> dict:
         v_match = volunteer("Robin", causes=("AntiPoverty",))
         v_new = volunteer("Morgan", causes=("AntiPoverty",))
         v_digest = volunteer("Jessie", causes=("AntiPoverty",), notification="weekly_digest")
-        v_ref = volunteer("Avery", dbs_certificate_date=date(2020, 1, 6))
+        # a certificate due for renewal in ten days (one that ran out long ago is not news)
+        v_ref = volunteer("Avery", dbs_certificate_date=years_later(today, -DBS_VALID_YEARS) + timedelta(days=10))
         v_hours = volunteer("Quinn")
         ref = Referral(volunteer_id=v_ref.id, role_id=role.id, status="interested", share_email=True, share_phone=False)
         ref.status_changed_at = long_ago
