@@ -182,27 +182,29 @@ class Shape:
 
 def _add(mapping: dict[str, list[str]], key: str, value: str) -> None:
     items = mapping.setdefault(key, [])
-    if value not in items:
+    if value not in items:  # a node's own list: a handful of items
         items.append(value)
 
 
 def shape(graph: Graph) -> Shape:
     out = Shape()
     org_ids = [n for n in graph.order if graph.is_a(n, "Organisation")]
+    typed_orgs = set(org_ids)
     role_like = {n for n in graph.order if graph.is_a(n, "Role") or graph.is_a(n, "Session")}
     # an untyped node that holds activities is an organisation (the guide leaves types out)
     led_to = {r for n in graph.order for r in graph.refs(n, "activity")}
     org_ids += [
         n
         for n in graph.order
-        if n not in org_ids and n not in role_like and graph.refs(n, "activity") and not graph.is_a(n, "Activity")
+        if n not in typed_orgs and n not in role_like and graph.refs(n, "activity") and not graph.is_a(n, "Activity")
         and n not in led_to
     ]  # fmt: skip
+    org_set = set(org_ids)
     for org in org_ids:
         for act in graph.refs(org, "activity"):
             out.activities.setdefault(act, org)
     for n in graph.order:
-        if n in org_ids or n in role_like:
+        if n in org_set or n in role_like:
             continue
         if graph.is_a(n, "Activity") or graph.refs(n, "organisation") or graph.refs(n, "role") or graph.refs(n, "session"):
             parent = next(iter(graph.refs(n, "organisation")), None)
@@ -217,15 +219,17 @@ def shape(graph: Graph) -> Shape:
         for role in roles:
             for sess in graph.refs(role, "session"):
                 _add(out.sessions, role, sess)
+    roles_of_activities = {role for roles in out.roles.values() for role in roles}
     for n in graph.order:
         if n in out.activities:
             continue
         for act in graph.refs(n, "activity"):
             if act in out.activities and graph.is_a(n, "Role"):
                 _add(out.roles, act, n)
+                roles_of_activities.add(n)
             elif act in out.activities and graph.is_a(n, "Session"):
                 _add(out.sessions, act, n)
-        if graph.is_a(n, "Role") or any(n in roles for roles in out.roles.values()):
+        if graph.is_a(n, "Role") or n in roles_of_activities:
             for sess in graph.refs(n, "session"):
                 _add(out.sessions, n, sess)
     out.organisations = list(dict.fromkeys(org_ids + [o for o in out.activities.values() if o is not None and o in graph.nodes]))

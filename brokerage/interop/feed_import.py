@@ -70,6 +70,7 @@ class FeedPlan:
     skipped: dict[str, int] = field(default_factory=dict)  # reason → rows left out
     organisations_known: int = 0
     left_out_of_area: int = 0
+    organisations_to_update: list[dict[str, Any]] = field(default_factory=list)  # imported earlier, changed since
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -78,7 +79,9 @@ class FeedPlan:
             "roles_in_feed": self.total_rows - self.organisation_rows,
             "organisations_to_create": len(self.organisations),
             "organisations_without_roles_to_create": self.organisation_rows_planned,
+            "organisations_without_roles_to_update": self.organisation_rows_updated,
             "organisations_already_here": self.organisations_known,
+            "organisations_to_update": len(self.organisations_to_update),
             "roles_to_create": sum(1 for r in self.roles if r["existing_id"] is None),
             "roles_to_update": sum(1 for r in self.roles if r["existing_id"] is not None),
             "already_imported": self.unchanged,
@@ -88,6 +91,7 @@ class FeedPlan:
 
     organisation_rows: int = 0
     organisation_rows_planned: int = 0
+    organisation_rows_updated: int = 0
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
@@ -103,6 +107,50 @@ class _Context:
     found: Shape = field(default_factory=Shape)
     orgs: dict[str, dict[str, Any]] = field(default_factory=dict)  # node id → organisation entry
     org_keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # source id → entry
+    known: _Known | None = None
+    to_compare: list[dict[str, Any]] = field(default_factory=list)  # planned changes to roles already here
+
+
+@dataclass
+class _Known:
+    """What the brokerage already holds, read once per import (not once per row): imported roles and
+    organisations by their source, our own records' ids, organisations by charity number."""
+
+    roles: dict[str, int]
+    own_roles: set[int]
+    orgs_by_source: dict[str, int]  # any organisation's source_id (an IRI or a key) → its id
+    feed_orgs: dict[str, int]  # organisations imported from a feed, by source_id
+    own_orgs: set[int]
+    charities: dict[str, int]
+
+    @classmethod
+    def read(cls, session: Session) -> _Known:
+        roles: dict[str, int] = {}
+        own_roles: set[int] = set()
+        for rid, source, source_id in session.execute(select(Role.id, Role.source, Role.source_id)):
+            if source is None:
+                own_roles.add(rid)
+            elif source == SOURCE and source_id is not None:
+                roles.setdefault(source_id, rid)
+        orgs_by_source: dict[str, int] = {}
+        feed_orgs: dict[str, int] = {}
+        own_orgs: set[int] = set()
+        charities: dict[str, int] = {}
+        rows = session.execute(
+            select(Organisation.id, Organisation.source, Organisation.source_id, Organisation.charity_number).order_by(
+                Organisation.id
+            )
+        )
+        for oid, source, source_id, charity in rows:
+            if source is None:
+                own_orgs.add(oid)
+            if source_id is not None:
+                orgs_by_source.setdefault(source_id, oid)
+                if source == SOURCE:
+                    feed_orgs.setdefault(source_id, oid)
+            if charity:
+                charities.setdefault(charity, oid)
+        return cls(roles, own_roles, orgs_by_source, feed_orgs, own_orgs, charities)
 
 
 def _own_id(iri: str | None, base_url: str, kind: str) -> int | None:
@@ -176,13 +224,13 @@ def _org_name(graph: Graph, node: str, where: str, problems: fv.Problems) -> str
 def _org_entry(ctx: _Context, node: str, where: str, problems: fv.Problems) -> dict[str, Any] | None:
     if node in ctx.orgs:
         return ctx.orgs[node]
-    graph, session = ctx.graph, ctx.session
+    graph, session, known = ctx.graph, ctx.session, ctx.known
+    assert known is not None
     own = _own_id(node, ctx.base_url, "organisations")
-    existing = None
-    if own is not None:
-        existing = session.scalar(select(Organisation.id).where(Organisation.id == own, Organisation.source.is_(None)))
-    if existing is None and _iri(node):
-        existing = session.scalar(select(Organisation.id).where(Organisation.source_id == _iri(node)).limit(1))
+    existing = own if own is not None and own in known.own_orgs else None
+    iri = _iri(node)
+    if existing is None and iri:
+        existing = known.orgs_by_source.get(iri)
     name = _org_name(graph, node, where, problems) if node in graph.nodes else None
     if node not in graph.nodes and existing is None:
         problems.leave_out(
@@ -198,11 +246,13 @@ def _org_entry(ctx: _Context, node: str, where: str, problems: fv.Problems) -> d
         ctx.orgs[node] = ctx.org_keys[key]
         return ctx.orgs[node]
     if existing is None:
-        existing = session.scalar(select(Organisation.id).where(Organisation.source == SOURCE, Organisation.source_id == key))
+        existing = known.feed_orgs.get(key)
+    # a later feed updates an organisation an earlier feed brought in (found by the IRI it was published under)
+    updatable = existing is not None and known.feed_orgs.get(key) == existing
     reg = next(iter(graph.refs(node, "charity_registration")), None)
     charity = graph.text(node, "charity_number") or (graph.text(reg, "charity_number") if reg else None)
     if existing is None and charity:  # a registered charity the brokerage already knows
-        existing = session.scalar(select(Organisation.id).where(Organisation.charity_number == charity[:20]).limit(1))
+        existing = known.charities.get(charity[:20])
     loc = next(iter(graph.refs(node, "location")), None)
     entry = {
         "existing_id": existing,
@@ -216,9 +266,34 @@ def _org_entry(ctx: _Context, node: str, where: str, problems: fv.Problems) -> d
         "causes": fv.causes(graph, [node], where, problems),
         "place": _place(session, graph, loc, f"{where}.location", problems),
         "planned": False,
+        "update": False,
     }
+    if updatable and name is not None:
+        entry["update"] = _org_changed(session.get_one(Organisation, existing), entry)
+        if entry["update"]:
+            ctx.plan.organisations_to_update.append(entry)
     ctx.orgs[node] = ctx.org_keys[key] = entry
     return entry
+
+
+ORG_FIELDS = {
+    "name": "name",
+    "description": "description",
+    "website": "website",
+    "contact_email": "email",
+    "contact_phone": "phone",
+    "charity_number": "charity_number",
+}
+ORG_PLACE_FIELDS = ("address", "postcode", "latitude", "longitude", "district_gss")
+
+
+def _org_changed(org: Organisation, entry: dict[str, Any]) -> bool:
+    """Whether a feed says something new about an organisation an earlier feed brought in."""
+    if any(getattr(org, column) != entry[key] for column, key in ORG_FIELDS.items()):
+        return True
+    if any(getattr(org, k) != entry["place"][k] for k in ORG_PLACE_FIELDS):
+        return True
+    return sorted(org.causes) != sorted(entry["causes"])
 
 
 def _times(
@@ -356,10 +431,11 @@ def _plan_org(ctx: _Context, org: dict[str, Any]) -> None:
 
 
 def _role_row(ctx: _Context, org: dict[str, Any] | None, act: str, role: str | None, where: str, problems: fv.Problems) -> None:
-    plan, session = ctx.plan, ctx.session
+    plan = ctx.plan
     node = role or act
+    assert ctx.known is not None
     own = _own_id(node, ctx.base_url, "roles")
-    if own is not None and session.scalar(select(Role.id).where(Role.id == own, Role.source.is_(None))) is not None:
+    if own is not None and own in ctx.known.own_roles:
         plan.skip("published by this brokerage")
         return
     data = _role_data(ctx, org, act, role, where, problems)
@@ -371,21 +447,40 @@ def _role_row(ctx: _Context, org: dict[str, Any] | None, act: str, role: str | N
         return
     act_key = _iri(act) or "activity:" + fv.digest(org["source_id"], ctx.graph.text(act, "title") or data["title"])
     key = _iri(node) or "role:" + fv.digest(act_key, data["title"], data["description"][:200])
-    existing = session.scalar(select(Role).where(Role.source == SOURCE, Role.source_id == key).limit(1))
+    existing = ctx.known.roles.get(key)
     _plan_org(ctx, org)
-    if existing is not None and not _changed(existing, data):
-        plan.unchanged += 1
-        plan.skip("already imported, unchanged")
-        return
     activity = {
         "source_id": act_key,
         "title": fv.fit_title(ctx.graph.text(act, "title") or data["title"], f"{where}.activity.title", fv.Problems()),
         "description": ctx.graph.text(act, "description") or "",
         "requires_emergency_participation": data.pop("emergency"),
     }
-    plan.roles.append(
-        {"existing_id": existing.id if existing else None, "source_id": key, "org": org, "activity": activity, "data": data}
-    )
+    entry = {"existing_id": existing, "source_id": key, "org": org, "activity": activity, "data": data}
+    if existing is not None:
+        ctx.to_compare.append(entry)  # compared with the record in bulk, after the last row
+    else:
+        plan.roles.append(entry)
+
+
+CHUNK = 500  # records read or written together
+
+
+def _compare_known(ctx: _Context) -> None:
+    """Roles the feed gives again: those that changed are planned as changes, the others skipped as
+    unchanged. The records are read 500 at a time (with their sessions, causes and skills)."""
+    session, plan = ctx.session, ctx.plan
+    for start in range(0, len(ctx.to_compare), CHUNK):
+        entries = ctx.to_compare[start : start + CHUNK]
+        roles = {r.id: r for r in session.scalars(select(Role).where(Role.id.in_([e["existing_id"] for e in entries])))}
+        for e in entries:
+            if _changed(roles[e["existing_id"]], e["data"]):
+                plan.roles.append(e)
+            else:
+                plan.unchanged += 1
+                plan.skip("already imported, unchanged")
+        for role in roles.values():
+            session.expunge(role)
+    ctx.to_compare = []
 
 
 def check_import(session: Session, content: bytes, *, area: str | None = None) -> tuple[Report, FeedPlan | None]:
@@ -401,7 +496,7 @@ def check_import(session: Session, content: bytes, *, area: str | None = None) -
         return report, None
     found = shape(graph)
     plan = FeedPlan(report=report)
-    ctx = _Context(session, graph, plan, area, links.base_url().rstrip("/"), found)
+    ctx = _Context(session, graph, plan, area, links.base_url().rstrip("/"), found, known=_Known.read(session))
     if not found.organisations and not found.activities:
         report.error(0, None, "The feed holds no organisations or activities of the Volunteering Data Standard.")
         return report, plan
@@ -435,6 +530,9 @@ def check_import(session: Session, content: bytes, *, area: str | None = None) -
         _report(report, row, problems)
         if org is None or problems.errors or problems.left_out:
             _skip_for_problems(plan, problems)
+        elif org["existing_id"] is not None and org["update"] and not org.get("row_counted"):
+            org["row_counted"] = True
+            plan.organisation_rows_updated += 1
         elif org["existing_id"] is not None or org["planned"]:
             plan.organisations_known += 1
             plan.skip("organisation already here")
@@ -444,40 +542,53 @@ def check_import(session: Session, content: bytes, *, area: str | None = None) -
         else:
             _plan_org(ctx, org)
             plan.organisation_rows_planned += 1
+    _compare_known(ctx)
     plan.total_rows = row
     return report, plan
 
 
 # -- the commit -------------------------------------------------------------------------------
-def _create_org(session: Session, o: dict[str, Any], actor_user_id: int | None) -> int:
+def _org_values(o: dict[str, Any]) -> dict[str, Any]:
     place = o["place"]
-    org = Organisation(
-        name=o["name"],
-        description=o["description"],
-        website=o["website"],
-        organisation_type="registered_charity" if o["charity_number"] else "other",
-        charity_registrar="ccew" if o["charity_number"] else None,
-        charity_number=o["charity_number"],
-        address=place["address"],
-        postcode=place["postcode"],
-        latitude=place["latitude"],
-        longitude=place["longitude"],
-        district_gss=place["district_gss"],
-        contact_email=o["email"],
-        contact_phone=o["phone"],
-        publish_contact=bool(o["email"] or o["phone"]),  # published by its source already
-        verification_status="verified",
-        verification_note="Listed in a Volunteering Data Standard feed; imported by centre staff.",
-        verified_by_id=actor_user_id,
-        verified_at=utcnow(),
-        struggling_to_recruit=False,
-        source=SOURCE,
-        source_id=o["source_id"],
-    )
-    org.cause_links = [OrganisationCause(cause_id=c) for c in o["causes"]]
-    session.add(org)
+    return {
+        **{column: o[key] for column, key in ORG_FIELDS.items()},
+        **{k: place[k] for k in ORG_PLACE_FIELDS},
+        "organisation_type": "registered_charity" if o["charity_number"] else "other",
+        "charity_registrar": "ccew" if o["charity_number"] else None,
+        "publish_contact": bool(o["email"] or o["phone"]),  # published by its source already
+    }
+
+
+def _create_orgs(session: Session, plan: FeedPlan, actor_user_id: int | None) -> dict[int, int]:
+    """The new organisations, written together; returns the plan entry's id() → the new record's id."""
+    made: list[tuple[dict[str, Any], Organisation]] = []
+    for o in plan.organisations:
+        org = Organisation(
+            **_org_values(o),
+            verification_status="verified",
+            verification_note="Listed in a Volunteering Data Standard feed; imported by centre staff.",
+            verified_by_id=actor_user_id,
+            verified_at=utcnow(),
+            struggling_to_recruit=False,
+            source=SOURCE,
+            source_id=o["source_id"],
+        )
+        org.cause_links = [OrganisationCause(cause_id=c) for c in o["causes"]]
+        made.append((o, org))
+    session.add_all([org for _, org in made])
     session.flush()
-    return org.id
+    return {id(o): org.id for o, org in made}
+
+
+def _update_orgs(session: Session, plan: FeedPlan) -> int:
+    """Organisations an earlier feed brought in, changed by this one (its source IRI names them)."""
+    for o in plan.organisations_to_update:
+        org = session.get_one(Organisation, o["existing_id"])
+        for key, value in _org_values(o).items():
+            setattr(org, key, value)
+        org.cause_links = [OrganisationCause(cause_id=c) for c in o["causes"]]
+    session.flush()
+    return len(plan.organisations_to_update)
 
 
 def _set_role(role: Role, data: dict[str, Any]) -> None:
@@ -488,77 +599,103 @@ def _set_role(role: Role, data: dict[str, Any]) -> None:
     role.sessions = [RoleSession(starts_at=a, ends_at=b) for a, b in data["sessions"]]
 
 
-def _activity_id(session: Session, org_id: int, a: dict[str, Any], cache: dict[tuple[int, str], int]) -> int:
-    key = (org_id, a["source_id"])
-    if key not in cache:
-        found = session.scalar(
-            select(Activity.id).where(
-                Activity.organisation_id == org_id, Activity.source == SOURCE, Activity.source_id == a["source_id"]
+def _activity_ids(session: Session, plan: FeedPlan, org_id_of: Any) -> dict[tuple[int, str], int]:
+    """(organisation id, activity source id) → activity id, for every activity a new role needs:
+    those already here read in one query per 500, the others created together."""
+    wanted: dict[tuple[int, str], dict[str, Any]] = {}
+    for entry in plan.roles:
+        if entry["existing_id"] is None:
+            wanted.setdefault((org_id_of(entry["org"]), entry["activity"]["source_id"]), entry["activity"])
+    ids: dict[tuple[int, str], int] = {}
+    keys = sorted({k[1] for k in wanted})
+    for start in range(0, len(keys), CHUNK):
+        rows = session.execute(
+            select(Activity.id, Activity.organisation_id, Activity.source_id).where(
+                Activity.source == SOURCE, Activity.source_id.in_(keys[start : start + CHUNK])
             )
         )
-        if found is None:
-            activity = Activity(
+        for aid, org_id, source_id in rows:
+            if source_id is not None and (org_id, source_id) in wanted:
+                ids.setdefault((org_id, source_id), aid)
+    new = [
+        (key, Activity(
+            organisation_id=key[0],
+            title=a["title"],
+            description=a["description"],
+            requires_emergency_participation=a["requires_emergency_participation"],
+            source=SOURCE,
+            source_id=a["source_id"],
+        ))
+        for key, a in wanted.items()
+        if key not in ids
+    ]  # fmt: skip
+    session.add_all([a for _, a in new])
+    session.flush()
+    ids.update({key: a.id for key, a in new})
+    return ids
+
+
+def _create_roles(session: Session, entries: list[dict[str, Any]], activity_ids: dict[tuple[int, str], int], org_id_of: Any,
+                  actor_user_id: int | None) -> None:  # fmt: skip
+    """New roles, 500 at a time: each chunk written in one flush, then its history and its jobs."""
+    for start in range(0, len(entries), CHUNK):
+        made = []
+        for entry in entries[start : start + CHUNK]:
+            org_id = org_id_of(entry["org"])
+            role = Role(
+                activity_id=activity_ids[(org_id, entry["activity"]["source_id"])],
                 organisation_id=org_id,
-                title=a["title"],
-                description=a["description"],
-                requires_emergency_participation=a["requires_emergency_participation"],
+                status="published",
+                published_at=utcnow(),
+                places_available=None,  # the standard has no word for places: unknown, never full
+                created_by_id=actor_user_id,
                 source=SOURCE,
-                source_id=a["source_id"],
+                source_id=entry["source_id"],
             )
-            session.add(activity)
-            session.flush()
-            found = activity.id
-        cache[key] = found
-    return cache[key]
+            _set_role(role, entry["data"])
+            made.append(role)
+        session.add_all(made)
+        session.flush()
+        for role in made:
+            session.add(
+                RoleStatusChange(
+                    role_id=role.id,
+                    from_status=None,
+                    to_status="published",
+                    actor_user_id=actor_user_id,
+                    reason="Imported from a Volunteering Data Standard feed",
+                )
+            )
+            enqueue(session, events.RolePublished(role_id=role.id))
+            enqueue(session, events.RoleChanged(role_id=role.id))
+        session.flush()
+        for role in made:  # written: nothing more to do with them in this import
+            session.expunge(role)
 
 
 def apply_import(session: Session, plan: FeedPlan, *, actor_user_id: int | None) -> dict[str, int]:
     """The commit: exactly what the dry run planned."""
-    org_ids: dict[int, int] = {}
-    for o in plan.organisations:
-        org_ids[id(o)] = _create_org(session, o, actor_user_id)
-    activities: dict[tuple[int, str], int] = {}
-    created = updated = 0
-    for entry in plan.roles:
-        o = entry["org"]
-        org_id = o["existing_id"] if o["existing_id"] is not None else org_ids[id(o)]
-        data = entry["data"]
-        if entry["existing_id"] is not None:
-            role = session.get_one(Role, entry["existing_id"])
-            _set_role(role, data)
-            enqueue(session, events.RoleChanged(role_id=role.id))
-            updated += 1
-            continue
-        role = Role(
-            activity_id=_activity_id(session, org_id, entry["activity"], activities),
-            organisation_id=org_id,
-            status="published",
-            published_at=utcnow(),
-            places_available=None,  # the standard has no word for places: unknown, never full
-            created_by_id=actor_user_id,
-            source=SOURCE,
-            source_id=entry["source_id"],
-        )
-        _set_role(role, data)
-        session.add(role)
+    org_ids = _create_orgs(session, plan, actor_user_id)
+    updated_orgs = _update_orgs(session, plan)
+
+    def org_id_of(o: dict[str, Any]) -> int:
+        return o["existing_id"] if o["existing_id"] is not None else org_ids[id(o)]
+
+    new = [e for e in plan.roles if e["existing_id"] is None]
+    changed = [e for e in plan.roles if e["existing_id"] is not None]
+    _create_roles(session, new, _activity_ids(session, plan, org_id_of), org_id_of, actor_user_id)
+    for start in range(0, len(changed), CHUNK):
+        entries = changed[start : start + CHUNK]
+        roles = {r.id: r for r in session.scalars(select(Role).where(Role.id.in_([e["existing_id"] for e in entries])))}
+        for entry in entries:
+            _set_role(roles[entry["existing_id"]], entry["data"])
+            enqueue(session, events.RoleChanged(role_id=entry["existing_id"]))
         session.flush()
-        session.add(
-            RoleStatusChange(
-                role_id=role.id,
-                from_status=None,
-                to_status="published",
-                actor_user_id=actor_user_id,
-                reason="Imported from a Volunteering Data Standard feed",
-            )
-        )
-        enqueue(session, events.RolePublished(role_id=role.id))
-        enqueue(session, events.RoleChanged(role_id=role.id))
-        created += 1
-    session.flush()
     return {
         "organisations_created": len(org_ids),
-        "roles_created": created,
-        "roles_updated": updated,
+        "organisations_updated": updated_orgs,
+        "roles_created": len(new),
+        "roles_updated": len(changed),
         "already_imported": plan.unchanged,
         "left_out_of_area": plan.left_out_of_area,
     }

@@ -131,6 +131,8 @@ def dry_run_then_commit(s: Session, centre_id: int, content: bytes, area: str | 
     assert done["already_imported"] == planned["already_imported"]
     # every row is accounted for: created, changed, or skipped with its reason
     rows_done = done["roles_created"] + done["roles_updated"] + planned["organisations_without_roles_to_create"]
+    rows_done += planned["organisations_without_roles_to_update"]
+    assert done["organisations_updated"] == planned["organisations_to_update"]
     assert planned["rows_in_feed"] == rows_done + sum(planned["skipped"].values()), planned
     return planned, done
 
@@ -281,3 +283,23 @@ def test_unreadable_feeds_are_refused_with_a_reason(db):
     ]:
         report, plan = feed_import.check_import(db, content)
         assert report.errors == 1 and said in report.problems[0]["problem"], report.problems
+
+
+def test_a_later_feed_updates_the_organisations_it_brought_in(instances):
+    """An organisation imported from a feed is updated from a later feed that publishes it under the
+    same IRI; the roles it did not change are left alone, and the same feed again changes nothing."""
+    s, centre_id = instances()
+    first, _ = guide_examples()
+    dry_run_then_commit(s, centre_id, first)
+    doc = json.loads(first)
+    org = doc["graph"][0]
+    org["description"] = "Outreach, meals and advice for people without a home."
+    org["website"] = "https://underonesky.example.org/"
+    later = json.dumps(doc).encode()
+    planned, done = dry_run_then_commit(s, centre_id, later)
+    assert planned["organisations_to_update"] == done["organisations_updated"] == 1
+    assert planned["organisations_to_create"] == planned["roles_to_create"] == planned["roles_to_update"] == 0
+    record = s.scalar(select(Organisation).where(Organisation.source_id == org["id"]))
+    assert record.description == org["description"] and record.website == org["website"]
+    again, _ = dry_run_then_commit(s, centre_id, later)
+    assert again["organisations_to_update"] == again["organisations_to_create"] == again["roles_to_create"] == 0
