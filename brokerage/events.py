@@ -193,6 +193,14 @@ class HoursProposed(Event):
     hours_entry_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class MilestoneReached(Event):
+    """A volunteer's approved hours reached a milestone: congratulate them (if they want emails)."""
+
+    name: ClassVar[str] = "hours.milestone"
+    milestone_id: int
+
+
 # -- shifts (dated sessions of a role) ------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class SessionPlaceOffered(Event):

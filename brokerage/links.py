@@ -29,6 +29,7 @@ PROFILE = "/my/profile"
 HOURS_TO_APPROVE = "/manage/hours"
 MY_HOURS = "/my/hours"
 MY_INTEREST = "/my/interest"
+MY_MILESTONES = "/my/milestones"
 CENTRE_REFERRALS = "/centre/referrals"
 ORGANISATION_REFERRALS = "/manage/referrals"
 PILOT_DASHBOARD = "/pilot"
@@ -82,6 +83,16 @@ def organisation_page(organisation_id: int) -> str:
 def rates_admin_page(method: str | None = None) -> str:
     """Where a pilot lead adds a valuation rate (``method``: the valuation method it is for)."""
     return f"{RATES_ADMIN}?{urlencode({'method': method})}" if method else RATES_ADMIN
+
+
+def certificate_page(code: str) -> str:
+    """Where anyone checks that a certificate of volunteering is genuine (no sign-in)."""
+    return f"/certificates/{quote(code)}"
+
+
+def certificate_file(code: str) -> str:
+    """A volunteer's own certificate as a PDF."""
+    return f"/my/certificates/{quote(code)}.pdf"
 
 
 def reset_password_page(token: str) -> str:

@@ -59,6 +59,7 @@ SUBJECTS: dict[str, str] = {
     "session_reminder": "Tomorrow: {{ role_title }}, {{ when }}",
     "hours_proposed": "Please confirm your hours for {{ role_title }}",
     "safeguarding_concern": "A safeguarding concern has been raised with {{ centre_name }}",
+    "milestone": "Congratulations: {{ threshold }} hours of volunteering",
 }
 
 

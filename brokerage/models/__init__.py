@@ -3,7 +3,7 @@
 from brokerage.models.audit import AuditLog
 from brokerage.models.centre import Centre, CentreDistrict
 from brokerage.models.district import District, Postcode
-from brokerage.models.hours import HoursEntry, Placement
+from brokerage.models.hours import HoursEntry, Milestone, Placement
 from brokerage.models.interop import DuplicateCandidate, ImportBatch, VolunteerMerge
 from brokerage.models.jobs import EmailSuppression, ScheduledRun, SchedulerLease
 from brokerage.models.organisation import Organisation, OrganisationCause, OrganisationManager
@@ -43,6 +43,7 @@ __all__ = [
     "ValuationRate",
     "VolunteerMerge",
     "HoursEntry",
+    "Milestone",
     "Organisation",
     "OrganisationCause",
     "OrganisationManager",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brokerage.db import Base, utcnow
@@ -53,3 +53,22 @@ class HoursEntry(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     reminder_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Milestone(Base):
+    """A volunteer reached a number of approved hours (10, 25, 50 …): reached once, with the
+    certificate's figures as they stood then and the unguessable code that verifies it."""
+
+    __tablename__ = "milestones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)
+    threshold: Mapped[int] = mapped_column(Integer)
+    reached_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    hours: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    organisations: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    __table_args__ = (UniqueConstraint("volunteer_id", "threshold", name="uq_milestones_volunteer_threshold"),)

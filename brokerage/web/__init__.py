@@ -8,7 +8,19 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from brokerage.web.errors import install_page_error_handlers
-from brokerage.web.pages import admin, centre, hours, imports, organisation, pilot, public, referral, safeguarding, shifts
+from brokerage.web.pages import (
+    admin,
+    centre,
+    hours,
+    imports,
+    milestones,
+    organisation,
+    pilot,
+    public,
+    referral,
+    safeguarding,
+    shifts,
+)
 from brokerage.web.pages.volunteer import interest, my_data, profile, role, search, sign_up
 from brokerage.web.rendering import STATIC_DIR
 
@@ -26,6 +38,7 @@ PAGE_ROUTERS = (
     referral.router,
     hours.router,
     shifts.router,
+    milestones.router,
     pilot.router,
     admin.router,
     safeguarding.router,

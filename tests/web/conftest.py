@@ -189,6 +189,22 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
             dob=date(1958, 3, 4),
             phone="07700 900461",
         )
+    # A volunteer whose approved hours have reached the first milestone, with its certificate.
+    from brokerage.hours import milestones
+
+    holder = f.volunteer(ASHFORD, email="certificate.holder@example.net", first_name="Cerys", last_name="Holder")
+    held = Placement(volunteer_id=holder.id, role_id=driver.id, organisation_id=food_bank.id, started_on=month_ago)
+    session.add(held)
+    session.flush()
+    session.add(
+        HoursEntry(
+            placement_id=held.id, volunteer_id=holder.id, worked_on=month_ago, hours=12, status="approved", reminder_count=0
+        )
+    )
+    hours += 12
+    placements.append(held.id)
+    session.flush()
+    certificate = milestones.record_reached(session, holder.id)[0]
     # A dated session of the driver role with places, one of them booked.
     from brokerage.models import RoleSession, SessionBooking
 
@@ -221,6 +237,7 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
         "concern": concern.id,
         "referral": ref.id,
         "session": shift.id,
+        "certificate": certificate.code,
         "volunteer": placements and session.get(Placement, placements[0]).volunteer_id,
     }
     return hours, ids

@@ -34,6 +34,7 @@ def _seed(server) -> dict:
         DbsRemindersDue,
         DigestEmails,
         HoursProposed,
+        MilestoneReached,
         HoursRemindersDue,
         HoursSubmitted,
         OrganisationVerificationDecided,
@@ -128,6 +129,27 @@ def _seed(server) -> dict:
             reminder_count=0,
         )
         s.add(proposed)
+        # A volunteer whose hours have just reached 10.
+        from brokerage.hours import milestones
+
+        v_milestone = volunteer("Mila")
+        given = Placement(
+            volunteer_id=v_milestone.id, role_id=role.id, organisation_id=org.id, started_on=today - timedelta(days=9)
+        )
+        s.add(given)
+        s.flush()
+        s.add(
+            HoursEntry(
+                placement_id=given.id,
+                volunteer_id=v_milestone.id,
+                worked_on=today - timedelta(days=2),
+                hours=10,
+                status="approved",
+                reminder_count=0,
+            )
+        )
+        s.flush()
+        reached = milestones.record_reached(s, v_milestone.id)[-1]
         s.commit()
         week = f"{today.isocalendar()[0]}-W{today.isocalendar()[1]:02d}"
         for event in (
@@ -147,6 +169,7 @@ def _seed(server) -> dict:
             SessionRemindersDue(day=today.isoformat()),
             HoursProposed(hours_entry_id=proposed.id),
             SafeguardingConcernRaised(concern_id=server.ids["concern"]),
+            MilestoneReached(milestone_id=reached.id),
         ):
             outbox.enqueue(s, event)
         s.commit()
@@ -162,6 +185,7 @@ def _seed(server) -> dict:
             "hours_name": "Quinn Linkfollower",
             "ref_name": "Avery Linkfollower",
             "shift": v_shift.email,
+            "milestone": v_milestone.email,
         }
     engine.dispose()
     return data
@@ -193,6 +217,15 @@ def _names(server, path: str) -> list[str]:
                     f"Safeguarding concern {m[1]}",
                     c.scalar(text("select concern from safeguarding_concerns where id = :i"), {"i": int(m[1])}),
                 ]
+            if m := re.fullmatch(r"/certificates/([\w-]+)", path):
+                row = c.execute(
+                    text(
+                        "select v.first_name, v.last_name, m.threshold from milestones m join volunteers v on v.id = m.volunteer_id"
+                        " where m.code = :c"
+                    ),
+                    {"c": m[1]},
+                ).one()
+                return ["This certificate is genuine", f"{row[0]} {row[1]}", f"{row[2]} hours"]
             if m := re.fullmatch(r"/manage/organisations/(\d+)", path):
                 return [c.scalar(text("select name from organisations where id = :i"), {"i": int(m[1])})]
     finally:
@@ -284,6 +317,7 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         ("session_place", letters["shift"], "A place has come free for you: " + role, {}),
         ("session_reminder", letters["shift"], "Tomorrow: " + role, {}),
         ("hours_proposed", letters["shift"], "Please confirm your hours for " + role, {"/my/hours": ["Hours to confirm"]}),
+        ("milestone", letters["milestone"], "Congratulations: 10 hours", {"/my/milestones": ["10 hours", "Download"]}),
     ]
     followed = {}
     for kind, to, subject, extra in expected:
@@ -292,7 +326,7 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         profile = {"/my/profile": ["Linkfollower"]} if "@example.net" in who else {}
         followed[kind] = _follow_all(browser, server, message, who, {**profile, **extra})
     # Every email that can be unsubscribed from says so with a link that works signed out.
-    for kind in ("role_match", "volunteer_matches", "digest", "referral_chase", "role_refresh", "dbs_reminder"):
+    for kind in ("role_match", "volunteer_matches", "digest", "referral_chase", "role_refresh", "dbs_reminder", "milestone"):
         assert any("/unsubscribe?token=" in u for u in followed[kind]), (kind, followed[kind])
     # The ones about a role or referral link to its page.
     assert any("/opportunities/" in u for u in followed["role_match"])
@@ -304,6 +338,7 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
     assert all(any("/opportunities/" in u for u in followed[k]) for k in ("session_place", "session_reminder"))
     assert any("/my/hours" in u for u in followed["hours_proposed"])
     assert any("/centre/safeguarding/" in u for u in followed["safeguarding_concern"])
+    assert any("/certificates/" in u for u in followed["milestone"]) and any("/my/milestones" in u for u in followed["milestone"])
 
 
 def test_pilot_dashboard_shows_the_seeded_totals(server, new_page):

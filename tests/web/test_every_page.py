@@ -53,6 +53,7 @@ def _address(path: str, ids: dict) -> str:
         "centre_id": ids["centre"],
         "session_id": ids["session"],
         "concern_id": ids["concern"],
+        "code": ids["certificate"],
     }
     if path == "/centre/organisations/{organisation_id}":
         return f"/centre/organisations/{ids['unverified_organisation']}"

@@ -1,5 +1,6 @@
 """Hours events: tell the organisation that new hours wait for its approval, remind it weekly about
-hours that have waited more than a week, and refresh the report rollups once hours are approved."""
+hours that have waited more than a week, refresh the report rollups once hours are approved and
+record the milestones they reach, and congratulate the volunteer on each."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from zoneinfo import ZoneInfo
 from brokerage import events, links
 from brokerage.db import session_scope, utcnow
 from brokerage.hours import reminders
+from brokerage.hours import milestones
 from brokerage.hours import service as hours_service
 from brokerage.jobs import service as jobs_service
-from brokerage.models import HoursEntry, Organisation, Placement
+from brokerage.models import HoursEntry, Milestone, Organisation, Placement, Volunteer
+from brokerage.outbox import enqueue
 from brokerage.organisations import service as organisations_service
 from brokerage.reports import rollups
 from workers import notify
@@ -68,6 +71,42 @@ def hours_approved(hours_entry_id: int) -> None:
     ``workers.actors.reports``)."""
     with session_scope() as session:
         rollups.refresh_for_hours_entry(session, hours_entry_id)
+        entry = session.get(HoursEntry, hours_entry_id)
+        if entry is None or entry.status != "approved":
+            return
+        reached = milestones.record_reached(session, entry.volunteer_id)
+        if reached:  # several at once (hours approved in bulk): congratulate on the highest only
+            enqueue(session, events.MilestoneReached(milestone_id=reached[-1].id))
+
+
+@actor(events.MilestoneReached)
+def milestone_reached(milestone_id: int) -> None:
+    """Congratulate the volunteer on a milestone, once, if they agreed to be contacted and have not
+    asked for no more emails; the email links to their certificate."""
+    with session_scope() as session:
+        milestone = session.get(Milestone, milestone_id)
+        v = session.get(Volunteer, milestone.volunteer_id) if milestone is not None else None
+        if milestone is None or v is None or v.status != "active" or not v.email or not v.contact_consent:
+            return
+        if jobs_service.suppressed(session, [v.email]):
+            return
+        email, name, volunteer_id = v.email, v.full_name, v.id
+        context = {
+            "first_name": v.first_name,
+            "threshold": milestone.threshold,
+            "hours": f"{milestone.hours.normalize():f}",
+            "organisations": milestone.organisations,
+            "milestones_url": links.absolute(links.MY_MILESTONES),
+            "verify_url": links.absolute(links.certificate_page(milestone.code)),
+        }
+    key = f"milestone:{volunteer_id}:{context['threshold']}"
+    notify.deliver(
+        partial(render, "milestone", key, email, name, unsubscribe=unsubscribe_url(volunteer_id=volunteer_id), **context),
+        kind="milestone",
+        key=key,
+        recipient=email,
+        volunteer_id=volunteer_id,
+    )
 
 
 @actor(events.HoursRemindersDue)
