@@ -8,11 +8,12 @@ imports fixtures from another one."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import types
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -22,6 +23,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.support.isolation import unique_name, worker_redis_url
+from tests.support.live import LiveServer, live_server as _live_server, server_env
+
 if TYPE_CHECKING:
     from tests.factories import Factory
 
@@ -29,15 +33,30 @@ os.environ.setdefault("BROKERAGE_ENVIRONMENT", "test")
 os.environ.setdefault("BROKERAGE_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
 
 PG_ADMIN_URL = os.environ.get("BROKERAGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("BROKERAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Each pytest-xdist worker has a Redis database number of its own (tests/support/isolation.py).
+REDIS_URL = worker_redis_url(os.environ.get("BROKERAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 BACKENDS = [b for b in os.environ.get("BROKERAGE_TEST_BACKENDS", "postgresql,sqlite").split(",") if b]
 
 
-def _create_pg_database(tmp_name: str) -> str:
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``--dist loadgroup``), tests that share something expensive stay on one
+    worker, so it is built once: every browser test (one seeded server and one Chromium for them
+    all), and the tests of a module that share a module-scoped fixture (a running server, a seeded
+    database)."""
+    for item in items:
+        if item.get_closest_marker("browser") or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+            continue
+        info = getattr(item, "_fixtureinfo", None)
+        if info is not None and any(defs[-1].scope == "module" for defs in info.name2fixturedefs.values() if defs):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+def _create_pg_database(tmp_name: str, template: str | None = None) -> str:
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{tmp_name}"'))
-        conn.execute(text(f'CREATE DATABASE "{tmp_name}"'))
+        conn.execute(text(f'CREATE DATABASE "{tmp_name}"' + (f' TEMPLATE "{template}"' if template else "")))
     admin.dispose()
     return make_url(PG_ADMIN_URL).set(database=tmp_name).render_as_string(hide_password=False)
 
@@ -75,26 +94,73 @@ def migrate_engine(engine: Engine) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    name = f"brokerage_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    url = _create_pg_database(name)
-    yield url
+def pg_template() -> Iterator[str]:
+    """The name of a PostgreSQL database migrated once for this worker: every other test database
+    is a copy of it (``CREATE DATABASE … TEMPLATE``), which is much quicker than migrating again."""
+    name = unique_name("template")
+    engine = create_engine(_create_pg_database(name))
+    migrate_engine(engine)
+    engine.dispose()
+    yield name
     _drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_template) -> Callable[..., AbstractContextManager[str]]:
+    """``with pg_database("label") as url:`` → a migrated PostgreSQL database of the test's own (a copy
+    of the template, named after the label, this worker and this process), dropped afterwards;
+    ``pg_database("label", empty=True)``: one with no tables at all, for a first start to migrate."""
+
+    @contextmanager
+    def _database(label: str, *, empty: bool = False) -> Iterator[str]:
+        name = unique_name(label)
+        url = _create_pg_database(name, template=None if empty else pg_template)
+        try:
+            yield url
+        finally:
+            _drop_pg_database(name)
+
+    return _database
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_database) -> Iterator[str]:
+    with pg_database("test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def pg_engine(pg_url) -> Iterator[Engine]:
     engine = create_engine(pg_url)
-    migrate_engine(engine)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def sqlite_engine(tmp_path_factory) -> Iterator[Engine]:
-    path = tmp_path_factory.mktemp("sqlite") / "brokerage.sqlite3"
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file migrated once for this worker (tmp_path_factory is per worker)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "migrated.sqlite3"
     engine = sqlite_engine_for_tests(str(path))
     migrate_engine(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(sqlite_template) -> Callable[[Path], Engine]:
+    """``migrated_sqlite(path)`` → an engine on a new, migrated SQLite database at ``path`` (a copy of
+    the template); the caller disposes of it."""
+
+    def _engine(path: Path) -> Engine:
+        shutil.copyfile(sqlite_template, path)
+        return sqlite_engine_for_tests(str(path))
+
+    return _engine
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(tmp_path_factory, migrated_sqlite) -> Iterator[Engine]:
+    engine = migrated_sqlite(tmp_path_factory.mktemp("sqlite") / "brokerage.sqlite3")
     yield engine
     engine.dispose()
 
@@ -103,6 +169,29 @@ def sqlite_engine(tmp_path_factory) -> Iterator[Engine]:
 def engine(request) -> Engine:
     """The database engine: every test that uses it runs on PostgreSQL and on SQLite."""
     return request.getfixturevalue(f"{'pg' if request.param == 'postgresql' else 'sqlite'}_engine")
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Callable[..., AbstractContextManager[LiveServer]]:
+    """``with live_server(database_url, var_dir, settings={...}) as server:`` → a real server process
+    (``brokerage serve --quiet`` unless ``kind``/``args`` say otherwise) on a free port, in test mode
+    on that database, with its files under ``var_dir``, healthy at ``server.base_url``; its output is
+    in ``server.log_path`` (``var_dir/server.log`` unless ``log_path`` is given)."""
+
+    def _start(
+        database_url: str,
+        var_dir: Path,
+        *,
+        settings: dict[str, str] | None = None,
+        log_path: Path | None = None,
+        kind: str = "serve",
+        args: tuple[str, ...] = ("--quiet",),
+        timeout: float = 180,
+    ) -> AbstractContextManager[LiveServer]:
+        env = server_env(database_url, var_dir, settings)
+        return _live_server(env, log_path or var_dir / "server.log", kind=kind, args=args, timeout=timeout)
+
+    return _start
 
 
 @contextmanager

@@ -5,7 +5,6 @@ everything the product keeps about them."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import uuid
@@ -34,7 +33,6 @@ from brokerage.models import (
     User,
     Volunteer,
 )
-from tests.conftest import _create_pg_database, _drop_pg_database, migrate_engine
 from tests.factories import ASHFORD, Factory
 
 FIRST, LAST = "Priya", "Zephyrine-Okafor"
@@ -46,21 +44,18 @@ SECRETS = [f"{FIRST} {LAST}", LAST, EMAIL, PHONE, PHONE.replace(" ", ""), POSTCO
 
 
 @pytest.fixture
-def fresh(tmp_path, monkeypatch) -> Iterator[tuple[str, object]]:
+def fresh(tmp_path, monkeypatch, pg_database) -> Iterator[tuple[str, object]]:
     """A database of its own, committed to for real, so pg_dump sees exactly what the app wrote."""
-    name = f"brokerage_erasure_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    url = _create_pg_database(name)
-    engine = create_engine(url)
-    migrate_engine(engine)
-    monkeypatch.setenv("BROKERAGE_VAR_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    try:
-        yield url, engine
-    finally:
-        engine.dispose()
-        _drop_pg_database(name)
-        monkeypatch.undo()
+    with pg_database("erasure") as url:
+        engine = create_engine(url)
+        monkeypatch.setenv("BROKERAGE_VAR_DIR", str(tmp_path / "var"))
         get_settings.cache_clear()
+        try:
+            yield url, engine
+        finally:
+            engine.dispose()
+            monkeypatch.undo()
+            get_settings.cache_clear()
 
 
 def _client(engine) -> TestClient:

@@ -6,26 +6,19 @@ emails, postcodes and dates of birth, and for the words of the concern and its n
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from brokerage.auth.service import issue_api_token
-from tests.conftest import _create_pg_database, _drop_pg_database, migrate_engine
 from tests.factories import ASHFORD, Factory
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
 
 PEOPLE = [
     {"first_name": "Oluwaseun", "last_name": "Quillfeather", "email": "oluwaseun.q@example.org", "postcode": "TN23 1AA"},
@@ -36,59 +29,18 @@ CONCERN = "Seen at Brimblecombe Hall giving a child a lift home without telling 
 CONCERN_NOTE = "Spoke to the Quorndon scout leader about it."
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def server(tmp_path):
-    name = f"brokerage_logs_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    db_url = _create_pg_database(name)
-    engine = create_engine(db_url, pool_size=2)
-    migrate_engine(engine)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "BROKERAGE_DATABASE_URL": db_url,
-        "BROKERAGE_ENVIRONMENT": "test",
-        "BROKERAGE_BASE_URL": f"http://127.0.0.1:{port}",
-        "BROKERAGE_VAR_DIR": str(tmp_path / "var"),
-        "BROKERAGE_THROTTLE_ENABLED": "false",
-    }
-    for key in ("BROKERAGE_REDIS_URL", "BROKERAGE_BROKER_URL", "BROKERAGE_THROTTLE_STORAGE_URL", "BROKERAGE_SMTP_HOST"):
-        env.pop(key, None)
-    log_path = tmp_path / "server.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "workers.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("The server did not start:\n" + log_path.read_text()[-4000:])
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}", engine, log_path, tmp_path / "var"
-    finally:
-        proc.terminate()
+def server(tmp_path, pg_database, live_server):
+    """``brokerage serve`` with its in-process worker and its access log (not ``--quiet``)."""
+    with pg_database("logs") as db_url:
+        engine = create_engine(db_url, pool_size=2)
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        engine.dispose()
-        _drop_pg_database(name)
+            var_dir = tmp_path / "var"
+            settings = {"BROKERAGE_THROTTLE_ENABLED": "false"}
+            with live_server(db_url, var_dir, settings=settings, log_path=tmp_path / "server.log", args=()) as live:
+                yield live.base_url, engine, live.log_path, var_dir
+        finally:
+            engine.dispose()
 
 
 def _wait_for_mail(var_dir: Path, count: int) -> list[Path]:
@@ -99,6 +51,15 @@ def _wait_for_mail(var_dir: Path, count: int) -> list[Path]:
             return found
         time.sleep(0.2)
     return []
+
+
+def _wait_for_jobs(engine) -> None:
+    deadline = time.monotonic() + 30
+    with engine.connect() as conn:
+        while conn.execute(text("SELECT 1 FROM outbox WHERE status IN ('pending', 'dispatched') LIMIT 1")).first():
+            assert time.monotonic() < deadline, "the server's worker never finished the queued jobs"
+            time.sleep(0.1)
+            conn.rollback()
 
 
 def test_the_journeys_log_no_personal_data(server):
@@ -155,7 +116,7 @@ def test_the_journeys_log_no_personal_data(server):
         assert c.get(f"/safeguarding/concerns/{cid}", headers=tokens[0]).status_code == 404
         assert c.get(f"/volunteers/{vid}/export", headers=tokens[0]).status_code == 200
         assert c.delete(f"/volunteers/{vid}", headers=tokens[0]).status_code == 204
-        time.sleep(1.0)  # let the worker finish what the journeys queued
+        _wait_for_jobs(engine)  # let the worker finish what the journeys queued
 
     logged = log_path.read_text()
     assert "GET /volunteers" in logged and "POST /auth/token" in logged, "the access log was captured"

@@ -7,19 +7,13 @@ account per email address; and no request ever gets a server error, however many
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -28,20 +22,12 @@ from sqlalchemy.orm import Session
 
 from brokerage.auth.service import issue_api_token
 from brokerage.models import HoursEntry, OutboxMessage, Placement, Referral, Role, User, Volunteer
-from tests.conftest import _create_pg_database, _drop_pg_database, migrate_engine
 from tests.factories import ASHFORD, Factory
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
+class Races:
     def __init__(self, base_url: str, engine):
         self.base_url = base_url
         self.engine = engine
@@ -64,66 +50,20 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    name = f"brokerage_races_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    db_url = _create_pg_database(name)
-    engine = create_engine(db_url, pool_size=5)
-    migrate_engine(engine)
-    port = _free_port()
-    var_dir = tmp_path_factory.mktemp("races")
-    env = {
-        **os.environ,
-        "BROKERAGE_DATABASE_URL": db_url,
-        "BROKERAGE_ENVIRONMENT": "test",
-        "BROKERAGE_BASE_URL": f"http://127.0.0.1:{port}",
-        "BROKERAGE_VAR_DIR": str(var_dir),
+def live(tmp_path_factory, pg_database, live_server):
+    settings = {
         "BROKERAGE_PAGES_ENABLED": "false",
         # This suite signs up from one address many times; the limits have tests of their own.
         "BROKERAGE_THROTTLE_ENABLED": "false",
     }
-    for key in ("BROKERAGE_REDIS_URL", "BROKERAGE_BROKER_URL", "BROKERAGE_THROTTLE_STORAGE_URL"):
-        env.pop(key, None)
-    log_path = var_dir / "server.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "workers.cli",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--quiet",
-                "--no-worker",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("The server did not start:\n" + log_path.read_text()[-4000:])
-            time.sleep(0.2)
-        yield LiveServer(f"http://127.0.0.1:{port}", engine)
-    finally:
-        proc.terminate()
+    with pg_database("races") as db_url:
+        engine = create_engine(db_url, pool_size=5)
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        engine.dispose()
-        _drop_pg_database(name)
+            var_dir = tmp_path_factory.mktemp("races")
+            with live_server(db_url, var_dir, settings=settings, args=("--quiet", "--no-worker")) as server:
+                yield Races(server.base_url, engine)
+        finally:
+            engine.dispose()
 
 
 def _bearer(user: User) -> dict[str, str]:

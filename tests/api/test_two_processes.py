@@ -8,14 +8,8 @@ first and waits (without timing it) for the second to show each change, in its l
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -23,70 +17,27 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from brokerage.auth.service import issue_api_token
-from tests.api.test_races import _free_port
-from tests.conftest import _create_pg_database, _drop_pg_database, migrate_engine
 from tests.factories import ASHFORD, Factory
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 60  # how long to wait for the other process before calling it a failure (not a target)
 
 
-@contextmanager
-def _api_process(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    port = _free_port()
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "brokerage.app:create_app", "--factory"]
-            + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT,
-            env={**env, "BROKERAGE_BASE_URL": f"http://127.0.0.1:{port}"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("The API process did not start:\n" + log_path.read_text()[-4000:])
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture(scope="module")
-def two_processes(tmp_path_factory):
-    name = f"brokerage_two_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    db_url = _create_pg_database(name)
-    engine = create_engine(db_url, pool_size=2)
-    migrate_engine(engine)
-    var_dir = tmp_path_factory.mktemp("two_processes")
-    env = {
-        **os.environ,
-        "BROKERAGE_DATABASE_URL": db_url,
-        "BROKERAGE_ENVIRONMENT": "test",
-        "BROKERAGE_VAR_DIR": str(var_dir),
-        "BROKERAGE_PAGES_ENABLED": "false",
-    }
-    try:
-        with ExitStack() as stack:
-            first = stack.enter_context(_api_process(env, var_dir / "first.log"))
-            second = stack.enter_context(_api_process(env, var_dir / "second.log"))
-            yield first, second, engine
-    finally:
-        engine.dispose()
-        _drop_pg_database(name)
+def two_processes(tmp_path_factory, pg_database, live_server):
+    with pg_database("two") as db_url:
+        engine = create_engine(db_url, pool_size=2)
+        var_dir = tmp_path_factory.mktemp("two_processes")
+        settings = {"BROKERAGE_PAGES_ENABLED": "false"}
+        uvicorn = {"kind": "uvicorn", "args": ("--log-level", "warning"), "settings": settings}
+        try:
+            with (
+                live_server(db_url, var_dir, log_path=var_dir / "first.log", **uvicorn) as first,
+                live_server(db_url, var_dir, log_path=var_dir / "second.log", **uvicorn) as second,
+            ):
+                yield first.base_url, second.base_url, engine
+        finally:
+            engine.dispose()
 
 
 def _eventually(check: Callable[[], bool], what: str) -> None:

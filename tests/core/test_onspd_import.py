@@ -6,7 +6,6 @@ from __future__ import annotations
 from brokerage import db as dbmod
 from workers.cli import main
 from brokerage.geo.lookup import forget_exact_rows_cache, locate
-from tests.conftest import migrate_engine, sqlite_engine_for_tests
 
 ONSPD = """pcd,pcd2,pcds,dointr,doterm,oslaua,lat,long
 ME20 6AA,ME20  6AA,ME20 6AA,200001,,E07000115,51.3012,0.4601
@@ -15,11 +14,10 @@ TN23 1AA,TN23  1AA,TN23 1AA,200001,,E07000105,51.1466,0.8710
 """
 
 
-def test_import_onspd_then_locate_uses_exact_rows(tmp_path, capsys):
+def test_import_onspd_then_locate_uses_exact_rows(tmp_path, capsys, migrated_sqlite):
     path = tmp_path / "onspd.csv"
     path.write_text(ONSPD)
-    engine = sqlite_engine_for_tests(str(tmp_path / "db.sqlite3"))
-    migrate_engine(engine)
+    engine = migrated_sqlite(tmp_path / "db.sqlite3")
     dbmod.set_engine(engine)
     forget_exact_rows_cache()
     try:

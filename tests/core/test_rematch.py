@@ -7,14 +7,12 @@ from datetime import date
 
 from brokerage import db as dbmod
 from workers.cli import main
-from tests.conftest import migrate_engine, sqlite_engine_for_tests
 
 
-def test_rematch_the_county(tmp_path, capsys):
+def test_rematch_the_county(tmp_path, capsys, migrated_sqlite):
     from brokerage.seed.generate import seed
 
-    engine = sqlite_engine_for_tests(str(tmp_path / "db.sqlite3"))
-    migrate_engine(engine)
+    engine = migrated_sqlite(tmp_path / "db.sqlite3")
     dbmod.set_engine(engine)
     try:
         seed(scale="tiny", seed=3, progress=False, today=date.today())

@@ -10,14 +10,13 @@ from sqlalchemy import func, select
 
 from brokerage import db as dbmod
 from brokerage.models import Centre, HoursEntry, Organisation, Referral, Role, User, Volunteer
-from tests.conftest import migrate_engine, sqlite_engine_for_tests
+from tests.conftest import sqlite_engine_for_tests
 
 
-def _seed_into(path, seed):
+def _seed_into(migrated_sqlite, path, seed):
     from brokerage.seed.generate import seed as run_seed
 
-    engine = sqlite_engine_for_tests(str(path))
-    migrate_engine(engine)
+    engine = migrated_sqlite(path)
     dbmod.set_engine(engine)
     try:
         result = run_seed(scale="tiny", seed=seed, progress=False, today=date(2026, 11, 23))
@@ -48,10 +47,10 @@ def _seed_into(path, seed):
         engine.dispose()
 
 
-def test_seed_is_deterministic_and_realistic(tmp_path):
-    r1, d1, f1 = _seed_into(tmp_path / "a.sqlite3", 7)
-    _, d2, _ = _seed_into(tmp_path / "b.sqlite3", 7)
-    _, d3, _ = _seed_into(tmp_path / "c.sqlite3", 8)
+def test_seed_is_deterministic_and_realistic(tmp_path, migrated_sqlite):
+    r1, d1, f1 = _seed_into(migrated_sqlite, tmp_path / "a.sqlite3", 7)
+    _, d2, _ = _seed_into(migrated_sqlite, tmp_path / "b.sqlite3", 7)
+    _, d3, _ = _seed_into(migrated_sqlite, tmp_path / "c.sqlite3", 8)
     assert d1 == d2 and d1 != d3
     assert f1["centres"] == 13 and f1["lead"] == "Ashford Volunteer Centre"
     assert f1["roles"] == 90 and f1["published"] > 50
@@ -62,10 +61,10 @@ def test_seed_is_deterministic_and_realistic(tmp_path):
     assert "volunteers" in r1.summary()
 
 
-def test_seed_refuses_to_double_load(tmp_path):
+def test_seed_refuses_to_double_load(tmp_path, migrated_sqlite):
     from brokerage.seed.generate import seed as run_seed
 
-    _seed_into(tmp_path / "d.sqlite3", 1)
+    _seed_into(migrated_sqlite, tmp_path / "d.sqlite3", 1)
     engine = sqlite_engine_for_tests(str(tmp_path / "d.sqlite3"))
     dbmod.set_engine(engine)
     try:

@@ -23,12 +23,9 @@ BASE = "http://127.0.0.1:8000"
 
 
 @pytest.fixture
-def empty_instance(tmp_path):
+def empty_instance(tmp_path, migrated_sqlite):
     """A second, empty brokerage database (SQLite, migrated) to import the feed into."""
-    from tests.conftest import migrate_engine, sqlite_engine_for_tests
-
-    engine = sqlite_engine_for_tests(str(tmp_path / "other-instance.sqlite3"))
-    migrate_engine(engine)
+    engine = migrated_sqlite(tmp_path / "other-instance.sqlite3")
     with Session(engine, expire_on_commit=False) as s:
         centre = Centre(name="Elsewhere Volunteer Centre", is_lead=False)
         s.add(centre)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -80,20 +79,12 @@ def snapshot(s: Session) -> list[Any]:
 
 
 @pytest.fixture
-def instances(tmp_path):
+def instances(tmp_path, migrated_sqlite):
     """``instances()`` → a new empty brokerage database (SQLite, migrated) and its centre's id."""
-    from tests.conftest import migrate_engine, sqlite_engine_for_tests
-
     made = []
-    template = tmp_path / "template.sqlite3"
-    first = sqlite_engine_for_tests(str(template))
-    migrate_engine(first)
-    first.dispose()
 
     def make() -> tuple[Session, int]:
-        path = tmp_path / f"instance-{len(made)}.sqlite3"
-        shutil.copyfile(template, path)  # migrated once, copied for each instance
-        engine = sqlite_engine_for_tests(str(path))
+        engine = migrated_sqlite(tmp_path / f"instance-{len(made)}.sqlite3")
         s = Session(engine, expire_on_commit=False)
         centre = Centre(name="Elsewhere Volunteer Centre", is_lead=False)
         s.add(centre)

@@ -291,16 +291,14 @@ def test_only_staff_of_the_centre_import_and_see_batches(client, as_user, factor
     assert client.get("/imports", headers=as_user(staff)).json()["total"] == 1
 
 
-def test_command_line_dry_run_then_commit(tmp_path, capsys):
+def test_command_line_dry_run_then_commit(tmp_path, capsys, migrated_sqlite):
     """``brokerage import volunteers FILE --format teamkinetic --centre-id N [--commit]`` on its own database."""
     from workers import cli
     from brokerage.db import set_engine
     from brokerage.models import Centre
     from sqlalchemy.orm import Session
-    from tests.conftest import migrate_engine, sqlite_engine_for_tests
 
-    engine = sqlite_engine_for_tests(str(tmp_path / "cli.sqlite3"))
-    migrate_engine(engine)
+    engine = migrated_sqlite(tmp_path / "cli.sqlite3")
     with Session(engine) as s:
         c = Centre(name="Test Centre", is_lead=False)
         s.add(c)

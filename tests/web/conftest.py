@@ -5,28 +5,22 @@ Chromium driven by Playwright, and axe-core injected into every page we check.""
 from __future__ import annotations
 
 import email
+import fcntl
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from html import unescape
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from tests.conftest import _create_pg_database, _drop_pg_database, migrate_engine
+from tests.support.isolation import free_port
 from tests.factories import ASHFORD, CANTERBURY, PASSWORD, Factory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,12 +60,6 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "browser" in item.keywords:
                 item.add_marker(skip)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- a real SMTP server --------------------------------------------------------------------------------
@@ -249,78 +237,29 @@ def _skill_ids() -> set[str]:
     return set(taxonomies.skills())
 
 
-@contextmanager
-def serving(db_url: str, var_dir: Path, *, smtp_port: int | None = None, demo: bool = False) -> Iterator[str]:
-    """``brokerage serve`` (with its embedded worker) on ``db_url`` at a free port, until the block ends;
-    yields its base URL. ``demo`` starts it as ``bin/start`` does: the demo county is loaded first."""
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "BROKERAGE_DATABASE_URL": db_url.replace("postgresql+psycopg://", "postgresql://"),
-        "BROKERAGE_SECRET_KEY": "browser-test-secret-key-that-is-long-enough-42",
-        "BROKERAGE_ENVIRONMENT": "test",
-        "BROKERAGE_BASE_URL": base_url,
-        "BROKERAGE_VAR_DIR": str(var_dir),
-        # Every browser signs in from 127.0.0.1: the per-address sign-in limit is for the real world.
-        "BROKERAGE_THROTTLE_SIGN_IN_PER_ADDRESS": "1000 per minute",
-    }
-    if smtp_port is not None:
-        env.update(BROKERAGE_SMTP_HOST="127.0.0.1", BROKERAGE_SMTP_PORT=str(smtp_port))
-    for key in ("BROKERAGE_REDIS_URL", "BROKERAGE_BROKER_URL"):
-        env.pop(key, None)
-    log = open(var_dir / "server.log", "w")
-    command = [sys.executable, "-m", "workers.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet"]
-    proc = subprocess.Popen(command + (["--demo"] if demo else []), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + (180 if demo else 60)
-        while True:
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                raise RuntimeError("The server did not start:\n" + (var_dir / "server.log").read_text()[-4000:])
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def server(tmp_path_factory, pg_database, live_server):
     reason = _missing()
     if reason:
         pytest.skip(reason)
     from aiosmtpd.controller import Controller
 
-    name = f"brokerage_web_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    db_url = _create_pg_database(name)
-    engine = create_engine(db_url)
-    migrate_engine(engine)
-    with Session(engine) as session:
-        seeded_hours, ids = seed_fixture(session)
-        session.commit()
-    engine.dispose()
+    with pg_database("web") as db_url:
+        engine = create_engine(db_url)
+        with Session(engine) as session:
+            seeded_hours, ids = seed_fixture(session)
+            session.commit()
+        engine.dispose()
 
-    mailbox = Mailbox()
-    smtp_port = _free_port()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
-    smtp.start()
-    try:
-        with serving(db_url, tmp_path_factory.mktemp("var"), smtp_port=smtp_port) as base_url:
-            yield Seed(base_url=base_url, mailbox=mailbox, db_url=db_url, seeded_hours=seeded_hours, ids=ids)
-    finally:
-        smtp.stop()
-        _drop_pg_database(name)
+        mailbox = Mailbox()
+        smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+        smtp.start()
+        settings = {**BROWSER_SETTINGS, "BROKERAGE_SMTP_HOST": "127.0.0.1", "BROKERAGE_SMTP_PORT": str(smtp.port)}
+        try:
+            with live_server(_libpq(db_url), tmp_path_factory.mktemp("var"), settings=settings) as live:
+                yield Seed(base_url=live.base_url, mailbox=mailbox, db_url=db_url, seeded_hours=seeded_hours, ids=ids)
+        finally:
+            smtp.stop()
 
 
 @dataclass
@@ -330,18 +269,27 @@ class Demo:
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory):
+def demo_server(tmp_path_factory, pg_database, live_server):
     """A first start of the demo, as ``bin/start`` makes it: ``serve --demo`` on an empty database."""
     reason = _missing()
     if reason:
         pytest.skip(reason)
-    name = f"brokerage_demo_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    db_url = _create_pg_database(name)
-    try:
-        with serving(db_url, tmp_path_factory.mktemp("demo"), demo=True) as base_url:
-            yield Demo(base_url=base_url, db_url=db_url)
-    finally:
-        _drop_pg_database(name)
+    with pg_database("demo", empty=True) as db_url:
+        var_dir = tmp_path_factory.mktemp("demo")
+        # Loading the demo county comes first: a busy machine needs minutes for it.
+        with live_server(_libpq(db_url), var_dir, settings=BROWSER_SETTINGS, args=("--quiet", "--demo"), timeout=360) as live:
+            yield Demo(base_url=live.base_url, db_url=db_url)
+
+
+def _libpq(db_url: str) -> str:
+    return db_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+BROWSER_SETTINGS = {
+    "BROKERAGE_SECRET_KEY": "browser-test-secret-key-that-is-long-enough-42",
+    # Every browser signs in from 127.0.0.1: the per-address sign-in limit is for the real world.
+    "BROKERAGE_THROTTLE_SIGN_IN_PER_ADDRESS": "1000 per minute",
+}
 
 
 @pytest.fixture(scope="session")
@@ -359,11 +307,19 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="session", autouse=False)
+@pytest.fixture(scope="session")
 def screenshots_dir() -> Path:
-    if SCREENSHOTS.exists():
-        shutil.rmtree(SCREENSHOTS)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """test-output/screenshots, emptied once per run: by the first worker to get here, when the
+    suite runs on several (the run's id is pytest-xdist's, or this process's own)."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"{os.getpid()}")
+    SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
+    with open(SCREENSHOTS.parent / ".screenshots.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp = SCREENSHOTS / ".run"
+        if not stamp.exists() or stamp.read_text() != run:
+            shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+            SCREENSHOTS.mkdir(parents=True)
+            stamp.write_text(run)
     return SCREENSHOTS
 
 

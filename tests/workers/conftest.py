@@ -10,32 +10,23 @@ import email.policy
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from tests.conftest import PG_ADMIN_URL, migrate_engine
+from tests.support.isolation import free_port
 
 PROJECT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 30.0, interval: float = 0.05, what: str = "condition") -> None:
@@ -47,39 +38,12 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 30.0, interval: flo
     raise AssertionError(f"Timed out after {timeout:.0f}s waiting for {what}")
 
 
-# -- PostgreSQL: one migrated template, one clone per test ----------------------------------
-def _admin():
-    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-
-
-@pytest.fixture(scope="session")
-def pg_template() -> Iterator[str]:
-    name = f"brokerage_wtmpl_{os.getpid()}"
-    admin = _admin()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN_URL).set(database=name)
-    engine = create_engine(url)
-    migrate_engine(engine)
-    engine.dispose()
-    yield name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
+# -- PostgreSQL: one clone of the migrated template per test ----------------------------------
 @pytest.fixture
-def worker_db(pg_template) -> Iterator[str]:
+def worker_db(pg_database) -> Iterator[str]:
     """The URL of a fresh, migrated PostgreSQL database that worker processes can share."""
-    name = f"brokerage_w_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = _admin()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with pg_database("w") as url:
+        yield url
 
 
 @pytest.fixture
