@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import CompoundSelect, Integer, String, func, literal, select, union_all
+from sqlalchemy import ARRAY, ColumnElement, CompoundSelect, Integer, String, any_, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from brokerage.models import (
@@ -209,6 +209,14 @@ _VOLUNTEER_COLUMNS = (
 )
 
 
+def _one_of(session: Session, column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """``column`` is one of ``ids``: on PostgreSQL one array parameter (``= ANY``), so a query about a
+    few thousand volunteers is not rendered, sent and planned value by value; elsewhere ``IN``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def volunteer_features(session: Session, volunteer_ids: list[int]) -> list[VolunteerFeatures]:
     """Features of the named volunteers, in id order: two queries per 5,000 volunteers."""
     if not volunteer_ids:
@@ -216,7 +224,9 @@ def volunteer_features(session: Session, volunteer_ids: list[int]) -> list[Volun
     out = []
     for start in range(0, len(volunteer_ids), 5_000):
         ids = volunteer_ids[start : start + 5_000]
-        rows = session.execute(select(*_VOLUNTEER_COLUMNS).where(Volunteer.id.in_(ids)).order_by(Volunteer.id)).all()
+        rows = session.execute(
+            select(*_VOLUNTEER_COLUMNS).where(_one_of(session, Volunteer.id, ids)).order_by(Volunteer.id)
+        ).all()
         out.extend(volunteer_features_of(session, rows))
     return out
 
@@ -233,13 +243,15 @@ def volunteer_features_of(session: Session, volunteers: Sequence[VolunteerColumn
             VolunteerSkill.volunteer_id.label("vid"),
             literal(None, Integer).label("rid"),
             VolunteerSkill.skill_id.label("value"),
-        ).where(VolunteerSkill.volunteer_id.in_(ids)),
+        ).where(_one_of(session, VolunteerSkill.volunteer_id, ids)),
         select(literal("c"), VolunteerCause.volunteer_id, literal(None, Integer), VolunteerCause.cause_id).where(
-            VolunteerCause.volunteer_id.in_(ids)
+            _one_of(session, VolunteerCause.volunteer_id, ids)
         ),
-        select(literal("r"), Referral.volunteer_id, Referral.role_id, Referral.status).where(Referral.volunteer_id.in_(ids)),
+        select(literal("r"), Referral.volunteer_id, Referral.role_id, Referral.status).where(
+            _one_of(session, Referral.volunteer_id, ids)
+        ),
         select(literal("d"), Delivery.volunteer_id, Delivery.role_id, literal(None, String)).where(
-            Delivery.volunteer_id.in_(ids), Delivery.role_id.is_not(None)
+            _one_of(session, Delivery.volunteer_id, ids), Delivery.role_id.is_not(None)
         ),
     )
     skills: dict[int, list[str]] = defaultdict(list)

@@ -37,6 +37,8 @@ class Referral(Base):
             postgresql_where=text(_ACTIVE_SQL),
             sqlite_where=text(_ACTIVE_SQL),
         ),
+        # the centre's referrals page: the latest change first, and the longest waiting first
+        Index("ix_referrals_status_changed_at_id", "status_changed_at", "id"),
     )
 
 

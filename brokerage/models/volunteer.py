@@ -2,16 +2,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from brokerage.db import Base, utcnow
+
+
+LISTED_SQL = "status NOT IN ('erased', 'merged')"
 
 
 class Volunteer(Base):
     """A person who volunteers. Demographic fields are optional and never logged."""
 
     __tablename__ = "volunteers"
+    __table_args__ = (
+        # the centre's list of volunteers, by name, without those erased or merged into another record
+        Index(
+            "ix_volunteers_listed_by_name",
+            "last_name",
+            "first_name",
+            "id",
+            postgresql_where=text(LISTED_SQL),
+            sqlite_where=text(LISTED_SQL),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)

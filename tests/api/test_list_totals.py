@@ -142,6 +142,26 @@ def test_centre_referrals_count_all_and_come_overdue_first(client, county, db, a
     assert api["total"] == visible and api["items"] == []
 
 
+def test_centre_referrals_page_by_page_across_the_overdue_ones(client, county, db, as_user):
+    """Small pages read one after another give every referral once: the overdue ones first, the longest
+    waiting first, then the rest, the latest change first, with a page that holds some of each."""
+    staff = county["staff"]
+    seen = []
+    for page in range(1, 30):
+        got = client.get("/referrals", params={"page": page, "page_size": 4}, headers=as_user(staff)).json()
+        if not got["items"]:
+            break
+        seen += [i["id"] for i in got["items"]]
+    assert len(seen) == len(set(seen)) == got["total"]
+    cutoff = utcnow() - timedelta(days=14)
+    changed = [_changed(db, i) for i in seen]
+    late = [c < cutoff for c in changed]
+    n_late = sum(late)
+    assert n_late % 4 and late == [True] * n_late + [False] * (len(seen) - n_late)  # a page holds both
+    assert changed[:n_late] == sorted(changed[:n_late])
+    assert changed[n_late:] == sorted(changed[n_late:], reverse=True)
+
+
 def _changed(db, referral_id):
     return db.get(Referral, referral_id).status_changed_at
 
