@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
@@ -64,10 +65,15 @@ def list_(
     q: str | None,
     page: int,
     page_size: int,
+    districts: Collection[str] | None = None,
 ) -> tuple[list[Organisation], int]:
+    """A page of organisations and how many there are in all; ``districts``: only those based in
+    one of them."""
     stmt = policy.organisation_scope(select(Organisation), principal)
     if district:
         stmt = stmt.where(Organisation.district_gss == district)
+    if districts is not None:
+        stmt = stmt.where(Organisation.district_gss.in_(list(districts)))
     if cause:
         stmt = stmt.where(
             Organisation.id.in_(select(OrganisationCause.organisation_id).where(OrganisationCause.cause_id == cause))

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from brokerage import deps
 from brokerage.auth.service import issue_session_cookie
 from brokerage.db import utcnow
-from brokerage.models import HoursEntry, Placement, Referral, Role, Volunteer
+from brokerage.models import HoursEntry, Organisation, Placement, Referral, Role, Volunteer
 from tests.factories import ASHFORD
 
 HTML = {"Accept": "text/html"}
@@ -183,3 +183,54 @@ def test_manager_lists_count_all(client, county, db):
     assert "Page 1 of 2" in hours.text
     past = c.get("/manage/hours?page=999", headers=HTML)
     assert past.status_code == 200 and _number(past.text, r"([\d,]+)\s+entries") == waiting
+
+
+def test_the_last_capped_lists_count_all_and_page(client, county, db, factory, monkeypatch):
+    """A volunteer's hours, a role's interested volunteers, the moderation queues and the duplicates
+    review: the true total on page 1 and past the last page, and links to the other pages."""
+    from brokerage.models import DuplicateCandidate, User
+    from brokerage.web.pages import centre, duplicates, hours, organisation
+
+    for module, name in ((hours, "HOURS_PAGE"), (centre, "MODERATION_PAGE"), (duplicates, "DUPLICATES_PAGE")):
+        monkeypatch.setattr(module, name, 2)
+    monkeypatch.setattr(organisation, "REFERRALS_PAGE", 1)
+
+    placed = db.scalars(select(Placement)).first()
+    volunteer_user = db.get(User, db.get(Volunteer, placed.volunteer_id).user_id)
+    logged = _count(db, select(HoursEntry.id).where(HoursEntry.volunteer_id == placed.volunteer_id))
+    c = _as(client, volunteer_user)
+    assert _number(c.get("/my/hours", headers=HTML).text, r"([\d,]+)\s+entries") == logged == 40
+    past = c.get("/my/hours?page=999", headers=HTML)
+    assert _number(past.text, r"([\d,]+)\s+entries") == logged and "There is nothing on page 999" in past.text
+
+    role_id = db.scalars(select(Referral.role_id).group_by(Referral.role_id).having(func.count() > 1)).first()
+    interested = _count(db, select(Referral.id).where(Referral.role_id == role_id))
+    c = _as(client, county["manager"])
+    page = c.get(f"/manage/roles/{role_id}", headers=HTML).text
+    assert _number(page, r"([\d,]+)\s+volunteers have said") == interested and "Page 1 of" in page
+    past = c.get(f"/manage/roles/{role_id}?page=999", headers=HTML).text
+    assert _number(past, r"([\d,]+)\s+volunteers have said") == interested and "There is nothing on page 999" in past
+
+    for _ in range(3):
+        factory.organisation(ASHFORD, verified=False)
+        factory.role(county["org"], status="pending_review")
+    volunteers = db.scalars(select(Volunteer.id).order_by(Volunteer.id)).all()
+    db.add_all(
+        DuplicateCandidate(volunteer_a_id=a, volunteer_b_id=b, score=0.9, reasons=["same phone number"], status="open")
+        for a, b in zip(volunteers[0:6:2], volunteers[1:6:2])
+    )
+    db.commit()
+    pending = _count(db, select(Organisation.id).where(Organisation.verification_status == "pending"))
+    in_review = _count(db, select(Role.id).where(Role.status == "pending_review"))
+    c = _as(client, county["staff"])
+    queue = c.get("/centre?role_page=2", headers=HTML).text
+    assert (
+        _number(queue, r"waiting for checks \(([\d,]+)\)") == pending and _number(queue, r"for review \(([\d,]+)\)") == in_review
+    )
+    assert 'href="/centre?role_page=2&amp;org_page=2"' in queue  # the other queue's page is kept
+    past = c.get("/centre?org_page=999", headers=HTML).text
+    assert _number(past, r"waiting for checks \(([\d,]+)\)") == pending and "There is nothing on page 999" in past
+    pairs = c.get("/centre/duplicates", headers=HTML).text
+    assert _number(pairs, r"([\d,]+)\s+pairs to review") == 3 and "Page 1 of 2" in pairs
+    past = c.get("/centre/duplicates?page=999", headers=HTML).text
+    assert _number(past, r"([\d,]+)\s+pairs to review") == 3 and "There is nothing on page 999" in past

@@ -27,17 +27,40 @@ router = page_router()
 
 REFERRALS_PAGE = 50
 VOLUNTEERS_PAGE = 25
+MODERATION_PAGE = 50
 
 
 @router.get("/centre")
-def moderation(request: Request, session: DbSession, principal: StaffUser):
+def moderation(
+    request: Request, session: DbSession, principal: StaffUser, org_page: str | None = None, role_page: str | None = None
+):
+    """The two queues, each a page at a time with its true total; each keeps the other's page."""
+    org_number, role_number = paging.page_number(org_page), paging.page_number(role_page)
     orgs, org_total = organisations_service.list_(
-        session, principal, district=None, cause=None, status="pending", q=None, page=1, page_size=100
+        session,
+        principal,
+        district=None,
+        cause=None,
+        status="pending",
+        q=None,
+        page=org_number,
+        page_size=MODERATION_PAGE,
+        districts=principal.district_codes,
     )
-    if principal.district_codes is not None:
-        orgs = [o for o in orgs if principal.covers_district(o.district_gss)]
-    roles, role_total = roles_service.list_(session, principal, status="pending_review", page=1, page_size=100)
-    return render(request, "pages/centre/moderation.html", {"title": "Moderation", "orgs": orgs, "roles": roles})
+    roles, role_total = roles_service.list_(
+        session, principal, status="pending_review", page=role_number, page_size=MODERATION_PAGE
+    )
+    return render(
+        request,
+        "pages/centre/moderation.html",
+        {
+            "title": "Moderation",
+            "orgs": orgs,
+            "roles": roles,
+            "org_pages": paging.context("/centre", {"role_page": role_page or ""}, org_number, org_total, MODERATION_PAGE),
+            "role_pages": paging.context("/centre", {"org_page": org_page or ""}, role_number, role_total, MODERATION_PAGE),
+        },
+    )
 
 
 @router.get("/centre/organisations/{organisation_id}")
@@ -240,8 +263,8 @@ def volunteer_page(volunteer_id: int, request: Request, session: DbSession, prin
 
 # -- duplicates ---------------------------------------------------------------------------------------------
 @router.get("/centre/duplicates")
-def duplicates(request: Request, session: DbSession, principal: StaffUser):
-    return duplicate_pages.duplicates_page(request, session, principal)
+def duplicates(request: Request, session: DbSession, principal: StaffUser, page: str | None = None):
+    return duplicate_pages.duplicates_page(request, session, principal, page)
 
 
 @router.post("/centre/duplicates/{pair_id}")

@@ -9,19 +9,23 @@ from starlette.datastructures import FormData
 
 from brokerage.auth.principal import Principal
 from brokerage.interop import dedup, merge
-from brokerage.web import forms
+from brokerage.web import forms, paging
 from brokerage.web.rendering import redirect, render
 
 
-def duplicates_page(request: Request, session: Session, principal: Principal):
-    pairs, total = dedup.list_candidates(session, principal, page=1, page_size=50)
+DUPLICATES_PAGE = 50
+
+
+def duplicates_page(request: Request, session: Session, principal: Principal, page: str | None = None):
+    number = paging.page_number(page)
+    pairs, total = dedup.list_candidates(session, principal, page=number, page_size=DUPLICATES_PAGE)
     return render(
         request,
         "pages/centre/duplicates.html",
         {
             "title": "Duplicates to review",
             "pairs": pairs,
-            "total": total,
+            **paging.context("/centre/duplicates", {}, number, total, DUPLICATES_PAGE),
             "merges": merge.list_pending(session, principal),
         },
     )

@@ -12,6 +12,7 @@ from brokerage.deps import DbSession
 from brokerage.errors import Forbidden, NotFound
 from brokerage.hours import service as hours_service
 from brokerage.hours.schemas import HoursCreate
+from brokerage.hours.service import LIVE_STATUSES
 from brokerage.models import Placement
 from brokerage.web import forms, paging
 from brokerage.web.deps import Form, SignedIn, VolunteerUser, page_router
@@ -22,9 +23,17 @@ HOURS_PAGE = 100
 
 
 @router.get("/my/hours")
-def my_hours(request: Request, session: DbSession, principal: VolunteerUser):
+def my_hours(request: Request, session: DbSession, principal: VolunteerUser, page: str | None = None):
     placements, _ = hours_service.list_placements(session, principal, volunteer_id=principal.volunteer_id, page=1, page_size=100)
-    entries, _ = hours_service.list_hours(session, principal, page=1, page_size=200, volunteer_id=principal.volunteer_id)
+    number = paging.page_number(page)
+    logged = tuple(s for s in LIVE_STATUSES if s != "proposed")
+    entries, total = hours_service.list_hours(
+        session, principal, page=number, page_size=HOURS_PAGE, volunteer_id=principal.volunteer_id, status=logged
+    )
+    # Hours an organisation proposed (from a session's attendance) wait above the list for the volunteer.
+    proposed, _ = hours_service.list_hours(
+        session, principal, page=1, page_size=HOURS_PAGE, volunteer_id=principal.volunteer_id, status="proposed"
+    )
     titles = {p.placement.id: p.role.title for p in placements}
     return render(
         request,
@@ -32,9 +41,10 @@ def my_hours(request: Request, session: DbSession, principal: VolunteerUser):
         {
             "title": "Your hours",
             "placements": placements,
-            "entries": [e for e in entries if e.status not in ("superseded", "proposed")],
-            "proposed": [e for e in entries if e.status == "proposed"],
+            "entries": entries,
+            "proposed": proposed,
             "titles": titles,
+            **paging.context("/my/hours", {}, number, total, HOURS_PAGE),
         },
     )
 

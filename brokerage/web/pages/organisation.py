@@ -506,13 +506,14 @@ STATUS_ACTIONS = {
 
 
 @router.get("/manage/roles/{role_id}")
-def role_admin(role_id: int, request: Request, session: DbSession, principal: SignedIn):
+def role_admin(role_id: int, request: Request, session: DbSession, principal: SignedIn, page: str | None = None):
     role, org = _editable_role(session, principal, role_id)
     kinds = {"manager"} if principal.manages(role.organisation_id) else set()
     if principal.covers_district(role.district_gss) or principal.covers_district(org.district_gss):
         kinds.add("staff")
     actions = [(to, STATUS_ACTIONS.get(to, to)) for (frm, to), who in TRANSITIONS.items() if frm == role.status and who & kinds]
-    rows, _ = (
+    number = paging.page_number(page)
+    rows, total = (
         referrals_service.list_(
             session,
             principal,
@@ -521,8 +522,8 @@ def role_admin(role_id: int, request: Request, session: DbSession, principal: Si
             volunteer_id=None,
             district=None,
             overdue_days=None,
-            page=1,
-            page_size=200,
+            page=number,
+            page_size=REFERRALS_PAGE,
         )
         if (principal.is_manager or principal.is_staff)
         else ([], 0)
@@ -539,6 +540,7 @@ def role_admin(role_id: int, request: Request, session: DbSession, principal: Si
             "organisation": org,
             "actions": actions,
             "referrals": referrals,
+            **paging.context(f"/manage/roles/{role.id}", {}, number, total, REFERRALS_PAGE),
             "history": history,
             "slots": slots.mask_to_slots(role.slot_mask or 0),
             "candidates": candidates,
