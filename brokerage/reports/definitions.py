@@ -46,7 +46,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "young_people_16_24",
-        "Young people aged 16-24",
+        "Young people (16–24)",
         "people",
         "Active volunteers aged 16 to 24 on the last day of the period.",
     ),
@@ -65,7 +65,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "conversion_rate",
-        "Referral to start (%)",
+        "Conversion rate",
         "percent",
         "Of the referrals made in the period, the percentage that led to a placement starting (at any time up to when the "
         "report was generated).",
@@ -81,15 +81,13 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "retention_3m",
-        "Still active after 3 months (%)",
+        "Retention after 3 months",
         "percent",
         "Of the placements that began in the period and began at least 3 months before the as-of date, the percentage "
         "with approved hours on or after the day 3 months after the start.",
     ),
-    Metric("retention_6m", "Still active after 6 months (%)", "percent", "As retention at 3 months, 6 months after the start."),
-    Metric(
-        "retention_12m", "Still active after 12 months (%)", "percent", "As retention at 3 months, 12 months after the start."
-    ),
+    Metric("retention_6m", "Retention after 6 months", "percent", "As retention at 3 months, 6 months after the start."),
+    Metric("retention_12m", "Retention after 12 months", "percent", "As retention at 3 months, 12 months after the start."),
     Metric(
         "organisations_supported",
         "Organisations supported",
@@ -113,6 +111,36 @@ METRICS: tuple[Metric, ...] = (
     ),
 )
 METRIC_BY_ID = {m.id: m for m in METRICS}
+NO_FIGURE = "Not enough data"
+
+
+def metric_label(metric_id: str) -> str:
+    """A metric's name in words ("Retention after 12 months"), for pages and exports."""
+    metric = METRIC_BY_ID.get(metric_id)
+    return metric.label if metric else metric_id.replace("_", " ").capitalize()
+
+
+def metric_heading(metric_id: str) -> str:
+    """The name with its unit where a column holds bare numbers: "Conversion rate (%)"."""
+    metric = METRIC_BY_ID.get(metric_id)
+    return f"{metric_label(metric_id)} (%)" if metric and metric.unit == "percent" else metric_label(metric_id)
+
+
+def display_value(metric_id: str, value: object) -> str:
+    """A figure as a person reads it: "48.8%", "1,234", "12.5" hours; a suppressed figure as it is
+    ("<5"); no figure at all as "Not enough data"."""
+    if value is None:
+        return NO_FIGURE
+    if isinstance(value, str):
+        return value
+    metric = METRIC_BY_ID.get(metric_id)
+    unit = metric.unit if metric else ""
+    number = float(value)  # type: ignore[arg-type]
+    if unit == "percent":
+        return f"{number:,.1f}%"
+    if number == int(number) and unit not in ("hours", "days"):
+        return f"{int(number):,}"
+    return f"{number:,.1f}"
 
 
 @dataclass

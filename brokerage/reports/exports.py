@@ -214,7 +214,7 @@ def xlsx_bytes(report: dict) -> bytes:
     summary.append(["Totals"])
     summary.cell(summary.max_row, 1).font = bold
     for metric, value in report["totals"].items():
-        summary.append([definitions.METRIC_BY_ID[metric].label if metric in definitions.METRIC_BY_ID else metric, value])
+        summary.append([definitions.metric_heading(metric), value])
     summary.append([])
     summary.append(["Value", "Series", "Value (£)", "Per volunteer (£)", "VIVA ratio", "Hours without a rate"])
     summary.cell(summary.max_row, 1).font = bold
@@ -241,7 +241,7 @@ def xlsx_bytes(report: dict) -> bytes:
     chart_row = 1
     for b in report["breakdowns"]:
         value_keys = sorted({k for row in b["rows"] for k in row["value"]})
-        header = [b["label"], *[definitions.METRIC_BY_ID[m].label for m in b["metrics"]], *[f"Value: {k}" for k in value_keys]]
+        header = [b["label"], *[definitions.metric_heading(m) for m in b["metrics"]], *[f"Value: {k}" for k in value_keys]]
         tables.append(header)
         head_row = tables.max_row
         for c in range(1, len(header) + 1):
@@ -343,5 +343,9 @@ def html_report(report: dict) -> str:
     )
     template = env.get_template("report.html")
     return template.render(
-        report=report, charts=charts, metric_labels={m.id: m.label for m in definitions.METRICS}, dictionary=data_dictionary()
+        report=report,
+        charts=charts,
+        metric_labels={m.id: m.label for m in definitions.METRICS},
+        metric_value=definitions.display_value,
+        dictionary=data_dictionary(),
     )

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from brokerage import __version__
 from brokerage.auth import tokens
+from brokerage.reports import definitions as report_definitions
 from brokerage.vocab.dbs import DBS_LEVEL
 from brokerage.vocab.hours import HOURS_STATUS
 from brokerage.vocab.modes import MODE_LABELS
@@ -130,6 +131,8 @@ def _env() -> Environment:
         number=fmt_number,
         money=fmt_money,
         places=fmt_places,
+        metric_label=report_definitions.metric_label,
+        metric_value=lambda value, metric: report_definitions.display_value(metric, value),
         miles_away=describe_distance,
         role_status=ROLE_STATUS.label,
         referral_status=REFERRAL_STATUS.label,

@@ -211,3 +211,22 @@ def test_investment_is_entered_by_own_centre_or_pilot_leads(client, as_user, fac
     assert {e["centre_id"] for e in mine} == {county.centre_a.id}
     report = client.get(f"/reports?{Q}", headers=as_user(lead)).json()
     assert report["investment"]["by_category"]["dbs_checks"] == 50.0 and report["investment"]["total"] == 273.6
+
+
+def test_report_page_and_printable_say_figures_in_words(client, as_user, county, lead):
+    """Labels in words, percentages with their sign, no raw ids or "None" on the page or in print."""
+    import re
+
+    page = client.get(
+        "/pilot/reports?show=1&period_kind=custom&start=2025-01&end=2025-12&dimensions=quarter",
+        headers={**as_user(lead), "Accept": "text/html"},
+    ).text
+    printable = client.get(f"/reports?{Q}&dimension=quarter&format=html", headers=as_user(lead)).text
+    for html in (page, printable):
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).split("Data dictionary")[0]  # it names the fields
+        for label in ("Retention after 12 months", "Young people (16–24)", "Conversion rate", "Median days to start"):
+            assert label in text
+        assert re.search(r"Conversion rate (\(%\) )?75\.0%", text), "the conversion rate as a percentage"
+        assert re.search(r"Retention after 3 months 66\.7%", text)
+        for raw in ("None", "Retention 12m", "16 24", "young_people", "conversion_rate"):
+            assert raw not in text, raw
