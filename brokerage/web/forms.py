@@ -19,6 +19,9 @@ PAGE_LEVEL_STATUSES = (401, 403, 404)
 
 
 def _limit(value: Any) -> str:
+    """A limit as people write it: "10,000", "80" (not "80.0"), "0.5"."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 

@@ -101,3 +101,33 @@ def test_a_role_posted_from_the_form_closes_on_its_date_and_is_reopened_from_its
     assert "at most 12 months ahead" in refused.text
     db.expire_all()
     assert db.get(Role, role.id).publish_end == new_date
+
+
+def test_the_role_form_shows_every_error_at_once_with_its_limit(client, db, factory):
+    org = factory.organisation(ASHFORD, name="Ashford Growers")
+    manager = factory.user("organisation_manager", organisations=(org,))
+    db.commit()
+    client.cookies.set(SESSION_COOKIE, issue_session_cookie(manager))
+    form_page = client.get(f"/manage/roles/new?organisation={org.id}")
+    wrong = {
+        **_role_form(org.id, (date.today() + timedelta(days=400)).isoformat()),
+        "title": "",
+        "description": "Dig",
+        "hours_per_week": "100",
+        "minimum_age": "130",
+        "places_available": "20000",
+        "csrf_token": _csrf(form_page.text),
+    }
+    refused = client.post(f"/manage/roles/new?organisation={org.id}", data=wrong)
+    assert refused.status_code == 422
+    summary = re.sub(r"<[^>]+>", " ", refused.text.split("data-error-summary>")[1].split("</ul>")[0])
+    for words in (
+        "Enter the role’s title",
+        "in at least 10 characters",
+        "at most 12 months ahead",
+        "Hours a week must be 80 or less",
+        "Minimum age must be 120 or less",
+        "Number of places must be 10,000 or less",
+    ):
+        assert words in summary, (words, summary)
+    assert db.query(Role).filter_by(organisation_id=org.id).count() == 0

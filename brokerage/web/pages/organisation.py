@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
+from brokerage.dates import long_date
 from brokerage import links, throttle
 from brokerage.deps import DbSession, OptionalPrincipal
 from brokerage.errors import Forbidden, NotFound, InvalidInput
@@ -399,6 +401,19 @@ def new_role_page(request: Request, session: DbSession, principal: SignedIn, org
     return render(request, "pages/organisation/role_form.html", _role_form_ctx(org, role=None, values=values))
 
 
+def _with_schema_errors(body: dict[str, Any], errors: list[dict[str, str]], new_for: int | None) -> list[dict[str, str]]:
+    """Every problem with the form at once: the page's own checks and, for the fields they did not
+    already fault, the limits of the role's fields (hours a week, ages, places …), in plain words."""
+    try:
+        RoleCreate(**body, organisation_id=new_for) if new_for is not None else RoleUpdate(**body)
+    except ValidationError as exc:
+        named = {e["field"] for e in errors}
+        more = forms.errors_from(exc, fields=ROLE_FIELDS, aliases=ROLE_ALIASES, default_field="title")
+        errors = errors + [e for e in more if e["field"] not in named]
+    order = ["title", "description", "required_skill_search", "desired_skill_search", "one_off", "session_date", *ROLE_FIELDS]
+    return sorted(errors, key=lambda e: order.index(e["field"]) if e["field"] in order else len(order))
+
+
 def _role_submit(request, session, principal, form, org: Organisation, role: Role | None):
     body, errors = _role_body(form)
     given = body.get("sessions")
@@ -430,6 +445,8 @@ def _role_submit(request, session, principal, form, org: Organisation, role: Rol
             _role_form_ctx(org, role=role, values=_form_values(form, body), errors=errors, suggested=suggested),
             status_code=422 if errors else 200,
         )
+    if errors:
+        errors = _with_schema_errors(body, errors, org.id if role is None else None)
     if not errors:
         if role is None:
             body["organisation_id"] = org.id
@@ -563,7 +580,7 @@ def refresh_listing(role_id: int, request: Request, session: DbSession, principa
     if result is None:
         return redirect(request, links.role_admin_page(role_id), forms.first_error(errors), kind="error")
     role, _org = result
-    return redirect(request, links.role_admin_page(role_id), f"“{role.title}” is open until {closes_on.day} {closes_on:%B %Y}.")
+    return redirect(request, links.role_admin_page(role_id), f"“{role.title}” is open until {long_date(closes_on)}.")
 
 
 @router.post("/manage/roles/{role_id}/status")
