@@ -28,6 +28,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from brokerage.dates import long_date, long_datetime
 from brokerage import links
 from brokerage.auth import tokens
 from brokerage.config import PROJECT_ROOT, Settings, get_settings
@@ -94,7 +95,8 @@ def _env() -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # templates do not change under a running worker: no stat() per render
     )
-    env.filters["date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+    env.filters["date"] = long_date
+    env.filters["datetime"] = long_datetime
     return env
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
+from brokerage.dates import long_date
 from brokerage import audit, locking
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
@@ -93,11 +94,11 @@ def validate_entry(
         raise InvalidInput("Hours cannot be logged for a day that has not happened yet.", field="worked_on")
     if worked_on < placement.started_on:
         raise InvalidInput(
-            f"This placement began on {placement.started_on:%d %B %Y}; hours cannot be logged before then.", field="worked_on"
+            f"This placement began on {long_date(placement.started_on)}; hours cannot be logged before then.", field="worked_on"
         )
     if placement.ended_on is not None and worked_on > placement.ended_on:
         raise InvalidInput(
-            f"This placement ended on {placement.ended_on:%d %B %Y}; hours cannot be logged after then.", field="worked_on"
+            f"This placement ended on {long_date(placement.ended_on)}; hours cannot be logged after then.", field="worked_on"
         )
     live: list[ColumnElement[bool]] = [HoursEntry.status.in_(LIVE_STATUSES)]
     if ignore_id is not None:
@@ -114,13 +115,13 @@ def validate_entry(
             and _normal_activity(other_activity) == _normal_activity(activity)
         ):
             raise Conflict(
-                f"These hours are already logged for {worked_on:%d %B %Y} (entry {other_id}).",
+                f"These hours are already logged for {long_date(worked_on)} (entry {other_id}).",
                 details=[{"field": "worked_on", "message": f"duplicate of entry {other_id}"}],
             )
     total = sum((Decimal(h) for _, _, h, _ in same_day), Decimal(0)) + hours
     if total > MAX_HOURS_PER_DAY:
         raise InvalidInput(
-            f"That would make {total.normalize():f} hours on {worked_on:%d %B %Y}; no more than 24 hours a day can be logged.",
+            f"That would make {total.normalize():f} hours on {long_date(worked_on)}; no more than 24 hours a day can be logged.",
             field="hours",
         )
 

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from brokerage.dates import long_date, long_datetime
 from brokerage.reports import definitions
 from brokerage.spreadsheets import csv_writer, neutralise_workbook
 
@@ -341,6 +342,7 @@ def html_report(report: dict) -> str:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True
     )
+    env.filters.update(date=long_date, datetime=long_datetime)
     template = env.get_template("report.html")
     return template.render(
         report=report,

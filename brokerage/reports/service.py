@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from brokerage.dates import long_date
 from brokerage import links
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
@@ -69,7 +70,7 @@ def add_rate(session: Session, principal: Principal, body: RateCreate) -> Valuat
         far = date.max
         if body.valid_from <= (r.valid_to or far) and r.valid_from <= (body.valid_to or far):
             raise Conflict(
-                f"The series {body.series} already has a rate valid from {r.valid_from:%d %B %Y}; validity periods cannot overlap."
+                f"The series {body.series} already has a rate valid from {long_date(r.valid_from)}; validity periods cannot overlap."
             )
     rate = ValuationRate(**body.model_dump(), created_by_id=principal.user_id)
     session.add(rate)
@@ -447,7 +448,7 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
             "approved; superseded, queried and unapproved hours are never counted.",
             "District: the volunteer's home district for measures about volunteers, hours, referrals and placements; the "
             "role's district for roles listed and filled. A centre is the districts it covers.",
-            f"Retention is measured with approved hours up to {as_of:%d %B %Y} (the as-of date).",
+            f"Retention is measured with approved hours up to {long_date(as_of)} (the as-of date).",
         ],
         "suppression": (
             'Any figure resting on 1 to 4 people or items is shown as "<5". Where only one figure in a breakdown would be '

@@ -6,6 +6,7 @@ from typing import Any, TypedDict, Unpack
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from brokerage.dates import long_date
 from brokerage import audit, locking
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
@@ -247,7 +248,7 @@ def check_closing_date(closes_on: date, today: date) -> None:
         raise InvalidInput("The closing date must be today or later.", field="publish_end")
     if closes_on > latest:
         raise InvalidInput(
-            f"The closing date can be at most {MAX_CLOSING_MONTHS} months ahead, so no later than {latest.day} {latest:%B %Y}.",
+            f"The closing date can be at most {MAX_CLOSING_MONTHS} months ahead, so no later than {long_date(latest)}.",
             field="publish_end",
         )
 
@@ -269,7 +270,7 @@ def refresh_listing(session: Session, principal: Principal, role_id: int, closes
     check_closing_date(closes_on, today)
     role.publish_end = closes_on
     if role.status == "expired":
-        _record_status(session, role, "published", principal, f"Reopened until {closes_on.day} {closes_on:%B %Y}")
+        _record_status(session, role, "published", principal, f"Reopened until {long_date(closes_on)}")
     else:
         enqueue(session, events.RoleChanged(role_id=role.id))
     return role, org

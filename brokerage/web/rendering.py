@@ -4,7 +4,6 @@ and flash messages."""
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -16,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from brokerage import __version__
 from brokerage.auth import tokens
+from brokerage.dates import long_date, long_datetime
 from brokerage.reports import definitions as report_definitions
 from brokerage.vocab.dbs import DBS_LEVEL
 from brokerage.vocab.hours import HOURS_STATUS
@@ -84,19 +84,6 @@ def district_name(code: str | None) -> str:
     return district_names().get(code, code)
 
 
-def fmt_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.day} {value:%B %Y}"
-
-
-def fmt_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    hour = value.strftime("%I:%M%p").lstrip("0").lower()
-    return f"{fmt_date(value)} at {hour}"
-
-
 def fmt_number(value: Any, places: int = 0) -> str:
     if value is None:
         return ""
@@ -126,8 +113,8 @@ def _env() -> Environment:
         cause=cause_label,
         skill=skill_label,
         slot=slot_label,
-        date=fmt_date,
-        datetime=fmt_datetime,
+        date=long_date,
+        datetime=long_datetime,
         number=fmt_number,
         money=fmt_money,
         places=fmt_places,

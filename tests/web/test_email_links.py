@@ -13,6 +13,7 @@ Last, a pilot lead's dashboard shows the county's totals, as counted directly in
 from __future__ import annotations
 
 import re
+from html import unescape
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,7 +22,8 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import ASHFORD, PASSWORD, Factory
-from tests.web.conftest import PHONE, links_in
+from tests.web.conftest import PHONE, body_text, links_in
+from tests.web.test_every_page import other_date_styles
 
 pytestmark = pytest.mark.browser
 
@@ -322,6 +324,8 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
     followed = {}
     for kind, to, subject, extra in expected:
         message = mb.wait_for(to, subject, timeout=30)
+        words = str(message.get("Subject")) + " " + re.sub(r"<[^>]+>", " ", unescape(body_text(message)))
+        assert not other_date_styles(words), (kind, other_date_styles(words))  # "1 December 2026", as on the pages
         who = to
         profile = {"/my/profile": ["Linkfollower"]} if "@example.net" in who else {}
         followed[kind] = _follow_all(browser, server, message, who, {**profile, **extra})

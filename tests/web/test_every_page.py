@@ -1,5 +1,6 @@
 """Every page route, visited in a real browser by every kind of user (and by a visitor who is not
-signed in): none is a server error, none scrolls sideways at 390 px, each page passes axe-core the
+signed in): none is a server error, none scrolls sideways at 390 px, none writes a date in another
+style than "1 December 2026", each page passes axe-core the
 first time it is seen, and each is photographed at 390 and 1280 px (test-output/screenshots). The
 admin pages are also worked by keyboard alone."""
 
@@ -88,6 +89,18 @@ def _fits(page) -> None:
         raise AssertionError(f"{page.url} scrolls sideways at 390 px ({width} px wide): {wide}")
 
 
+# Dates are written one way for people ("1 December 2026", "1 December 2026, 14:30"); ISO dates
+# belong in attributes and files, not in the words on a page or in an email.
+OTHER_DATE_STYLES = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    r"|\b0\d (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b"
+)
+
+
+def other_date_styles(text: str) -> list[str]:
+    return OTHER_DATE_STYLES.findall(text)
+
+
 @pytest.fixture(scope="module")
 def failed_job(server):
     """A job that failed after its last attempt, for the failed-jobs page (sending it again is harmless)."""
@@ -139,6 +152,8 @@ def test_every_page_for_every_kind_of_user(new_page, server, check, failed_job, 
             assert status < 500, f"{who} {address}: {status}"
             assert "text/html" in (response.headers.get("content-type") or ""), (who, address)
             _fits(page)
+            odd = other_date_styles(page.inner_text("body"))
+            assert not odd, f"{who} {address} writes dates as {odd}"
             if status == 200 and path not in seen_ok:
                 seen_ok.add(path)
                 check.axe(page, f"{who} {address}")

@@ -8,6 +8,7 @@ from functools import partial
 
 from sqlalchemy import select
 
+from brokerage.dates import long_date
 from brokerage import events
 from brokerage.db import session_scope
 from brokerage.jobs import service as jobs_service
@@ -114,7 +115,7 @@ def role_expire_due(day: str) -> None:
             role = views.brief(session, role_id)
             if role is None or role.publish_end is None:  # closed or changed since the query
                 continue
-            closes_on = f"{role.publish_end.day} {role.publish_end:%B %Y}"
+            closes_on = long_date(role.publish_end)
             for email, name in roles_service.listing_recipients(session, role):
                 reminders.append((f"role_refresh:{role_id}:{role.publish_end}:{email.lower()}", email, name, role, closes_on))
         blocked = jobs_service.suppressed(session, [r[1] for r in reminders])

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from pydantic import EmailStr
 from sqlalchemy import select
 
+from brokerage.dates import long_date
 from brokerage import audit
 from brokerage.auth import service as auth_service
 from brokerage.auth.principal import Principal
@@ -402,9 +403,7 @@ def add_rate(request: Request, session: DbSession, principal: PilotUser, form: F
     if errors:
         return _rates_page(request, session, values, errors, status_code=422)
     assert rate is not None
-    return redirect(
-        request, "/admin/rates", f"The rate for {rate.name} from {rate.valid_from.day} {rate.valid_from:%B %Y} has been added."
-    )
+    return redirect(request, "/admin/rates", f"The rate for {rate.name} from {long_date(rate.valid_from)} has been added.")
 
 
 # -- investment -----------------------------------------------------------------------------------------

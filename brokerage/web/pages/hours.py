@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from fastapi import Request
 from sqlalchemy import select
 
+from brokerage.dates import long_date
 from brokerage.deps import DbSession
 from brokerage.errors import Forbidden, NotFound
 from brokerage.hours import service as hours_service
@@ -132,7 +133,9 @@ def log_hours(request: Request, session: DbSession, principal: VolunteerUser, fo
             },
             status_code=422,
         )
-    return redirect(request, "/my/hours", f"{amount.normalize():f} hours on {day:%d %B %Y} sent to the organisation to approve.")
+    return redirect(
+        request, "/my/hours", f"{amount.normalize():f} hours on {long_date(day)} sent to the organisation to approve."
+    )
 
 
 @router.get("/manage/hours")
