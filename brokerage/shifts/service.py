@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from brokerage.dates import long_date
 from brokerage import audit, events, locking
 from brokerage.auth import policy
 from brokerage.auth.principal import Principal
@@ -331,7 +332,7 @@ def record_attendance(
             continue
         placement = _placement_for(session, role, booking.volunteer_id, day)
         entry = hours_service.propose(
-            session, principal, placement, day, hours, f"{role.title}: session on {row.starts_at:%d %B %Y}"
+            session, principal, placement, day, hours, f"{role.title}: session on {long_date(row.starts_at)}"
         )
         booking.attended, booking.hours_entry_id = True, entry.id
         proposed.append(entry)
@@ -393,12 +394,12 @@ def reminders_for(session: Session, day: date) -> list[Reminder]:
 
 
 def _clock(at: datetime) -> str:
-    return (at.strftime("%I:%M%p").lstrip("0").lower()).replace(":00", "")
+    return f"{at:%H:%M}"
 
 
 def describe(starts_at: datetime, ends_at: datetime) -> str:
-    """A session's time as people say it: "Saturday 5 December 2026, 10am to 1pm"."""
-    day = f"{starts_at:%A} {starts_at.day} {starts_at:%B %Y}"
+    """A session's time in the one date style: "Saturday 5 December 2026, 10:00 to 13:00"."""
+    day = f"{starts_at:%A} {long_date(starts_at)}"
     if ends_at.date() != starts_at.date():
-        return f"{day}, {_clock(starts_at)} to {ends_at:%A} {ends_at.day} {ends_at:%B}, {_clock(ends_at)}"
+        return f"{day}, {_clock(starts_at)} to {ends_at:%A} {long_date(ends_at)}, {_clock(ends_at)}"
     return f"{day}, {_clock(starts_at)} to {_clock(ends_at)}"

@@ -20,6 +20,7 @@ from sqlalchemy import String, any_, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from brokerage.dates import long_date
 from brokerage.auth.service import normalise_email
 from brokerage.db import utcnow
 from brokerage.errors import InvalidInput
@@ -291,7 +292,7 @@ class _Rows:
             self.report.warning(
                 n,
                 self.mapping.get("dbs_expires"),
-                f"The criminal record check was due for renewal on {expires:%d/%m/%Y}; it is recorded as no current check.",
+                f"The criminal record check was due for renewal on {long_date(expires)}; it is recorded as no current check.",
             )
             level = "none"
         data["dbs_level"] = level

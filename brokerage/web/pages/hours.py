@@ -56,7 +56,7 @@ def confirm_hours(entry_id: int, request: Request, session: DbSession, principal
     if entry is None:
         return redirect(request, "/my/hours", forms.first_error(errors), kind="error")
     return redirect(
-        request, "/my/hours", f"Thank you: {entry.hours.normalize():f} hours on {entry.worked_on:%d %B %Y} now count."
+        request, "/my/hours", f"Thank you: {entry.hours.normalize():f} hours on {long_date(entry.worked_on)} now count."
     )
 
 
