@@ -124,8 +124,12 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def describe_distance(d: float) -> str:
-    """ "2.1 miles away"; very close places read as people say them."""
+def describe_distance(d: float, approximate: bool = False) -> str:
+    """The one wording of a distance between a volunteer and a role: "2.1 miles away", very close
+    places as people say them; ``approximate`` when a place is known only by its postcode district's
+    centre (an outward-code centroid): "about 2 miles away", "about a mile away"."""
+    if approximate:
+        return "about a mile away" if d < 1.5 else f"about {round(d)} miles away"
     if d < 0.5:
         return "less than half a mile away"
     if d < 1.05:

@@ -36,5 +36,11 @@ def _has_exact_rows(session: Session) -> bool:
     return _exact_rows_cache[key]
 
 
+def locations_are_approximate(session: Session) -> bool:
+    """True while places are known by their postcode district's centre only (no exact ONS Postcode
+    Directory rows are loaded): distances between them are then "about" so many miles."""
+    return not _has_exact_rows(session)
+
+
 def forget_exact_rows_cache() -> None:
     _exact_rows_cache.clear()

@@ -37,6 +37,9 @@ class RoleMatchOut(Output):
     contributions: dict[str, float]
     flags: list[str]
     distance_miles: float | None
+    distance_words: str | None = Field(
+        default=None, description='The distance in words, as the pages say it: "about 3 miles away"'
+    )
     district_gss: str | None
     mode: str | None
     one_off: bool
@@ -52,6 +55,7 @@ class VolunteerCandidateOut(Output):
     explanation: str
     flags: list[str]
     distance_miles: float | None
+    distance_words: str | None = Field(default=None, description='The distance in words: "about 3 miles away", "within 2 miles"')
 
 
 class ReasonOut(Output):

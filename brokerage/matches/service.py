@@ -15,7 +15,7 @@ from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.config import get_settings
 from brokerage.errors import Forbidden, NotFound
-from brokerage.geo.lookup import locate
+from brokerage.geo.lookup import locate, locations_are_approximate
 from brokerage.vocab import taxonomies
 from brokerage.matches.features import role_features, volunteer_features, volunteer_features_of
 from brokerage.matches.index_holder import holder
@@ -50,6 +50,7 @@ class RoleMatch:
     contributions: dict[str, float] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     distance_miles: float | None = None
+    distance_words: str | None = None  # "about 3 miles away", as every page and email says it
     district_gss: str | None = None
     mode: str | None = None
     one_off: bool = False
@@ -73,6 +74,7 @@ class VolunteerCandidate:
     explanation: str
     flags: list[str] = field(default_factory=list)
     distance_miles: float | None = None
+    distance_words: str | None = None  # "about 3 miles away", as every page and email says it
 
 
 @dataclass
@@ -112,17 +114,22 @@ def _decorate(session: Session, results: list[MatchResult], known: dict[int, Rol
                 organisation_id=row.organisation_id,
                 organisation_name=row.organisation_name,
                 score=round(r.score, 4),
-                explanation=r.explanation,
+                explanation=worded(session, r.explanation, r.distance_miles),
                 contributions={k: round(v, 4) for k, v in r.contributions.items()},
                 flags=list(r.flags),
                 distance_miles=None if r.distance_miles is None else round(r.distance_miles, 1),
+                distance_words=distance_words(session, r.distance_miles),
                 district_gss=row.district_gss,
                 mode=row.mode,
                 one_off=row.one_off,
                 notes=notes_of(r.flags),
                 close_match=None
                 if r.close is None
-                else {"code": r.close.code, "message": r.close.message, "change": r.close.change},
+                else {
+                    "code": r.close.code,
+                    "message": worded(session, r.close.message, r.distance_miles),
+                    "change": r.close.change,
+                },
             )
         )
     return out
@@ -347,7 +354,10 @@ def fit(session: Session, principal: Principal, volunteer_id: int, role_id: int)
     today = date.today()
     reasons, flags = _reasons(v, role, today)
     scored = _score_pair(v, role, today, check_eligible=False)
-    return RoleFit(reasons=reasons, flags=flags, explanation=scored.explanation if scored else "")
+    miles = distance_miles(v, role)
+    for r in reasons:
+        r.message = worded(session, r.message, miles)
+    return RoleFit(reasons=reasons, flags=flags, explanation=worded(session, scored.explanation, miles) if scored else "")
 
 
 def _pair(session: Session, volunteer_id: int, role_id: int) -> tuple[VolunteerFeatures, RoleFeatures]:
@@ -406,11 +416,27 @@ def candidates_for_role(
                 display_name=f"{first} {last[:1]}.",
                 district_gss=district,
                 score=round(m.score, 4),
-                explanation=_coarse_explanation(m.explanation, m.distance_miles),
+                explanation=worded(session, m.explanation, m.distance_miles, for_organisation=True),
                 flags=list(m.flags),
                 distance_miles=coarse_distance(m.distance_miles),
+                distance_words=distance_words(session, m.distance_miles, for_organisation=True),
             )
         )
+    return out
+
+
+def reasons_for_volunteers(session: Session, role_id: int, volunteer_ids: list[int], today: date | None = None) -> dict[int, str]:
+    """Why a role suits each volunteer, said to them ("about 3 miles away · uses your gardening
+    skill"), for the email that tells them about it: the words of the role's page."""
+    role = next(iter(role_features(session, [role_id], statuses=None)), None)
+    if role is None:
+        return {}
+    today = today or date.today()
+    out = {}
+    for v in volunteer_features(session, volunteer_ids):
+        scored = _score_pair(v, role, today, check_eligible=False)
+        if scored is not None:
+            out[v.id] = worded(session, scored.explanation, distance_miles(v, role))
     return out
 
 
@@ -422,13 +448,26 @@ def coarse_distance(miles: float | None) -> float | None:
     return float(max(1, round(miles)))
 
 
-def _coarse_explanation(explanation: str, miles: float | None) -> str:
+def distance_words(session: Session, miles: float | None, *, for_organisation: bool = False) -> str | None:
+    """The words for the distance of a volunteer–role pair, the same on every page, email, API answer
+    and explanation (:func:`matching.eligibility.describe_distance`): "about" while places are known
+    by postcode district only. A role's managers and centre read whole miles, never below the floor."""
     if miles is None:
-        return explanation
-    shown = coarse_distance(miles)
-    floor = get_settings().candidate_distance_floor_miles
-    words = f"within {floor:g} miles" if shown is None else f"about {shown:g} miles away"
-    return explanation.replace(describe_distance(miles), words)
+        return None
+    if for_organisation:
+        shown = coarse_distance(miles)
+        if shown is None:
+            return f"within {get_settings().candidate_distance_floor_miles:g} miles"
+        return describe_distance(shown, approximate=True)
+    return describe_distance(miles, approximate=locations_are_approximate(session))
+
+
+def worded(session: Session, text: str, miles: float | None, *, for_organisation: bool = False) -> str:
+    """An explanation or reason from matching with its distance in :func:`distance_words`."""
+    if miles is None or not text:
+        return text
+    words = distance_words(session, miles, for_organisation=for_organisation)
+    return text.replace(describe_distance(miles), words) if words else text
 
 
 def candidates(session: Session, principal: Principal, role_id: int, *, limit: int = 20) -> list[VolunteerCandidate]:

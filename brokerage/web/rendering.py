@@ -29,7 +29,6 @@ from brokerage.vocab.taxonomies import cause_label, skill_label
 from brokerage.vocab.volunteers import DISABILITY, EMPLOYMENT_STATUS, ETHNICITY, GENDER, NOTIFICATION_PREFERENCE, PREFERENCE
 from brokerage.shifts.service import describe as describe_session
 from brokerage.web import csrf
-from matching.scoring import describe_distance
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -120,7 +119,6 @@ def _env() -> Environment:
         places=fmt_places,
         metric_label=report_definitions.metric_label,
         metric_value=lambda value, metric: report_definitions.display_value(metric, value),
-        miles_away=describe_distance,
         role_status=ROLE_STATUS.label,
         referral_status=REFERRAL_STATUS.label,
         hours_status=HOURS_STATUS.label,

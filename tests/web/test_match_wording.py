@@ -60,3 +60,42 @@ def test_a_manager_reads_about_the_volunteer_not_to_them(client, db, factory):
     assert "has gardening skills" in why
     assert "cares about Older People" in why
     assert "your" not in why and "you care about" not in why
+
+
+def test_one_pair_has_one_distance_on_every_page_email_and_answer(client, db, factory):
+    """The role's page, the search results, the match email and the manager's candidate list say the
+    same distance for one volunteer and one role, "about" so many miles (places known by postcode
+    district only)."""
+    from brokerage.matches import service as matches_service
+    from brokerage.roles import views
+    from workers.mail import render
+
+    org, role = _gardening(factory)
+    home = locate("TN27 0AA")  # 6.2 miles from the role's postcode district: "about 6 miles away"
+    volunteer = factory.volunteer(
+        ASHFORD,
+        availability=SAT_MORNING,
+        skills=("gardening",),
+        causes=("OlderPeople",),
+        postcode=home.postcode,
+        latitude=home.latitude,
+        longitude=home.longitude,
+    )
+    manager = factory.user("organisation_manager", organisations=(org,))
+    db.commit()
+    words = "about 6 miles away"
+
+    client.cookies.set(SESSION_COOKIE, issue_session_cookie(db.get(type(manager), volunteer.user_id)))
+    role_page = html.unescape(client.get(f"/opportunities/{role.id}").text)
+    results = html.unescape(client.get("/opportunities", params={"q": "gardener"}).text)
+    api = client.get("/search/roles", params={"q": "gardener"}).json()
+    reason = matches_service.reasons_for_volunteers(db, role.id, [volunteer.id])[volunteer.id]
+    email = render("role_match", "k", volunteer.email, "V", role=views.brief(db, role.id), reason=reason, first_name="V")
+    client.cookies.set(SESSION_COOKIE, issue_session_cookie(manager))
+    candidates = html.unescape(client.get(f"/manage/roles/{role.id}").text)
+
+    for where, text in (("role page", role_page), ("search", results), ("email", email.text), ("candidates", candidates)):
+        assert words in text, where
+        assert not re.search(r"\b\d+\.\d miles\b", text), where  # the same whole miles everywhere
+    found = next(r for r in api if r["role_id"] == role.id)
+    assert found["distance_words"] == words and words in found["explanation"]

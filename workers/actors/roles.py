@@ -39,13 +39,15 @@ def role_published(role_id: int) -> None:
         candidates = matches_service.candidates_for_role(session, role_id, limit=ws.role_candidates)
         wanted = {r.id for r in volunteers_service.role_email_recipients(session, [c.volunteer_id for c in candidates])}
         chosen = [c for c in candidates if c.volunteer_id in wanted]
+        # The candidates' explanations are written for the role's managers: each email says why to its reader.
+        said_to_them = matches_service.reasons_for_volunteers(session, role_id, [c.volunteer_id for c in chosen])
         for part in chunks(chosen, ws.role_email_chunk):
             enqueue(
                 session,
                 events.RoleMatchEmails(
                     role_id=role_id,
                     volunteer_ids=tuple(c.volunteer_id for c in part),
-                    reasons={str(c.volunteer_id): c.explanation for c in part},
+                    reasons={str(c.volunteer_id): said_to_them.get(c.volunteer_id, "") for c in part},
                 ),
             )
         logger.info("Role %s published: %d volunteers to tell", role_id, len(chosen))

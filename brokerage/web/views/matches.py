@@ -27,6 +27,7 @@ class RoleCard:
     role: Role
     organisation_name: str
     distance_miles: float | None = None
+    distance_words: str | None = None
     why: list[str] = field(default_factory=list)
     close: dict[str, str] | None = None  # a close match: what does not fit ("message") and what could change ("change")
     personal: bool = True  # ``why`` is said to the volunteer reading it (not to a visitor who is not signed in)
@@ -60,6 +61,7 @@ def _cards(session: Session, found: list[RoleMatch], personal: bool = True) -> l
             role=roles[m.role_id],
             organisation_name=m.organisation_name,
             distance_miles=m.distance_miles,
+            distance_words=m.distance_words,
             why=_sentences(m.explanation),
             close=m.close_match,
             personal=personal,
@@ -155,6 +157,7 @@ def candidates(session: Session, principal: Principal, role: Role) -> list[dict[
             "name": c.display_name,
             "district": c.district_gss,
             "distance_miles": c.distance_miles,
+            "distance_words": c.distance_words,
             "why": _sentences(c.explanation),
         }
         for c in found
