@@ -31,7 +31,8 @@ class ImportBatch(Base):
     format: Mapped[str] = mapped_column(String(16))
     filename: Mapped[str] = mapped_column(String(255))
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
-    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # deferred: a 50 MB file is read when an import needs it, not whenever its batch is
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     columns: Mapped[list[str] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="checked", index=True)

@@ -52,10 +52,24 @@ class Checked:
     mapping: dict[str, str] = field(default_factory=dict)
 
 
-def _read(batch: ImportBatch) -> Table:
+def _content(session: Session, batch: ImportBatch) -> bytes:
+    """The stored file. On PostgreSQL it is fetched in binary (the text protocol would bring it as hex,
+    twice its size, and then decode it); it is not kept on the batch."""
+    if "content" in batch.__dict__:  # uploaded in this transaction
+        return batch.content or b""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return batch.content or b""
+    dbapi: Any = connection.connection.dbapi_connection
+    with dbapi.cursor(binary=True) as cursor:
+        row = cursor.execute("SELECT content FROM import_batches WHERE id = %s", (batch.id,)).fetchone()
+    return bytes(row[0]) if row and row[0] is not None else b""
+
+
+def _read(session: Session, batch: ImportBatch) -> Table:
     options = batch.options or {}
     return read_table(
-        batch.content or b"",
+        _content(session, batch),
         batch.filename,
         sheet=options.get("sheet"),
         header_row=options.get("header_row"),
@@ -77,11 +91,13 @@ def _check(
     if batch.kind == "feed":
         from brokerage.interop import feed_import
 
-        feed_report, feed_plan = feed_import.check_import(session, batch.content or b"", area=(batch.options or {}).get("area"))
+        feed_report, feed_plan = feed_import.check_import(
+            session, _content(session, batch), area=(batch.options or {}).get("area")
+        )
         return Checked(feed_report, feed_plan)
     report = Report()
     try:
-        table = _read(batch)
+        table = _read(session, batch)
     except FileProblem as exc:
         _file_problem(report, exc)
         return Checked(report)
@@ -195,7 +211,7 @@ def start(
     if format == "generic":
         report = Report()
         try:
-            table = _read(batch)
+            table = _read(session, batch)
         except FileProblem as exc:
             _file_problem(report, exc)
             _store_report(batch, Checked(report))
@@ -262,7 +278,7 @@ def set_mapping(
         options.update({k: v for k, v in (("sheet", sheet), ("header_row", header_row)) if v is not None})
         batch.options = options
         try:
-            batch.columns = _read(batch).columns
+            batch.columns = _read(session, batch).columns
         except FileProblem as exc:
             raise InvalidInput(exc.message, field="header_row" if header_row is not None else "sheet") from None
     batch.mapping = formats.check_mapping(batch.kind, batch.columns or [], mapping)
