@@ -237,6 +237,16 @@ def _skill(iri: str | None, label: str | None) -> str | None:
     return by_iri.get(concept.iri) if concept else None
 
 
+def tag_concept(tag: str) -> tuple[str, str] | None:
+    """A free-text tag (TeamKinetic's TAGS) as one of our causes or skills, by the taxonomies' labels
+    in any case and spacing: ("cause", id), ("skill", id), or None when it names neither."""
+    concept = concept_for("Cause", tag)
+    if concept is not None and concept.name in taxonomies.causes():
+        return "cause", concept.name
+    skill = _skill(None, tag)
+    return ("skill", skill) if skill else None
+
+
 def concepts_by_iri() -> dict[str, Concept]:
     from brokerage.interop.standard import concepts as all_concepts
 

@@ -126,7 +126,9 @@ def test_clean_teamkinetic_files_import_and_reimport_changes_nothing(client, as_
     assert statuses[(amelia.id, date(2025, 10, 4))] == "approved"
     assert statuses[(amelia.id, date(2025, 10, 11))] == "submitted"  # logged by the volunteer, not yet checked
     role = db.scalar(select(Role).where(Role.title == "Food bank helper"))
-    assert role.status == "draft" and role.slot_mask == 1 << 15  # SaturdayMorning
+    assert (
+        role.status == "pending_review" and role.slot_mask == 1 << 15
+    )  # SaturdayMorning; not said to be live: the centre reviews it
     beach = db.scalar(select(Role).where(Role.title == "Beach clean"))
     assert beach.status == "closed" and beach.one_off
     assert db.scalar(select(func.count()).select_from(Placement).where(Placement.volunteer_id == amelia.id)) == 1

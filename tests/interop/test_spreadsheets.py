@@ -163,3 +163,34 @@ def test_a_column_named_twice_with_different_values_is_reported_by_row():
     assert [(p.row, p.field) for p in table.problems] == [(3, "VOLID")]
     same = read_table(b"VOLID,FIRSTNAME,SURNAME,VOLID\n1,Amelia,Hart,1\n", "tk.csv")
     assert not same.problems and any("same in every row" in n for n in same.notes)
+
+
+def test_roles_from_a_file_map_their_tags_and_go_where_a_centre_expects(client, as_user, staff, factory, db):
+    """Tags naming a cause or skill are recorded as such and the others reported; a role the file says
+    is live still needs its times before it is published, so it waits in the centre's review queue, and a
+    role whose last day has passed comes in closed. Places the file does not give stay unknown."""
+    org = factory.organisation(ASHFORD, name="Ashford Green Spaces")
+    content = (
+        "Role,Tags,Live,Venue postcode,Closing date\n"
+        "Litter picker,Environment; Knitting,Yes,TN23 1AA,2030-12-31\n"
+        "Minibus driver,Driving,No,TN23 1AA,2030-12-31\n"
+        "Summer fete helper,Environment,Yes,TN23 1AA,2020-08-01\n"
+    ).encode()
+    mapping = {"title": "Role", "tags": "Tags", "authorised": "Live", "postcode": "Venue postcode", "ends_on": "Closing date"}
+    h = as_user(staff)
+    batch = upload(client, h, content, "roles", "roles.csv", mapping=mapping, organisation_id=org.id)
+    assert batch["error_count"] == 0, batch["problems"]
+    s = batch["summary"]
+    assert (s["roles_to_publish"], s["roles_for_review"], s["roles_closed"]) == (0, 2, 1)
+    assert s["why_roles_go_to_review"]["the file does not give its times"] == 2
+    assert s["why_roles_go_to_review"]["the file does not say the role is live"] == 1
+    assert {(t["tag"], t["maps_to"]) for t in s["tags_mapped"]} == {
+        ("Environment", "cause: Environment"),
+        ("Driving", "skill: driving"),
+    }
+    assert s["tags_not_mapped"] == {"Knitting": 1}
+    assert client.post(f"/imports/{batch['id']}/confirm", headers=h).status_code == 200
+    roles = {r.title: r for r in db.scalars(select(Role).where(Role.organisation_id == org.id))}
+    assert roles["Litter picker"].status == "pending_review" and roles["Summer fete helper"].status == "closed"
+    assert roles["Litter picker"].causes == ["Environment"] and roles["Minibus driver"].desired_skills == ["driving"]
+    assert all(r.places_available is None for r in roles.values())

@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from brokerage.models import HoursEntry, Organisation, Placement, Role, Volunteer
+from brokerage.models import HoursEntry, Organisation, Placement, Role, RoleSession, Volunteer
 from tests.factories import ASHFORD, CANTERBURY
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "teamkinetic"
@@ -187,6 +188,9 @@ def test_the_provider_and_opportunity_exports_become_organisations_and_roles_lin
     opps = upload(client, h, "Opportunity-data.csv", "roles")
     assert opps["error_count"] == 0, opps["problems"]
     assert opps["summary"]["roles_to_create"] == 3 and opps["total_rows"] == 3
+    # the demonstration tags name no cause or skill of the taxonomies: each is reported, none is dropped silently
+    assert opps["summary"]["tags_mapped"] == [] and "Disability Coach" in opps["summary"]["tags_not_mapped"]
+    assert opps["summary"]["roles_closed"] == 3  # their last days have passed
     assert confirm(client, h, opps).status_code == 200
     roles = db.scalars(select(Role).where(Role.source == "teamkinetic").order_by(Role.source_id)).all()
     assert [r.organisation_id for r in roles] == [org.id] * 3
@@ -196,7 +200,20 @@ def test_the_provider_and_opportunity_exports_become_organisations_and_roles_lin
     assert confirm(client, h, vols, take_good_rows=True).status_code == 200
     sessions = upload(client, h, "Session-data.csv", "sessions")
     assert sessions["summary"]["roles_to_create"] == 0 and sessions["summary"]["organisations_to_create"] == 0
+    planned_sessions = sessions["summary"]["role_sessions_to_create"]
+    assert planned_sessions > 0
     assert confirm(client, h, sessions).status_code == 200
+    # each session a volunteer gave time at is a dated session of its role, from its start for its hours
+    dated = db.scalars(select(RoleSession).where(RoleSession.role_id.in_([r.id for r in roles]))).all()
+    assert len(dated) == planned_sessions
+    given = {
+        datetime.strptime(f"{r['SESSIONDATE']} {r['SESSIONSTARTTIME']}", "%Y-%m-%d %H:%M")
+        for r in tk_rows("Session-data.csv")
+        if r["VOLID"] and r["SESSIONDATE"]
+    }
+    assert {x.starts_at for x in dated} <= given and all(x.ends_at > x.starts_at for x in dated)
+    again_sessions = upload(client, h, "Session-data.csv", "sessions")
+    assert again_sessions["summary"]["role_sessions_to_create"] == 0
     placement_roles = set(db.scalars(select(Placement.role_id)))
     assert placement_roles <= {r.id for r in roles} and placement_roles
     assert db.scalar(select(func.count()).select_from(Organisation).where(Organisation.source == "teamkinetic")) == 1

@@ -5,12 +5,15 @@ Each created row remembers where it came from (``source`` / ``source_id``): a Te
 ``<centre>:provider:<PROVIDERID>`` and an opportunity ``<centre>:opp:<PLACEMENTID>``, the same key the
 sessions import gives the role of a session row, so sessions imported afterwards attach their hours to
 these roles. An organisation already on the county's records under the same name is used, not copied.
-Roles come in as drafts (or closed, once their last day has passed) for the organisation to review."""
+Roles come in published when the file says they are live and the brokerage would publish them, closed
+once their last day has passed, and otherwise to the centre's review queue (see ``role_status``). Tags
+that name a cause or skill of the taxonomies are recorded as such; the others are reported."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,10 +24,14 @@ from sqlalchemy.orm import Session
 
 from brokerage.errors import InvalidInput
 from brokerage.geo.lookup import locate
-from brokerage.interop.imports import answers
+from brokerage.interop.feed_values import tag_concept
+from brokerage.interop.imports import answers, role_status
 from brokerage.interop.imports.reader import Table
 from brokerage.interop.imports.values import CellProblem, Report, parse_bool, parse_date, parse_email, shown
-from brokerage.models import Activity, Organisation, Role, RoleStatusChange
+from brokerage import events
+from brokerage.db import utcnow
+from brokerage.models import Activity, Organisation, Role, RoleCause, RoleSkill, RoleStatusChange
+from brokerage.outbox import enqueue
 
 TITLE_LIMIT = 200
 
@@ -39,6 +46,10 @@ class ListingPlan:
     unchanged: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     rejected_rows: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    review_reasons: Counter[str] = field(default_factory=Counter)
+    tags_mapped: Counter[tuple[str, str]] = field(default_factory=Counter)  # (tag, cause or skill) → roles
+    tags_not_mapped: Counter[str] = field(default_factory=Counter)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -52,6 +63,9 @@ class ListingPlan:
             out["organisations_to_create"] = len(self.organisations)
         else:
             out["roles_to_create"] = len(self.roles)
+            out.update(role_status.counts(self.statuses, self.review_reasons))
+            out["tags_mapped"] = [{"tag": tag, "maps_to": to, "roles": n} for (tag, to), n in sorted(self.tags_mapped.items())]
+            out["tags_not_mapped"] = dict(sorted(self.tags_not_mapped.items()))
         return out
 
 
@@ -153,6 +167,7 @@ def check(
     existing = _existing(session, model, source, prefix)
     seen: dict[str, int] = {}
     cache: dict[str, Any] = {}
+    verified: dict[int, bool] = {}
     default_org = _default_organisation(session, source, prefix, organisation_id) if kind == "roles" else None
     for row in table.iter_rows():
         if progress is not None:
@@ -188,8 +203,37 @@ def check(
                 continue
             plan.organisations.append(data)
         else:
+            _plan_listing(session, plan, data, verified)
             plan.roles.append(data)
     return plan
+
+
+def _plan_listing(session: Session, plan: ListingPlan, data: dict[str, Any], verified: dict[int, bool]) -> None:
+    """The role's status (see ``role_status``) and its tags as causes and skills, counted for the report."""
+    org_id = data["organisation_id"]
+    if org_id not in verified:
+        verified[org_id] = session.scalar(select(Organisation.verification_status).where(Organisation.id == org_id)) == "verified"
+    data["status"] = role_status.imported_status(
+        ends_on=data["ends_on"],
+        live=data.get("live"),
+        organisation_verified=verified[org_id],
+        has_place=data["remote"] or bool(data.get("place")),
+        has_times=False,  # a listings file gives no weekly times or dated sessions
+        today=date.today(),
+        reasons=plan.review_reasons,
+    )
+    plan.statuses[data["status"]] += 1
+    data["causes"], data["skills"] = [], []
+    for tag in data.pop("tags", []):
+        found = tag_concept(tag)
+        if found is None:
+            plan.tags_not_mapped[tag] += 1
+            continue
+        kind, value = found
+        target = data["causes"] if kind == "cause" else data["skills"]
+        if value not in target:
+            target.append(value)
+        plan.tags_mapped[(tag, f"{kind}: {value}")] += 1
 
 
 def _organisation(session: Session, cells: _Cells, cache: dict[str, Any]) -> dict[str, Any] | None:
@@ -258,6 +302,8 @@ def _role(session: Session, cells: _Cells, cache: dict[str, Any], default_org: i
     if data["starts_on"] and data["ends_on"] and data["ends_on"] < data["starts_on"]:
         cells.report.error(cells.n, cells.mapping.get("ends_on"), "The last day is before the first day.")
     data["link"] = cells.web("link")
+    data["live"] = cells.parsed("authorised", parse_bool)
+    data["tags"] = list(dict.fromkeys(t.strip()[:100] for t in re.split(r"[,;|]", cells.values.get("tags", "")) if t.strip()))
     places = cells.values.get("places", "").strip()
     data["places"] = None
     if places:
@@ -295,13 +341,12 @@ def apply(session: Session, plan: ListingPlan, *, actor_user_id: int | None) -> 
             )
         session.flush()
         return {"organisations_created": len(plan.organisations), "already_imported": plan.unchanged}
-    today = date.today()
     for d in plan.roles:
         activity = Activity(organisation_id=d["organisation_id"], title=d["title"], description="")
         session.add(activity)
         session.flush()
         where = {} if d["remote"] else (d.get("place") or {})
-        status = "closed" if (d["ends_on"] and d["ends_on"] < today) else "draft"
+        status = d["status"]
         role = Role(
             activity_id=activity.id,
             organisation_id=d["organisation_id"],
@@ -325,14 +370,20 @@ def apply(session: Session, plan: ListingPlan, *, actor_user_id: int | None) -> 
             publish_start=d["starts_on"],
             publish_end=d["ends_on"],
             status=status,
+            published_at=utcnow() if status == "published" else None,
             source=d["source"],
             source_id=d["source_id"],
             created_by_id=actor_user_id,
         )
+        role.cause_links = [RoleCause(cause_id=c) for c in d["causes"]]
+        role.skill_links = [RoleSkill(skill_id=s, required=False) for s in d["skills"]]
         session.add(role)
         session.flush()
         session.add(
             RoleStatusChange(role_id=role.id, from_status=None, to_status=status, actor_user_id=actor_user_id, reason="Imported")
         )
+        if status == "published":
+            enqueue(session, events.RolePublished(role_id=role.id))
+        enqueue(session, events.RoleChanged(role_id=role.id))
     session.flush()
     return {"roles_created": len(plan.roles), "already_imported": plan.unchanged}

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from brokerage import events
 from brokerage.auth.service import normalise_email
 from brokerage.errors import InvalidInput
 from brokerage.geo.lookup import locate
+from brokerage.interop.imports import role_status
 from brokerage.interop.imports.reader import Table
 from brokerage.interop.imports.values import (
     CellProblem,
@@ -36,7 +38,17 @@ from brokerage.interop.imports.values import (
 )
 from brokerage.interop.imports.volunteers import source_key
 from brokerage.outbox import enqueue
-from brokerage.models import Activity, HoursEntry, ImportBatch, Organisation, Placement, Role, RoleStatusChange, Volunteer
+from brokerage.models import (
+    Activity,
+    HoursEntry,
+    ImportBatch,
+    Organisation,
+    Placement,
+    Role,
+    RoleSession,
+    RoleStatusChange,
+    Volunteer,
+)
 
 ZERO = Decimal("0")
 
@@ -98,6 +110,9 @@ class RolePlan:
     starts_on: date | None = None
     ends_on: date | None = None
     slot_mask: int = 0
+    status: str = "pending_review"  # for a role this import creates (see role_status)
+    # the role's dated sessions (start, end) the file shows; those the role has already are dropped
+    sessions: set[tuple[datetime, datetime]] = field(default_factory=set)
 
 
 @dataclass
@@ -112,8 +127,13 @@ class SessionPlan:
     skipped: dict[str, int] = field(default_factory=dict)
     reconciliation: list[dict[str, Any]] = field(default_factory=list)
 
+    review_reasons: Counter[str] = field(default_factory=Counter)
+
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def statuses(self) -> Counter[str]:
+        return Counter(r.status for r in self.roles.values() if r.existing_id is None)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -123,6 +143,8 @@ class SessionPlan:
             "roles_to_create": sum(1 for r in self.roles.values() if r.existing_id is None),
             "placements_to_create": sum(1 for p in self.placements.values() if p["existing_id"] is None),
             "hours_entries_to_create": len(self.hours),
+            "role_sessions_to_create": sum(len(r.sessions) for r in self.roles.values()),
+            **role_status.counts(self.statuses(), self.review_reasons),
             "hours_to_add": float(sum((h["hours"] for h in self.hours), ZERO)),
             "already_imported": self.unchanged,
             "rows_without_hours": sum(self.skipped.values()),
@@ -363,9 +385,55 @@ def _plan_role(plan: SessionPlan, known: _Known, prefix: str, org_key: str, row:
             row.ends_on,
         )
     role.slot_mask |= slot_bit(row.worked_on, row.at)
+    role.sessions.add(_dated(row))
     if role.postcode is None and row.where:
         role.postcode = row.where
     return role_key
+
+
+def _dated(row: _Row) -> tuple[datetime, datetime]:
+    """A session row as a dated session: from its start time for its planned hours (else the hours
+    given); a row with no start time is the whole day."""
+    if row.at is None:
+        return datetime.combine(row.worked_on, time(0)), datetime.combine(row.worked_on, time(23, 59, 59))
+    start = datetime.combine(row.worked_on, row.at)
+    length = row.planned or row.hours or ZERO
+    end = start + timedelta(minutes=round(float(length) * 60)) if length else start
+    return start, min(end, datetime.combine(row.worked_on, time(23, 59, 59)))
+
+
+def _sessions_already_there(session: Session, plan: SessionPlan) -> None:
+    """Dated sessions the roles already have (from an earlier import, or added by hand) are not added again."""
+    ids = {r.existing_id: r for r in plan.roles.values() if r.existing_id is not None}
+    if not ids:
+        return
+    rows = session.execute(
+        select(RoleSession.role_id, RoleSession.starts_at, RoleSession.ends_at).where(RoleSession.role_id.in_(list(ids)))
+    )
+    for role_id, starts_at, ends_at in rows:
+        ids[role_id].sessions.discard((starts_at, ends_at))
+
+
+def _statuses(session: Session, plan: SessionPlan, today: date) -> None:
+    """New roles: a sessions export does not say whether a role is live, so they go to the centre's
+    review queue, or come in closed once their last day has passed."""
+    for r in plan.roles.values():
+        if r.existing_id is None:
+            org = plan.organisations[r.org_key]
+            verified = (
+                org.existing_id is not None
+                and session.scalar(select(Organisation.verification_status).where(Organisation.id == org.existing_id))
+                == "verified"
+            )
+            r.status = role_status.imported_status(
+                ends_on=r.ends_on,
+                live=None,
+                organisation_verified=verified,
+                has_place=bool(r.postcode),
+                has_times=bool(r.slot_mask or r.sessions),
+                today=today,
+                reasons=plan.review_reasons,
+            )
 
 
 def _plan_placement(plan: SessionPlan, known: _Known, prefix: str, today: date, role_key: str, row: _Row) -> str:
@@ -460,6 +528,8 @@ def check(
         seen_sessions[session_key] = n
         placement_key = _plan_placement(plan, known, prefix, today, role_key, row)
         _plan_hours(plan, known, session_key, placement_key, row)
+    _sessions_already_there(session, plan)
+    _statuses(session, plan, today)
     plan.reconciliation = reconcile(session, centre_id, source, plan, known.volunteers)
     return plan
 
@@ -546,17 +616,17 @@ def apply(session: Session, centre_id: int, plan: SessionPlan, source: str, *, a
         session.flush()
         org_ids[key] = org.id
     role_ids: dict[str, int] = {}
-    today = date.today()
     for key, r in plan.roles.items():
         if r.existing_id is not None:
             role_ids[key] = r.existing_id
+            session.add_all(RoleSession(role_id=r.existing_id, starts_at=a, ends_at=b) for a, b in sorted(r.sessions))
             continue
         org_id = org_ids[r.org_key]
         activity = Activity(organisation_id=org_id, title=r.event, description="")
         session.add(activity)
         session.flush()
         where = r.postcode or {}
-        status = "closed" if (r.ends_on and r.ends_on < today) else "draft"
+        status = r.status
         role = Role(
             activity_id=activity.id,
             organisation_id=org_id,
@@ -582,6 +652,7 @@ def apply(session: Session, centre_id: int, plan: SessionPlan, source: str, *, a
             source_id=r.source_id,
             created_by_id=actor_user_id,
         )
+        role.sessions = [RoleSession(starts_at=a, ends_at=b) for a, b in sorted(r.sessions)]
         session.add(role)
         session.flush()
         session.add(
@@ -639,6 +710,7 @@ def apply(session: Session, centre_id: int, plan: SessionPlan, source: str, *, a
         "roles_created": s["roles_to_create"],
         "placements_created": s["placements_to_create"],
         "hours_entries_created": s["hours_entries_to_create"],
+        "role_sessions_created": s["role_sessions_to_create"],
         "hours_added": s["hours_to_add"],
         "already_imported": s["already_imported"],
     }
