@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.support.isolation import unique_name, worker_redis_url
-from tests.support.live import LiveServer, live_server as _live_server, server_env
+from tests.support.live import LiveServer, live_server as _live_server, live_servers as _live_servers, server_env
 
 if TYPE_CHECKING:
     from tests.factories import Factory
@@ -38,6 +38,7 @@ REDIS_URL = worker_redis_url(os.environ.get("BROKERAGE_TEST_REDIS_URL", "redis:/
 BACKENDS = [b for b in os.environ.get("BROKERAGE_TEST_BACKENDS", "postgresql,sqlite").split(",") if b]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``--dist loadgroup``), tests that share something expensive stay on one
     worker, so it is built once: every browser test (one seeded server and one Chromium for them
@@ -190,6 +191,19 @@ def live_server() -> Callable[..., AbstractContextManager[LiveServer]]:
     ) -> AbstractContextManager[LiveServer]:
         env = server_env(database_url, var_dir, settings)
         return _live_server(env, log_path or var_dir / "server.log", kind=kind, args=args, timeout=timeout)
+
+    return _start
+
+
+@pytest.fixture(scope="session")
+def live_servers() -> Callable[..., AbstractContextManager[list[LiveServer]]]:
+    """``with live_servers(count, database_url, var_dir, …) as servers:`` → ``count`` server
+    processes on one database, started at once, as ``live_server`` starts one (logs in
+    ``var_dir/server-1.log`` …)."""
+
+    def _start(count: int, database_url: str, var_dir: Path, *, settings: dict[str, str] | None = None, **options):
+        logs = [var_dir / f"server-{n}.log" for n in range(1, count + 1)]
+        return _live_servers(server_env(database_url, var_dir, settings), logs, **options)
 
     return _start
 

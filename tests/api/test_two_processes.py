@@ -24,16 +24,15 @@ WAIT_SECONDS = 60  # how long to wait for the other process before calling it a 
 
 
 @pytest.fixture(scope="module")
-def two_processes(tmp_path_factory, pg_database, live_server):
+def two_processes(tmp_path_factory, pg_database, live_servers):
     with pg_database("two") as db_url:
         engine = create_engine(db_url, pool_size=2)
         var_dir = tmp_path_factory.mktemp("two_processes")
         settings = {"BROKERAGE_PAGES_ENABLED": "false"}
-        uvicorn = {"kind": "uvicorn", "args": ("--log-level", "warning"), "settings": settings}
         try:
-            with (
-                live_server(db_url, var_dir, log_path=var_dir / "first.log", **uvicorn) as first,
-                live_server(db_url, var_dir, log_path=var_dir / "second.log", **uvicorn) as second,
+            with live_servers(2, db_url, var_dir, settings=settings, kind="uvicorn", args=("--log-level", "warning")) as (
+                first,
+                second,
             ):
                 yield first.base_url, second.base_url, engine
         finally:

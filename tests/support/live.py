@@ -70,50 +70,66 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def _start(
-    kind: str, args: Sequence[str], env: Mapping[str, str], log_path: Path, timeout: float
-) -> tuple[str, subprocess.Popen]:
-    for attempt in range(1, PORT_TRIES + 1):
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        with open(log_path, "w") as log:
-            proc = subprocess.Popen(
-                _command(kind, port, args),
-                cwd=ROOT,
-                env={"BROKERAGE_BASE_URL": base_url, **env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while not _healthy(base_url):  # a poll of a real separate process
-            if proc.poll() is not None or time.monotonic() > deadline:
-                _stop(proc)
-                output = log_path.read_text(errors="replace")
-                if "address already in use" in output.lower() and attempt < PORT_TRIES:
-                    break
-                raise RuntimeError(f"The server ({kind}) did not start:\n" + output[-4000:])
-            time.sleep(0.1)
-        else:
-            return base_url, proc
-    raise AssertionError("unreachable")  # pragma: no cover
+def _spawn(kind: str, args: Sequence[str], env: Mapping[str, str], log_path: Path) -> tuple[str, subprocess.Popen]:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            _command(kind, port, args),
+            cwd=ROOT,
+            env={"BROKERAGE_BASE_URL": base_url, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    return base_url, proc
+
+
+def _came_up(kind: str, base_url: str, proc: subprocess.Popen, log_path: Path, deadline: float, last_try: bool) -> bool:
+    """Poll the real separate process until it answers ``/healthz`` (True), or it has stopped because
+    another process took its port first (False: try another); fails if it does not start at all."""
+    while not _healthy(base_url):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _stop(proc)
+            output = log_path.read_text(errors="replace")
+            if "address already in use" in output.lower() and not last_try:
+                return False
+            raise RuntimeError(f"The server ({kind}) did not start:\n" + output[-4000:])
+        time.sleep(0.1)
+    return True
 
 
 @contextmanager
-def live_server(
+def live_servers(
     env: Mapping[str, str],
-    log_path: Path,
+    log_paths: Sequence[Path],
     *,
     kind: str = "serve",
     args: Sequence[str] = ("--quiet",),
     timeout: float = 180,  # not a target: seconds on a quiet machine, a minute or more on a busy one
-) -> Iterator[LiveServer]:
-    """A server process on a free port of 127.0.0.1 (``kind``: ``serve`` is ``brokerage serve`` with
-    ``args`` such as ``--no-worker``; ``uvicorn`` is the bare app), healthy before it is yielded and
-    stopped afterwards. Its output goes to ``log_path``; ``BROKERAGE_BASE_URL`` is its own address
-    unless ``env`` says otherwise."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    base_url, proc = _start(kind, args, env, log_path, timeout)
+) -> Iterator[list[LiveServer]]:
+    """One server process per log path, on free ports of 127.0.0.1, all started at once (``kind``:
+    ``serve`` is ``brokerage serve`` with ``args`` such as ``--no-worker``; ``uvicorn`` is the bare
+    app), each healthy before they are yielded and all stopped afterwards. ``BROKERAGE_BASE_URL``
+    is each one's own address unless ``env`` says otherwise."""
+    for path in log_paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    started = [_spawn(kind, args, env, path) for path in log_paths]
+    deadline = time.monotonic() + timeout
     try:
-        yield LiveServer(base_url, log_path, proc)
+        for i, path in enumerate(log_paths):
+            for attempt in range(1, PORT_TRIES + 1):
+                if _came_up(kind, *started[i], path, deadline, last_try=attempt == PORT_TRIES):
+                    break
+                started[i] = _spawn(kind, args, env, path)
+        yield [LiveServer(base_url, path, proc) for (base_url, proc), path in zip(started, log_paths)]
     finally:
-        _stop(proc)
+        for _base_url, proc in started:
+            if proc.poll() is None:
+                _stop(proc)
+
+
+@contextmanager
+def live_server(env: Mapping[str, str], log_path: Path, **options) -> Iterator[LiveServer]:
+    """One server process, as ``live_servers`` starts them; its output goes to ``log_path``."""
+    with live_servers(env, [log_path], **options) as (server,):
+        yield server

@@ -189,7 +189,7 @@ def _every_control_reached_by_tab(page) -> None:
     assert not reached, f"Not reached with the Tab key on {page.url}: {reached}"
 
 
-def test_admin_pages_work_by_keyboard(new_page, server, check, failed_job):
+def test_admin_pages_work_by_keyboard(new_page, server, check, failed_job, import_batch):
     page = new_page(viewport=DESKTOP)
     sign_in(page, server.admin_email)
     for path in sorted(ADMIN_PAGES - {"/admin/rates", "/admin/investment"}):
