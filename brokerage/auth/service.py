@@ -254,14 +254,24 @@ def request_email_change(session: Session, request: Request, user_id: int, new_e
     enqueue(session, events.EmailChangeRequested(user_id=user.id, new_email=new_email.strip(), token=token))
 
 
-def confirm_email_change(session: Session, token: str) -> User:
-    """Open the link: the account (and the volunteer record it belongs to) takes the new address, and
-    every session of the account ends, so it is signed in again with the new address."""
+def _email_change_link(session: Session, token: str) -> tuple[User, str]:
+    """The account a confirmation link is for and the address it moves it to, or a 422."""
     data = tokens.unsign(tokens.EMAIL_CHANGE_SALT, token, get_settings().email_change_max_age_seconds)
     user = session.get(User, data["u"]) if isinstance(data, dict) and "u" in data else None
     if user is None or not isinstance(data, dict) or data.get("f") != _email_fingerprint(user):
         raise InvalidInput("This link is not valid or has expired. Ask for a new one from your account.", field="token")
-    new_email = str(data["e"])
+    return user, str(data["e"])
+
+
+def email_change_address(session: Session, token: str) -> str:
+    """The address a confirmation link would give the account (nothing changes until it is confirmed)."""
+    return _email_change_link(session, token)[1]
+
+
+def confirm_email_change(session: Session, token: str) -> User:
+    """Open the link: the account (and the volunteer record it belongs to) takes the new address, and
+    every session of the account ends, so it is signed in again with the new address."""
+    user, new_email = _email_change_link(session, token)
     if email_in_use(session, new_email, user_id=user.id):
         raise Conflict("Someone is already registered with this email address.")
     user.email, user.email_normalised = new_email, normalise_email(new_email)

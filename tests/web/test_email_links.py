@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import ASHFORD, PASSWORD, Factory
-from tests.web.conftest import PHONE, body_text, links_in
+from tests.web.conftest import PHONE, body_text, links_in, sign_in
 from tests.web.test_every_page import other_date_styles
 
 pytestmark = pytest.mark.browser
@@ -84,6 +84,7 @@ def _seed(server) -> dict:
         # a certificate due for renewal in ten days (one that ran out long ago is not news)
         v_ref = volunteer("Avery", dbs_certificate_date=years_later(today, -DBS_VALID_YEARS) + timedelta(days=10))
         v_hours = volunteer("Quinn")
+        v_move = volunteer("Casey")  # moves to a new email address
         ref = Referral(volunteer_id=v_ref.id, role_id=role.id, status="interested", share_email=True, share_phone=False)
         ref.status_changed_at = long_ago
         started = Referral(volunteer_id=v_hours.id, role_id=role.id, status="started", share_email=True, share_phone=False)
@@ -188,6 +189,8 @@ def _seed(server) -> dict:
             "ref_name": "Avery Linkfollower",
             "shift": v_shift.email,
             "milestone": v_milestone.email,
+            "move": v_move.email,
+            "moved": "casey.moved@example.net",
         }
     engine.dispose()
     return data
@@ -298,6 +301,13 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
     p.fill("#email", letters["manager"])
     p.click("form button[type=submit]")
     p.wait_for_load_state()
+    # And one asked for by a signed-in volunteer: moving the account to a new email address.
+    sign_in(p, letters["move"])
+    p.goto("/account/email")
+    p.fill("#email", letters["moved"])
+    p.fill("#password", PASSWORD)
+    p.click("button:has-text('Send the link')")
+    assert f"We have sent a link to {letters['moved']}" in p.locator(".notification-banner").inner_text()
 
     hours_page = {"/manage/hours": [letters["hours_name"]]}
     expected = [
@@ -320,6 +330,7 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         ("session_reminder", letters["shift"], "Tomorrow: " + role, {}),
         ("hours_proposed", letters["shift"], "Please confirm your hours for " + role, {"/my/hours": ["Hours to confirm"]}),
         ("milestone", letters["milestone"], "Congratulations: 10 hours", {"/my/milestones": ["10 hours", "Download"]}),
+        ("email_change", letters["moved"], "Confirm your new email address", {"/account/email/confirm": [letters["moved"]]}),
     ]
     followed = {}
     for kind, to, subject, extra in expected:
@@ -343,6 +354,19 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
     assert any("/my/hours" in u for u in followed["hours_proposed"])
     assert any("/centre/safeguarding/" in u for u in followed["safeguarding_concern"])
     assert any("/certificates/" in u for u in followed["milestone"]) and any("/my/milestones" in u for u in followed["milestone"])
+    # The new address is confirmed from its link, and the account then signs in with it.
+    (confirm,) = [u for u in followed["email_change"] if "/account/email/confirm?token=" in u]
+    p = new_page(PHONE)
+    p.goto(confirm)
+    p.click("button:has-text('Use my new email address')")
+    assert "Sign in with the new address" in p.locator(".notification-banner").inner_text()
+    sign_in(p, letters["moved"])
+    p.goto("/my/profile")
+    assert "Casey Linkfollower" in p.locator("main").inner_text()
+    engine = create_engine(server.db_url)
+    with engine.connect() as c:
+        assert c.scalar(text("select count(*) from users where email = :e"), {"e": letters["moved"]}) == 1
+    engine.dispose()
 
 
 def test_pilot_dashboard_shows_the_seeded_totals(server, new_page):
@@ -353,8 +377,6 @@ def test_pilot_dashboard_shows_the_seeded_totals(server, new_page):
         volunteers = s.scalar(select(func.count()).select_from(Volunteer).where(Volunteer.status == "active"))
     engine.dispose()
     p = new_page()
-    from tests.web.conftest import sign_in
-
     sign_in(p, server.pilot_email)
     p.goto("/pilot")
     content = p.locator("main").inner_text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, EmailStr, Field, ValidationError
@@ -204,8 +206,17 @@ def email_change(request: Request, session: DbSession, principal: SignedIn, form
 
 
 @router.get("/account/email/confirm")
-def email_change_confirm_page(request: Request, principal: OptionalPrincipal, token: str = ""):
-    return render(request, "pages/email_change_confirm.html", {"title": "Confirm your new email address", "token": token})
+def email_change_confirm_page(request: Request, session: DbSession, principal: OptionalPrincipal, token: str = ""):
+    """The link in the email: it names the address the account will sign in with, or says the link
+    no longer works, before anything changes."""
+    context: dict[str, Any] = {"title": "Confirm your new email address", "token": token}
+    if token:
+        try:
+            context["new_email"] = auth_service.email_change_address(session, token)
+        except InvalidInput as exc:
+            context.update(token="", errors=[{"field": "token", "message": exc.message}])
+            return render(request, "pages/email_change_confirm.html", context, status_code=422)
+    return render(request, "pages/email_change_confirm.html", context)
 
 
 @router.post("/account/email/confirm")
