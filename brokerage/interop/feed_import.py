@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from brokerage import events, links
@@ -27,7 +27,17 @@ from brokerage.geo.lookup import locate
 from brokerage.interop import feed_values as fv
 from brokerage.interop.feed_graph import FeedUnreadable, Graph, Shape, as_bool, load, shape
 from brokerage.interop.imports.values import Report
-from brokerage.models import Activity, Organisation, OrganisationCause, Role, RoleCause, RoleSession, RoleSkill, RoleStatusChange
+from brokerage.models import (
+    Activity,
+    Organisation,
+    OrganisationCause,
+    OutboxMessage,
+    Role,
+    RoleCause,
+    RoleSession,
+    RoleSkill,
+    RoleStatusChange,
+)
 from brokerage.outbox import enqueue
 from brokerage.vocab.slots import slots_to_mask
 
@@ -637,40 +647,57 @@ def _activity_ids(session: Session, plan: FeedPlan, org_id_of: Any) -> dict[tupl
 
 def _create_roles(session: Session, entries: list[dict[str, Any]], activity_ids: dict[tuple[int, str], int], org_id_of: Any,
                   actor_user_id: int | None) -> None:  # fmt: skip
-    """New roles, 500 at a time: each chunk written in one flush, then its history and its jobs."""
+    """New roles, 500 at a time, written as rows (no ORM object per role): the roles in one statement
+    that returns their ids in order, then their causes, skills, dated sessions, history and jobs."""
+    now = utcnow()
     for start in range(0, len(entries), CHUNK):
-        made = []
-        for entry in entries[start : start + CHUNK]:
+        chunk = entries[start : start + CHUNK]
+        rows = []
+        for entry in chunk:
             org_id = org_id_of(entry["org"])
-            role = Role(
-                activity_id=activity_ids[(org_id, entry["activity"]["source_id"])],
-                organisation_id=org_id,
-                status="published",
-                published_at=utcnow(),
-                places_available=None,  # the standard has no word for places: unknown, never full
-                created_by_id=actor_user_id,
-                source=SOURCE,
-                source_id=entry["source_id"],
+            rows.append(
+                {
+                    **{k: entry["data"][k] for k in ROLE_FIELDS},
+                    "activity_id": activity_ids[(org_id, entry["activity"]["source_id"])],
+                    "organisation_id": org_id,
+                    "status": "published",
+                    "published_at": now,
+                    "places_available": None,  # the standard has no word for places: unknown, never full
+                    "created_by_id": actor_user_id,
+                    "source": SOURCE,
+                    "source_id": entry["source_id"],
+                    "created_at": now,
+                    "updated_at": now,
+                }
             )
-            _set_role(role, entry["data"])
-            made.append(role)
-        session.add_all(made)
-        session.flush()
-        for role in made:
-            session.add(
-                RoleStatusChange(
-                    role_id=role.id,
-                    from_status=None,
-                    to_status="published",
-                    actor_user_id=actor_user_id,
-                    reason="Imported from a Volunteering Data Standard feed",
-                )
+        ids = session.execute(insert(Role).returning(Role.id, sort_by_parameter_order=True), rows).scalars().all()
+        causes, skills, dated, history, jobs = [], [], [], [], []
+        for rid, entry in zip(ids, chunk):
+            data = entry["data"]
+            causes += [{"role_id": rid, "cause_id": c} for c in data["causes"]]
+            skills += [{"role_id": rid, "skill_id": k, "required": False, "essential": False} for k in data["skills"]]
+            dated += [{"role_id": rid, "starts_at": a, "ends_at": b} for a, b in data["sessions"]]
+            history.append(
+                {
+                    "role_id": rid,
+                    "from_status": None,
+                    "to_status": "published",
+                    "at": now,
+                    "actor_user_id": actor_user_id,
+                    "reason": "Imported from a Volunteering Data Standard feed",
+                }
             )
-            enqueue(session, events.RolePublished(role_id=role.id))
-            enqueue(session, events.RoleChanged(role_id=role.id))
-        session.flush()
-        for role in made:  # written: nothing more to do with them in this import
-            session.expunge(role)
+            for event in (events.RolePublished(role_id=rid), events.RoleChanged(role_id=rid)):
+                jobs.append({"actor": event.name, "payload": event.payload(), "status": "pending", "attempts": 0})
+        for model, values in (
+            (RoleCause, causes),
+            (RoleSkill, skills),
+            (RoleSession, dated),
+            (RoleStatusChange, history),
+            (OutboxMessage, jobs),
+        ):
+            if values:
+                session.execute(insert(model), values)
 
 
 def apply_import(session: Session, plan: FeedPlan, *, actor_user_id: int | None) -> dict[str, int]:

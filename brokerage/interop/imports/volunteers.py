@@ -110,9 +110,9 @@ class _Rows:
             )
         )
         self.seen_refs: dict[str, int] = {}
-        self.seen_emails: dict[str, int] = {}
+        self.seen_emails: dict[int, int] = {}  # a digest of each address → its row (a long file, small keys)
         self.file_problems = {p.row for p in table.problems if p.severity == "error"}
-        self.places: dict[str, dict[str, Any] | str] = {}
+        self.places: dict[str, tuple[str, float, float, str | None] | str] = {}
         # what each cell's text was read as, by field (a long file repeats its dates, Yes/No and totals)
         self.parsed: dict[str, dict[str, Any]] = {}
 
@@ -180,17 +180,17 @@ class _Rows:
         data["status"] = self.status(n, values)
         self.hours_totals(n, values, ref)
         if data["email"]:
-            key = normalise_email(data["email"])
-            if key in self.seen_emails:
+            digest = int.from_bytes(hashlib.blake2b(normalise_email(data["email"]).encode(), digest_size=8).digest(), "big")
+            if digest in self.seen_emails:
                 report.warning(
                     n,
                     mapping.get("email"),
-                    f"Row {self.seen_emails[key]} has the same email address; "
+                    f"Row {self.seen_emails[digest]} has the same email address; "
                     "both records are kept and offered for duplicate review.",
                 )
                 data["email_shared"] = True
             else:
-                self.seen_emails[key] = n
+                self.seen_emails[digest] = n
         if report.errors > errors_before or n in self.file_problems:
             self.plan.rejected_rows += 1
             return None
@@ -242,21 +242,16 @@ class _Rows:
         if text not in self.places:
             try:
                 loc = locate(self.session, text)
-                self.places[text] = {
-                    "postcode": loc.postcode,
-                    "latitude": loc.latitude,
-                    "longitude": loc.longitude,
-                    "district_gss": loc.district_code,
-                }
+                self.places[text] = (loc.postcode, loc.latitude, loc.longitude, loc.district_code)
             except InvalidInput as exc:
                 self.places[text] = exc.message
-            if len(self.places) > 50_000:
+            if len(self.places) > 20_000:
                 self.places.clear()  # bounded: a long file of different postcodes looks them up again
         place = self.places.get(text)
         if isinstance(place, str):
             self.report.error(n, self.mapping.get("postcode"), place)
         elif place is not None:
-            data.update(place)
+            data["postcode"], data["latitude"], data["longitude"], data["district_gss"] = place
 
     def demographics(self, n: int, values: dict[str, str], data: dict[str, Any]) -> None:
         """Special-category data: mapped, never echoed in a row's problems."""
