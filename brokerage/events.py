@@ -201,6 +201,14 @@ class MilestoneReached(Event):
     milestone_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class SatisfactionQuestionsDue(Event):
+    """Daily: ask volunteers four weeks into a placement how satisfied they are (once each)."""
+
+    name: ClassVar[str] = "hours.satisfaction_questions"
+    day: str
+
+
 # -- shifts (dated sessions of a role) ------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class SessionPlaceOffered(Event):

@@ -95,6 +95,19 @@ def certificate_file(code: str) -> str:
     return f"/my/certificates/{quote(code)}.pdf"
 
 
+def satisfaction_page(placement_id: int) -> str:
+    """The one question asked four weeks into a placement."""
+    return f"/my/placements/{int(placement_id)}/satisfaction"
+
+
+def volunteer_leaving_page(placement_id: int) -> str:
+    return f"/my/placements/{int(placement_id)}/leaving"
+
+
+def organisation_leaving_page(placement_id: int) -> str:
+    return f"/manage/placements/{int(placement_id)}/leaving"
+
+
 def reset_password_page(token: str) -> str:
     return f"/reset-password?token={quote(token)}"
 

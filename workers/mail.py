@@ -61,6 +61,7 @@ SUBJECTS: dict[str, str] = {
     "hours_proposed": "Please confirm your hours for {{ role_title }}",
     "safeguarding_concern": "A safeguarding concern has been raised with {{ centre_name }}",
     "milestone": "Congratulations: {{ threshold }} hours of volunteering",
+    "satisfaction_question": "How is volunteering with {{ organisation_name }} going?",
 }
 
 

@@ -64,6 +64,7 @@ JOBS = (
     PeriodicJob(events.HoursRemindersDue),
     PeriodicJob(events.RetentionDue),
     PeriodicJob(events.SessionRemindersDue),
+    PeriodicJob(events.SatisfactionQuestionsDue),
     PeriodicJob(events.WeeklyDigestDue, weekly=True),
 )
 

@@ -29,6 +29,14 @@ class Placement(Base):
     source: Mapped[str | None] = mapped_column(String(40))
     source_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Leaving well: each side's reason the placement ended (brokerage/vocab/placements.py), with a
+    # note, and the volunteer's answer to the one question asked four weeks in.
+    volunteer_exit_reason: Mapped[str | None] = mapped_column(String(16))
+    volunteer_exit_note: Mapped[str | None] = mapped_column(Text)
+    organisation_exit_reason: Mapped[str | None] = mapped_column(String(16))
+    organisation_exit_note: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[str | None] = mapped_column(String(20))
+    satisfaction_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class HoursEntry(Base):

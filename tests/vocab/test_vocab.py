@@ -6,7 +6,7 @@ from typing import Literal
 
 import pytest
 
-from brokerage.vocab import Vocabulary, dbs, hours, modes, organisations, referrals, roles, shifts, users, volunteers
+from brokerage.vocab import Vocabulary, dbs, hours, modes, organisations, placements, referrals, roles, shifts, users, volunteers
 
 VOCABULARIES = [
     dbs.DBS_LEVEL,
@@ -16,6 +16,8 @@ VOCABULARIES = [
     organisations.ORGANISATION_TYPE,
     organisations.REGISTRAR,
     organisations.VERIFICATION_STATUS,
+    placements.EXIT_REASON,
+    placements.SATISFACTION,
     referrals.REFERRAL_STATUS,
     roles.ROLE_STATUS,
     shifts.BOOKING_STATUS,

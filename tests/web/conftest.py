@@ -193,6 +193,16 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
     placements.append(held.id)
     session.flush()
     certificate = milestones.record_reached(session, holder.id)[0]
+    # A placement of the first volunteer that has ended, for saying why (both sides).
+    ended = Placement(
+        volunteer_id=session.get(Placement, placements[0]).volunteer_id,
+        role_id=driver.id,
+        organisation_id=food_bank.id,
+        started_on=month_ago - timedelta(days=60),
+        ended_on=month_ago - timedelta(days=20),
+    )
+    session.add(ended)
+    session.flush()
     # A dated session of the driver role with places, one of them booked.
     from brokerage.models import RoleSession, SessionBooking
 
@@ -226,6 +236,7 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
         "referral": ref.id,
         "session": shift.id,
         "certificate": certificate.code,
+        "placement": ended.id,
         "volunteer": placements and session.get(Placement, placements[0]).volunteer_id,
     }
     return hours, ids

@@ -37,6 +37,7 @@ def _seed(server) -> dict:
         DigestEmails,
         HoursProposed,
         MilestoneReached,
+        SatisfactionQuestionsDue,
         HoursRemindersDue,
         HoursSubmitted,
         OrganisationVerificationDecided,
@@ -173,6 +174,7 @@ def _seed(server) -> dict:
             HoursProposed(hours_entry_id=proposed.id),
             SafeguardingConcernRaised(concern_id=server.ids["concern"]),
             MilestoneReached(milestone_id=reached.id),
+            SatisfactionQuestionsDue(day=today.isoformat()),
         ):
             outbox.enqueue(s, event)
         s.commit()
@@ -331,6 +333,7 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         ("hours_proposed", letters["shift"], "Please confirm your hours for " + role, {"/my/hours": ["Hours to confirm"]}),
         ("milestone", letters["milestone"], "Congratulations: 10 hours", {"/my/milestones": ["10 hours", "Download"]}),
         ("email_change", letters["moved"], "Confirm your new email address", {"/account/email/confirm": [letters["moved"]]}),
+        ("satisfaction_question", letters["hours"], "How is volunteering with " + org, {}),
     ]
     followed = {}
     for kind, to, subject, extra in expected:
@@ -341,7 +344,16 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         profile = {"/my/profile": ["Linkfollower"]} if "@example.net" in who else {}
         followed[kind] = _follow_all(browser, server, message, who, {**profile, **extra})
     # Every email that can be unsubscribed from says so with a link that works signed out.
-    for kind in ("role_match", "volunteer_matches", "digest", "referral_chase", "role_refresh", "dbs_reminder", "milestone"):
+    for kind in (
+        "role_match",
+        "volunteer_matches",
+        "digest",
+        "referral_chase",
+        "role_refresh",
+        "dbs_reminder",
+        "milestone",
+        "satisfaction_question",
+    ):
         assert any("/unsubscribe?token=" in u for u in followed[kind]), (kind, followed[kind])
     # The ones about a role or referral link to its page.
     assert any("/opportunities/" in u for u in followed["role_match"])
@@ -353,6 +365,7 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
     assert all(any("/opportunities/" in u for u in followed[k]) for k in ("session_place", "session_reminder"))
     assert any("/my/hours" in u for u in followed["hours_proposed"])
     assert any("/centre/safeguarding/" in u for u in followed["safeguarding_concern"])
+    assert any(re.search(r"/my/placements/\d+/satisfaction$", u) for u in followed["satisfaction_question"])
     assert any("/certificates/" in u for u in followed["milestone"]) and any("/my/milestones" in u for u in followed["milestone"])
     # The new address is confirmed from its link, and the account then signs in with it.
     (confirm,) = [u for u in followed["email_change"] if "/account/email/confirm?token=" in u]

@@ -55,6 +55,7 @@ def _address(path: str, ids: dict) -> str:
         "session_id": ids["session"],
         "concern_id": ids["concern"],
         "code": ids["certificate"],
+        "placement_id": ids["placement"],
     }
     if path == "/centre/organisations/{organisation_id}":
         return f"/centre/organisations/{ids['unverified_organisation']}"

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from brokerage import events, links
 from brokerage.db import session_scope, utcnow
 from brokerage.hours import reminders
-from brokerage.hours import milestones
+from brokerage.hours import leaving, milestones
 from brokerage.hours import service as hours_service
 from brokerage.jobs import service as jobs_service
 from brokerage.models import HoursEntry, Milestone, Organisation, Placement, Volunteer
@@ -141,3 +141,35 @@ def hours_reminders(day: str) -> None:
         if status == notify.SENT:
             with session_scope() as session:
                 hours_service.count_reminder(session, r.organisation_id, before, after)
+
+
+@actor(events.SatisfactionQuestionsDue)
+def satisfaction_questions(day: str) -> None:
+    """Ask each volunteer four weeks into a placement one question, once per placement."""
+    with session_scope() as session:
+        due = leaving.satisfaction_due(session, date.fromisoformat(day))
+        blocked = jobs_service.suppressed(session, [q.email for q in due])
+    with notify.connection() as conn:
+        for q in due:
+            if q.email.strip().lower() in blocked:
+                continue
+            key = f"satisfaction_question:{q.placement_id}"
+            notify.deliver(
+                partial(
+                    render,
+                    "satisfaction_question",
+                    key,
+                    q.email,
+                    f"{q.first_name} {q.last_name}".strip(),
+                    unsubscribe=unsubscribe_url(volunteer_id=q.volunteer_id),
+                    first_name=q.first_name,
+                    role_title=q.role_title,
+                    organisation_name=q.organisation_name,
+                    question_url=links.absolute(links.satisfaction_page(q.placement_id)),
+                ),
+                kind="satisfaction_question",
+                key=key,
+                recipient=q.email,
+                volunteer_id=q.volunteer_id,
+                conn=conn,
+            )

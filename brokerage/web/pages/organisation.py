@@ -17,7 +17,8 @@ from brokerage.errors import Forbidden, NotFound, InvalidInput
 from brokerage.vocab import slots, taxonomies
 from brokerage.vocab.organisations import CHARITY_TYPES
 from brokerage.vocab.referrals import REFERRAL_STATUS
-from brokerage.models import Organisation, Role
+from brokerage.models import Organisation, Placement, Role
+from sqlalchemy import select
 from brokerage.organisations import service as organisations_service
 from brokerage.organisations.schemas import OrganisationCreate
 from brokerage.referrals import service as referrals_service
@@ -636,7 +637,11 @@ def move_referral(referral_id: int, request: Request, session: DbSession, princi
     if result is None:
         return redirect(request, back, forms.first_error(errors), kind="error")
     ref, vol, role = result
-    return redirect(request, back, f"{vol.full_name} – {role.title}: {REFERRAL_STATUS.label(to).lower()}.")
+    said = f"{vol.full_name} – {role.title}: {REFERRAL_STATUS.label(to).lower()}."
+    ended = session.scalar(select(Placement).where(Placement.referral_id == ref.id, Placement.ended_on.is_not(None)))
+    if ended is not None and to in ("completed", "withdrawn"):
+        return redirect(request, links.organisation_leaving_page(ended.id), said + " Please say why the placement ended.")
+    return redirect(request, back, said)
 
 
 @router.get("/manage/organisations/{organisation_id}")

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from brokerage.deps import DbSession
 from brokerage.errors import BrokerageError, Forbidden
+from brokerage.hours import leaving
 from brokerage.reports import exports, service
 from brokerage.reports.schemas import ReportParams
 from brokerage.web import forms
@@ -179,6 +180,15 @@ def report_builder(request: Request, session: DbSession, principal: SignedIn):
             fields={"start": "First month", "end": "Last month", "districts": "Districts", "rates": "Rates"},
             aliases={"period": "start"},
         )
+    leaving_figures = None
+    if report is not None:
+        districts = report["filters"]["districts"]
+        leaving_figures = leaving.report(
+            session,
+            None if districts is None else frozenset(districts),
+            date.fromisoformat(report["period"]["start"]),
+            date.fromisoformat(report["period"]["end"]),
+        )
     query = str(request.query_params).replace("&show=1", "").replace("show=1&", "").replace("show=1", "")
     return render(
         request,
@@ -188,6 +198,7 @@ def report_builder(request: Request, session: DbSession, principal: SignedIn):
             "values": values,
             "errors": errors,
             "report": report,
+            "leaving": leaving_figures,
             "dimensions": DIMENSIONS,
             "districts": kent_districts(),
             "rates": rates,
