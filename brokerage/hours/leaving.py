@@ -103,7 +103,7 @@ def satisfaction_due(session: Session, today: date) -> list[Question]:
         )
         .order_by(Placement.id)
     ).all()
-    return [Question(*row) for row in rows]
+    return [Question(pid, vid, str(email), first, last, title, org) for pid, vid, email, first, last, title, org in rows]
 
 
 # -- the report --------------------------------------------------------------------------------------
