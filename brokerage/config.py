@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     token_max_age_seconds: int = 60 * 60 * 12
     password_reset_max_age_seconds: int = 60 * 60
     email_change_max_age_seconds: int = 60 * 60 * 24
+    # A parent or guardian's link to give consent for a volunteer under 18, and the one to withdraw it.
+    guardian_consent_max_age_seconds: int = 60 * 60 * 24 * 14
+    guardian_withdraw_max_age_seconds: int = 60 * 60 * 24 * 366 * 4
 
     # Throttling (the ``limits`` library; see brokerage/throttle.py). Limits are written as
     # "AMOUNT per N UNIT". Counters live in Redis when BROKERAGE_REDIS_URL is set, in memory otherwise.

@@ -134,6 +134,14 @@ class VolunteerRetentionReminder(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class GuardianConsentRequested(Event):
+    """Email a volunteer's parent or guardian the links to give (and later withdraw) consent."""
+
+    name: ClassVar[str] = "volunteer.guardian_consent"
+    volunteer_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class DbsRemindersDue(Event):
     """Daily: remind volunteers whose DBS certificate is nearly due for renewal."""
 

@@ -7,7 +7,7 @@ gets plain dataclasses (or numpy arrays) back.
 Input types (:mod:`matching.types`)
 -----------------------------------
 ``RoleFeatures(id, organisation_id, status, publish_start, publish_end, places_available, active_referrals,
-min_age, max_age, dbs_level, mode, lat, lon, slot_mask, one_off, sessions, required_skills, desired_skills,
+min_age, max_age, under_18s, dbs_level, mode, lat, lon, slot_mask, one_off, sessions, required_skills, desired_skills,
 causes, hours_per_week, essential_skills, requirements, organisation_struggling, published_at, title,
 description)`` — ``essential_skills`` gate; ``required_skills`` (needed) and ``desired_skills`` only score.
 

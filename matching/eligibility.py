@@ -12,6 +12,8 @@ close match, with what is off and what the volunteer could change (``Reason.chan
 ``already_referred``     the volunteer already has an active referral to this role
 ``under_min_age``        younger than ``min_age`` (at the session date for one-off roles, else today)
 ``over_max_age``         older than ``max_age`` (same date rule)
+``not_for_under_18s``    under 18 (same date rule) and the role is not suitable for under-18s (when its
+                         ``min_age`` is below 18; at 18 or over, ``under_min_age`` says it)
 ``dbs_required``         the role needs a higher DBS level than held and the volunteer will not get one
                          (if they are willing, the role stays eligible and is flagged ``needs_dbs_check``)
 ``remote_only``          the volunteer only wants to volunteer from home and this role is in person
@@ -285,6 +287,16 @@ def session_reason(p: VolunteerProfile, future_mask: int) -> Reason:
     )
 
 
+ADULT_AGE = 18
+
+
+def youngest_age(role: RoleFeatures) -> int | None:
+    """The youngest age a role takes: its ``min_age``, raised to 18 when it is not suitable for under-18s."""
+    if role.under_18s:
+        return role.min_age
+    return max(role.min_age or 0, ADULT_AGE)
+
+
 def _age_reasons(v: VolunteerFeatures, role: RoleFeatures, t: RoleTiming) -> list[Reason]:
     out: list[Reason] = []
     if v.date_of_birth is None:
@@ -295,6 +307,8 @@ def _age_reasons(v: VolunteerFeatures, role: RoleFeatures, t: RoleTiming) -> lis
         out.append(
             Reason("under_min_age", f"You need to be at least {role.min_age} for this role, and you would be {age}{when}.")
         )
+    elif not role.under_18s and age < ADULT_AGE:
+        out.append(Reason("not_for_under_18s", f"This role is not suitable for people under 18, and you would be {age}{when}."))
     if role.max_age is not None and age > role.max_age:
         out.append(Reason("over_max_age", f"This role is for people aged {role.max_age} or under, and you would be {age}{when}."))
     return out

@@ -43,6 +43,7 @@ from .eligibility import (
     profile_volunteer,
     role_timing,
     unit_vector,
+    youngest_age,
 )
 from .scoring import HOURS_UNKNOWN, Audience, PREFERENCE_MISMATCH, explain, flags_for, result
 from . import rematch
@@ -347,7 +348,8 @@ class RoleIndex:
         self.pub_end[row] = role.publish_end.toordinal() if role.publish_end else _NONE_ORD_HI
         self.places[row] = 1 if role.places_available is None else role.places_available  # unknown: never full
         self.referrals[row] = role.active_referrals
-        self.min_age[row] = -1 if role.min_age is None else role.min_age
+        youngest = youngest_age(role)  # 18 for a role not suitable for under-18s
+        self.min_age[row] = -1 if youngest is None else youngest
         self.max_age[row] = 10_000 if role.max_age is None else role.max_age
         self.dbs[row] = role.dbs_level
         self.mode[row] = MODE_CODE.get(role.mode, 0)

@@ -88,7 +88,8 @@ class RoleFeatures:
     labels ("ID Check", "DBS Check" …); they are flagged, the DBS level itself gates.
     ``causes`` are cause ids from ``causes.csv``.
     ``places_available`` is the number of places still open (None: not stated, never full); ``active_referrals`` the referrals in
-    progress. ``dbs_level``: 0 none, 1 basic, 2 standard, 3 enhanced.
+    progress. ``dbs_level``: 0 none, 1 basic, 2 standard, 3 enhanced. ``under_18s``: the role is suitable for
+    volunteers under 18; when it is not, no one under 18 is ever matched to it, whatever its ``min_age``.
     """
 
     id: int
@@ -100,6 +101,7 @@ class RoleFeatures:
     active_referrals: int = 0
     min_age: int | None = None
     max_age: int | None = None
+    under_18s: bool = False
     dbs_level: int = 0
     mode: str = "in_person"
     lat: float | None = None

@@ -62,6 +62,7 @@ SUBJECTS: dict[str, str] = {
     "safeguarding_concern": "A safeguarding concern has been raised with {{ centre_name }}",
     "milestone": "Congratulations: {{ threshold }} hours of volunteering",
     "satisfaction_question": "How is volunteering with {{ organisation_name }} going?",
+    "guardian_consent": "Your consent for {{ first_name }} to volunteer",
 }
 
 

@@ -15,6 +15,8 @@ API_SALT = "brokerage.api-token"
 RESET_SALT = "brokerage.password-reset"
 EMAIL_CHANGE_SALT = "brokerage.email-change"
 UNSUBSCRIBE_SALT = "brokerage.unsubscribe"
+GUARDIAN_CONSENT_SALT = "brokerage.guardian-consent"
+GUARDIAN_WITHDRAW_SALT = "brokerage.guardian-withdraw"
 CSRF_SALT = "brokerage.csrf"
 # The CSRF cookie holds a random value; a page's CSRF token is that value and the user, signed.
 CSRF_COOKIE = "brokerage_csrf"

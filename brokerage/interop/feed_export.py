@@ -75,7 +75,8 @@ def role_node(role: Role, base_url: str) -> dict[str, Any]:
             "commitment": role.commitment,
             "applyLink": role.apply_link,
             "allowsRemoteParticipation": role.mode in ("remote", "hybrid"),
-            "minimumAge": role.minimum_age,
+            # the youngest age the role welcomes: 18 when it is not suitable for under-18s
+            "minimumAge": role.minimum_age if role.suitable_for_under_18s else max(role.minimum_age or 0, 18),
             "maximumAge": role.maximum_age,
             "cause": [concept((STANDARD_NS + c, taxonomies.cause_label(c))) for c in role.causes],
             "skill": [concept(fv.skill_concept(s)) for s in skills],

@@ -64,6 +64,7 @@ ROLE_FIELDS = (
     "rewards",
     "minimum_age",
     "maximum_age",
+    "suitable_for_under_18s",
     "apply_link",
     "publish_start",
     "publish_end",
@@ -391,6 +392,8 @@ def _role_data(
     }
     if data["minimum_age"] is not None and data["maximum_age"] is not None and data["maximum_age"] < data["minimum_age"]:
         problems.error(f"{where}.maximumAge", "The maximum age is below the minimum age.")
+    # A role that gives a minimum age under 18 welcomes under-18s; one that says nothing does not.
+    data["suitable_for_under_18s"] = data["minimum_age"] is not None and data["minimum_age"] < 18
     return data
 
 

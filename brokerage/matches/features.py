@@ -74,6 +74,7 @@ def role_features(
                 Role.title,
                 Role.description,
                 Role.requirements,
+                Role.suitable_for_under_18s,
                 Organisation.struggling_to_recruit,
             )
             .join(Organisation, Organisation.id == Role.organisation_id)
@@ -117,6 +118,7 @@ def role_features(
                 active_referrals=active.get(r.id, 0),
                 min_age=r.minimum_age,
                 max_age=r.maximum_age,
+                under_18s=bool(r.suitable_for_under_18s),
                 dbs_level=DBS_RANK.get(r.dbs_level, 0),
                 mode=r.mode,
                 lat=r.latitude,

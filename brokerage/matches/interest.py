@@ -1,7 +1,8 @@
 """The one rule for saying you are interested in a role, used by the role's page, the interest form
 and ``POST /referrals`` alike.
 
-**Hard gates block**, with the reason: age, a DBS check the volunteer will not get, a role that is
+**Hard gates block**, with the reason: a volunteer under 18 whose parent or guardian has not given
+consent (or has withdrawn it), age (and a role not suitable for under-18s), a DBS check the volunteer will not get, a role that is
 closed or full or outside its publish window or whose dates have passed, and a mode of volunteering the
 volunteer ruled out. **Soft mismatches warn** and still let the volunteer say they are interested:
 times, distance and skills (the organisation can talk it through with them). An active application
@@ -16,6 +17,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from brokerage.matches.service import ReasonOut, explain_pair
+from brokerage.models import Volunteer
+from brokerage.volunteers import guardians
 
 # Preferences and things an organisation can train or talk through: they warn, never block.
 SOFT_CODES = frozenset({"too_far", "no_shared_slot", "no_matching_session", "missing_skill"})
@@ -58,4 +61,11 @@ def classify(reasons: list[ReasonOut], flags: list[str] | None = None) -> Intere
 def interest_rule(session: Session, volunteer_id: int, role_id: int, today: date | None = None) -> InterestRule:
     """Whether this volunteer may say they are interested in this role, and what to tell them."""
     reasons, flags = explain_pair(session, volunteer_id, role_id, today)
-    return classify(reasons, flags)
+    return with_consent(classify(reasons, flags), session.get(Volunteer, volunteer_id), today)
+
+
+def with_consent(rule: InterestRule, volunteer: Volunteer | None, today: date | None = None) -> InterestRule:
+    """A volunteer under 18 without their parent or guardian's consent is blocked first, with the reason."""
+    if volunteer is not None and guardians.consent_missing(volunteer, today):
+        rule.blocks.insert(0, ReasonOut(guardians.NEEDED, guardians.NEEDED_MESSAGE, False, ""))
+    return rule

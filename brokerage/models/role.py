@@ -67,6 +67,8 @@ class Role(Base):
     rewards: Mapped[list[str]] = mapped_column(JSON, default=list)
     minimum_age: Mapped[int | None] = mapped_column(Integer)
     maximum_age: Mapped[int | None] = mapped_column(Integer)
+    # Suitable for volunteers under 18 (with their guardian's consent); when not, no one under 18 is matched.
+    suitable_for_under_18s: Mapped[bool] = mapped_column(Boolean, default=False)
     # None: the number of places is not known (an import whose file does not say); never full
     places_available: Mapped[int | None] = mapped_column(Integer)
     apply_link: Mapped[str | None] = mapped_column(String(300))

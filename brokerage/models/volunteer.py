@@ -50,6 +50,10 @@ class Volunteer(Base):
     dbs_update_service: Mapped[bool] = mapped_column(Boolean, default=False)
     dbs_willing: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Volunteers aged 14 to 17: a parent or guardian's email, and when they gave consent (None: not yet,
+    # or withdrawn). Until then the young person cannot say they are interested in a role.
+    guardian_email: Mapped[str | None] = mapped_column(String(254))
+    guardian_consent_at: Mapped[datetime | None] = mapped_column(DateTime)
     notification_preference: Mapped[str] = mapped_column(String(16), default="weekly_digest")
     registering_centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"), index=True)
     gender: Mapped[str | None] = mapped_column(String(24))

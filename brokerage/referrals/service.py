@@ -14,6 +14,7 @@ from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
 from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from brokerage.matches.interest import interest_rule
+from brokerage.volunteers import guardians
 from brokerage.models import Placement, Referral, ReferralEvent, Role, Volunteer
 from brokerage.referrals.lifecycle import TRANSITIONS as REFERRAL_TRANSITIONS
 from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
@@ -124,6 +125,11 @@ def create(session: Session, principal: Principal, body: ReferralCreate) -> tupl
                 "You cannot say you are interested in this role: " + " ".join(r.message for r in rule.blocks),
                 details=[{"field": r.code, "message": r.message} for r in rule.blocks],
             )
+    elif guardians.consent_missing(volunteer):  # brokers cannot refer a young volunteer without consent either
+        raise Conflict(
+            "This volunteer is under 18 and their parent or guardian has not given consent yet.",
+            details=[{"field": guardians.NEEDED, "message": guardians.NEEDED_MESSAGE}],
+        )
     now = utcnow()
     ref = Referral(
         volunteer_id=volunteer.id,

@@ -58,6 +58,8 @@ class RoleFields(Input):
     rewards: TagList | None = None
     minimum_age: Annotated[int, Field(ge=0, le=120)] | None = None
     maximum_age: Annotated[int, Field(ge=0, le=120)] | None = None
+    # Suitable for volunteers under 18 (14 to 17, with a guardian's consent); otherwise no one under 18 is matched.
+    suitable_for_under_18s: bool | None = None
     places_available: Annotated[int, Field(ge=0, le=10_000)] | None = None
     apply_link: HttpUrl | None = None
     publish_start: date | None = None
@@ -125,6 +127,7 @@ class RoleOut(Output):
     rewards: list[str]
     minimum_age: int | None
     maximum_age: int | None
+    suitable_for_under_18s: bool = False
     places_available: int | None  # None: not stated by the file or feed the role came from
     apply_link: str | None
     publish_start: date | None

@@ -177,6 +177,7 @@ def _apply(session: Session, role: Role, data: dict) -> None:
         "rewards",
         "minimum_age",
         "maximum_age",
+        "suitable_for_under_18s",
         "places_available",
         "publish_start",
         "publish_end",
@@ -336,6 +337,7 @@ REVIEWED_FIELDS = (
     "requirements",
     "minimum_age",
     "maximum_age",
+    "suitable_for_under_18s",
 )
 APPROVED_STATUSES = ("published", "paused", "filled")
 

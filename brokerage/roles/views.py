@@ -72,6 +72,7 @@ def role_out(
         rewards=list(role.rewards or []),
         minimum_age=role.minimum_age,
         maximum_age=role.maximum_age,
+        suitable_for_under_18s=bool(role.suitable_for_under_18s),
         places_available=role.places_available,
         apply_link=role.apply_link,
         publish_start=role.publish_start,

@@ -56,6 +56,8 @@ class VolunteerFields(Input):
     contact_consent: bool | None = None
     notification_preference: Notification | None = None
     demographics: Demographics | None = None
+    # Volunteers under 18: a parent or guardian's email, who is asked for consent.
+    guardian_email: EmailStr | None = None
 
     @field_validator("date_of_birth")
     @classmethod
@@ -108,6 +110,9 @@ class VolunteerOut(Output):
     dbs: Dbs
     dbs_willing: bool
     contact_consent: bool
+    guardian_email: str | None = None
+    # Under 18: whether a parent or guardian has given consent (None for adults).
+    guardian_consent: bool | None = None
     notification_preference: str
     registering_centre_id: int | None
     status: str

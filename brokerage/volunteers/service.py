@@ -35,7 +35,7 @@ from brokerage.models.volunteer import age_band
 from brokerage import events
 from brokerage.outbox import enqueue
 from brokerage.volunteers.schemas import Dbs, Demographics, VolunteerCreate, VolunteerOut, VolunteerUpdate
-from brokerage.volunteers import erasure
+from brokerage.volunteers import erasure, guardians
 
 
 def to_out(v: Volunteer, principal: Principal | None) -> VolunteerOut:
@@ -60,6 +60,8 @@ def to_out(v: Volunteer, principal: Principal | None) -> VolunteerOut:
         dbs=Dbs(level=v.dbs_level, certificate_date=v.dbs_certificate_date, update_service=v.dbs_update_service),
         dbs_willing=v.dbs_willing,
         contact_consent=v.contact_consent,
+        guardian_email=v.guardian_email,
+        guardian_consent=(v.guardian_consent_at is not None) if guardians.is_under_18(v.date_of_birth) else None,
         notification_preference=v.notification_preference,
         registering_centre_id=v.registering_centre_id,
         status=v.status,
@@ -118,6 +120,7 @@ def _apply(session: Session, v: Volunteer, data: dict[str, Any]) -> None:
         "dbs_willing",
         "contact_consent",
         "notification_preference",
+        "guardian_email",
     ):
         if field in data and (data[field] is not None or field in ("phone", "max_hours_per_week", "skills_text")):
             setattr(v, field, data[field])
@@ -133,6 +136,7 @@ def create(session: Session, principal: Principal | None, body: VolunteerCreate)
         principal is None and session.scalar(select(User.id).where(User.email_normalised == normalise_email(body.email)))
     ):
         raise Conflict("Someone is already registered with this email address. Try signing in or resetting your password.")
+    guardians.check(body.date_of_birth, body.guardian_email, body.email)
     v = Volunteer(
         status="active",
         registered_on=date.today(),
@@ -181,6 +185,7 @@ def create(session: Session, principal: Principal | None, body: VolunteerCreate)
     if principal is not None:
         audit.record(session, principal, "volunteer.register", "volunteer", v.id)
     enqueue(session, events.VolunteerRegistered(volunteer_id=v.id))
+    guardians.after_change(session, v, guardian_changed=True)
     return v, user
 
 
@@ -247,7 +252,13 @@ def update(session: Session, principal: Principal, volunteer_id: int, body: Volu
         )
     if data.get("email") and _email_taken(session, data["email"], exclude_id=v.id):
         raise Conflict("Someone is already registered with this email address.")
+    guardian_before, birth_before = v.guardian_email, v.date_of_birth
+    if "date_of_birth" in data or "guardian_email" in data:
+        guardians.check(data.get("date_of_birth", v.date_of_birth), data.get("guardian_email", v.guardian_email), v.email)
     _apply(session, v, data)
+    guardians.after_change(
+        session, v, guardian_changed=v.guardian_email != guardian_before, birth_changed=v.date_of_birth != birth_before
+    )
     if principal.is_staff:
         audit.record(
             session, principal, "volunteer.update", "volunteer", v.id, fields=sorted(k for k in data if k != "demographics")
@@ -267,6 +278,7 @@ def erase_volunteer(session: Session, v: Volunteer, principal: Principal | None,
     """The erasure itself: by the volunteer, their centre (``principal``) or the retention schedule
     (no principal, ``by`` says why)."""
     identity = erasure.Identity.of(v)
+    guardian_email = v.guardian_email
     erasure.scrub_safeguarding(session, v.id, v.user_id, identity)
     if v.user_id:
         user = session.get(User, v.user_id)
@@ -284,11 +296,14 @@ def erase_volunteer(session: Session, v: Volunteer, principal: Principal | None,
     v.dbs_update_service = False
     v.ethnicity_detail = v.ethnicity_as_given = None
     v.contact_consent = False
+    v.guardian_email = None
     v.notification_preference = "none"
     v.status = "erased"
     erasure.scrub_free_text(session, v.id, identity)
     erasure.scrub_stored_records(session, v.id, identity)
     erasure.delete_mail_files(identity)
+    if guardian_email:  # copies of the consent emails to their parent or guardian
+        erasure.delete_mail_files(erasure.Identity("", "", guardian_email, None, None, None))
     if principal is None:
         audit.record(session, None, "volunteer.erase", "volunteer", v.id, by=by or "system")
     elif principal.is_volunteer:  # their account is gone, so the log cannot point at it

@@ -11,6 +11,7 @@ from brokerage.web.errors import install_page_error_handlers
 from brokerage.web.pages import (
     admin,
     centre,
+    guardian,
     hours,
     imports,
     leaving,
@@ -44,6 +45,7 @@ PAGE_ROUTERS = (
     pilot.router,
     admin.router,
     safeguarding.router,
+    guardian.router,
 )
 
 

@@ -82,6 +82,8 @@ def _county(factory, db):
             slot_mask=(1 << 21) - 1,
             causes=("ArtsAndCulture",),
             desired_skills=("writing-editing",),
+            minimum_age=14,
+            suitable_for_under_18s=True,
         )
     )
     one_off = factory.role(
@@ -142,6 +144,9 @@ def record(s: Session, role: Role) -> dict[str, Any]:
             "publish_end",
         )
     }
+    # the feed gives the youngest age a role welcomes: 18 when it is not suitable for under-18s
+    out["minimum_age"] = role.minimum_age if role.suitable_for_under_18s else max(role.minimum_age or 0, 18)
+    out["suitable_for_under_18s"] = role.suitable_for_under_18s
     out["skills"] = sorted(role.required_skills + role.desired_skills)
     out["slots"] = mask_to_slots(role.slot_mask or 0)
     out["sessions"] = sorted((x.starts_at, x.ends_at) for x in role.sessions)

@@ -39,6 +39,7 @@ def random_role(rng: random.Random, i: int, n_orgs: int = 40) -> RoleFeatures:
         active_referrals=rng.randint(0, 8),
         min_age=rng.choice([None, None, 16, 18]),
         max_age=rng.choice([None] * 5 + [25]),
+        under_18s=rng.random() < 0.5,
         dbs_level=rng.choice([0, 0, 0, 1, 2, 3]),
         mode=mode,
         lat=None if no_loc else rng.uniform(50.9, 51.5),

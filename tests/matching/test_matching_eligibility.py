@@ -194,3 +194,57 @@ def test_unknowns_do_not_fail_gates_but_are_flagged():
     assert why_not(v, r, TODAY) == []
     res = score(v, r, TODAY)
     assert {"age_unconfirmed", "distance_unknown"} <= set(res.flags)
+
+
+def test_an_under_18_is_never_matched_to_a_role_not_suitable_for_under_18s():
+    import random
+
+    from tests.matching._gen import random_role
+
+    fifteen = replace(VOL, date_of_birth=date(2010, 6, 1))
+    check(fifteen, ROLE, "not_for_under_18s", ["not suitable for people under 18", "15"])
+    check(fifteen, replace(ROLE, min_age=18), "under_min_age", ["at least 18"])  # one reason, not two
+    assert why_not(fifteen, replace(ROLE, under_18s=True), TODAY) == []
+    check(fifteen, replace(ROLE, under_18s=True, min_age=16), "under_min_age", ["at least 16", "15"])
+    assert why_not(VOL, ROLE, TODAY) == []  # adults are not affected
+
+    rng = random.Random(18)
+    roles = [
+        replace(
+            random_role(rng, i),
+            status="published",
+            publish_start=None,
+            publish_end=None,
+            places_available=3,
+            essential_skills=(),
+            dbs_level=0,
+            one_off=False,
+            sessions=(),
+            min_age=rng.choice([None, 14, 16]),
+        )
+        for i in range(1, 301)
+    ]
+    young = [
+        replace(
+            VOL,
+            id=100 + i,
+            date_of_birth=date(2009 + i % 3, 1 + i % 12, 10),
+            lat=r.lat or ASHFORD[0],
+            lon=r.lon or ASHFORD[1],
+            travel_radius_miles=50,
+            availability_mask=0,
+            mode="either",
+        )
+        for i, r in enumerate(roles[:40])
+    ]
+    unsuitable = {r.id for r in roles if not r.under_18s}
+    suitable = {r.id for r in roles if r.under_18s}
+    idx = RoleIndex(roles)
+    for v in young:
+        assert not unsuitable & set(idx.eligible_ids(v, TODAY).tolist())
+        ranked = idx.rank(v, k=50, today=TODAY, close=True)
+        assert ranked and not unsuitable & {m.role_id for m in ranked}
+        assert not unsuitable & {m.role_id for m in idx.search(v, "", k=50, today=TODAY)}
+    many = idx.rank_many(young, k=50, today=TODAY)
+    found = set(many.role_ids.ravel().tolist()) - {-1}
+    assert found and found <= suitable

@@ -35,6 +35,7 @@ def _seed(server) -> dict:
     from brokerage.events import (
         DbsRemindersDue,
         DigestEmails,
+        GuardianConsentRequested,
         HoursProposed,
         MilestoneReached,
         SatisfactionQuestionsDue,
@@ -86,6 +87,7 @@ def _seed(server) -> dict:
         v_ref = volunteer("Avery", dbs_certificate_date=years_later(today, -DBS_VALID_YEARS) + timedelta(days=10))
         v_hours = volunteer("Quinn")
         v_move = volunteer("Casey")  # moves to a new email address
+        v_young = volunteer("Kit", dob=date(today.year - 15, 1, 15), guardian_email="kit.guardian@example.org")
         ref = Referral(volunteer_id=v_ref.id, role_id=role.id, status="interested", share_email=True, share_phone=False)
         ref.status_changed_at = long_ago
         started = Referral(volunteer_id=v_hours.id, role_id=role.id, status="started", share_email=True, share_phone=False)
@@ -175,6 +177,7 @@ def _seed(server) -> dict:
             SafeguardingConcernRaised(concern_id=server.ids["concern"]),
             MilestoneReached(milestone_id=reached.id),
             SatisfactionQuestionsDue(day=today.isoformat()),
+            GuardianConsentRequested(volunteer_id=v_young.id),
         ):
             outbox.enqueue(s, event)
         s.commit()
@@ -327,6 +330,12 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         ("retention_reminder", letters["digest"], "will be deleted unless you sign in", {}),
         ("organisation_verification", letters["manager"], "registration: approved", {"/manage/organisations": [org]}),
         ("safeguarding_concern", server.staff_email, "A safeguarding concern has been raised", {}),
+        (
+            "guardian_consent",
+            "kit.guardian@example.org",
+            "Your consent for Kit to volunteer",
+            {"/guardian/consent": ["Kit", "I give my consent"], "/guardian/withdraw": ["Kit"]},
+        ),
         ("password_reset", letters["manager"], "Reset your password", {"/reset-password": ["new password"]}),
         ("session_place", letters["shift"], "A place has come free for you: " + role, {}),
         ("session_reminder", letters["shift"], "Tomorrow: " + role, {}),
@@ -367,6 +376,7 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
     assert any("/centre/safeguarding/" in u for u in followed["safeguarding_concern"])
     assert any(re.search(r"/my/placements/\d+/satisfaction$", u) for u in followed["satisfaction_question"])
     assert any("/certificates/" in u for u in followed["milestone"]) and any("/my/milestones" in u for u in followed["milestone"])
+    assert {urlsplit(u).path for u in followed["guardian_consent"]} >= {"/guardian/consent", "/guardian/withdraw"}
     # The new address is confirmed from its link, and the account then signs in with it.
     (confirm,) = [u for u in followed["email_change"] if "/account/email/confirm?token=" in u]
     p = new_page(PHONE)

@@ -15,7 +15,8 @@ from brokerage.db import session_scope
 from brokerage.jobs import service as jobs_service
 from brokerage.models import Delivery, Volunteer
 from brokerage.roles import views
-from brokerage.volunteers import reminders
+from brokerage.config import get_settings
+from brokerage.volunteers import guardians, reminders
 from brokerage.volunteers import retention as retention_schedule
 from brokerage.volunteers import service as volunteers_service
 from workers import notify
@@ -133,6 +134,37 @@ def retention_reminder(volunteer_id: int, erase_on: str) -> None:
     notify.deliver(
         partial(render, "retention_reminder", key, email, name, first_name=first_name, erase_on=date.fromisoformat(erase_on)),
         kind="retention_reminder",
+        key=key,
+        recipient=email,
+        volunteer_id=volunteer_id,
+    )
+
+
+@actor(events.GuardianConsentRequested)
+def guardian_consent(volunteer_id: int) -> None:
+    """Ask a young volunteer's parent or guardian for consent: a link to give it (it expires) and
+    one to withdraw it later. Sent once for each guardian's address."""
+    with session_scope() as session:
+        v = session.get(Volunteer, volunteer_id)
+        if v is None or v.status != "active" or not v.guardian_email or not guardians.is_under_18(v.date_of_birth):
+            return
+        email, first_name = v.guardian_email, v.first_name
+        consent_url, withdraw_url = guardians.consent_link(v), guardians.withdraw_link(v)
+        days = get_settings().guardian_consent_max_age_seconds // 86_400
+    key = f"guardian_consent:{volunteer_id}:{email.strip().lower()}"
+    notify.deliver(
+        partial(
+            render,
+            "guardian_consent",
+            key,
+            email,
+            None,
+            first_name=first_name,
+            consent_url=consent_url,
+            withdraw_url=withdraw_url,
+            days=days,
+        ),
+        kind="guardian_consent",
         key=key,
         recipient=email,
         volunteer_id=volunteer_id,

@@ -259,6 +259,7 @@ def _role_body(form) -> tuple[dict[str, Any], list[dict[str, str]]]:
         "dbs_level": forms.text(form, "dbs_level") or "none",
         "minimum_age": forms.number(form, "minimum_age"),
         "maximum_age": forms.number(form, "maximum_age"),
+        "suitable_for_under_18s": forms.text(form, "suitable_for_under_18s") == "yes",
         "places_available": forms.number(form, "places_available") or "1",
     }
     closes_on, closing_error = _closing_date(form)
@@ -340,6 +341,7 @@ def _role_values(role: Role) -> dict[str, Any]:
         "dbs_level": role.dbs_level,
         "minimum_age": role.minimum_age if role.minimum_age is not None else "",
         "maximum_age": role.maximum_age if role.maximum_age is not None else "",
+        "suitable_for_under_18s": "yes" if role.suitable_for_under_18s else "",
         "places_available": role.places_available if role.places_available is not None else "",
         "publish_end": role.publish_end.isoformat() if role.publish_end else "",
         "session_date": s.starts_at.date().isoformat() if s else "",

@@ -123,7 +123,7 @@ def eligibility(session: Session, principal: Principal, volunteer: Volunteer, ro
     """Whether the volunteer could take the role (an active application of theirs does not count
     against it: the page shows that separately) and, when they could, why it suits them."""
     fit = matches_service.fit(session, principal, volunteer.id, role.id)
-    rule = interest.classify(fit.reasons, fit.flags)
+    rule = interest.with_consent(interest.classify(fit.reasons, fit.flags), volunteer)
     why = [] if rule.reasons else _sentences(fit.explanation)
     # the checks to get, in the words the explanations use ("needs a DBS check, which the organisation will arrange")
     notes = matches_service.notes_of(fit.flags)

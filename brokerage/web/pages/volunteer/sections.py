@@ -59,6 +59,7 @@ DETAILS_FIELDS = {
     "last_name": "Your last name",
     "email": "Your email address",
     "phone": "Your phone number",
+    "guardian_email": "Your parent or guardian's email address",
 }
 
 
@@ -216,6 +217,7 @@ def parse_details(form: FormData) -> tuple[dict[str, Any], Errors]:
         "last_name": forms.text(form, "last_name") or "",
         "email": forms.text(form, "email") or "",
         "phone": forms.text(form, "phone"),
+        "guardian_email": forms.text(form, "guardian_email"),
     }, []
 
 
@@ -261,6 +263,8 @@ def profile_values(v: Volunteer) -> dict[str, Any]:
         "last_name": v.last_name,
         "email": v.email or "",
         "phone": v.phone or "",
+        "guardian_email": v.guardian_email or "",
+        "guardian_consent": "given" if v.guardian_consent_at else "",
         "postcode": v.postcode or "",
         "travel_radius_miles": f"{v.travel_radius_miles:g}",
         "mode": v.mode,

@@ -40,6 +40,7 @@ ACCOUNT_FIELDS = {
     "email": "Your email address",
     "password": "A password",
     "dob-day": "Date of birth",
+    "guardian_email": "Your parent or guardian's email address",
 }
 
 
@@ -144,6 +145,7 @@ def _account_body(form: FormData, draft: dict[str, Any]) -> tuple[dict[str, Any]
         "preference": draft.get("preference", "either"),
         "max_hours_per_week": draft.get("max_hours_per_week"),
         "date_of_birth": dob,
+        "guardian_email": forms.text(form, "guardian_email"),
     }
     for name, message in (
         ("first_name", "Enter your first name"),
