@@ -4,8 +4,11 @@ funnel) and a report builder (period, districts, method) with its exports. Built
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+from functools import lru_cache
+from importlib import resources
 from datetime import date
 from typing import Any
 
@@ -71,6 +74,90 @@ def bar_chart(title: str, rows: list[tuple[str, Any]], unit: str, money: bool = 
             {"label": label, "value": value, "shown": shown, "y": 10 + i * 28, "width": round(400 * _num(value) / nice_max, 1)}
         )
     return {"title": title, "unit": unit, "bars": bars, "height": 20 + 28 * len(rows), "max": nice_max}
+
+
+@lru_cache
+def district_centroids() -> dict[str, tuple[float, float]]:
+    """The shipped centre of each district (the mean of its postcode districts): latitude, longitude."""
+    with resources.files("brokerage.data.geo").joinpath("kent_districts.csv").open(encoding="utf-8") as fh:
+        return {
+            row["lad_gss_code"]: (float(row["outcode_mean_lat"]), float(row["outcode_mean_lon"])) for row in csv.DictReader(fh)
+        }
+
+
+MAP_WIDTH, MAP_HEIGHT, MAP_PAD, MAX_RADIUS = 640, 400, 50, 42
+
+
+def bubble_map(title: str, rows: list[tuple[str, str, Any]], unit: str) -> dict[str, Any]:
+    """Districts as circles at their centres, each with an area in proportion to its figure: an SVG
+    drawn on the server from the shipped centroids (no map tiles, nothing fetched). ``rows``: district
+    code, name, figure (a number, "<5" or None)."""
+    centres = district_centroids()
+    placed = [(code, name, value) for code, name, value in rows if code in centres]
+    lats = [lat for lat, _ in centres.values()]
+    lons = [lon for _, lon in centres.values()]
+    mid = math.cos(math.radians(sum(lats) / len(lats)))  # a degree of longitude is shorter than one of latitude
+    span_x, span_y = (max(lons) - min(lons)) * mid, max(lats) - min(lats)
+    scale = min((MAP_WIDTH - 2 * MAP_PAD) / span_x, (MAP_HEIGHT - 2 * MAP_PAD) / span_y)
+    top = max([_num(v) for _, _, v in placed] + [0.0]) or 1.0
+    bubbles: list[dict[str, Any]] = []
+    for code, name, value in placed:
+        lat, lon = centres[code]
+        x = MAP_PAD + (lon - min(lons)) * mid * scale
+        y = MAP_HEIGHT - MAP_PAD - (lat - min(lats)) * scale
+        radius = 3.0 if value == SUPPRESSED or not _num(value) else max(4.0, MAX_RADIUS * math.sqrt(_num(value) / top))
+        shown = SUPPRESSED if value == SUPPRESSED else ("" if value is None else f"{_num(value):,.0f}")
+        bubbles.append({"code": code, "label": name, "shown": shown, "x": round(x, 1), "y": round(y, 1), "r": round(radius, 1)})
+    bubbles.sort(key=lambda b: -b["r"])  # small circles drawn over large ones
+    return {"title": title, "unit": unit, "bubbles": bubbles, "width": MAP_WIDTH, "height": MAP_HEIGHT}
+
+
+def report_charts(report: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The report page's charts (hours and active volunteers by month, value by district, the
+    referral funnel) and its district map, from the figures of the report (suppressed as they are)."""
+    by = {b["dimension"]: b for b in report["breakdowns"]}
+    charts = []
+    months = by.get("month", {"rows": []})["rows"]
+    charts.append(
+        bar_chart("Approved hours by month", [(r["label"], r["metrics"].get("approved_hours")) for r in months], "hours")
+    )
+    charts.append(
+        bar_chart("Active volunteers by month", [(r["label"], r["metrics"].get("active_volunteers")) for r in months], "people")
+    )
+    districts = by.get("district", {"rows": []})["rows"]
+    series = report["filters"]["rates"][0] if report["filters"]["rates"] else None
+    if series:
+        name = {v["series"]: v["name"] for v in report["value"]}.get(series, series.replace("_", " "))
+        charts.append(
+            bar_chart(
+                f"Value by district ({name})", [(r["label"], r["value"].get(series)) for r in districts], "pounds", money=True
+            )
+        )
+    t = report["totals"]
+    charts.append(
+        bar_chart(
+            "Referral funnel",
+            [
+                ("Registrations", t.get("registrations")),
+                ("Referrals", t.get("referrals")),
+                ("Placements started", t.get("placements")),
+                ("Active volunteers", t.get("active_volunteers")),
+            ],
+            "people",
+        )
+    )
+    names = {code: name for code, name in kent_districts()}
+    by_code = {r.get("key"): r for r in districts}
+    hours_map = (
+        bubble_map(
+            "Approved hours by district",
+            [(code, names[code], by_code[code]["metrics"].get("approved_hours") if code in by_code else 0) for code in names],
+            "hours",
+        )
+        if districts
+        else None
+    )
+    return charts, hours_map
 
 
 def _last_twelve_months(today: date) -> tuple[str, str]:
@@ -174,14 +261,19 @@ def report_builder(request: Request, session: DbSession, principal: SignedIn):
     rates = list(dict(rates).items())
     report = None
     if "show" in request.query_params and not errors:
+        # The charts need months and districts whatever the tables are broken down by.
+        charted = {**params, "dimensions": list(dict.fromkeys([*params["dimensions"], "month", "district"]))}
         report, errors = forms.attempt(
             session,
-            lambda: _build(session, principal, params),
+            lambda: _build(session, principal, charted),
             fields={"start": "First month", "end": "Last month", "districts": "Districts", "rates": "Rates"},
             aliases={"period": "start"},
         )
     leaving_figures = None
+    charts: list[dict[str, Any]] = []
+    hours_map = None
     if report is not None:
+        charts, hours_map = report_charts(report)
         districts = report["filters"]["districts"]
         leaving_figures = leaving.report(
             session,
@@ -199,6 +291,9 @@ def report_builder(request: Request, session: DbSession, principal: SignedIn):
             "errors": errors,
             "report": report,
             "leaving": leaving_figures,
+            "charts": charts,
+            "hours_map": hours_map,
+            "shown_dimensions": params["dimensions"],
             "dimensions": DIMENSIONS,
             "districts": kent_districts(),
             "rates": rates,
