@@ -23,6 +23,7 @@ from brokerage.errors import install_exception_handlers
 from brokerage.headers import SecurityHeaders, quiet_access_log
 from brokerage.hours.endpoints import router as hours_router
 from brokerage.interop.endpoints import router as interop_router
+from brokerage.invitations.endpoints import router as invitations_router
 from brokerage.jobs.endpoints import router as jobs_router
 from brokerage.matches.answers import PublicAnswers
 from brokerage.matches.endpoints import router as matches_router
@@ -52,6 +53,7 @@ API_ROUTERS = (
     roles_router,
     volunteers_router,
     referrals_router,
+    invitations_router,
     users_router,
     audit_router,
     matches_router,

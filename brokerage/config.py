@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     throttle_sign_up_per_address: str = "10 per hour"
     throttle_password_reset_per_address: str = "10 per hour"
     throttle_password_reset_per_account: str = "3 per hour"
+    # Invitations to a role, per person sending them (a manager or centre staff member).
+    throttle_invitation_per_account: str = "30 per hour"
 
     # Connections: the pool is sized from the worker threads so a burst of requests waits for a
     # connection briefly rather than failing (an exhausted pool is a 503 with Retry-After).
@@ -88,6 +90,9 @@ class Settings(BaseSettings):
     # A closed safeguarding concern (its text, notes and outcome) is deleted this many years after it closed.
     retention_safeguarding_years: int = Field(default=6, ge=1, le=100)
     follow_up_working_days: int = 5
+    # Re-engagement: a volunteer with no activity for this many days has gone quiet, and is sent one
+    # email with roles they have not seen (brokerage/volunteers/quiet.py).
+    quiet_after_days: int = Field(default=90, ge=7, le=3650)
     escalate_working_days: int = 10
 
     @property
@@ -124,6 +129,7 @@ class Settings(BaseSettings):
         "throttle_sign_up_per_address",
         "throttle_password_reset_per_address",
         "throttle_password_reset_per_account",
+        "throttle_invitation_per_account",
     )
     @classmethod
     def _a_rate_limit(cls, value: str) -> str:

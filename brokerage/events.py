@@ -172,6 +172,31 @@ class ReferralFollowUpDue(Event):
     day: str
 
 
+@dataclass(frozen=True, slots=True)
+class ReferralMessagePosted(Event):
+    """A message in a referral's conversation: the other sides are told by email."""
+
+    name: ClassVar[str] = "referral.message_posted"
+    message_id: int
+
+
+# -- invitations --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class InvitationSent(Event):
+    """A volunteer is invited to a role: they get an email linking to the invitation."""
+
+    name: ClassVar[str] = "invitation.sent"
+    invitation_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuietVolunteersDue(Event):
+    """Daily: one email of fresh roles to each volunteer who has gone quiet (once per quiet spell)."""
+
+    name: ClassVar[str] = "volunteer.reengage"
+    day: str
+
+
 # -- hours --------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class HoursSubmitted(Event):

@@ -30,7 +30,12 @@ HOURS_TO_APPROVE = "/manage/hours"
 MY_HOURS = "/my/hours"
 MY_INTEREST = "/my/interest"
 MY_MILESTONES = "/my/milestones"
+MY_INVITATIONS = "/my/invitations"
 CENTRE_REFERRALS = "/centre/referrals"
+CENTRE_HOME = "/centre"
+CENTRE_VOLUNTEERS = "/centre/volunteers"
+CENTRE_QUIET = "/centre/volunteers/quiet"
+CENTRE_INVITATIONS = "/centre/invitations"
 ORGANISATION_REFERRALS = "/manage/referrals"
 PILOT_DASHBOARD = "/pilot"
 RATES_ADMIN = "/admin/rates"
@@ -74,6 +79,25 @@ def raise_concern_page(*, volunteer_id: int | None = None, role_id: int | None =
     if volunteer_id is not None:
         return f"/concerns/new?volunteer_id={volunteer_id}"
     return f"/concerns/new?role_id={role_id}"
+
+
+def volunteer_referral_page(referral_id: int) -> str:
+    """A referral as the volunteer sees it (where it has got to, the conversation)."""
+    return f"{MY_INTEREST}/{int(referral_id)}"
+
+
+def invitation_page(invitation_id: int) -> str:
+    """An invitation to a role, as the invited volunteer sees it (and answers it)."""
+    return f"{MY_INVITATIONS}/{int(invitation_id)}"
+
+
+def referral_page_for(side: str, referral_id: int) -> str:
+    """The referral's page for one side of it: the volunteer, the organisation or the centre."""
+    if side == "volunteer":
+        return volunteer_referral_page(referral_id)
+    if side == "centre":
+        return centre_referral_page(referral_id)
+    return organisation_referral_page(referral_id)
 
 
 def organisation_page(organisation_id: int) -> str:

@@ -47,6 +47,7 @@ MESSAGES = {
     "sign_in": "Too many attempts to sign in. Wait {wait} and try again, or reset your password.",
     "sign_up": "Too many new accounts from this address. Wait {wait} and try again.",
     "password_reset": "Too many password reset requests. Wait {wait} and try again.",
+    "invitation": "You have sent a lot of invitations in a short time. Wait {wait} and try again.",
 }
 
 

@@ -41,6 +41,10 @@ _DOT_LINE = re.compile(rb"(?m)^\.")
 
 # Subjects are short templates of their own; bodies live in brokerage/templates/email/.
 SUBJECTS: dict[str, str] = {
+    "invitation": "{{ sender }} invites you to volunteer: {{ role.title }}",
+    "referral_referred": "Your volunteer centre has put you forward for {{ role.title }}",
+    "referral_message": "A new message about {{ role.title }}",
+    "reengagement": "New volunteering roles since you were last here",
     "role_match": "A new volunteering role that suits you: {{ role.title }}",
     "volunteer_matches": "Volunteering roles that suit you",
     "digest": "This week's volunteering roles for you",

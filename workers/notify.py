@@ -45,7 +45,7 @@ from workers.mail import Email, MailError, build_message, get_mailer, wire_body
 logger = logging.getLogger(__name__)
 
 # Emails that count towards the weekly cap on role emails per volunteer.
-ROLE_EMAIL_KINDS = ("role_match", "volunteer_matches")
+ROLE_EMAIL_KINDS = ("role_match", "volunteer_matches", "invitation")
 
 SENT, DUPLICATE, CAPPED, FAILED = "sent", "duplicate", "capped", "failed"
 
@@ -71,7 +71,7 @@ _CLAIM_CAPPED_PG = """
     INSERT INTO deliveries (key, kind, recipient, volunteer_id, role_id, status, created_at, sent_at)
     SELECT %(key)s, %(kind)s, %(recipient)s, %(volunteer_id)s, %(role_id)s, s.status, %(now)s,
            CASE WHEN s.status = 'sent' THEN CAST(%(now)s AS timestamp) END
-    FROM (SELECT CASE WHEN count(*) FILTER (WHERE kind IN ('role_match', 'volunteer_matches') AND status = 'sent'
+    FROM (SELECT CASE WHEN count(*) FILTER (WHERE kind IN ('role_match', 'volunteer_matches', 'invitation') AND status = 'sent'
                                                 AND created_at >= %(since)s) < %(cap)s
                       THEN 'sent' ELSE 'capped' END AS status
           FROM deliveries

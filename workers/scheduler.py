@@ -65,6 +65,7 @@ JOBS = (
     PeriodicJob(events.RetentionDue),
     PeriodicJob(events.SessionRemindersDue),
     PeriodicJob(events.SatisfactionQuestionsDue),
+    PeriodicJob(events.QuietVolunteersDue),
     PeriodicJob(events.WeeklyDigestDue, weekly=True),
 )
 

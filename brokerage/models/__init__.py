@@ -4,11 +4,12 @@ from brokerage.models.audit import AuditLog
 from brokerage.models.centre import Centre, CentreDistrict
 from brokerage.models.district import District, Postcode
 from brokerage.models.hours import HoursEntry, Milestone, Placement
+from brokerage.models.invitation import Invitation
 from brokerage.models.interop import DuplicateCandidate, ImportBatch, VolunteerMerge
 from brokerage.models.jobs import EmailSuppression, ScheduledRun, SchedulerLease
 from brokerage.models.organisation import Organisation, OrganisationCause, OrganisationManager
 from brokerage.models.outbox import Delivery, OutboxMessage
-from brokerage.models.referral import Referral, ReferralEvent
+from brokerage.models.referral import Referral, ReferralEvent, ReferralMessage
 from brokerage.models import reporting  # noqa: F401  (registers every reporting and rollup table)
 from brokerage.models.reporting import (
     FrozenReport,
@@ -37,6 +38,7 @@ __all__ = [
     "FrozenReportFile",
     "HoursRollup",
     "ImportBatch",
+    "Invitation",
     "InvestmentEntry",
     "ScheduledRun",
     "SchedulerLease",
@@ -53,6 +55,7 @@ __all__ = [
     "Postcode",
     "Referral",
     "ReferralEvent",
+    "ReferralMessage",
     "Role",
     "RoleCause",
     "RoleSession",

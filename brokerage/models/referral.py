@@ -54,3 +54,19 @@ class ReferralEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class ReferralMessage(Base):
+    """A message in a referral's conversation between the volunteer, the organisation and the
+    volunteer centre. ``staff_only`` notes are seen by centre staff alone."""
+
+    __tablename__ = "referral_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # "volunteer", "organisation" or "centre"
+    author_side: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    staff_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -8,7 +8,8 @@ from brokerage.config import get_settings
 from brokerage.deps import CurrentPrincipal, DbSession
 from brokerage.schemas import Page, PageNumber, PageSize
 from brokerage.referrals import service
-from brokerage.referrals.schemas import ReferralCreate, ReferralOut, ReferralTransition
+from brokerage.referrals import thread
+from brokerage.referrals.schemas import MessageCreate, ReferralCreate, ReferralOut, ReferralTransition, ThreadEntryOut
 from brokerage.vocab.referrals import ReferralStatus
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
@@ -61,3 +62,16 @@ def move_referral(referral_id: int, body: ReferralTransition, session: DbSession
     ref, volunteer, role = service.transition(session, principal, referral_id, body.status, body.note)
     session.flush()
     return service.to_out(session, ref, volunteer, role, principal, with_history=True)
+
+
+@router.get("/{referral_id}/messages", response_model=list[ThreadEntryOut])
+def referral_messages(referral_id: int, session: DbSession, principal: CurrentPrincipal):
+    ref, volunteer, role = service.get(session, principal, referral_id)
+    thread.side_of(principal, role)
+    return thread.entries(session, principal, ref, volunteer, role)
+
+
+@router.post("/{referral_id}/messages", response_model=list[ThreadEntryOut], status_code=status.HTTP_201_CREATED)
+def post_message(referral_id: int, body: MessageCreate, session: DbSession, principal: CurrentPrincipal):
+    ref, volunteer, role = service.post_message(session, principal, referral_id, body.body, body.staff_only)
+    return thread.entries(session, principal, ref, volunteer, role)

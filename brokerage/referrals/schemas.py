@@ -31,6 +31,22 @@ class ReferralEventOut(Output):
     note: str | None
 
 
+class MessageCreate(Input):
+    body: Annotated[str, Field(min_length=1, max_length=4000)]
+    # centre staff only: a note the volunteer and the organisation never see
+    staff_only: bool = False
+
+
+class ThreadEntryOut(Output):
+    at: datetime
+    side: str
+    author: str
+    body: str
+    kind: str
+    status: str | None
+    staff_only: bool
+
+
 class ReferralOut(Output):
     id: int
     volunteer_id: int
@@ -46,3 +62,5 @@ class ReferralOut(Output):
     status_changed_at: datetime
     allowed_next: list[str]
     history: list[ReferralEventOut] = []
+    # the conversation on the referral (brokerage/referrals/thread.py), as the reader may see it
+    messages: list[ThreadEntryOut] = []

@@ -16,11 +16,12 @@ from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
 from brokerage.matches.interest import interest_rule
 from brokerage.volunteers import guardians
 from brokerage.models import Placement, Referral, ReferralEvent, Role, Volunteer
+from brokerage.referrals import thread
 from brokerage.referrals.lifecycle import TRANSITIONS as REFERRAL_TRANSITIONS
 from brokerage.vocab.referrals import ACTIVE_REFERRAL_STATUSES
 from brokerage import events
 from brokerage.outbox import enqueue
-from brokerage.referrals.schemas import ReferralCreate, ReferralOut
+from brokerage.referrals.schemas import ReferralCreate, ReferralOut, ThreadEntryOut
 from brokerage.roles import service as roles_service
 
 # Who may move a referral to each status.
@@ -50,6 +51,11 @@ def to_out(
         out.history = list(
             session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref.id).order_by(ReferralEvent.id))
         )
+        if principal.is_volunteer or principal.is_staff or principal.manages(role.organisation_id):
+            out.messages = [
+                ThreadEntryOut.model_validate(e, from_attributes=True)
+                for e in thread.entries(session, principal, ref, volunteer, role)
+            ]
     return out
 
 
@@ -78,6 +84,15 @@ def _load(session: Session, principal: Principal, referral_id: int) -> tuple[Ref
 
 def get(session: Session, principal: Principal, referral_id: int) -> tuple[Referral, Volunteer, Role]:
     return _load(session, principal, referral_id)
+
+
+def post_message(
+    session: Session, principal: Principal, referral_id: int, body: str | None, staff_only: bool = False
+) -> tuple[Referral, Volunteer, Role]:
+    """A message on the referral's thread (brokerage/referrals/thread.py) from whoever may see it."""
+    ref, volunteer, role = _load(session, principal, referral_id)
+    thread.post(session, principal, ref, role, body, staff_only)
+    return ref, volunteer, role
 
 
 def active_referral(session: Session, volunteer_id: int, role_id: int) -> Referral | None:
@@ -220,6 +235,15 @@ def escalated(ref: Referral) -> bool:
     return ref.escalated_at is not None and ref.escalated_at >= ref.status_changed_at
 
 
+def escalated_condition():
+    """SQL for :func:`escalated`, of a referral still waiting: in the centre's queue now."""
+    return (
+        Referral.escalated_at.is_not(None)
+        & (Referral.escalated_at >= Referral.status_changed_at)
+        & Referral.status.in_(WAITING_STATUSES)
+    )
+
+
 def working_days_since(moment: datetime, today: date | None = None) -> int:
     """Working days (Monday to Friday) from ``moment`` to ``today``: 0 on the day itself."""
     today = today or date.today()
@@ -253,6 +277,7 @@ def list_(
     page_size: int,
     overdue_working_days: int | None = None,
     overdue_only: bool = False,
+    escalated_only: bool = False,
 ):
     """One page of the referrals the principal may see, and how many there are in all. With
     ``overdue_working_days`` the overdue ones (waiting that many working days or more) come first, the
@@ -275,6 +300,8 @@ def list_(
         stmt = stmt.where(
             Referral.status.in_(WAITING_STATUSES), Referral.status_changed_at < utcnow() - timedelta(days=overdue_days)
         )
+    if escalated_only:
+        stmt = stmt.where(escalated_condition())
     order: list[Any] = [Referral.status_changed_at.desc(), Referral.id.desc()]
     total = session.scalar(_count_of(stmt, principal, district)) or 0
     offset = (page - 1) * page_size

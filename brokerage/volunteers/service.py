@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from brokerage import audit
 from brokerage.auth import policy
+from brokerage.volunteers import quiet
 from brokerage.auth.passwords import hash_password
 from brokerage.auth.principal import Principal
 from brokerage.auth.service import normalise_email
@@ -207,10 +208,13 @@ def list_(
     q: str | None,
     page: int,
     page_size: int,
+    dbs_expiring: bool = False,
 ) -> tuple[list[Volunteer], int]:
     if not principal.is_staff:
         raise Forbidden("Only volunteer centre staff can list volunteers.")
     stmt = policy.volunteer_scope(select(Volunteer), principal).where(Volunteer.status.not_in(("erased", "merged")))
+    if dbs_expiring:
+        stmt = stmt.where(quiet.dbs_expiring_condition())
     if district:
         stmt = stmt.where(Volunteer.district_gss == district)
     if status:

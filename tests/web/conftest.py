@@ -118,7 +118,7 @@ class Seed:
 
 
 def seed_fixture(session: Session) -> tuple[Decimal, dict]:
-    from brokerage.models import HoursEntry, Placement, Referral, SafeguardingConcern
+    from brokerage.models import HoursEntry, Invitation, Placement, Referral, SafeguardingConcern
     from brokerage.reports import rollups
 
     f = Factory(session)
@@ -138,17 +138,19 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
         desired_skills=("driving",) if "driving" in _skill_ids() else (),
     )
     driver.description = "Collect food donations from supermarkets in Ashford and bring them to the food bank."
-    f.role(food_bank, title="Phone befriender", causes=("AntiPoverty",), mode="remote")
+    befriender = f.role(food_bank, title="Phone befriender", causes=("AntiPoverty",), mode="remote")
     pending = f.role(food_bank, status="pending_review", title="Warehouse helper", causes=("AntiPoverty",))
     # Five volunteers who already give time, so county figures are not hidden as "<5".
     month_ago = date.today() - timedelta(days=20)
     hours = Decimal(0)
     placements = []
+    referrals = []
     for i in range(5):
         v = f.volunteer(ASHFORD, email=f"existing{i}@example.net")
         ref = Referral(volunteer_id=v.id, role_id=driver.id, status="started", share_email=True, share_phone=False)
         session.add(ref)
         session.flush()
+        referrals.append(ref.id)
         p = Placement(
             referral_id=ref.id,
             volunteer_id=v.id,
@@ -223,6 +225,10 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
         status="open",
     )
     session.add(concern)
+    # The first of them is invited to another role, and has not answered yet.
+    first = session.get(Placement, placements[0]).volunteer_id
+    invitation = Invitation(role_id=befriender.id, volunteer_id=first, sender_kind="organisation", status="waiting")
+    session.add(invitation)
     session.flush()
     for pid in placements:
         rollups.refresh_placement(session, pid)
@@ -233,10 +239,11 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
         "unverified_organisation": unverified.id,
         "centre": centre.id,
         "concern": concern.id,
-        "referral": ref.id,
+        "referral": referrals[0],  # the first volunteer's, so each of the three sides can open it
         "session": shift.id,
         "certificate": certificate.code,
         "placement": ended.id,
+        "invitation": invitation.id,
         "volunteer": placements and session.get(Placement, placements[0]).volunteer_id,
     }
     return hours, ids
@@ -425,3 +432,23 @@ def choose_radio(page, name: str, value: str, max_presses: int = 120) -> None:
             return
         page.keyboard.press("ArrowDown")
     raise AssertionError(f"Could not choose {value} for {name} with the arrow keys")
+
+
+def every_control_reached_by_tab(page) -> None:
+    """Every link, button and field in the page's main part is reached with the Tab key alone."""
+    count = page.evaluate(
+        """() => [...document.querySelectorAll('main a[href], main button, main input:not([type=hidden]), main select, main textarea')]
+              .filter(e => e.offsetParent !== null && !e.disabled).length"""
+    )
+    page.evaluate("window.__reached = new Set(); document.addEventListener('focusin', e => window.__reached.add(e.target))")
+    page.focus("body")
+    for _ in range(count * 2 + 40):
+        page.keyboard.press("Tab")
+    reached = page.evaluate(
+        """() => [...document.querySelectorAll('main a[href], main button, main input:not([type=hidden]), main select, main textarea')]
+              .filter(e => e.offsetParent !== null && !e.disabled && !window.__reached.has(e))
+              .map(e => e.outerHTML.slice(0, 120))"""
+    )
+    # a group of radios is one tab stop: its other buttons are reached with the arrow keys
+    reached = [r for r in reached if 'type="radio"' not in r]
+    assert not reached, f"Not reached with the Tab key on {page.url}: {reached}"

@@ -41,9 +41,11 @@ def _seed(server) -> dict:
         SatisfactionQuestionsDue,
         HoursRemindersDue,
         HoursSubmitted,
+        InvitationSent,
         OrganisationVerificationDecided,
         ReferralCreated,
         ReferralFollowUpDue,
+        ReferralMessagePosted,
         ReferralStatusChanged,
         RoleExpiryDue,
         RoleMatchEmails,
@@ -53,7 +55,7 @@ def _seed(server) -> dict:
         VolunteerRetentionReminder,
         VolunteerUpdated,
     )
-    from brokerage.models import Centre, HoursEntry, Placement, Referral, RoleSession, SessionBooking
+    from brokerage.models import Centre, HoursEntry, Invitation, Placement, Referral, ReferralMessage, RoleSession, SessionBooking
     from brokerage.volunteers.reminders import DBS_VALID_YEARS, years_later
 
     engine = create_engine(server.db_url)
@@ -88,10 +90,23 @@ def _seed(server) -> dict:
         v_hours = volunteer("Quinn")
         v_move = volunteer("Casey")  # moves to a new email address
         v_young = volunteer("Kit", dob=date(today.year - 15, 1, 15), guardian_email="kit.guardian@example.org")
+        v_invited = volunteer("Riley", causes=("AntiPoverty",))
+        v_referred = volunteer("Sasha")
         ref = Referral(volunteer_id=v_ref.id, role_id=role.id, status="interested", share_email=True, share_phone=False)
         ref.status_changed_at = long_ago
         started = Referral(volunteer_id=v_hours.id, role_id=role.id, status="started", share_email=True, share_phone=False)
-        s.add_all([ref, started])
+        brokered = Referral(volunteer_id=v_referred.id, role_id=role.id, status="referred", share_email=True, share_phone=False)
+        s.add_all([ref, started, brokered])
+        s.flush()
+        invitation = Invitation(role_id=role.id, volunteer_id=v_invited.id, sender_kind="organisation", status="waiting")
+        message = ReferralMessage(
+            referral_id=brokered.id,
+            author_user_id=manager.id,
+            author_side="organisation",
+            body="When can you start?",
+            staff_only=False,
+        )
+        s.add_all([invitation, message])
         s.flush()
         placement = Placement(
             referral_id=started.id,
@@ -178,6 +193,9 @@ def _seed(server) -> dict:
             MilestoneReached(milestone_id=reached.id),
             SatisfactionQuestionsDue(day=today.isoformat()),
             GuardianConsentRequested(volunteer_id=v_young.id),
+            InvitationSent(invitation_id=invitation.id),
+            ReferralCreated(referral_id=brokered.id),
+            ReferralMessagePosted(message_id=message.id),
         ):
             outbox.enqueue(s, event)
         s.commit()
@@ -196,6 +214,8 @@ def _seed(server) -> dict:
             "milestone": v_milestone.email,
             "move": v_move.email,
             "moved": "casey.moved@example.net",
+            "invited": v_invited.email,
+            "referred": v_referred.email,
         }
     engine.dispose()
     return data
@@ -213,6 +233,19 @@ def _names(server, path: str) -> list[str]:
         with engine.connect() as c:
             if m := re.fullmatch(r"/(?:opportunities|manage/roles)/(\d+)", path):
                 return [c.scalar(text("select title from roles where id = :i"), {"i": int(m[1])})]
+            if m := re.fullmatch(r"/my/invitations/(\d+)", path):
+                return [
+                    c.scalar(
+                        text("select r.title from invitations i join roles r on r.id = i.role_id where i.id = :i"),
+                        {"i": int(m[1])},
+                    )
+                ]
+            if m := re.fullmatch(r"/my/interest/(\d+)", path):
+                return [
+                    c.scalar(
+                        text("select r.title from referrals x join roles r on r.id = x.role_id where x.id = :i"), {"i": int(m[1])}
+                    )
+                ]
             if m := re.fullmatch(r"/(?:manage|centre)/referrals/(\d+)", path):
                 row = c.execute(
                     text(
@@ -343,6 +376,9 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         ("milestone", letters["milestone"], "Congratulations: 10 hours", {"/my/milestones": ["10 hours", "Download"]}),
         ("email_change", letters["moved"], "Confirm your new email address", {"/account/email/confirm": [letters["moved"]]}),
         ("satisfaction_question", letters["hours"], "How is volunteering with " + org, {}),
+        ("invitation", letters["invited"], "invites you to volunteer: " + role, {}),
+        ("referral_referred", letters["referred"], "put you forward for " + role, {}),
+        ("referral_message", letters["referred"], "A new message about " + role, {}),
     ]
     followed = {}
     for kind, to, subject, extra in expected:
@@ -390,6 +426,8 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
     with engine.connect() as c:
         assert c.scalar(text("select count(*) from users where email = :e"), {"e": letters["moved"]}) == 1
     engine.dispose()
+    assert any("/my/invitations/" in u for u in followed["invitation"])
+    assert any("/my/interest/" in u for u in followed["referral_referred"] + followed["referral_message"])
 
 
 def test_pilot_dashboard_shows_the_seeded_totals(server, new_page):

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from brokerage.web import PAGE_ROUTERS
-from tests.web.conftest import DESKTOP, PHONE, sign_in, tab_to
+from tests.web.conftest import DESKTOP, PHONE, every_control_reached_by_tab, sign_in, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +56,7 @@ def _address(path: str, ids: dict) -> str:
         "concern_id": ids["concern"],
         "code": ids["certificate"],
         "placement_id": ids["placement"],
+        "invitation_id": ids["invitation"],
     }
     if path == "/centre/organisations/{organisation_id}":
         return f"/centre/organisations/{ids['unverified_organisation']}"
@@ -171,31 +172,12 @@ def test_every_page_for_every_kind_of_user(new_page, server, check, failed_job, 
     print(f"\n{len(routes)} page routes, {len(statuses)} visits, {len(seen_ok)} pages checked by axe and photographed")
 
 
-def _every_control_reached_by_tab(page) -> None:
-    count = page.evaluate(
-        """() => [...document.querySelectorAll('main a[href], main button, main input:not([type=hidden]), main select, main textarea')]
-              .filter(e => e.offsetParent !== null && !e.disabled).length"""
-    )
-    page.evaluate("window.__reached = new Set(); document.addEventListener('focusin', e => window.__reached.add(e.target))")
-    page.focus("body")
-    for _ in range(count * 2 + 40):
-        page.keyboard.press("Tab")
-    reached = page.evaluate(
-        """() => [...document.querySelectorAll('main a[href], main button, main input:not([type=hidden]), main select, main textarea')]
-              .filter(e => e.offsetParent !== null && !e.disabled && !window.__reached.has(e))
-              .map(e => e.outerHTML.slice(0, 120))"""
-    )
-    # a group of radios is one tab stop: its other buttons are reached with the arrow keys
-    reached = [r for r in reached if 'type="radio"' not in r]
-    assert not reached, f"Not reached with the Tab key on {page.url}: {reached}"
-
-
 def test_admin_pages_work_by_keyboard(new_page, server, check, failed_job, import_batch):
     page = new_page(viewport=DESKTOP)
     sign_in(page, server.admin_email)
     for path in sorted(ADMIN_PAGES - {"/admin/rates", "/admin/investment"}):
         page.goto(_address(path, server.ids))
-        _every_control_reached_by_tab(page)
+        every_control_reached_by_tab(page)
     # send the failed job again with the keyboard alone
     page.goto("/admin/jobs")
     tab_to(page, f"form[action='/admin/jobs/{failed_job}/redrive'] button")
@@ -222,7 +204,7 @@ def test_admin_pages_work_by_keyboard(new_page, server, check, failed_job, impor
         p = new_page(viewport=DESKTOP)
         sign_in(p, _email(server, who))
         p.goto(path)
-        _every_control_reached_by_tab(p)
+        every_control_reached_by_tab(p)
         # an empty form by keyboard: every problem at once, then axe on the page with its errors
         tab_to(p, "main form[method=post] button[type=submit]")
         with p.expect_navigation():

@@ -12,6 +12,7 @@ from workers.actors import (  # noqa: E402,F401
     accounts,
     digests,
     hours,
+    invitations,
     organisations,
     referrals,
     reports,

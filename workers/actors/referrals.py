@@ -16,7 +16,8 @@ from brokerage.centres import service as centres_service
 from brokerage.config import get_settings
 from brokerage.db import session_scope, utcnow
 from brokerage.jobs import service as jobs_service
-from brokerage.models import Referral, Volunteer
+from brokerage.models import Referral, ReferralMessage, Volunteer
+from brokerage.referrals import thread
 from brokerage.organisations import service as organisations_service
 from brokerage.referrals import service as referrals_service
 from brokerage.roles import views
@@ -87,6 +88,9 @@ def referral_created(referral_id: int) -> None:
             "referral_url": referral_url(ref.id),
             "follow_up_days": get_settings().follow_up_working_days,
         }
+        # A volunteer put forward by the centre is told (unless they asked for no service emails).
+        told = v.email if ref.status == "referred" and v.email and not jobs_service.suppressed(session, [v.email]) else None
+        first_name, vid, full_name = v.first_name, v.id, volunteer_name(v)
     for email, name in recipients:
         key = f"referral_created:{referral_id}:{email.lower()}"
         notify.deliver(
@@ -94,6 +98,77 @@ def referral_created(referral_id: int) -> None:
             kind="referral_created",
             key=key,
             recipient=email,
+            role_id=role.id,
+        )
+    if told:
+        key = f"referral_referred:{referral_id}"
+        notify.deliver(
+            partial(
+                render,
+                "referral_referred",
+                key,
+                told,
+                full_name,
+                first_name=first_name,
+                role=role,
+                message=context["message"],
+                referral_url=links.absolute(links.volunteer_referral_page(referral_id)),
+            ),
+            kind="referral_referred",
+            key=key,
+            recipient=told,
+            volunteer_id=vid,
+            role_id=role.id,
+        )
+
+
+@actor(events.ReferralMessagePosted)
+def referral_message_posted(message_id: int) -> None:
+    """Tell the other sides of the conversation: the volunteer, the organisation, and the volunteer
+    centre when it takes part. Each reads it on their own page of the referral."""
+    with session_scope() as session:
+        message = session.get(ReferralMessage, message_id)
+        if message is None or message.staff_only:
+            return
+        ref = session.get(Referral, message.referral_id)
+        v = session.get(Volunteer, ref.volunteer_id) if ref is not None else None
+        role = views.brief(session, ref.role_id) if ref is not None else None
+        if ref is None or v is None or role is None:
+            return
+        to: list[tuple[str, str, str | None]] = []  # side, email, name
+        if message.author_side != "volunteer" and v.status == "active" and v.email:
+            to.append(("volunteer", v.email, volunteer_name(v)))
+        if message.author_side != "organisation":
+            to += [
+                ("organisation", email, name) for email, name in organisations_service.recipients(session, role.organisation_id)
+            ]
+        if message.author_side != "centre" and (ref.escalated_at is not None or thread.centre_takes_part(session, ref.id)):
+            centre = centres_service.centre_for_district(session, role.district_gss)
+            if centre is not None and centre.email:
+                to.append(("centre", centre.email, centre.name))
+        blocked = jobs_service.suppressed(session, [email for _side, email, _name in to])
+        author = thread.author_name(session, message, v, role.organisation_name)
+        body, referral_id, vid = message.body, ref.id, v.id
+    for side, email, name in to:
+        if email.lower() in blocked:
+            continue
+        key = f"referral_message:{message_id}:{email.lower()}"
+        notify.deliver(
+            partial(
+                render,
+                "referral_message",
+                key,
+                email,
+                name,
+                role=role,
+                author=author,
+                body=body,
+                referral_url=links.absolute(links.referral_page_for(side, referral_id)),
+            ),
+            kind="referral_message",
+            key=key,
+            recipient=email,
+            volunteer_id=vid if side == "volunteer" else None,
             role_id=role.id,
         )
 

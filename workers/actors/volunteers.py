@@ -16,7 +16,7 @@ from brokerage.jobs import service as jobs_service
 from brokerage.models import Delivery, Volunteer
 from brokerage.roles import views
 from brokerage.config import get_settings
-from brokerage.volunteers import guardians, reminders
+from brokerage.volunteers import guardians, quiet, reminders
 from brokerage.volunteers import retention as retention_schedule
 from brokerage.volunteers import service as volunteers_service
 from workers import notify
@@ -169,3 +169,40 @@ def guardian_consent(volunteer_id: int) -> None:
         recipient=email,
         volunteer_id=volunteer_id,
     )
+
+
+@actor(events.QuietVolunteersDue)
+def reengage(day: str) -> None:
+    """One email to each volunteer who has gone quiet (brokerage/volunteers/quiet.py), with roles
+    that suit them and that they have not been told about: once per quiet spell (its delivery key
+    names the spell), and none to those who opted out. A volunteer with no fresh role is not
+    emailed, and is looked at again the next day."""
+    from brokerage.matches import service as matches_service  # the matching library: loaded at worker boot
+
+    ws = get_worker_settings()
+    today = date.fromisoformat(day)
+    with session_scope() as session:
+        letters = []
+        for r in quiet.to_reengage(session, today):
+            seen = quiet.seen_roles(session, r.id)
+            fresh = [m for m in matches_service.recommend_for_volunteer(session, r.id, limit=20) if m.role_id not in seen]
+            if fresh:
+                letters.append((r, quiet.spell_key(r.id, r.last_active), views.matched_roles(fresh[: ws.instant_matches])))
+    for r, key, roles in letters:
+        notify.deliver(
+            partial(
+                render,
+                "reengagement",
+                key,
+                r.email,
+                f"{r.first_name} {r.last_name}".strip(),
+                unsubscribe=unsubscribe_url(volunteer_id=r.id),
+                first_name=r.first_name,
+                roles=roles,
+            ),
+            kind=quiet.REENGAGEMENT,
+            key=key,
+            recipient=r.email,
+            volunteer_id=r.id,
+            role_id=roles[0].id,
+        )

@@ -11,11 +11,14 @@ from fastapi import Request
 from brokerage import links
 from brokerage.config import get_settings
 from brokerage.deps import DbSession
+from brokerage.centres import today
+from brokerage.models import Organisation, Role
 from brokerage.vocab import slots
 from brokerage.vocab.referrals import REFERRAL_STATUS
 from brokerage.organisations import service as organisations_service
 from brokerage.referrals import service as referrals_service
 from brokerage.roles import service as roles_service
+from brokerage.volunteers import quiet
 from brokerage.volunteers import service as volunteers_service
 from brokerage.web import forms, paging
 from brokerage.web.deps import Form, StaffUser, page_router
@@ -31,34 +34,53 @@ MODERATION_PAGE = 50
 
 
 @router.get("/centre")
-def moderation(
-    request: Request, session: DbSession, principal: StaffUser, org_page: str | None = None, role_page: str | None = None
-):
-    """The two queues, each a page at a time with its true total; each keeps the other's page."""
+def home(request: Request, session: DbSession, principal: StaffUser, org_page: str | None = None, role_page: str | None = None):
+    """The centre's day at a glance: each count links to the list of exactly those rows. The two
+    moderation queues follow, each a page at a time with its true total; each keeps the other's page."""
     org_number, role_number = paging.page_number(org_page), paging.page_number(role_page)
-    orgs, org_total = organisations_service.list_(
+    orgs, org_total = today.page(
         session,
-        principal,
-        district=None,
-        cause=None,
-        status="pending",
-        q=None,
+        today.organisations_to_verify(principal),
+        Organisation.id,
+        (Organisation.created_at, Organisation.id),
         page=org_number,
         page_size=MODERATION_PAGE,
-        districts=principal.district_codes,
     )
-    roles, role_total = roles_service.list_(
-        session, principal, status="pending_review", page=role_number, page_size=MODERATION_PAGE
+    roles, role_total = today.page(
+        session,
+        today.listings_to_review(principal),
+        Role.id,
+        (Role.created_at, Role.id),
+        page=role_number,
+        page_size=MODERATION_PAGE,
     )
     return render(
         request,
-        "pages/centre/moderation.html",
+        "pages/centre/home.html",
         {
-            "title": "Moderation",
-            "orgs": orgs,
+            "title": "Your centre today",
+            "counts": today.counts(session, principal),
+            "orgs": [r[0] for r in orgs],
             "roles": roles,
             "org_pages": paging.context("/centre", {"role_page": role_page or ""}, org_number, org_total, MODERATION_PAGE),
             "role_pages": paging.context("/centre", {"org_page": org_page or ""}, role_number, role_total, MODERATION_PAGE),
+        },
+    )
+
+
+@router.get("/centre/volunteers/quiet")
+def gone_quiet(request: Request, session: DbSession, principal: StaffUser, page: str | None = None):
+    number = paging.page_number(page)
+    rows, total = quiet.list_quiet(session, principal, page=number, page_size=VOLUNTEERS_PAGE)
+    return render(
+        request,
+        "pages/centre/quiet.html",
+        {
+            "title": "Volunteers gone quiet",
+            "rows": rows,
+            "days": get_settings().quiet_after_days,
+            "started_again": quiet.started_again(session, principal),
+            **paging.context(links.CENTRE_QUIET, {}, number, total, VOLUNTEERS_PAGE),
         },
     )
 
@@ -146,6 +168,7 @@ def pipeline(
     principal: StaffUser,
     status: str | None = None,
     overdue: str | None = None,
+    escalated: str | None = None,
     page: str | None = None,
 ):
     settings = get_settings()
@@ -163,6 +186,7 @@ def pipeline(
         page_size=REFERRALS_PAGE,
         overdue_working_days=settings.follow_up_working_days,
         overdue_only=overdue == "yes",
+        escalated_only=escalated == "yes",
     )
     items: list[Any] = []
     for ref, vol, role in rows:
@@ -176,7 +200,11 @@ def pipeline(
         )
         items.append(item)
     overdue_count = referrals_service.count_overdue(session, principal, settings.follow_up_working_days, status)
-    filters = {"status": status or "", "overdue": "yes" if overdue == "yes" else ""}
+    filters = {
+        "status": status or "",
+        "overdue": "yes" if overdue == "yes" else "",
+        "escalated": "yes" if escalated == "yes" else "",
+    }
     return render(
         request,
         "pages/centre/referrals.html",
@@ -187,6 +215,7 @@ def pipeline(
             "overdue_count": overdue_count,
             "status": status or "",
             "overdue": overdue == "yes",
+            "escalated": escalated == "yes",
             **paging.context("/centre/referrals", filters, page_number, total, REFERRALS_PAGE),
             "follow_up_days": settings.follow_up_working_days,
         },
@@ -212,10 +241,12 @@ def volunteers(
     principal: StaffUser,
     q: str | None = None,
     district: str | None = None,
+    dbs: str | None = None,
     page: str | None = None,
 ):
     page_number = paging.page_number(page)
     q = (q or "").strip()[:200] or None
+    dbs = "expiring" if dbs in ("expiring", "yes") else None
     district = district if district in dict(kent_districts()) else None
     rows, total = volunteers_service.list_(
         session,
@@ -227,13 +258,14 @@ def volunteers(
         q=q,
         page=page_number,
         page_size=VOLUNTEERS_PAGE,
+        dbs_expiring=dbs is not None,
     )
     districts = (
         kent_districts()
         if principal.district_codes is None
         else [(c, n) for c, n in kent_districts() if c in principal.district_codes]
     )
-    filters = {"q": q or "", "district": district or ""}
+    filters = {"q": q or "", "district": district or "", "dbs": dbs or ""}
     return render(
         request,
         "pages/centre/volunteers.html",

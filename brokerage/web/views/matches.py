@@ -161,6 +161,8 @@ def candidates(session: Session, principal: Principal, role: Role) -> list[dict[
             "why": _sentences(c.explanation),
         }
         for c in found
+        # centre staff invite and refer the volunteers of their own districts
+        if principal.manages(role.organisation_id) or principal.covers_district(c.district_gss)
     ]
 
 

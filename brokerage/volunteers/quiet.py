@@ -1,0 +1,159 @@
+"""Volunteers who have gone quiet, and the DBS checks coming up for renewal: what a volunteer
+centre's home counts and lists, and what the re-engagement email is sent on.
+
+A volunteer's **last activity** is the latest of: registering, signing in, saying they are
+interested in a role (or a change to that referral), and hours logged. A volunteer has **gone
+quiet** when that was ``quiet_after_days`` ago or more (90 by default), their record is active and
+no placement of theirs is still going. Each quiet spell is named by the day of that last activity,
+so the re-engagement email is sent once per spell: a volunteer who comes back and goes quiet again
+starts a new spell."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import DateTime, Select, and_, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.orm import Session
+
+from brokerage.auth import policy
+from brokerage.auth.principal import Principal
+from brokerage.config import get_settings
+from brokerage.jobs import service as jobs_service
+from brokerage.volunteers import reminders
+from brokerage.models import Delivery, HoursEntry, Invitation, Placement, Referral, User, Volunteer
+
+REENGAGEMENT = "reengagement"
+
+
+class greatest(FunctionElement):
+    """The largest of its arguments: GREATEST on PostgreSQL, MAX(a, b, …) on SQLite."""
+
+    type = DateTime()
+    inherit_cache = True
+    name = "greatest"
+
+
+@compiles(greatest)
+def _greatest(element, compiler, **kw):
+    return "greatest(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return "max(%s)" % compiler.process(element.clauses, **kw)
+
+
+def last_activity():
+    """The moment of a volunteer's last activity (a correlated SQL expression)."""
+    login = select(func.max(User.last_login_at)).where(User.id == Volunteer.user_id).scalar_subquery()
+    referral = select(func.max(Referral.status_changed_at)).where(Referral.volunteer_id == Volunteer.id).scalar_subquery()
+    hours = select(func.max(HoursEntry.created_at)).where(HoursEntry.volunteer_id == Volunteer.id).scalar_subquery()
+    return greatest(*[func.coalesce(x, Volunteer.registered_on) for x in (login, referral, hours)])
+
+
+def cutoff(today: date | None = None) -> datetime:
+    """Activity before this moment is quiet."""
+    today = today or date.today()
+    return datetime.combine(today - timedelta(days=get_settings().quiet_after_days), time.min) + timedelta(days=1)
+
+
+def quiet_condition(today: date | None = None):
+    open_placement = select(Placement.id).where(Placement.volunteer_id == Volunteer.id, Placement.ended_on.is_(None)).exists()
+    return and_(Volunteer.status == "active", ~open_placement, last_activity() < cutoff(today))
+
+
+def quiet_scope(principal: Principal, today: date | None = None) -> Select:
+    """The quiet volunteers the principal (centre staff) may see, with when they were last active."""
+    stmt = select(Volunteer, last_activity().label("last_active")).where(quiet_condition(today))
+    return policy.volunteer_scope(stmt, principal)
+
+
+def list_quiet(session: Session, principal: Principal, *, page: int, page_size: int) -> tuple[list, int]:
+    stmt = quiet_scope(principal)
+    total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Volunteer.id).subquery())) or 0
+    rows = session.execute(
+        stmt.order_by(last_activity().asc(), Volunteer.id).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return list(rows), total
+
+
+def count_quiet(session: Session, principal: Principal) -> int:
+    stmt = quiet_scope(principal).with_only_columns(Volunteer.id)
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def spell_key(volunteer_id: int, last_active: datetime | date) -> str:
+    """The delivery key of the one re-engagement email of a quiet spell."""
+    day = _as_day(last_active)
+    return f"{REENGAGEMENT}:{volunteer_id}:{day.isoformat()}"
+
+
+def started_again(session: Session, principal: Principal) -> int:
+    """Re-engaged volunteers who started again: sent a re-engagement email, and since then said they
+    were interested in a role or started one."""
+    emailed = (
+        select(Delivery.volunteer_id, func.min(Delivery.created_at).label("at"))
+        .where(Delivery.kind == REENGAGEMENT, Delivery.status == "sent")
+        .group_by(Delivery.volunteer_id)
+        .subquery()
+    )
+    stmt = (
+        select(func.count(func.distinct(Volunteer.id)))
+        .join(emailed, emailed.c.volunteer_id == Volunteer.id)
+        .where(select(Referral.id).where(Referral.volunteer_id == Volunteer.id, Referral.created_at >= emailed.c.at).exists())
+    )
+    return session.scalar(policy.volunteer_scope(stmt, principal)) or 0
+
+
+# -- DBS checks due for renewal --------------------------------------------------------------------------
+def dbs_due_by(today: date | None = None) -> date:
+    """A certificate dated on or before this is due for renewal within the reminders' warning days
+    (or is overdue): the same rule as the DBS reminders (brokerage/volunteers/reminders.py)."""
+    today = today or date.today()
+    return reminders.years_later(today + timedelta(days=reminders.DBS_WARNING_DAYS), -reminders.DBS_VALID_YEARS)
+
+
+def dbs_expiring_condition(today: date | None = None):
+    return and_(
+        Volunteer.status == "active",
+        Volunteer.dbs_level != "none",
+        Volunteer.dbs_certificate_date.is_not(None),
+        Volunteer.dbs_update_service.is_(False),
+        Volunteer.dbs_certificate_date <= dbs_due_by(today),
+    )
+
+
+def to_reengage(session: Session, today: date | None = None) -> list:
+    """Quiet volunteers to send the re-engagement email to: they agreed to be contacted, did not
+    ask for no role emails, have an address that is not on the suppression list, and have not had
+    this quiet spell's email yet. Rows of id, names, email and last activity."""
+    rows = session.execute(
+        select(Volunteer.id, Volunteer.first_name, Volunteer.last_name, Volunteer.email, last_activity().label("last_active"))
+        .where(
+            quiet_condition(today),
+            Volunteer.contact_consent.is_(True),
+            Volunteer.notification_preference != "none",
+            Volunteer.email.is_not(None),
+        )
+        .order_by(Volunteer.id)
+    ).all()
+    blocked = jobs_service.suppressed(session, [r.email for r in rows])
+    keys = {spell_key(r.id, _as_day(r.last_active)): r for r in rows if r.email.strip().lower() not in blocked}
+    done = set(session.scalars(select(Delivery.key).where(Delivery.key.in_(list(keys))))) if keys else set()
+    return [r for k, r in keys.items() if k not in done]
+
+
+def _as_day(value) -> date:
+    if isinstance(value, str):  # SQLite hands back a date-only value as text
+        return date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime) else value
+
+
+def seen_roles(session: Session, volunteer_id: int) -> set[int]:
+    """Roles the volunteer has already been told about, asked about or shown interest in."""
+    seen = {r for r in session.scalars(select(Delivery.role_id).where(Delivery.volunteer_id == volunteer_id)) if r is not None}
+    seen |= set(session.scalars(select(Referral.role_id).where(Referral.volunteer_id == volunteer_id)))
+    seen |= set(session.scalars(select(Invitation.role_id).where(Invitation.volunteer_id == volunteer_id)))
+    return seen
