@@ -43,6 +43,7 @@ def _seed(server) -> dict:
         HoursSubmitted,
         InvitationSent,
         OrganisationVerificationDecided,
+        QuietVolunteersDue,
         ReferralCreated,
         ReferralFollowUpDue,
         ReferralMessagePosted,
@@ -91,7 +92,8 @@ def _seed(server) -> dict:
         v_move = volunteer("Casey")  # moves to a new email address
         v_young = volunteer("Kit", dob=date(today.year - 15, 1, 15), guardian_email="kit.guardian@example.org")
         v_invited = volunteer("Riley", causes=("AntiPoverty",))
-        v_referred = volunteer("Sasha")
+        v_referred = volunteer("Emery")
+        v_quiet = volunteer("Taylor", causes=("AntiPoverty",), registered_on=today - timedelta(days=120))  # gone quiet
         ref = Referral(volunteer_id=v_ref.id, role_id=role.id, status="interested", share_email=True, share_phone=False)
         ref.status_changed_at = long_ago
         started = Referral(volunteer_id=v_hours.id, role_id=role.id, status="started", share_email=True, share_phone=False)
@@ -196,6 +198,7 @@ def _seed(server) -> dict:
             InvitationSent(invitation_id=invitation.id),
             ReferralCreated(referral_id=brokered.id),
             ReferralMessagePosted(message_id=message.id),
+            QuietVolunteersDue(day=today.isoformat()),
         ):
             outbox.enqueue(s, event)
         s.commit()
@@ -216,6 +219,7 @@ def _seed(server) -> dict:
             "moved": "casey.moved@example.net",
             "invited": v_invited.email,
             "referred": v_referred.email,
+            "quiet": v_quiet.email,
         }
     engine.dispose()
     return data
@@ -379,6 +383,7 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         ("invitation", letters["invited"], "invites you to volunteer: " + role, {}),
         ("referral_referred", letters["referred"], "put you forward for " + role, {}),
         ("referral_message", letters["referred"], "A new message about " + role, {}),
+        ("reengagement", letters["quiet"], "New volunteering roles since you were last here", {}),
     ]
     followed = {}
     for kind, to, subject, extra in expected:
@@ -398,6 +403,7 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         "dbs_reminder",
         "milestone",
         "satisfaction_question",
+        "reengagement",
     ):
         assert any("/unsubscribe?token=" in u for u in followed[kind]), (kind, followed[kind])
     # The ones about a role or referral link to its page.
@@ -427,6 +433,7 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         assert c.scalar(text("select count(*) from users where email = :e"), {"e": letters["moved"]}) == 1
     engine.dispose()
     assert any("/my/invitations/" in u for u in followed["invitation"])
+    assert any("/opportunities/" in u for u in followed["reengagement"])
     assert any("/my/interest/" in u for u in followed["referral_referred"] + followed["referral_message"])
 
 
