@@ -41,12 +41,15 @@ from brokerage.models import (
     VolunteerCause,
     VolunteerSkill,
 )
+from brokerage.hours import leaving
 from brokerage.hours import reminders as hours_reminders
+from brokerage.interop import dedup
 from brokerage.hours import service as hours_service
 from brokerage.organisations import service as organisations_service
 from brokerage.referrals.service import WAITING_STATUSES, chase_key, working_days_since
 from brokerage.reports import rollups
 from brokerage.seed import corpus
+from brokerage.volunteers import quiet
 from brokerage.volunteers import reminders as volunteer_reminders
 
 SCALES = {
@@ -217,6 +220,10 @@ def seed(
     bar.close()
     # The report rollups follow the seeded hours at once: the dashboard shows them from the first minute.
     rollups.rebuild_all(session_scope)
+    # The centre's duplicates review holds the people who signed up twice, as a nightly scan would
+    # have left it, so staff can try a merge without first pressing "Look for duplicates now".
+    with session_scope() as session:
+        dedup.scan(session, None)
     if get_engine().dialect.name == "postgresql":
         with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
@@ -226,7 +233,9 @@ def seed(
 def _already_sent(session: Session, today: date) -> None:
     """Leave the periodic emails as a running service would have left them by the end of ``today``:
     this week's digest sent, this week's reminders about hours waiting for approval sent, every DBS
-    reminder whose day has come sent, and organisations chased about referrals that have waited. So the first start of the demo mails only what falls due
+    reminder whose day has come sent, organisations chased about referrals that have waited, the
+    four-week question asked of placements that reached it, and volunteers who had gone quiet sent
+    their one re-engagement email. So the first start of the demo mails only what falls due
     from then on, not a backlog of the seeded year (the same rules and keys as the jobs)."""
     sent_at = _dt(today, 8)
     session.add(
@@ -271,6 +280,28 @@ def _already_sent(session: Session, today: date) -> None:
             for r in dbs
         ]
         + chases
+        + [
+            Delivery(
+                key=f"satisfaction_question:{q.placement_id}",
+                kind="satisfaction_question",
+                recipient=q.email,
+                volunteer_id=q.volunteer_id,
+                created_at=sent_at,
+                sent_at=sent_at,
+            )
+            for q in leaving.satisfaction_due(session, today)
+        ]
+        + [
+            Delivery(
+                key=quiet.spell_key(r.id, r.last_active),
+                kind=quiet.REENGAGEMENT,
+                recipient=r.email,
+                volunteer_id=r.id,
+                created_at=sent_at,
+                sent_at=sent_at,
+            )
+            for r in quiet.to_reengage(session, today)
+        ]
     )
 
 
