@@ -138,10 +138,12 @@ def report(session: Session, districts: frozenset[str] | None, start: date, end:
     satisfaction_shown, satisfaction_total = _shown(satisfaction, SATISFACTION.codes)
     return {
         "exit_reasons": [
-            {"reason": EXIT_REASON.label(c), "volunteer": volunteer_shown[c], "organisation": organisation_shown[c]}
+            {"code": c, "reason": EXIT_REASON.label(c), "volunteer": volunteer_shown[c], "organisation": organisation_shown[c]}
             for c in EXIT_REASON.codes
         ],
         "exit_totals": {"volunteer": volunteer_total, "organisation": organisation_total},
-        "satisfaction": [{"answer": SATISFACTION.label(c), "count": satisfaction_shown[c]} for c in SATISFACTION.codes],
+        "satisfaction": [
+            {"code": c, "answer": SATISFACTION.label(c), "count": satisfaction_shown[c]} for c in SATISFACTION.codes
+        ],
         "satisfaction_total": satisfaction_total,
     }

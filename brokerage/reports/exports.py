@@ -83,7 +83,11 @@ CAPTURED_FIELDS: tuple[tuple[str, str, str], ...] = (
         "gender / ethnicity / disability / employment_status",
         "Optional; 'Not stated' when not given. Only ever reported in aggregate, with suppression.",
     ),
-    ("Export", "section", "about (how the report was made), rate, total, value, investment or breakdown."),
+    (
+        "Export",
+        "section",
+        "about (how the report was made), rate, total, value, investment, breakdown, leaving or reengagement.",
+    ),
     ("Export", "dimension / key / label", "What the row is broken down by, the code of the group, and its name."),
     ("Export", "metric / unit / value", 'The measure, its unit, and the figure ("<5" when suppressed).'),
 )
@@ -102,6 +106,18 @@ def data_dictionary() -> list[tuple[str, str, str]]:
             "Metric",
             "investment:<category>",
             "Investment recorded for the period (pro-rated by days where an entry straddles it).",
+        ),
+        (
+            "Metric",
+            "volunteer_said / organisation_said",
+            "Placements that ended in the period, by the reason the volunteer (or the organisation) gave.",
+        ),
+        ("Metric", "answers", "Volunteers' answers, in the period, to how satisfied they are four weeks into a placement."),
+        ("Metric", "reengagement_emailed", "Volunteers sent the one re-engagement email (gone quiet) in the period."),
+        (
+            "Metric",
+            "reengagement_started_again",
+            "Of those, volunteers who said they were interested in a role after the email (up to now).",
         ),
     ]
     return rows
@@ -161,6 +177,25 @@ def tidy_rows(report: dict) -> Iterator[tuple]:
             for metric, value in row["value"].items():
                 name = metric if metric.startswith("viva_ratio") else f"replacement_cost:{metric}"
                 yield ("breakdown", b["dimension"], row["key"], row["label"], name, _unit(name), value)
+    yield from retention_rows(report)
+
+
+def retention_rows(report: dict) -> Iterator[tuple]:
+    """Why placements ended, satisfaction, and re-engagement: section, dimension, key, label, metric, unit, value."""
+    out = report.get("leaving")
+    if out:
+        for r in out["exit_reasons"]:
+            yield ("leaving", "exit_reason", r["code"], r["reason"], "volunteer_said", "placements", r["volunteer"])
+            yield ("leaving", "exit_reason", r["code"], r["reason"], "organisation_said", "placements", r["organisation"])
+        for side, value in out["exit_totals"].items():
+            yield ("leaving", "exit_reason", "", "All reasons given", f"{side}_said", "placements", value)
+        for r in out["satisfaction"]:
+            yield ("leaving", "satisfaction", r["code"], r["answer"], "answers", "people", r["count"])
+        yield ("leaving", "satisfaction", "", "All answers", "answers", "people", out["satisfaction_total"])
+    again = report.get("reengagement")
+    if again:
+        yield ("reengagement", "total", "", "All", "reengagement_emailed", "people", again["emailed"])
+        yield ("reengagement", "total", "", "All", "reengagement_started_again", "people", again["started_again"])
 
 
 def csv_chunks(report: dict, rows_per_chunk: int = 500) -> Iterator[str]:
@@ -266,6 +301,14 @@ def xlsx_bytes(report: dict) -> bytes:
     tables.column_dimensions["A"].width = 32
     if chart_row == 1:
         charts.append(["No breakdown with approved hours was requested."])
+
+    retention = wb.create_sheet("Leaving and re-engagement")
+    retention.append(["Section", "Breakdown", "Group", "Measure", "Unit", "Value"])
+    for c in range(1, 7):
+        retention.cell(1, c).font = bold
+    for section, dimension, _key, label, metric, unit, value in retention_rows(report):
+        retention.append([section, dimension, label, metric, unit, value])
+    retention.column_dimensions["C"].width = 40
 
     dictionary = wb.create_sheet("Data dictionary")
     dictionary.append(["Area", "Field", "Definition"])

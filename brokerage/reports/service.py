@@ -18,6 +18,8 @@ from brokerage.auth import policy
 from brokerage.auth.principal import Principal
 from brokerage.db import utcnow
 from brokerage.errors import Conflict, Forbidden, InvalidInput, NotFound
+from brokerage.hours import leaving
+from brokerage.volunteers import quiet
 from brokerage.vocab.taxonomies import causes
 from brokerage.vocab.volunteers import DISABILITY, EMPLOYMENT_STATUS, ETHNICITY, GENDER
 from brokerage.models import Centre, District, Organisation
@@ -468,6 +470,8 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
         "totals": totals_out,
         "value": value_rows,
         "breakdowns": breakdowns,
+        "leaving": leaving.report(session, districts, period.start, period.end),
+        "reengagement": quiet.reengagement_report(session, districts, period.start, period.end),
     }
 
 

@@ -11,6 +11,7 @@ starts a new spell."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import DateTime, Select, and_, func, select
 from sqlalchemy.ext.compiler import compiles
@@ -22,6 +23,8 @@ from brokerage.auth.principal import Principal
 from brokerage.config import get_settings
 from brokerage.jobs import service as jobs_service
 from brokerage.volunteers import reminders
+from brokerage.reports.definitions import Cell
+from brokerage.reports.suppression import SUPPRESSED, is_small, suppress
 from brokerage.models import Delivery, HoursEntry, Invitation, Placement, Referral, User, Volunteer
 
 REENGAGEMENT = "reengagement"
@@ -90,21 +93,50 @@ def spell_key(volunteer_id: int, last_active: datetime | date) -> str:
     return f"{REENGAGEMENT}:{volunteer_id}:{day.isoformat()}"
 
 
+def _first_emails(since: datetime | None = None, until: datetime | None = None):
+    """Each volunteer's first re-engagement email sent (in the window, when given): volunteer_id, at."""
+    stmt = select(Delivery.volunteer_id, func.min(Delivery.created_at).label("at")).where(
+        Delivery.kind == REENGAGEMENT, Delivery.status == "sent"
+    )
+    if since is not None and until is not None:
+        stmt = stmt.where(Delivery.created_at >= since, Delivery.created_at < until)
+    return stmt.group_by(Delivery.volunteer_id).subquery()
+
+
+def _interested_since(emailed):
+    """They said they were interested in a role (a referral, which a started placement comes from) after the email."""
+    return select(Referral.id).where(Referral.volunteer_id == Volunteer.id, Referral.created_at >= emailed.c.at).exists()
+
+
 def started_again(session: Session, principal: Principal) -> int:
     """Re-engaged volunteers who started again: sent a re-engagement email, and since then said they
     were interested in a role or started one."""
-    emailed = (
-        select(Delivery.volunteer_id, func.min(Delivery.created_at).label("at"))
-        .where(Delivery.kind == REENGAGEMENT, Delivery.status == "sent")
-        .group_by(Delivery.volunteer_id)
-        .subquery()
-    )
+    emailed = _first_emails()
     stmt = (
         select(func.count(func.distinct(Volunteer.id)))
         .join(emailed, emailed.c.volunteer_id == Volunteer.id)
-        .where(select(Referral.id).where(Referral.volunteer_id == Volunteer.id, Referral.created_at >= emailed.c.at).exists())
+        .where(_interested_since(emailed))
     )
     return session.scalar(policy.volunteer_scope(stmt, principal)) or 0
+
+
+def reengagement_report(session: Session, districts: frozenset[str] | None, start: date, end: date) -> dict[str, Any]:
+    """For the pilot lead's report: volunteers sent a re-engagement email in the period, and how many
+    of them then started again (said they were interested in a role after that email, at any time up
+    to now: the rule of the centre's gone-quiet page); volunteers' home districts; 1 to 4 shown as "<5"."""
+    since, until = datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1), time.min)
+    emailed = _first_emails(since, until)
+    stmt = select(Volunteer.id, _interested_since(emailed)).join(emailed, emailed.c.volunteer_id == Volunteer.id)
+    if districts is not None:
+        stmt = stmt.where(Volunteer.district_gss.in_(districts))
+    rows = session.execute(stmt).all()
+    sent, again = len(rows), sum(1 for _, yes in rows if yes)
+    # Those who started again and those who did not make up the emailed: a breakdown of two.
+    hidden = suppress({"again": Cell(again, again), "not": Cell(sent - again, sent - again)}, Cell(sent, sent))
+    return {
+        "emailed": SUPPRESSED if is_small(sent) else sent,
+        "started_again": SUPPRESSED if "again" in hidden else again,
+    }
 
 
 # -- DBS checks due for renewal --------------------------------------------------------------------------

@@ -4,9 +4,15 @@ small numbers shown as "<5"."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections import Counter
 from html import unescape
 from datetime import date, datetime, timedelta
+
+from openpyxl import load_workbook
+from sqlalchemy import select
 
 from brokerage.auth.service import build_principal
 from brokerage.hours import leaving
@@ -44,6 +50,26 @@ def test_the_satisfaction_question_is_asked_once_four_weeks_in(inproc, session, 
     letters = smtp.of_kind("satisfaction_question")
     assert [m.to for m in letters] == [asked.email]
     assert "Tenterden Talking Books" in letters[0].subject and re.search(r"/my/placements/\d+/satisfaction", letters[0].text)
+
+
+def export_figures(client, query: str) -> dict[str, dict]:
+    """The report's CSV and spreadsheet as {(section, dimension, key or label, metric): value}, and its printable copy."""
+    got: dict[str, dict] = {}
+    body = client.get(f"/pilot/reports/export?{query}&format=csv").text
+    got["csv"] = {(r["section"], r["dimension"], r["key"], r["metric"]): r["value"] for r in csv.DictReader(io.StringIO(body))}
+    sheet = load_workbook(io.BytesIO(client.get(f"/pilot/reports/export?{query}&format=xlsx").content))[
+        "Leaving and re-engagement"
+    ]
+    got["xlsx"] = {(a, b, c, d): str(v) for a, b, c, d, _unit, v in sheet.iter_rows(min_row=2, values_only=True)}
+    got["html"] = client.get(f"/pilot/reports/export?{query}&format=html").text
+    return got
+
+
+def printed(html: str, label: str) -> list[str]:
+    """The figures of one row of a table of the printable report."""
+    row = re.search(rf"<tr><td>{re.escape(label)}</td>((?:<td class=\"num\">[^<]*</td>)+)", html)
+    assert row, label
+    return [unescape(c) for c in re.findall(r'<td class="num">([^<]*)</td>', row[1])]
 
 
 def _cells(html: str, label: str) -> list[str]:
@@ -86,3 +112,28 @@ def test_exit_reasons_and_satisfaction_show_in_the_report_with_small_numbers_sup
     assert _cells(html, "Dissatisfied") == ["<5"]
     assert _cells(html, "Very satisfied") == ["<5"] and _cells(html, "Satisfied") == ["6"]
     assert _cells(html, "All answers") == ["12"]
+
+    # The exports carry the same figures as the page: the database's counts, with 1 to 4 shown as "<5".
+    by_volunteer = Counter(session.scalars(select(Placement.volunteer_exit_reason).where(Placement.ended_on == ended)))
+    by_organisation = Counter(session.scalars(select(Placement.organisation_exit_reason).where(Placement.ended_on == ended)))
+    assert (by_volunteer["moved"], by_volunteer["health"], by_organisation["role_ended"]) == (6, 2, 7)
+    got = export_figures(client_for(session.get_one(User, pilot.id)), "period_kind=last12")
+    rows = got["csv"]
+    assert rows[("leaving", "exit_reason", "moved", "volunteer_said")] == str(by_volunteer["moved"])
+    assert rows[("leaving", "exit_reason", "health", "volunteer_said")] == "<5"
+    assert rows[("leaving", "exit_reason", "time", "volunteer_said")] == "<5"
+    assert rows[("leaving", "exit_reason", "role_ended", "organisation_said")] == str(by_organisation["role_ended"])
+    assert rows[("leaving", "exit_reason", "", "volunteer_said")] == "13"
+    assert rows[("leaving", "satisfaction", "satisfied", "answers")] == "6"
+    assert rows[("leaving", "satisfaction", "dissatisfied", "answers")] == "<5"
+    assert rows[("leaving", "satisfaction", "", "answers")] == "12"
+    sheet = got["xlsx"]  # the spreadsheet names the groups
+    assert sheet[("leaving", "exit_reason", "Moved away", "volunteer_said")] == str(by_volunteer["moved"])
+    assert sheet[("leaving", "exit_reason", "Health", "volunteer_said")] == "<5"
+    assert sheet[("leaving", "exit_reason", "All reasons given", "organisation_said")] == "13"
+    assert sheet[("leaving", "satisfaction", "Satisfied", "answers")] == "6"
+    assert sheet[("leaving", "satisfaction", "Very satisfied", "answers")] == "<5"
+    html = got["html"]
+    assert printed(html, "Moved away") == ["6", "0"] and printed(html, "Health") == ["<5", "0"]
+    assert printed(html, "The role ended") == ["0", "7"] and printed(html, "All reasons given") == ["13", "13"]
+    assert printed(html, "Satisfied") == ["6"] and printed(html, "Dissatisfied") == ["<5"]

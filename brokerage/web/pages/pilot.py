@@ -17,7 +17,6 @@ from fastapi.responses import Response
 
 from brokerage.deps import DbSession
 from brokerage.errors import BrokerageError, Forbidden
-from brokerage.hours import leaving
 from brokerage.reports import exports, service
 from brokerage.reports.schemas import ReportParams
 from brokerage.web import forms
@@ -274,13 +273,7 @@ def report_builder(request: Request, session: DbSession, principal: SignedIn):
     hours_map = None
     if report is not None:
         charts, hours_map = report_charts(report)
-        districts = report["filters"]["districts"]
-        leaving_figures = leaving.report(
-            session,
-            None if districts is None else frozenset(districts),
-            date.fromisoformat(report["period"]["start"]),
-            date.fromisoformat(report["period"]["end"]),
-        )
+        leaving_figures = report["leaving"]
     query = str(request.query_params).replace("&show=1", "").replace("show=1&", "").replace("show=1", "")
     return render(
         request,
