@@ -86,7 +86,7 @@ def test_xlsx_opens_with_openpyxl_and_holds_the_sheets(client, as_user, county, 
     r = client.get(f"/reports?{Q}&dimension=district&dimension=month&format=xlsx", headers=as_user(lead))
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["Summary", "Tables", "Charts", "Data dictionary"]
+    assert wb.sheetnames == ["Summary", "Tables", "Charts", "Leaving and re-engagement", "Data dictionary"]
     summary = {row[0]: row[1] for row in wb["Summary"].iter_rows(values_only=True) if row and row[0]}
     assert summary["Period"] == "January 2025 to December 2025" and summary["Generated at"].endswith("Z")
     assert len(wb["Charts"]._charts) == 2
