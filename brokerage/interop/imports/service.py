@@ -330,6 +330,9 @@ def confirm(
     if batch.status == "needs_mapping":
         raise Conflict("Choose which column holds what (the mapping step) before confirming.")
     actor = principal.user_id if principal else actor_user_id
+    # the dry run's report (a long file's summary holds every volunteer's hours) is written afresh
+    # below: not held while the file is read again
+    session.expire(batch, ["summary", "problems"])
     try:
         if batch.kind == "volunteers":
             checked, result = _check_and_write(session, batch, progress, take_good_rows)
