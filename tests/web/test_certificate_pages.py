@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from tests.web.conftest import PHONE, sign_in, tab_to
-from tests.web.test_every_page import _every_control_reached_by_tab, _fits
+from tests.web.conftest import every_control_reached_by_tab
+from tests.web.test_every_page import _fits
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def test_download_a_certificate_and_check_it_by_keyboard(new_page, server, check
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "10 hours" in page.locator("main").inner_text()
-    _every_control_reached_by_tab(page)
+    every_control_reached_by_tab(page)
     check.axe(page, "volunteer milestones")
     _fits(page)
     tab_to(page, f"a[href='/my/certificates/{code}.pdf']")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.web.conftest import PHONE, choose_radio, sign_in, tab_to
-from tests.web.test_every_page import _every_control_reached_by_tab, _fits
+from tests.web.conftest import every_control_reached_by_tab
+from tests.web.test_every_page import _fits
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +24,7 @@ def test_both_sides_say_why_and_the_volunteer_answers_by_keyboard(new_page, serv
     manager = new_page(viewport=PHONE)
     sign_in(manager, server.manager_email)
     manager.goto(f"/manage/placements/{placement}/leaving")
-    _every_control_reached_by_tab(manager)
+    every_control_reached_by_tab(manager)
     _send(manager)  # nothing chosen: the error first
     assert "Select the reason the placement ended" in manager.locator(".error-summary").inner_text()
     check.axe(manager, "organisation leaving page with errors")
@@ -46,7 +47,7 @@ def test_both_sides_say_why_and_the_volunteer_answers_by_keyboard(new_page, serv
     assert "Thank you for saying why" in volunteer.locator(".notification-banner").inner_text()
 
     volunteer.goto(f"/my/placements/{placement}/satisfaction")
-    _every_control_reached_by_tab(volunteer)
+    every_control_reached_by_tab(volunteer)
     check.axe(volunteer, "satisfaction question")
     choose_radio(volunteer, "satisfaction", "satisfied")
     _send(volunteer)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from tests.factories import ASHFORD, Factory
 from tests.web.conftest import DESKTOP, PHONE, choose_radio, sign_in, tab_to
-from tests.web.test_every_page import _every_control_reached_by_tab, _fits
+from tests.web.conftest import every_control_reached_by_tab
+from tests.web.test_every_page import _fits
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +65,7 @@ def test_book_cancel_record_attendance_and_confirm_by_keyboard(new_page, server,
     manager = new_page(viewport=DESKTOP)
     sign_in(manager, server.manager_email)
     manager.goto(f"/manage/roles/{role_id}")
-    _every_control_reached_by_tab(manager)
+    every_control_reached_by_tab(manager)
     manager.fill("#session_date", (datetime.now() + timedelta(days=14)).date().isoformat())
     manager.fill("#session_start", "10:00")
     manager.fill("#session_end", "12:30")
@@ -78,7 +79,7 @@ def test_book_cancel_record_attendance_and_confirm_by_keyboard(new_page, server,
     check.axe(manager, "role admin page with its sessions")
 
     manager.goto(f"/manage/sessions/{shift['past']}")
-    _every_control_reached_by_tab(manager)
+    every_control_reached_by_tab(manager)
     check.axe(manager, "session page before attendance")
     choose_radio(manager, f"came-{shift['booking']}", "yes")
     _press(manager, "main form button[type=submit]")
