@@ -199,39 +199,6 @@ def phase_feed_baseline(path: str) -> dict:
     return {"seconds": time.perf_counter() - t, "rows": n}
 
 
-def phase_feed_dry_run(url: str, path: str, centre_id: int) -> dict:
-    from brokerage.db import session_scope
-    from brokerage.interop.imports import service
-
-    _engine(url)
-    content = Path(path).read_bytes()
-    t = time.perf_counter()
-    with session_scope() as session:
-        batch = service.start(
-            session, None, kind="feed", format="data_standard", filename="feed.jsonld", content=content, centre_id=centre_id
-        )
-        out: dict[str, Any] = {"batch": batch.id, "rows": batch.total_rows, "errors": batch.error_count}
-        out["to_create"] = batch.summary.get("roles_to_create")
-    out["seconds"] = time.perf_counter() - t
-    return out
-
-
-def phase_feed_commit(url: str, batch_id: int) -> dict:
-    from brokerage.db import session_scope
-    from brokerage.interop.imports import service
-
-    _engine(url)
-    t = time.perf_counter()
-    with session_scope() as session:
-        batch = service.confirm(session, None, batch_id)
-        out = {
-            "created": batch.summary["result"]["roles_created"],
-            "organisations": batch.summary["result"]["organisations_created"],
-        }
-    out["seconds"] = time.perf_counter() - t
-    return out
-
-
 def phase_baseline(path: str) -> dict:
     t = time.perf_counter()
     with open(path, newline="", encoding="utf-8") as fh:
@@ -247,7 +214,8 @@ def _engine(url: str):
     return engine
 
 
-def phase_dry_run(url: str, path: str, centre_id: int) -> dict:
+def _timed_dry_run(url: str, path: str, centre_id: int, kind: str, format: str, filename: str) -> tuple[Any, dict]:
+    """``imports.service.start`` of the file, timed; the batch and the figures every dry run reports."""
     from brokerage.db import session_scope
     from brokerage.interop.imports import service
 
@@ -255,33 +223,45 @@ def phase_dry_run(url: str, path: str, centre_id: int) -> dict:
     content = Path(path).read_bytes()
     t = time.perf_counter()
     with session_scope() as session:
-        batch = service.start(
-            session,
-            None,
-            kind="volunteers",
-            format="teamkinetic",
-            filename="volunteers.csv",
-            content=content,
-            centre_id=centre_id,
-        )
+        batch = service.start(session, None, kind=kind, format=format, filename=filename, content=content, centre_id=centre_id)
         out: dict[str, Any] = {"batch": batch.id, "rows": batch.total_rows, "errors": batch.error_count}
         out["warnings"] = batch.warning_count
-        out["to_create"] = batch.summary.get("volunteers_to_create")
+        summary = dict(batch.summary or {})
     out["seconds"] = time.perf_counter() - t
-    return out
+    return summary, out
 
 
-def phase_commit(url: str, batch_id: int) -> dict:
+def _timed_commit(url: str, batch_id: int, **options: Any) -> tuple[Any, dict]:
+    """``imports.service.confirm`` of a dry-run batch, timed; the result summary and the seconds."""
     from brokerage.db import session_scope
     from brokerage.interop.imports import service
 
     _engine(url)
     t = time.perf_counter()
     with session_scope() as session:
-        batch = service.confirm(session, None, batch_id, take_good_rows=True)
-        out = {"created": batch.summary["result"]["volunteers_created"], "rejected": batch.rejected_count}
-    out["seconds"] = time.perf_counter() - t
-    return out
+        batch = service.confirm(session, None, batch_id, **options)
+        result, rejected = dict(batch.summary["result"]), batch.rejected_count
+    return result, {"seconds": time.perf_counter() - t, "rejected": rejected}
+
+
+def phase_dry_run(url: str, path: str, centre_id: int) -> dict:
+    summary, out = _timed_dry_run(url, path, centre_id, "volunteers", "teamkinetic", "volunteers.csv")
+    return {**out, "to_create": summary.get("volunteers_to_create")}
+
+
+def phase_commit(url: str, batch_id: int) -> dict:
+    result, out = _timed_commit(url, batch_id, take_good_rows=True)
+    return {**out, "created": result["volunteers_created"]}
+
+
+def phase_feed_dry_run(url: str, path: str, centre_id: int) -> dict:
+    summary, out = _timed_dry_run(url, path, centre_id, "feed", "data_standard", "feed.jsonld")
+    return {**out, "to_create": summary.get("roles_to_create")}
+
+
+def phase_feed_commit(url: str, batch_id: int) -> dict:
+    result, out = _timed_commit(url, batch_id)
+    return {"seconds": out["seconds"], "created": result["roles_created"], "organisations": result["organisations_created"]}
 
 
 def _people(n: int):
