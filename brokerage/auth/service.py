@@ -30,7 +30,7 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 def authenticate(session: Session, email: str, password: str) -> User:
     user = get_user_by_email(session, email)
     if user is None:
-        passwords.verify_password(passwords.DUMMY_HASH, password)
+        passwords.verify_against_dummy(password)
         raise NotAuthenticated("The email address or password is not right.")
     if not passwords.verify_password(user.password_hash, password) or not user.is_active:
         raise NotAuthenticated("The email address or password is not right.")
