@@ -20,6 +20,7 @@ from brokerage.config import get_settings
 from brokerage.deps import DbSession
 from brokerage.edge import bounded_inputs
 from brokerage.errors import install_exception_handlers
+from brokerage.guidance.endpoints import router as guidance_router
 from brokerage.headers import SecurityHeaders, quiet_access_log
 from brokerage.hours.endpoints import router as hours_router
 from brokerage.interop.endpoints import router as interop_router
@@ -62,6 +63,7 @@ API_ROUTERS = (
     jobs_router,
     hours_router,
     safeguarding_router,
+    guidance_router,
 )
 
 

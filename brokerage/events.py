@@ -303,6 +303,16 @@ class SafeguardingConcernRaised(Event):
     concern_id: int
 
 
+# -- guidance and training ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class TrainingPlaceBooked(Event):
+    """A place on a centre's training event was booked: confirm it to the person it is for (and to
+    the manager who booked it, when that is someone else)."""
+
+    name: ClassVar[str] = "guidance.training_booked"
+    booking_id: int
+
+
 def _declared() -> dict[str, type[Event]]:
     """The events declared in this module, by name (each name once)."""
     found: dict[str, type[Event]] = {}

@@ -40,6 +40,28 @@ ORGANISATION_REFERRALS = "/manage/referrals"
 PILOT_DASHBOARD = "/pilot"
 RATES_ADMIN = "/admin/rates"
 SAFEGUARDING_CASES = "/centre/safeguarding"
+CENTRE_GUIDANCE = "/centre/guidance"
+ORGANISATION_SUPPORT = "/manage/support"
+
+
+def centre_resource_page(resource_id: int) -> str:
+    """A guidance resource as its centre's staff edit it."""
+    return f"/centre/guidance/resources/{int(resource_id)}"
+
+
+def centre_training_page(event_id: int) -> str:
+    """A training event as its centre's staff edit it, with who is booked."""
+    return f"/centre/guidance/training/{int(event_id)}"
+
+
+def support_resource_page(resource_id: int) -> str:
+    """A guidance resource as an organisation reads it."""
+    return f"/manage/support/resources/{int(resource_id)}"
+
+
+def support_training_page(event_id: int) -> str:
+    """A training event as an organisation sees it, with its place and the button to book."""
+    return f"/manage/support/training/{int(event_id)}"
 
 
 def role_page(role_id: int) -> str:

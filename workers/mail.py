@@ -67,6 +67,7 @@ SUBJECTS: dict[str, str] = {
     "milestone": "Congratulations: {{ threshold }} hours of volunteering",
     "satisfaction_question": "How is volunteering with {{ organisation_name }} going?",
     "guardian_consent": "Your consent for {{ first_name }} to volunteer",
+    "training_booked": "Your place is booked: {{ title }}, {{ when }}",
 }
 
 

@@ -265,3 +265,9 @@ def can_see_concern(principal: Principal, centre_id: int) -> bool:
     """A concern is seen by its centre's designated safeguarding leads and by no one else (not the
     person who raised it, not other staff, pilot leads or administrators)."""
     return is_safeguarding_lead(principal) and principal.centre_id == centre_id
+
+
+# -- guidance and training ----------------------------------------------------------------------
+def can_manage_guidance(principal: Principal) -> bool:
+    """A centre's staff publish their own centre's guidance and training (and no one else's)."""
+    return principal.is_staff and principal.centre_id is not None

@@ -3,6 +3,7 @@
 from brokerage.models.audit import AuditLog
 from brokerage.models.centre import Centre, CentreDistrict
 from brokerage.models.district import District, Postcode
+from brokerage.models.guidance import GuidanceResource, TrainingBooking, TrainingEvent
 from brokerage.models.hours import HoursEntry, Milestone, Placement
 from brokerage.models.invitation import Invitation
 from brokerage.models.interop import DuplicateCandidate, ImportBatch, VolunteerMerge
@@ -36,6 +37,7 @@ __all__ = [
     "EmailSuppression",
     "FrozenReport",
     "FrozenReportFile",
+    "GuidanceResource",
     "HoursRollup",
     "ImportBatch",
     "Invitation",
@@ -62,6 +64,8 @@ __all__ = [
     "RoleSkill",
     "RoleStatusChange",
     "SessionBooking",
+    "TrainingBooking",
+    "TrainingEvent",
     "SafeguardingConcern",
     "SafeguardingNote",
     "User",

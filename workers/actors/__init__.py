@@ -11,6 +11,7 @@ broker = ensure_broker()
 from workers.actors import (  # noqa: E402,F401
     accounts,
     digests,
+    guidance,
     hours,
     invitations,
     organisations,

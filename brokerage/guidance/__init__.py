@@ -1,0 +1,1 @@
+"""The guidance library and training that a volunteer centre offers the organisations it supports."""
