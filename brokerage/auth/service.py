@@ -200,10 +200,19 @@ def request_password_reset(session: Session, email: str) -> None:
     enqueue(session, events.PasswordResetRequested(user_id=user.id, token=token))
 
 
-def reset_password(session: Session, token: str, new_password: str) -> User:
-    data = tokens.unsign(tokens.RESET_SALT, token, get_settings().password_reset_max_age_seconds)
+def password_reset_user(session: Session, token: str | None) -> User | None:
+    """The account a reset link is for, or None if the link is forged, expired or already used (a
+    reset token stops working once the password changes)."""
+    data = tokens.unsign(tokens.RESET_SALT, token, get_settings().password_reset_max_age_seconds) if token else None
     user = session.get(User, data["u"]) if isinstance(data, dict) and "u" in data else None
     if user is None or not isinstance(data, dict) or data.get("f") != tokens.password_fingerprint(user.password_hash):
+        return None
+    return user
+
+
+def reset_password(session: Session, token: str, new_password: str) -> User:
+    user = password_reset_user(session, token)
+    if user is None:
         raise InvalidInput(
             "This password reset link is not valid or has expired. Please ask for a new one.",
             field="token",

@@ -76,7 +76,13 @@ def test_password_reset_by_email(new_page, server, check):
     message = server.mailbox.wait_for(lead)
     link = re.search(r"(/reset-password\?token=[A-Za-z0-9._\-]+)", body_text(message))
     assert link, body_text(message)
-    page.goto(link.group(1))
+    token = parse_qs(urlsplit(link.group(1)).query)["token"][0]
+    response = page.goto(link.group(1))
+    # The token leaves the address bar (history, bookmarks, Referer) before the page is shown.
+    assert urlsplit(page.url).path == "/reset-password" and urlsplit(page.url).query == ""
+    assert token not in page.url and token not in page.content()
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert page.locator("h1").inner_text() == "Choose a new password"
     check.page(page, "reset password", shot="reset-password")
     page.fill("#password", "a brand new password")
     page.fill("#confirm_password", "a different password")
@@ -88,6 +94,14 @@ def test_password_reset_by_email(new_page, server, check):
     assert "password has been changed" in page.locator(".notification-banner").inner_text()
     sign_in(page, lead, "a brand new password")
     assert page.url.endswith("/pilot")
+    # The same link again (it worked once), and a mangled one: a page that says what to do next.
+    for used in (link.group(1), link.group(1)[:-6]):
+        other = new_page()
+        assert other.goto(used).status == 200
+        assert urlsplit(other.url).query == ""
+        assert other.locator("h1").inner_text() == "This link has expired"
+        assert other.locator("main a[href='/forgot-password']").is_visible()
+    check.page(other, "expired reset link")
 
 
 def test_errors_are_readable_pages_and_forms_need_a_csrf_token(new_page, server, check):

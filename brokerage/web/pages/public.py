@@ -10,6 +10,7 @@ from pydantic import BaseModel, EmailStr, Field, ValidationError
 
 from brokerage import links, throttle
 from brokerage.auth import service as auth_service
+from brokerage.config import get_settings
 from brokerage.deps import SESSION_COOKIE, DbSession, OptionalPrincipal
 from brokerage.errors import Conflict, InvalidInput, NotAuthenticated, TooManyRequests
 from brokerage.web import csrf, forms
@@ -143,14 +144,47 @@ def forgot_password(request: Request, session: DbSession, form: Form):
     return render(request, "pages/forgot_password_sent.html", {"title": "Check your email", "email": email})
 
 
-@router.get("/reset-password")
-def reset_password_page(request: Request, principal: OptionalPrincipal, token: str = ""):
-    return render(request, "pages/reset_password.html", {"title": "Choose a new password", "token": token})
+# The reset link's token leaves the address bar at once: the link's GET keeps it in a short-lived
+# HttpOnly cookie for this one page and sends the browser on to the plain address, so the token is in
+# no history, no bookmark, no Referer and no access log. Neither page sends a Referer at all.
+RESET_COOKIE = "brokerage_reset"
+RESET_PATH = "/reset-password"
 
 
-@router.post("/reset-password", dependencies=[throttle.per_address("password_reset")])
+def _no_referrer(response):
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _reset_form(request: Request, session: DbSession, errors: list | None = None, status_code: int = 200):
+    token = request.cookies.get(RESET_COOKIE)
+    context: dict[str, Any] = {"title": "Choose a new password", "errors": errors or []}
+    if auth_service.password_reset_user(session, token) is None:
+        # The page says what happened and what to do instead (the form's errors would point nowhere).
+        context.update(title="This link has expired", link_invalid=True, errors=[])
+    return _no_referrer(render(request, "pages/reset_password.html", context, status_code=status_code))
+
+
+@router.get(RESET_PATH)
+def reset_password_page(request: Request, session: DbSession, principal: OptionalPrincipal, token: str = ""):
+    if token:
+        response = redirect(request, RESET_PATH)
+        response.set_cookie(
+            RESET_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=csrf.secure_cookies(),
+            path=RESET_PATH,
+            max_age=get_settings().password_reset_max_age_seconds,
+        )
+        return _no_referrer(response)
+    return _reset_form(request, session)
+
+
+@router.post(RESET_PATH, dependencies=[throttle.per_address("password_reset")])
 def reset_password(request: Request, session: DbSession, form: Form):
-    token = forms.text(form, "token") or ""
+    token = request.cookies.get(RESET_COOKIE) or ""
     password = forms.raw(form, "password")
     confirm = forms.raw(form, "confirm_password")
     errors = []
@@ -165,13 +199,10 @@ def reset_password(request: Request, session: DbSession, form: Form):
             session.rollback()
             errors.append({"field": "password", "message": exc.message})
     if errors:
-        return render(
-            request,
-            "pages/reset_password.html",
-            {"title": "Choose a new password", "token": token, "errors": errors},
-            status_code=422,
-        )
-    return redirect(request, "/sign-in", "Your password has been changed. Sign in with your new password.")
+        return _reset_form(request, session, errors, status_code=422)
+    response = redirect(request, "/sign-in", "Your password has been changed. Sign in with your new password.")
+    response.delete_cookie(RESET_COOKIE, path=RESET_PATH)
+    return response
 
 
 @router.get("/account/email")
