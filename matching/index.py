@@ -45,7 +45,7 @@ from .eligibility import (
     unit_vector,
     youngest_age,
 )
-from .scoring import HOURS_UNKNOWN, Audience, PREFERENCE_MISMATCH, explain, flags_for, result
+from .scoring import HOURS_UNKNOWN, Audience, PREFERENCE_MISMATCH, explain, result, role_flags, volunteer_flags
 from . import rematch
 from .spread import spread_positions
 from .types import ALL_SLOTS, COMPONENTS, MatchResult, RoleFeatures, VolunteerFeatures, Weights
@@ -217,7 +217,7 @@ class RoleIndex:
         self._text_row_pos = None
         self._needs_compact = False
         self._compiled: dict[int, CompiledRole] = {}
-        self._timings: dict[int, RoleTiming] = {}
+        self._timings: dict[int, tuple[RoleTiming, tuple[bool, tuple[str, ...]]]] = {}
         self._postings: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] | None = None
         self._commit_kinds: dict[tuple[float | None, bool], int] = {}
         self._commit_tables: dict[tuple[float | None, str], npt.NDArray[np.float64]] = {}
@@ -734,17 +734,18 @@ class RoleIndex:
         w = self.w
         if not top:
             return out
-        pos = [j for _, j in top]
-        dists = d[pos].tolist()
-        sc = scores[pos].tolist()
-        cb = (comps[:, pos] * self._ws[:, None]).T.tolist()
+        pos = np.array([j for _, j in top], np.intp)
+        dists = d.take(pos).tolist()
+        sc = scores.take(pos).tolist()
+        cb = (comps.take(pos, axis=1).T * self._ws).tolist()
+        roles, compiled, vocab = self._roles, self._compiled, self.vocab
         for (row, _), dj, sj, cj in zip(top, dists, sc, cb):
-            role = self._roles[row]
+            role = roles[row]
             assert role is not None
             if dj != dj:  # NaN: the distance is unknown
                 dj = None
-            t = self._timing(row, role, today)
-            fl = flags_for(p, role, t, today, w, dj)
+            t, fixed = self._timing(row, role, today)
+            fl = volunteer_flags(p, role, dj, fixed)
             out.append(
                 MatchResult(
                     role.id,
@@ -752,19 +753,21 @@ class RoleIndex:
                     sj,
                     dict(zip(COMPONENTS, cj)),
                     fl,
-                    explain(p, role, t, today, w, self.vocab, dj, fl, self._compiled.get(row), audience=audience),
+                    explain(p, role, t, today, w, vocab, dj, fl, compiled.get(row), audience=audience),
                     dj,
                 )
             )
         return out
 
-    def _timing(self, row: int, role: RoleFeatures, today: date) -> RoleTiming:
-        t = self._timings.get(row) if today == self._today else None
-        if t is None:
+    def _timing(self, row: int, role: RoleFeatures, today: date) -> tuple[RoleTiming, tuple[bool, tuple[str, ...]]]:
+        """The role's timing on ``today`` and its flags that depend on the role and the day only."""
+        tf = self._timings.get(row) if today == self._today else None
+        if tf is None:
             t = role_timing(role, today)
+            tf = (t, role_flags(role, t, today, self.w))
             if today == self._today:
-                self._timings[row] = t
-        return t
+                self._timings[row] = tf
+        return tf
 
     @_locked
     def rank(

@@ -24,6 +24,7 @@ The vectorised :class:`~matching.index.RoleIndex` implements the same formulas; 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Literal
 from datetime import date, datetime
 
@@ -157,32 +158,71 @@ def combine(comps: Sequence[float], w: Weights) -> tuple[float, dict[str, float]
 def flags_for(
     p: VolunteerProfile, role: RoleFeatures, t: RoleTiming, today: date, w: Weights, d: float | None
 ) -> tuple[str, ...]:
-    v = p.v
-    f = []
-    if role.dbs_level > v.dbs_level:
-        f.append("needs_dbs_check")
-    if any(r.strip().lower() == "id check" for r in role.requirements):
-        f.append("needs_id_check")
-    if v.date_of_birth is None and (role.min_age is not None or role.max_age is not None):
-        f.append("age_unconfirmed")
-    if (role.mode == "in_person" or (role.mode == "hybrid" and v.mode == "in_person")) and d is None:
-        f.append("distance_unknown")
+    return volunteer_flags(p, role, d, role_flags(role, t, today, w))
+
+
+def role_flags(role: RoleFeatures, t: RoleTiming, today: date, w: Weights) -> tuple[bool, tuple[str, ...]]:
+    """The flags that depend on the role and the day only: whether it asks for an ID check, and the
+    ones that come last (over-subscribed, starting soon). The index keeps them with the role's timing."""
+    tail: tuple[str, ...] = ()
     if is_oversubscribed(role, w):
-        f.append("oversubscribed")
+        tail += ("oversubscribed",)
     if role.one_off and t.next_date is not None and (t.next_date - today).days <= w.soon_days:
-        f.append("starting_soon")
-    return tuple(f)
+        tail += ("starting_soon",)
+    return any(r.strip().lower() == "id check" for r in role.requirements), tail
+
+
+def volunteer_flags(
+    p: VolunteerProfile, role: RoleFeatures, d: float | None, fixed: tuple[bool, tuple[str, ...]]
+) -> tuple[str, ...]:
+    """:func:`flags_for` from the role's :func:`role_flags`."""
+    v = p.v
+    id_check, tail = fixed
+    f: tuple[str, ...] = ()
+    if role.dbs_level > v.dbs_level:
+        f += ("needs_dbs_check",)
+    if id_check:
+        f += ("needs_id_check",)
+    if v.date_of_birth is None and (role.min_age is not None or role.max_age is not None):
+        f += ("age_unconfirmed",)
+    if (role.mode == "in_person" or (role.mode == "hybrid" and v.mode == "in_person")) and d is None:
+        f += ("distance_unknown",)
+    return f + tail if f else tail
 
 
 def _first_free_session_slot(role: RoleFeatures, today: date, avail: int) -> tuple[datetime, int] | None:
     """The first slot, among the sessions still to come, that the volunteer is free in: (when the
     session enters it, its slot bit)."""
-    for start, end in sorted(role.sessions):
-        if start.date() >= today:
-            for when, bit in session_slot_starts(start, end):
-                if avail >> bit & 1:
-                    return when, bit
+    for when, bit in _future_session_slots(role.sessions, today):
+        if avail >> bit & 1:
+            return when, bit
     return None
+
+
+@lru_cache(maxsize=65536)
+def _future_session_slots(sessions: tuple[tuple[datetime, datetime], ...], today: date) -> tuple[tuple[datetime, int], ...]:
+    """Every slot of the sessions still to come, in time order (session by session)."""
+    out: list[tuple[datetime, int]] = []
+    for start, end in sorted(sessions):
+        if start.date() >= today:
+            out += session_slot_starts(start, end)
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _session_day(when: datetime, bit: int) -> str:
+    return f"{when.strftime('%a')} {when.day} {when.strftime('%b')} {SLOT_PARTS[bit % 3]}"
+
+
+@lru_cache(maxsize=4096)
+def _shared_slots_phrase(shared: int) -> str:
+    names = [slot_name(b) for b in range(21) if shared >> b & 1]
+    if len(names) == 1:
+        return f"{names[0]} match"
+    if len(names) == 2:
+        return f"{names[0]} and {names[1]} match"
+    more = len(names) - 2
+    return f"{names[0]}, {names[1]} and {more} more {'time' if more == 1 else 'times'} match"
 
 
 def is_oversubscribed(role: RoleFeatures, w: Weights) -> bool:
@@ -231,18 +271,13 @@ def explain(
     elif role.one_off:
         nxt = _first_free_session_slot(role, today, p.avail)
         if nxt is not None:
-            when, bit = nxt
-            day = f"{when.strftime('%a')} {when.day} {when.strftime('%b')} {SLOT_PARTS[bit % 3]}"
-            parts.append({"volunteer": f"{day} suits you", "staff": f"free on {day}"}.get(audience, f"on {day}"))
+            day = _session_day(*nxt)
+            if audience == "volunteer":
+                parts.append(f"{day} suits you")
+            else:
+                parts.append(f"free on {day}" if audience == "staff" else f"on {day}")
     elif shared:
-        names = [slot_name(b) for b in range(21) if shared >> b & 1]
-        if len(names) == 1:
-            parts.append(f"{names[0]} match")
-        elif len(names) == 2:
-            parts.append(f"{names[0]} and {names[1]} match")
-        else:
-            more = len(names) - 2
-            parts.append(f"{names[0]}, {names[1]} and {more} more {'time' if more == 1 else 'times'} match")
+        parts.append(_shared_slots_phrase(shared))
     if audience != "visitor":
         parts += _personal(p, cr, w, vocab, audience)
     for flag in ("needs_dbs_check", "needs_id_check"):
@@ -261,9 +296,10 @@ def _personal(p: VolunteerProfile, cr: CompiledRole, w: Weights, vocab: Vocabula
     """The skills and the cause the volunteer brings to the role, said to them or about them."""
     out: list[str] = []
     s = p.skills.strengths
-    used = [i for i in cr.required + cr.desired if s[i] >= w.skill_match_threshold]
+    th = w.skill_match_threshold
+    used = [i for i in cr.required + cr.desired if s[i] >= th] if cr.required or cr.desired else None
     if used:
-        names = " and ".join(vocab.skill_short(i) for i in used[:2])
+        names = " and ".join([vocab.skill_short(i) for i in used[:2]])
         sure = all(s[i] >= w.essential_match_threshold for i in used[:2])
         if audience == "staff":
             out.append(("has " if sure else "may have ") + names + " skills")

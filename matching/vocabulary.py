@@ -261,6 +261,7 @@ class Vocabulary:
     _cause_choices: list[str] = field(default_factory=list)
     _cause_choice_idx: list[int] = field(default_factory=list)
     _reader: SkillReader | None = None
+    _short: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_skills(self) -> int:
@@ -398,6 +399,12 @@ class Vocabulary:
 
     def skill_short(self, i: int) -> str:
         """A short lower-case name for explanations: "first aid", "minibus driving"."""
+        name = self._short.get(i)
+        if name is None:
+            name = self._short[i] = self._skill_short(i)
+        return name
+
+    def _skill_short(self, i: int) -> str:
         sid = self.skill_ids[i]
         if sid in SHORT_NAMES:
             return SHORT_NAMES[sid]
