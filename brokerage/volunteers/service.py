@@ -209,7 +209,10 @@ def list_(
     page: int,
     page_size: int,
     dbs_expiring: bool = False,
+    count_up_to: int | None = None,
 ) -> tuple[list[Volunteer], int]:
+    """A page of the volunteers staff may see, and how many there are; with ``count_up_to``, counted only
+    as far as that many (or to the end of this page) and one more, so a long list is not counted through."""
     if not principal.is_staff:
         raise Forbidden("Only volunteer centre staff can list volunteers.")
     stmt = policy.volunteer_scope(select(Volunteer), principal).where(Volunteer.status.not_in(("erased", "merged")))
@@ -231,7 +234,8 @@ def list_(
                 Volunteer.email_normalised.like(like),
             )
         )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    counted = stmt if count_up_to is None else stmt.limit(max(count_up_to, page * page_size) + 1)
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     rows = session.scalars(
         stmt.order_by(Volunteer.last_name, Volunteer.first_name, Volunteer.id).offset((page - 1) * page_size).limit(page_size)
     ).all()

@@ -26,12 +26,26 @@ def base_url(path: str, filters: Mapping[str, Any]) -> str:
     return f"{path}?{query}&" if query else f"{path}?"
 
 
-def context(path: str, filters: Mapping[str, Any], page: int, total: int, page_size: int) -> dict[str, Any]:
-    """What the ``pagination`` macro and a list's heading need."""
+def counted_up_to(total: int, page: int, page_size: int, cap: int) -> tuple[int, bool]:
+    """(what to show as the total, whether there are more) for a list counted only as far as ``cap`` or
+    the end of this page, and one more."""
+    limit = max(cap, page * page_size)
+    return min(total, limit), total > limit
+
+
+def context(
+    path: str, filters: Mapping[str, Any], page: int, total: int, page_size: int, *, more: bool = False
+) -> dict[str, Any]:
+    """What the ``pagination`` macro and a list's heading need. ``more``: the list goes on past
+    ``total`` (it was not counted to the end), so the pages are "page N", with a next page."""
     pages = max(1, math.ceil(total / page_size))
+    if more:
+        pages = max(pages, page + 1)
     first = (page - 1) * page_size + 1
     return {
         "total": total,
+        "more": more,
+        "pages_known": not more,
         "page": page,
         "pages": pages,
         "base": base_url(path, filters),

@@ -1,6 +1,8 @@
 """Counts shown are totals, never caps: every list page and API list says how many there are in all
 (equal to a count of the rows in the database), on the first page and on a page past the last (which
-is empty, not an error); a centre's referrals come overdue first; filters are kept across pages."""
+is empty, not an error); a centre's referrals come overdue first; filters are kept across pages. The
+one list long enough to be a county, the centre's volunteers, is counted to 10,000 and says "More than
+10,000 volunteers" beyond that, never a wrong figure."""
 
 from __future__ import annotations
 
@@ -234,3 +236,38 @@ def test_the_last_capped_lists_count_all_and_page(client, county, db, factory, m
     assert _number(pairs, r"([\d,]+)\s+pairs to review") == 3 and "Page 1 of 2" in pairs
     past = c.get("/centre/duplicates?page=999", headers=HTML).text
     assert _number(past, r"([\d,]+)\s+pairs to review") == 3 and "There is nothing on page 999" in past
+
+
+def test_a_long_list_of_volunteers_says_more_than_and_pages_on(client, county, db, monkeypatch):
+    """The centre's volunteers are counted up to 10,000 (or the end of the page asked for): a shorter
+    list gives its true total; a longer one says "More than …" and its pages go on to the last, each
+    volunteer once."""
+    from brokerage.web.pages import centre
+
+    staff = county["staff"]
+    listed = _count(
+        db, select(Volunteer.id).where(Volunteer.district_gss == ASHFORD, Volunteer.status.not_in(("erased", "merged")))
+    )
+    assert listed > 2 * centre.VOLUNTEERS_PAGE
+    c = _as(client, staff)
+    page = c.get("/centre/volunteers", headers=HTML)
+    assert _number(page.text, r"([\d,]+)\s+volunteers") == listed and "More than" not in page.text
+
+    monkeypatch.setattr(centre, "VOLUNTEERS_COUNTED", 10)
+    seen: list[int] = []
+    for n in range(1, 10):
+        page = c.get(f"/centre/volunteers?page={n}", headers=HTML)
+        assert page.status_code == 200
+        text = re.sub(r"<[^>]+>", "", page.text)
+        ids = [int(i) for i in re.findall(r'<td><a href="/centre/volunteers/(\d+)"', page.text)]
+        if n * centre.VOLUNTEERS_PAGE < listed:  # not counted to the end yet
+            assert f"More than {n * centre.VOLUNTEERS_PAGE} volunteers" in text
+            assert f"<span>Page {n}</span>" in page.text  # how many pages is not known yet
+            assert f'href="/centre/volunteers?page={n + 1}"' in page.text
+        else:
+            assert _number(page.text, r"([\d,]+)\s+volunteers") == listed and "More than" not in text
+            assert f"Page {n} of {n}" in text and 'rel="next"' not in page.text
+            seen += ids
+            break
+        seen += ids
+    assert len(seen) == len(set(seen)) == listed

@@ -30,6 +30,7 @@ router = page_router()
 
 REFERRALS_PAGE = 50
 VOLUNTEERS_PAGE = 25
+VOLUNTEERS_COUNTED = 10_000  # a longer list says "More than 10,000 volunteers" rather than count the county
 MODERATION_PAGE = 50
 
 
@@ -259,7 +260,9 @@ def volunteers(
         page=page_number,
         page_size=VOLUNTEERS_PAGE,
         dbs_expiring=dbs is not None,
+        count_up_to=VOLUNTEERS_COUNTED,
     )
+    total, more = paging.counted_up_to(total, page_number, VOLUNTEERS_PAGE, VOLUNTEERS_COUNTED)
     districts = (
         kent_districts()
         if principal.district_codes is None
@@ -272,7 +275,7 @@ def volunteers(
         {
             "title": "Volunteers",
             "rows": rows,
-            **paging.context("/centre/volunteers", filters, page_number, total, VOLUNTEERS_PAGE),
+            **paging.context("/centre/volunteers", filters, page_number, total, VOLUNTEERS_PAGE, more=more),
             "filters": filters,
             "districts": districts,
         },
