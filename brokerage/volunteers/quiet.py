@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Select, and_, func, select
+from sqlalchemy import DateTime, Select, and_, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.orm import Session
@@ -63,8 +63,23 @@ def cutoff(today: date | None = None) -> datetime:
 
 
 def quiet_condition(today: date | None = None):
+    """``last_activity() < cutoff`` said so that the database can answer it for a county at once: no
+    sign-in, referral change or hours since the cutoff (each an anti-join on the recent rows, not a
+    look-up per volunteer), and registered before it, unless every kind of activity stands in for the
+    day of registering (as ``coalesce`` does in ``last_activity``)."""
+    before = cutoff(today)
     open_placement = select(Placement.id).where(Placement.volunteer_id == Volunteer.id, Placement.ended_on.is_(None)).exists()
-    return and_(Volunteer.status == "active", ~open_placement, last_activity() < cutoff(today))
+    kinds = (
+        (select(User.id).where(User.id == Volunteer.user_id), User.last_login_at),
+        (select(Referral.id).where(Referral.volunteer_id == Volunteer.id), Referral.status_changed_at),
+        (select(HoursEntry.id).where(HoursEntry.volunteer_id == Volunteer.id), HoursEntry.created_at),
+    )
+    return and_(
+        Volunteer.status == "active",
+        ~open_placement,
+        *[~rows.where(at >= before).exists() for rows, at in kinds],
+        or_(Volunteer.registered_on < before, and_(*[rows.where(at.is_not(None)).exists() for rows, at in kinds])),
+    )
 
 
 def quiet_scope(principal: Principal, today: date | None = None) -> Select:

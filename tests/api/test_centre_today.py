@@ -145,3 +145,53 @@ def test_each_count_equals_the_database_and_links_to_exactly_those_rows(client, 
 
 def unescape_amp(url: str) -> str:
     return url.replace("&amp;", "&")
+
+
+def test_gone_quiet_is_the_last_activity_before_the_cutoff(factory, db):
+    """The condition the county is counted with says what ``last_activity() < cutoff`` says, for every
+    mix of sign-ins, referrals and hours before and after the cutoff, with and without an account, and
+    registered before or after it (a record imported with older activity than its registration)."""
+    from itertools import product
+
+    from brokerage.models import HoursEntry, User
+    from brokerage.volunteers import quiet
+
+    org = factory.organisation(ASHFORD)
+    role = factory.role(org)
+    cut = quiet.cutoff()
+    old, new = cut - timedelta(days=30), cut + timedelta(hours=1)
+    made = []
+    times = (None, old, new)
+    for registered, login, referral, hours, account in product((old, new), times, times, times, (True, False)):
+        if login is not None and not account:
+            continue
+        v = factory.volunteer(ASHFORD, with_user=account, registered_on=registered.date())
+        if account:
+            db.get(User, v.user_id).last_login_at = login
+        if referral is not None or hours is not None:
+            ref = Referral(volunteer_id=v.id, role_id=role.id, status="started", status_changed_at=referral or old)
+            db.add(ref)
+            db.flush()
+            if hours is not None:
+                p = Placement(
+                    referral_id=ref.id,
+                    volunteer_id=v.id,
+                    role_id=role.id,
+                    organisation_id=org.id,
+                    started_on=old.date(),
+                    ended_on=old.date(),
+                )
+                db.add(p)
+                db.flush()
+                db.add(
+                    HoursEntry(
+                        placement_id=p.id, volunteer_id=v.id, worked_on=old.date(), hours=1, status="approved", created_at=hours
+                    )
+                )
+        made.append(v.id)
+    db.flush()
+    scope = Volunteer.id.in_(made)
+    by_activity = set(db.scalars(select(Volunteer.id).where(scope, quiet.last_activity() < cut)))
+    by_condition = set(db.scalars(select(Volunteer.id).where(scope, quiet.quiet_condition())))
+    assert by_condition == by_activity
+    assert 0 < len(by_condition) < len(made)
