@@ -195,3 +195,8 @@ def test_gone_quiet_is_the_last_activity_before_the_cutoff(factory, db):
     by_condition = set(db.scalars(select(Volunteer.id).where(scope, quiet.quiet_condition())))
     assert by_condition == by_activity
     assert 0 < len(by_condition) < len(made)
+    # the re-engagement email's list names each one's quiet spell by the same last activity
+    last = dict(db.execute(select(Volunteer.id, quiet.last_activity()).where(scope)).all())
+    emailed = {r.id: r.last_active for r in quiet.to_reengage(db) if r.id in last}
+    assert set(emailed) == by_condition
+    assert all(at == last[vid] for vid, at in emailed.items())
