@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from brokerage import changes
@@ -31,7 +31,7 @@ from matching.eligibility import describe_distance, distance_miles, profile_volu
 from matching.scoring import Audience, flags_for
 from matching.types import Weights
 
-CANDIDATE_POOL = 3_000
+CANDIDATE_POOL = 1_000  # volunteers ranked for a role: the first by id of those who could be put forward
 _ALL_SKILLS = tuple(taxonomies.skills())
 MAX_RADIUS_MILES = 30.0
 _WITHOUT_LINKS = (lazyload(Volunteer.skill_links), lazyload(Volunteer.cause_links))
@@ -383,14 +383,26 @@ def candidates_for_role(
     role = next(iter(role_features(session, [role_id], statuses=None)), None)
     if role is None:
         raise NotFound("There is no role with that id.")
-    stmt = select(Volunteer.id).where(Volunteer.status == "active", Volunteer.contact_consent.is_(True))
+    # The pool is read only from volunteers the ranking could put forward: not yet contacted about the
+    # role and, for an in-person role, inside a box a little wider than their own travel distance (a
+    # degree of latitude is over 68 miles, one of longitude over 40 in and around Kent), so the
+    # features of volunteers who are too far away are never built.
+    stmt = select(Volunteer.id).where(
+        Volunteer.status == "active",
+        Volunteer.contact_consent.is_(True),
+        ~select(Referral.id).where(Referral.volunteer_id == Volunteer.id, Referral.role_id == role.id).exists(),
+        ~select(Delivery.id).where(Delivery.volunteer_id == Volunteer.id, Delivery.role_id == role.id).exists(),
+    )
     if role.mode == "in_person" and role.lat is not None and role.lon is not None:
         dlat = MAX_RADIUS_MILES / 69.0
         dlon = MAX_RADIUS_MILES / 43.0  # a degree of longitude is about 43 miles at Kent's latitude
+        radius = func.coalesce(Volunteer.travel_radius_miles, 0)
         stmt = stmt.where(
             Volunteer.mode != "remote",
             Volunteer.latitude.between(role.lat - dlat, role.lat + dlat),
             Volunteer.longitude.between(role.lon - dlon, role.lon + dlon),
+            func.abs(Volunteer.latitude - role.lat) <= radius / 68.0,
+            func.abs(Volunteer.longitude - role.lon) <= radius / 40.0,
         )
     elif role.mode == "remote":
         stmt = stmt.where(Volunteer.mode != "in_person")
