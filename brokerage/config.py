@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # A parent or guardian's link to give consent for a volunteer under 18, and the one to withdraw it.
     guardian_consent_max_age_seconds: int = 60 * 60 * 24 * 14
     guardian_withdraw_max_age_seconds: int = 60 * 60 * 24 * 366 * 4
+    # The link in an invitation's email to a volunteer with no account (answer it, set up an account).
+    invitation_link_max_age_seconds: int = 60 * 60 * 24 * 30
 
     # Throttling (the ``limits`` library; see brokerage/throttle.py). Limits are written as
     # "AMOUNT per N UNIT". Counters live in Redis when BROKERAGE_REDIS_URL is set, in memory otherwise.

@@ -7,6 +7,8 @@ opens the HTML page for the thing it is about, for the person it is sent to:
 * a role, to the organisation that posted it (to refresh or reopen it): ``/manage/roles/{id}``;
 * a referral, to the organisation: ``/manage/referrals/{id}``; to the volunteer centre:
   ``/centre/referrals/{id}``;
+* an invitation, to the invited volunteer: ``/my/invitations/{id}``; to one with no account, a signed
+  link that works without signing in: ``/invited/{token}``;
 * hours waiting for approval: ``/manage/hours``; a volunteer's profile: ``/my/profile``;
 * signing in: ``/sign-in?next=…``, where ``next`` is only ever a path on this site (``local_path``).
 
@@ -111,6 +113,16 @@ def volunteer_referral_page(referral_id: int) -> str:
 def invitation_page(invitation_id: int) -> str:
     """An invitation to a role, as the invited volunteer sees it (and answers it)."""
     return f"{MY_INVITATIONS}/{int(invitation_id)}"
+
+
+def invitation_link_page(token: str) -> str:
+    """An invitation, opened from its email by a volunteer with no account: a signed, expiring link
+    (brokerage/invitations/service.py) to answer it and to set up an account."""
+    return f"/invited/{quote(token)}"
+
+
+def invitation_link_account_page(token: str) -> str:
+    return f"{invitation_link_page(token)}/account"
 
 
 def referral_page_for(side: str, referral_id: int) -> str:

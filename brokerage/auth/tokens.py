@@ -1,5 +1,5 @@
 """Signed, expiring tokens (itsdangerous): session cookies, API bearer tokens, password resets,
-and one-click unsubscribe links. Each kind uses its own salt so one can never stand in for another."""
+invitation links for volunteers without an account, and one-click unsubscribe links. Each kind uses its own salt so one can never stand in for another."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ EMAIL_CHANGE_SALT = "brokerage.email-change"
 UNSUBSCRIBE_SALT = "brokerage.unsubscribe"
 GUARDIAN_CONSENT_SALT = "brokerage.guardian-consent"
 GUARDIAN_WITHDRAW_SALT = "brokerage.guardian-withdraw"
+INVITATION_SALT = "brokerage.invitation"
 CSRF_SALT = "brokerage.csrf"
 # The CSRF cookie holds a random value; a page's CSRF token is that value and the user, signed.
 CSRF_COOKIE = "brokerage_csrf"

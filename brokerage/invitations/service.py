@@ -9,18 +9,25 @@ Each invitation is an email about a role, so it counts towards the weekly cap on
 sent at the same moment by different people cannot pass it together. A volunteer who asked for no
 role emails (or unsubscribed) is still invited, and sees it on their pages, but is not emailed.
 Each sender is also limited to ``throttle_invitation_per_account`` invitations (brokerage/throttle.py).
+
+Many volunteer records have no account (imported, or registered by a centre). Their email links to a
+signed link that expires (``invitation_link_max_age_seconds``) instead of the invitation's page: it
+opens the invitation without signing in, to answer it and to set up an account for the record (the
+link shows the person reads the record's email address). The link stops working if the record's
+email address changes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from brokerage import audit, events, locking, throttle
-from brokerage.auth import policy
+from brokerage import audit, events, links, locking, throttle
+from brokerage.auth import policy, tokens
 from brokerage.auth.principal import Principal
 from brokerage.config import get_settings
 from brokerage.db import utcnow
@@ -208,10 +215,87 @@ def email_for(session: Session, invitation: Invitation) -> tuple[Volunteer, str,
     email = v.email
     if jobs_service.suppressed(session, [v.email]):
         return None
+    _role_row, org = _role(session, invitation.role_id)
+    return v, email, _sender_name(session, invitation, org)
+
+
+# -- the signed link, for a volunteer without an account ---------------------------------------------------
+@dataclass(frozen=True)
+class LinkedInvitation:
+    """An invitation opened by its signed link, and the volunteer the link shows the reader to be."""
+
+    invitation: Invitation
+    role: Role
+    organisation: Organisation
+    volunteer: Volunteer
+    sender: str
+
+    @property
+    def principal(self) -> Principal:
+        """The volunteer, for this invitation only (user id 0 when they have no account: nothing is
+        recorded as done by an account then)."""
+        v = self.volunteer
+        return Principal(user_id=v.user_id or 0, role="volunteer", email=v.email or "", full_name=v.full_name, volunteer_id=v.id)
+
+
+def email_link(invitation: Invitation, volunteer: Volunteer) -> str:
+    """Where the invitation's email sends the volunteer: the invitation's page if they have an account
+    (signing in goes straight back to it), else a signed link that works without one."""
+    if volunteer.user_id is not None:
+        return links.invitation_page(invitation.id)
+    claims = {"i": invitation.id, "v": volunteer.id, "e": volunteer.email_normalised}
+    return links.invitation_link_page(tokens.sign(tokens.INVITATION_SALT, claims))
+
+
+def _claims(token: str | None, max_age: int | None) -> dict | None:
+    data = tokens.unsign(tokens.INVITATION_SALT, token, max_age) if token and len(token) < 500 else None
+    ok = isinstance(data, dict) and isinstance(data.get("i"), int) and isinstance(data.get("v"), int)
+    return data if ok else None
+
+
+def from_link(session: Session, token: str | None) -> LinkedInvitation | None:
+    """The invitation a signed link is for, or None when the link is altered, expired or stale (the
+    volunteer's email address has changed, or the record is gone)."""
+    data = _claims(token, get_settings().invitation_link_max_age_seconds)
+    invitation = session.get(Invitation, data["i"]) if data else None
+    volunteer = session.get(Volunteer, invitation.volunteer_id) if invitation is not None else None
+    if (
+        data is None
+        or invitation is None
+        or volunteer is None
+        or volunteer.id != data["v"]
+        or volunteer.status != "active"
+        or not volunteer.email_normalised
+        or volunteer.email_normalised != data.get("e")
+    ):
+        return None
     role, org = _role(session, invitation.role_id)
-    sender = org.name
-    if invitation.sender_kind == "centre":
-        user = session.get(User, invitation.sent_by_id) if invitation.sent_by_id else None
-        centre = session.get(Centre, user.centre_id) if user is not None and user.centre_id else None
-        sender = centre.name if centre is not None else "Your volunteer centre"
-    return v, email, sender
+    return LinkedInvitation(invitation, role, org, volunteer, _sender_name(session, invitation, org))
+
+
+def role_of_expired_link(session: Session, token: str | None) -> Role | None:
+    """The role a genuine but expired link was about, so its page can point to the role instead."""
+    data = _claims(token, None)
+    invitation = session.get(Invitation, data["i"]) if data else None
+    role = session.get(Role, invitation.role_id) if invitation is not None else None
+    return role if role is not None and role.status == "published" else None
+
+
+def link_is_genuine(token: str | None) -> bool:
+    """Whether a link that no longer works was one we sent (it has expired), not one altered."""
+    return _claims(token, None) is not None
+
+
+def answer_by_link(
+    session: Session, linked: LinkedInvitation, interested: bool, reason: str | None = None
+) -> tuple[Invitation, Referral | None]:
+    """The volunteer's answer from the signed link: the same rules as on their invitation's page."""
+    return answer(session, linked.principal, linked.invitation.id, interested, reason)
+
+
+def _sender_name(session: Session, invitation: Invitation, org: Organisation) -> str:
+    if invitation.sender_kind != "centre":
+        return org.name
+    user = session.get(User, invitation.sent_by_id) if invitation.sent_by_id else None
+    centre = session.get(Centre, user.centre_id) if user is not None and user.centre_id else None
+    return centre.name if centre is not None else "Your volunteer centre"

@@ -153,7 +153,7 @@ def create(session: Session, principal: Principal, body: ReferralCreate) -> tupl
         message=body.message,
         share_email=body.share_email,
         share_phone=body.share_phone,
-        created_by_id=principal.user_id,
+        created_by_id=principal.user_id or None,  # none: a volunteer answering by their email's link
         created_at=now,
         status_changed_at=now,
     )
@@ -162,7 +162,9 @@ def create(session: Session, principal: Principal, body: ReferralCreate) -> tupl
         session.flush()
     except IntegrityError:
         raise Conflict("There is already an active referral for this volunteer and role.") from None
-    session.add(ReferralEvent(referral_id=ref.id, from_status=None, to_status=status, actor_user_id=principal.user_id, at=now))
+    session.add(
+        ReferralEvent(referral_id=ref.id, from_status=None, to_status=status, actor_user_id=principal.user_id or None, at=now)
+    )
     if principal.is_staff:
         audit.record(session, principal, "referral.create", "referral", ref.id)
     enqueue(session, events.ReferralCreated(referral_id=ref.id))

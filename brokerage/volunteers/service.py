@@ -13,7 +13,7 @@ from brokerage.auth import policy
 from brokerage.volunteers import quiet
 from brokerage.auth.passwords import hash_password
 from brokerage.auth.principal import Principal
-from brokerage.auth.service import normalise_email
+from brokerage.auth.service import normalise_email, validate_password
 from brokerage.errors import Conflict, Forbidden, InvalidInput
 from brokerage.jobs import service as jobs_service
 from brokerage.geo.lookup import locate
@@ -161,22 +161,7 @@ def create(session: Session, principal: Principal | None, body: VolunteerCreate)
         v.registering_centre_id = body.registering_centre_id
     user = None
     if principal is None and body.password:  # self-registration (a missing password was refused above)
-        user = User(
-            email=body.email,
-            email_normalised=normalise_email(body.email),
-            full_name=f"{body.first_name} {body.last_name}",
-            password_hash=hash_password(body.password),
-            role="volunteer",
-            is_active=True,
-            session_version=1,
-        )
-        session.add(user)
-        try:
-            session.flush()
-        except IntegrityError:  # the same address signed up at the same moment
-            raise Conflict(
-                "Someone is already registered with this email address. Try signing in or resetting your password."
-            ) from None
+        user = _new_account(session, body.email, f"{body.first_name} {body.last_name}", body.password)
         v.user_id = user.id
     session.add(v)
     try:
@@ -188,6 +173,47 @@ def create(session: Session, principal: Principal | None, body: VolunteerCreate)
     enqueue(session, events.VolunteerRegistered(volunteer_id=v.id))
     guardians.after_change(session, v, guardian_changed=True)
     return v, user
+
+
+def _new_account(session: Session, email: str, full_name: str, password: str) -> User:
+    user = User(
+        email=email,
+        email_normalised=normalise_email(email),
+        full_name=full_name,
+        password_hash=hash_password(password),
+        role="volunteer",
+        is_active=True,
+        session_version=1,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:  # the same address signed up at the same moment
+        raise Conflict(
+            "Someone is already registered with this email address. Try signing in or resetting your password."
+        ) from None
+    return user
+
+
+def email_has_account(session: Session, email: str | None) -> bool:
+    return (
+        bool(email) and session.scalar(select(User.id).where(User.email_normalised == normalise_email(email or ""))) is not None
+    )
+
+
+def claim_account(session: Session, v: Volunteer, password: str) -> User:
+    """An account for a volunteer record that has none (imported, or registered by a centre), set up
+    by the volunteer from a signed link sent to the record's email address: the link shows they read
+    that address, so the account signs in with it and is the record's own."""
+    if v.user_id is not None:
+        raise Conflict("You already have an account. Sign in with your email address and password.")
+    if not v.email or email_has_account(session, v.email):
+        raise Conflict("There is already an account with this email address. Sign in, or reset its password.")
+    validate_password(password)
+    user = _new_account(session, v.email, v.full_name, password)
+    v.user_id = user.id
+    audit.record(session, None, "account.claimed", "volunteer", v.id, by="invitation link")
+    return user
 
 
 def get(session: Session, principal: Principal, volunteer_id: int) -> Volunteer:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from brokerage.web import PAGE_ROUTERS
-from tests.web.conftest import DESKTOP, PHONE, every_control_reached_by_tab, sign_in, tab_to
+from tests.web.conftest import BROWSER_SETTINGS, DESKTOP, PHONE, every_control_reached_by_tab, sign_in, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +57,7 @@ def _address(path: str, ids: dict) -> str:
         "code": ids["certificate"],
         "placement_id": ids["placement"],
         "invitation_id": ids["invitation"],
+        "token": ids.get("invitation_token"),
     }
     if path == "/centre/organisations/{organisation_id}":
         return f"/centre/organisations/{ids['unverified_organisation']}"
@@ -137,7 +138,26 @@ def import_batch(server):
     return batch_id
 
 
-def test_every_page_for_every_kind_of_user(new_page, server, check, failed_job, import_batch):
+@pytest.fixture(scope="module")
+def invitation_link(server):
+    """The signed link an invitation's email gives a volunteer with no account (``/invited/{token}``)."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from brokerage.auth import tokens
+
+    engine = create_engine(server.db_url)
+    with engine.connect() as c:
+        vid, email = c.execute(
+            text("SELECT v.id, v.email_normalised FROM invitations i JOIN volunteers v ON v.id = i.volunteer_id WHERE i.id = :i"),
+            {"i": server.ids["invitation"]},
+        ).one()
+    engine.dispose()
+    signer = URLSafeTimedSerializer(BROWSER_SETTINGS["BROKERAGE_SECRET_KEY"], salt=tokens.INVITATION_SALT)
+    server.ids["invitation_token"] = signer.dumps({"i": server.ids["invitation"], "v": vid, "e": email})
+    return server.ids["invitation_token"]
+
+
+def test_every_page_for_every_kind_of_user(new_page, server, check, failed_job, import_batch, invitation_link):
     routes = page_routes()
     seen_ok: set[str] = set()
     statuses: dict[tuple[str, str], int] = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import partial
 
 from brokerage import events, links
+from brokerage.config import get_settings
 from brokerage.db import session_scope
 from brokerage.invitations import service as invitations_service
 from brokerage.models import Invitation
@@ -28,6 +29,7 @@ def invitation_sent(invitation_id: int) -> None:
             return
         v, email, sender = found
         name, first_name, vid, note = v.full_name, v.first_name, v.id, invitation.note
+        url, has_account = links.absolute(invitations_service.email_link(invitation, v)), v.user_id is not None
     key = f"invitation:{invitation_id}"
     notify.deliver(
         partial(
@@ -41,7 +43,9 @@ def invitation_sent(invitation_id: int) -> None:
             role=role,
             sender=sender,
             note=note,
-            invitation_url=links.absolute(links.invitation_page(invitation_id)),
+            invitation_url=url,
+            has_account=has_account,
+            link_days=get_settings().invitation_link_max_age_seconds // 86400,
         ),
         kind="invitation",
         key=key,

@@ -1,7 +1,8 @@
 """Invitations and brokered referrals on the pages: a role's managers and volunteer centre staff
 invite a volunteer from the role's candidate list; centre staff can also refer them directly; the
 volunteer sees their invitations, the role and why it was suggested, and answers; centre staff see
-the invitations still waiting for an answer."""
+the invitations still waiting for an answer. A volunteer without an account opens the invitation from
+its email's signed link (``/invited/{token}``), answers it there and may set up an account."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from brokerage import links
-from brokerage.deps import DbSession
+from brokerage.deps import DbSession, OptionalPrincipal
 from brokerage.errors import InvalidInput
 from brokerage.invitations import service as invitations_service
 from brokerage.models import Volunteer
 from brokerage.referrals import service as referrals_service
 from brokerage.referrals.schemas import ReferralCreate
+from brokerage.volunteers import service as volunteers_service
 from brokerage.web import forms, paging
 from brokerage.web.deps import Form, ManagerOrStaffUser, StaffUser, VolunteerUser, page_router
 from brokerage.web.rendering import redirect, render
@@ -42,6 +44,8 @@ def invite(role_id: int, request: Request, session: DbSession, principal: Manage
         return redirect(request, back, forms.first_error(errors), kind="error")
     v = session.get(Volunteer, result.volunteer_id)
     name = f"{v.first_name} {v.last_name[:1]}." if v is not None else "The volunteer"
+    if v is not None and v.user_id is None:
+        return redirect(request, back, f"{name} has been invited. We will email them a link to answer (they have no account).")
     return redirect(request, back, f"{name} has been invited. They will see the invitation when they sign in.")
 
 
@@ -143,4 +147,106 @@ def unanswered(request: Request, session: DbSession, principal: StaffUser, page:
             "rows": rows,
             **paging.context(links.CENTRE_INVITATIONS, {}, number, total, INVITATIONS_PAGE),
         },
+    )
+
+
+# -- the signed link from the email, for a volunteer without an account ----------------------------------
+def _no_referrer(response: Response) -> Response:
+    """The link's token is in the address: no page it leads to is told it."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _linked_page(request: Request, session: DbSession, token: str, linked, **extra) -> Response:
+    volunteer, role = linked.volunteer, linked.role
+    principal = linked.principal
+    eligibility = match_views.eligibility(session, principal, volunteer, role)
+    status_code = extra.pop("status_code", 200)
+    can_claim = volunteer.user_id is None and not volunteers_service.email_has_account(session, volunteer.email)
+    context = {
+        "title": f"Invitation: {role.title}",
+        "invitation": linked.invitation,
+        "role": role,
+        "organisation": linked.organisation,
+        "sender": linked.sender,
+        "eligibility": eligibility,
+        "by_link": True,
+        "answer_action": links.invitation_link_page(token),
+        "account_action": links.invitation_link_account_page(token),
+        "can_claim": can_claim,
+        "email": volunteer.email,
+        "sign_in_url": links.sign_in_page(links.invitation_page(linked.invitation.id)),
+        **extra,
+    }
+    return _no_referrer(render(request, "pages/volunteer/invitation.html", context, status_code=status_code))
+
+
+def _link_not_working(request: Request, session: DbSession, token: str) -> Response:
+    """A readable page for a link that has expired or was changed, with what to do instead."""
+    role = invitations_service.role_of_expired_link(session, token)
+    expired = role is not None or invitations_service.link_is_genuine(token)
+    context = {
+        "title": "This link has expired" if expired else "This link does not work",
+        "expired": expired,
+        "role": role,
+        "sign_in_url": links.sign_in_page(links.MY_INVITATIONS),
+    }
+    page = render(request, "pages/volunteer/invitation_link.html", context, status_code=410 if expired else 400)
+    return _no_referrer(page)
+
+
+@router.get("/invited/{token}")
+def invitation_by_link(token: str, request: Request, session: DbSession, principal: OptionalPrincipal) -> Response:
+    linked = invitations_service.from_link(session, token)
+    if linked is None:
+        return _link_not_working(request, session, token)
+    if principal is not None and principal.volunteer_id == linked.volunteer.id:
+        return redirect(request, links.invitation_page(linked.invitation.id))
+    return _linked_page(request, session, token, linked)
+
+
+@router.post("/invited/{token}")
+def answer_by_link(token: str, request: Request, session: DbSession, form: Form) -> Response:
+    linked = invitations_service.from_link(session, token)
+    if linked is None:
+        return _link_not_working(request, session, token)
+    choice = forms.text(form, "answer")
+    if choice not in ("interested", "not_for_me"):
+        errors = [{"field": "answer", "message": "Say whether you are interested"}]
+        return _linked_page(request, session, token, linked, errors=errors, status_code=422)
+    result, errors = forms.attempt(
+        session,
+        lambda: invitations_service.answer_by_link(session, linked, choice == "interested", forms.text(form, "reason")),
+        fields={"reason": "Your reason"},
+    )
+    if result is None:
+        return _linked_page(request, session, token, linked, errors=errors, values=forms.values(form), status_code=422)
+    _invitation_row, ref = result
+    said = (
+        "Thank you. We have told the organisation you are interested: they will contact you by email."
+        if ref is not None
+        else "Thank you for letting us know. We will not ask you about this role again."
+    )
+    return redirect(request, links.invitation_link_page(token), said)
+
+
+@router.post("/invited/{token}/account")
+def account_by_link(token: str, request: Request, session: DbSession, form: Form) -> Response:
+    """Set up an account for the volunteer record the link was sent to (its email address signs in)."""
+    linked = invitations_service.from_link(session, token)
+    if linked is None:
+        return _link_not_working(request, session, token)
+    password, confirm = forms.raw(form, "password"), forms.raw(form, "confirm_password")
+    if password and password != confirm and len(password) >= 10:
+        errors = [{"field": "confirm_password", "message": "The two passwords do not match"}]
+        return _linked_page(request, session, token, linked, errors=errors, status_code=422)
+    user, errors = forms.attempt(
+        session, lambda: volunteers_service.claim_account(session, linked.volunteer, password), fields={"password": "Password"}
+    )
+    if user is None:
+        return _linked_page(request, session, token, linked, errors=errors, status_code=422)
+    return redirect(
+        request,
+        links.sign_in_page(links.invitation_page(linked.invitation.id)),
+        f"Your account is ready. Sign in with {user.email} and your new password.",
     )
