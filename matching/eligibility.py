@@ -12,6 +12,8 @@ close match, with what is off and what the volunteer could change (``Reason.chan
 ``already_referred``     the volunteer already has an active referral to this role
 ``under_min_age``        younger than ``min_age`` (at the session date for one-off roles, else today)
 ``over_max_age``         older than ``max_age`` (same date rule)
+``age_not_known``        no date of birth, no confirmation of being 18 or over, and the role is not
+                         suitable for under-18s (or its ``min_age`` is 18 or more)
 ``not_for_under_18s``    under 18 (same date rule) and the role is not suitable for under-18s (when its
                          ``min_age`` is below 18; at 18 or over, ``under_min_age`` says it)
 ``dbs_required``         the role needs a higher DBS level than held and the volunteer will not get one
@@ -30,7 +32,8 @@ close match, with what is off and what the volunteer could change (``Reason.chan
                          skill); other skills the role needs or would like only score
 =======================  =====================================================================
 
-Unknowns never fail a gate: an unknown date of birth flags ``age_unconfirmed``, an unknown location on
+Other unknowns never fail a gate: an unknown date of birth (from someone who confirmed they are 18 or
+over, or for a role open to under-18s) flags ``age_unconfirmed``, an unknown location on
 either side flags ``distance_unknown``; a volunteer availability of 0 means "not stated, any time"; a
 regular role with ``slot_mask`` 0 is "flexible".
 """
@@ -297,9 +300,23 @@ def youngest_age(role: RoleFeatures) -> int | None:
     return max(role.min_age or 0, ADULT_AGE)
 
 
+def adults_only(role: RoleFeatures) -> bool:
+    """Whether a role takes no one under 18."""
+    youngest = youngest_age(role)
+    return youngest is not None and youngest >= ADULT_AGE
+
+
+AGE_NOT_KNOWN = (
+    "This role is for people aged 18 or over, and we do not know your age: add your date of birth to your "
+    "profile, or confirm there that you are 18 or over."
+)
+
+
 def _age_reasons(v: VolunteerFeatures, role: RoleFeatures, t: RoleTiming) -> list[Reason]:
     out: list[Reason] = []
     if v.date_of_birth is None:
+        if not v.adult_confirmed and adults_only(role):
+            out.append(Reason("age_not_known", AGE_NOT_KNOWN))
         return out
     age = age_on(v.date_of_birth, t.ref_date)
     when = " on the day" if role.one_off else ""

@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .eligibility import (
+    ADULT_AGE,
     EARTH_RADIUS_MILES,
     CompiledRole,
     RoleTiming,
@@ -484,6 +485,8 @@ class RoleIndex:
             dob = v.date_of_birth
             key = dob.year * 10_000 + dob.month * 100 + dob.day
             ok &= (self.dob_hi[sl] >= key) & (self.dob_lo[sl] < key)
+        elif not v.adult_confirmed:  # age not known: only roles open to under-18s (age_not_known)
+            ok &= self.min_age[sl] < ADULT_AGE
         rows = np.flatnonzero(ok)
         rows += lo
         ess = self.has_ess.take(rows)

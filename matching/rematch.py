@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from .eligibility import EARTH_RADIUS_MILES, unit_vector
+from .eligibility import ADULT_AGE, EARTH_RADIUS_MILES, unit_vector
 from .types import VolunteerFeatures
 
 if TYPE_CHECKING:
@@ -133,6 +133,9 @@ def _rank_batch(
         hi_key = np.array([_DOB_NONE_HI if x is None else x for x in keys], np.int64)[:, None]
         lo_key = np.array([_DOB_NONE_LO if x is None else x for x in keys], np.int64)[:, None]
         ok &= (col(index.dob_hi) >= hi_key) & (col(index.dob_lo) < lo_key)
+    unknown = np.array([v.date_of_birth is None and not v.adult_confirmed for v in vols], bool)[:, None]
+    if unknown.any():  # age not known: only roles open to under-18s (age_not_known)
+        ok &= ~unknown | (col(index.min_age) < ADULT_AGE)
     ess = np.flatnonzero(col(index.has_ess))
     if ess.size:  # the essential skills, for the few roles that mark any
         er = rows.take(ess)

@@ -128,11 +128,14 @@ class VolunteerFeatures:
     ``availability_mask`` uses the same 21 slots as roles; ``0`` means "not stated" and is treated as
     free at any time. ``skills`` are vocabulary ids; ``skills_text`` is whatever they typed about
     themselves and is mapped onto the vocabulary (fuzzy, synonym-aware). ``travel_radius_miles`` applies
-    to in-person roles only.
+    to in-person roles only. ``adult_confirmed``: with no ``date_of_birth``, whether they have told us
+    they are 18 or over; an age neither given nor confirmed rules out every role not suitable for
+    under-18s (``age_not_known``), as a child could be behind it.
     """
 
     id: int
     date_of_birth: date | None = None
+    adult_confirmed: bool = False
     lat: float | None = None
     lon: float | None = None
     travel_radius_miles: float = 10.0

@@ -147,6 +147,8 @@ class VolunteerColumns(Protocol):
     @property
     def date_of_birth(self) -> date | None: ...
     @property
+    def adult_confirmed(self) -> bool | None: ...
+    @property
     def latitude(self) -> float | None: ...
     @property
     def longitude(self) -> float | None: ...
@@ -176,6 +178,7 @@ def _volunteer_from(
     return VolunteerFeatures(
         id=v.id,
         date_of_birth=v.date_of_birth,
+        adult_confirmed=bool(v.adult_confirmed),
         lat=v.latitude,
         lon=v.longitude,
         travel_radius_miles=float(v.travel_radius_miles or 0),
@@ -197,6 +200,7 @@ def _volunteer_from(
 _VOLUNTEER_COLUMNS = (
     Volunteer.id,
     Volunteer.date_of_birth,
+    Volunteer.adult_confirmed,
     Volunteer.latitude,
     Volunteer.longitude,
     Volunteer.travel_radius_miles,

@@ -278,6 +278,7 @@ def search_page(
             dbs_level=3,
             dbs_willing=True,
             date_of_birth=None,
+            adult_confirmed=True,  # nor is a visitor's age: no role is hidden from someone just looking
             # A visitor's skills are unknown, so no role is ruled out for a skill they may well have.
             skills=_ALL_SKILLS,
         )

@@ -35,6 +35,9 @@ class Volunteer(Base):
     email_normalised: Mapped[str | None] = mapped_column(String(254), unique=True)
     phone: Mapped[str | None] = mapped_column(String(40))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
+    # With no date of birth: they told us they are 18 or over. Without either, roles for adults are
+    # closed to them (matching's ``age_not_known``), as a child could be behind the record.
+    adult_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     postcode: Mapped[str | None] = mapped_column(String(8))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

@@ -42,6 +42,9 @@ class VolunteerFields(Input):
     last_name: Name | None = None
     phone: Phone | None = None
     date_of_birth: date | None = None
+    # With no date of birth: "I am 18 or over". Without either, roles for adults only are closed to
+    # the volunteer (they cannot say they are interested, and are not matched to them).
+    adult_confirmed: bool | None = None
     postcode: str | None = None
     travel_radius_miles: Annotated[float, Field(ge=0, le=100)] | None = None
     mode: Mode | None = None
@@ -96,6 +99,7 @@ class VolunteerOut(Output):
     email: str | None
     phone: str | None
     date_of_birth: date | None
+    adult_confirmed: bool = False
     age_band: str
     postcode: str | None
     district_gss: str | None

@@ -47,6 +47,7 @@ def to_out(v: Volunteer, principal: Principal | None) -> VolunteerOut:
         email=v.email,
         phone=v.phone,
         date_of_birth=v.date_of_birth,
+        adult_confirmed=bool(v.adult_confirmed),
         age_band=age_band(v.date_of_birth),
         postcode=v.postcode,
         district_gss=v.district_gss,
@@ -113,6 +114,7 @@ def _apply(session: Session, v: Volunteer, data: dict[str, Any]) -> None:
         "last_name",
         "phone",
         "date_of_birth",
+        "adult_confirmed",
         "travel_radius_miles",
         "mode",
         "max_hours_per_week",
@@ -150,6 +152,7 @@ def create(session: Session, principal: Principal | None, body: VolunteerCreate)
         dbs_update_service=False,
         contact_consent=False,
         notification_preference="weekly_digest",
+        adult_confirmed=False,
     )
     data = body.model_dump(mode="python", exclude_unset=True, exclude={"password", "registering_centre_id"})
     _apply(session, v, data)

@@ -151,3 +151,28 @@ def test_young_volunteers_fall_in_the_same_age_bands_in_records_and_reports(db, 
         assert bands[v.id] == age_band(v.date_of_birth, today), (v.date_of_birth, bands[v.id])
     assert {age_band(v.date_of_birth, today) for v in people} <= {"under 16", "16-24", "25-34"}
     assert age_band(date(today.year - 15, today.month, min(today.day, 28)), today) == "under 16"
+
+
+def test_a_volunteer_whose_age_we_do_not_know_confirms_it_before_roles_for_adults(client, db, roles):
+    """No date of birth and no "I am 18 or over" (an imported record, or an API sign-up that gave
+    neither): a child could be behind it, so roles for adults only are closed (no interest, no match)
+    until they confirm; roles that welcome under-18s stay open."""
+    r = _sign_up(client, date_of_birth=None, email="ash.unknown@example.net")
+    assert r.status_code == 201, r.text
+    me = {"Authorization": f"Bearer {r.headers['X-Access-Token']}"}
+    vid = r.json()["id"]
+    assert r.json()["adult_confirmed"] is False and r.json()["date_of_birth"] is None
+    blocked = client.post("/referrals", json={"role_id": roles["adults"].id}, headers=me)
+    assert blocked.status_code == 409
+    assert [d["field"] for d in blocked.json()["error"]["details"]] == ["age_not_known"]
+    assert "confirm there that you are 18 or over" in blocked.json()["error"]["message"]
+    matched = {m["role_id"] for m in client.get(f"/volunteers/{vid}/matches", headers=me).json()}
+    assert roles["adults"].id not in matched
+    assert client.post("/referrals", json={"role_id": roles["suitable_too"].id}, headers=me).status_code == 201
+
+    confirmed = client.patch(f"/volunteers/{vid}", json={"adult_confirmed": True}, headers=me)
+    assert confirmed.status_code == 200 and confirmed.json()["adult_confirmed"] is True
+    assert client.post("/referrals", json={"role_id": roles["adults"].id}, headers=me).status_code == 201
+    # someone just looking (signed out) still sees every role
+    found = client.get("/roles", params={"q": "Night shelter"}).json()
+    assert roles["adults"].id in {r["id"] for r in found["items"]}

@@ -79,6 +79,7 @@ def random_volunteer(rng: random.Random, i: int) -> VolunteerFeatures:
         contact_consent=rng.random() < 0.7,
         active_referral_role_ids=frozenset(rng.sample(range(300), 3)),
         contacted_role_ids=frozenset(rng.sample(range(300), 3)),
+        adult_confirmed=rng.random() < 0.5,
     )
 
 

@@ -35,7 +35,9 @@ def test_close_matches_fail_exactly_one_soft_condition_and_say_which(roles, v):
 
 
 def test_what_is_off_and_what_to_change():
-    v = VolunteerFeatures(id=1, lat=ASHFORD[0], lon=ASHFORD[1], travel_radius_miles=5, availability_mask=MORNINGS)
+    v = VolunteerFeatures(
+        id=1, adult_confirmed=True, lat=ASHFORD[0], lon=ASHFORD[1], travel_radius_miles=5, availability_mask=MORNINGS
+    )
     far = RoleFeatures(id=1, organisation_id=1, lat=ASHFORD[0] + 0.159, lon=ASHFORD[1], title="Far")  # 11 miles
     evening = RoleFeatures(id=2, organisation_id=2, lat=ASHFORD[0], lon=ASHFORD[1], slot_mask=TUE_EVE, title="Evening")
     both = replace(evening, id=3, lat=far.lat)  # misses two: not a close match
@@ -53,7 +55,7 @@ def test_what_is_off_and_what_to_change():
 
 
 def test_no_close_matches_when_enough_full_ones():
-    v = VolunteerFeatures(id=1, lat=ASHFORD[0], lon=ASHFORD[1], travel_radius_miles=5)
+    v = VolunteerFeatures(id=1, adult_confirmed=True, lat=ASHFORD[0], lon=ASHFORD[1], travel_radius_miles=5)
     roles = [RoleFeatures(id=i, organisation_id=i, lat=ASHFORD[0], lon=ASHFORD[1], title="Near") for i in range(3)]
     roles.append(RoleFeatures(id=9, organisation_id=9, lat=ASHFORD[0] + 0.1, lon=ASHFORD[1], title="Far"))
     assert [r.close for r in RoleIndex(roles).rank(v, 10, TODAY)] == [None, None, None]
@@ -67,7 +69,7 @@ def test_slots_in_plain_words():
 
 
 def test_an_oversubscribed_role_never_claims_to_need_volunteers():
-    v = VolunteerFeatures(id=1, lat=ASHFORD[0], lon=ASHFORD[1], travel_radius_miles=5)
+    v = VolunteerFeatures(id=1, adult_confirmed=True, lat=ASHFORD[0], lon=ASHFORD[1], travel_radius_miles=5)
     role = RoleFeatures(id=1, organisation_id=1, lat=ASHFORD[0], lon=ASHFORD[1], title="Popular", places_available=1)
     busy = replace(role, active_referrals=4, organisation_struggling=True)
     (res,) = RoleIndex([busy]).rank(v, 10, TODAY)
@@ -80,7 +82,7 @@ def test_an_oversubscribed_role_never_claims_to_need_volunteers():
 def test_one_sentence_per_fact():
     from matching import FLAG_MESSAGES
 
-    v = VolunteerFeatures(id=1, lat=ASHFORD[0], lon=ASHFORD[1], travel_radius_miles=5, dbs_willing=True)
+    v = VolunteerFeatures(id=1, adult_confirmed=True, lat=ASHFORD[0], lon=ASHFORD[1], travel_radius_miles=5, dbs_willing=True)
     role = RoleFeatures(id=1, organisation_id=1, lat=ASHFORD[0], lon=ASHFORD[1], dbs_level=3, requirements=("ID Check",))
     (res,) = RoleIndex([role]).rank(v, 10, TODAY)
     assert res.flags[:2] == ("needs_dbs_check", "needs_id_check")

@@ -189,11 +189,30 @@ def test_all_failing_reasons_are_returned():
 
 
 def test_unknowns_do_not_fail_gates_but_are_flagged():
-    v = replace(VOL, date_of_birth=None, lat=None, lon=None)
-    r = replace(ROLE, min_age=18)
+    v = replace(VOL, date_of_birth=None, adult_confirmed=True, lat=None, lon=None)
+    r = replace(ROLE, min_age=21)
     assert why_not(v, r, TODAY) == []
     res = score(v, r, TODAY)
     assert {"age_unconfirmed", "distance_unknown"} <= set(res.flags)
+
+
+def test_an_age_neither_given_nor_confirmed_rules_out_roles_for_adults_only():
+    unknown = replace(VOL, date_of_birth=None, adult_confirmed=False)
+    # not suitable for under-18s (the default), or a minimum age of 18: a child could be behind the record
+    check(unknown, ROLE, "age_not_known", ["18 or over", "date of birth", "confirm"])
+    check(unknown, replace(ROLE, under_18s=True, min_age=18), "age_not_known", ["18 or over"])
+    # a role open to under-18s still suits them (its own minimum age is flagged, not a gate)
+    assert why_not(unknown, replace(ROLE, under_18s=True), TODAY) == []
+    assert why_not(unknown, replace(ROLE, under_18s=True, min_age=14), TODAY) == []
+    # told us they are 18 or over: treated as an adult
+    assert why_not(replace(unknown, adult_confirmed=True), ROLE, TODAY) == []
+    roles = [ROLE, replace(ROLE, id=2, under_18s=True), replace(ROLE, id=3, min_age=25)]
+    idx = RoleIndex(roles)
+    assert set(idx.eligible_ids(unknown, TODAY).tolist()) == {2}
+    assert {m.role_id for m in idx.rank(unknown, k=10, today=TODAY, close=True)} == {2}
+    many = idx.rank_many([unknown, replace(unknown, id=8, adult_confirmed=True)], k=10, today=TODAY)
+    assert set(many.role_ids[0].tolist()) - {-1} == {2}
+    assert set(many.role_ids[1].tolist()) - {-1} == {1, 2, 3}
 
 
 def test_an_under_18_is_never_matched_to_a_role_not_suitable_for_under_18s():

@@ -51,7 +51,7 @@ def test_role_to_volunteers_never_offers_a_ruled_out_mode(roles, vols):
 
 def test_hybrid_roles_suit_both_and_in_person_volunteers_travel_to_them():
     role = RoleFeatures(id=1, organisation_id=1, mode="hybrid", lat=51.15, lon=0.87, title="Hybrid")
-    near = VolunteerFeatures(id=1, lat=51.16, lon=0.87, travel_radius_miles=5)
+    near = VolunteerFeatures(id=1, adult_confirmed=True, lat=51.16, lon=0.87, travel_radius_miles=5)
     for mode in ("in_person", "remote", "either"):
         assert why_not(replace(near, mode=mode), role, TODAY) == []
     far = replace(near, lat=51.35)  # about 14 miles
@@ -64,7 +64,7 @@ def test_hybrid_roles_suit_both_and_in_person_volunteers_travel_to_them():
 
 def test_the_reasons_are_stated():
     role = RoleFeatures(id=1, organisation_id=1, mode="remote", title="Telephone befriender")
-    v = VolunteerFeatures(id=1, mode="in_person")
+    v = VolunteerFeatures(id=1, adult_confirmed=True, mode="in_person")
     (reason,) = why_not(v, role, TODAY)
     assert reason.code == "in_person_only" and "from home" in reason.message and "in person" in reason.message
     assert not reason.soft

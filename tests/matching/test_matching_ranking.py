@@ -16,7 +16,7 @@ from ._gen import TODAY, random_role, random_volunteer, role_sets, volunteers
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SAT_AM = 1 << slot_bit(5, 0)
 BASE = RoleFeatures(id=1, organisation_id=1, lat=51.15, lon=0.87, slot_mask=SAT_AM, title="Role")
-VOL = VolunteerFeatures(id=1, lat=51.15, lon=0.87, travel_radius_miles=20)
+VOL = VolunteerFeatures(id=1, adult_confirmed=True, lat=51.15, lon=0.87, travel_radius_miles=20)
 
 
 @FAST
@@ -315,7 +315,7 @@ def test_search_finds_other_forms_of_a_word():
         ),
         RoleFeatures(id=3, organisation_id=3, mode="remote", title="Shop helper", description="Sort donations."),
     ]
-    v = VolunteerFeatures(id=1, mode="either")
+    v = VolunteerFeatures(id=1, adult_confirmed=True, mode="either")
     found = {m.role_id for m in RoleIndex(roles).search(v, "befriending", k=10)}
     assert found == {1, 2}
 

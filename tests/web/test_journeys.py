@@ -85,6 +85,7 @@ def test_volunteer_to_pilot_lead_export(new_page, server, check):
     type_into(v, "#first_name", "Sam")
     type_into(v, "#last_name", "Keyboard")
     type_into(v, "#email", "sam.keyboard@example.net")
+    press(v, "#adult_confirmed", " ")  # no date of birth given: "I am 18 or over" instead
     type_into(v, "#password", "short")
     press(v, "button[value=continue]")
     v.wait_for_selector(".error-summary")
@@ -323,6 +324,7 @@ def test_organisation_sign_up_profile_data_and_deletion(new_page, server, check)
     v.fill("#first_name", "Alex")
     v.fill("#last_name", "Leaving")
     v.fill("#email", "alex.leaving@example.net")
+    v.check("#adult_confirmed")  # no date of birth given
     v.fill("#password", "a long enough password")
     v.click("button:has-text('Continue')")
     v.wait_for_url("**/volunteer/sign-up/skills")

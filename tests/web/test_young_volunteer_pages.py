@@ -99,3 +99,54 @@ def test_a_15_year_old_waits_for_their_guardians_consent(new_page, server, check
     main = young.locator("main").inner_text()
     assert "parent or guardian needs to give their consent" in main and "I am interested" not in main
     _fits(young)
+
+
+def test_an_age_we_do_not_know_is_asked_for_before_roles_for_adults(new_page, server, check):
+    """Signing up asks for a date of birth or "I am 18 or over"; a record with neither (imported)
+    cannot say it is interested in a role for adults, and is told where to confirm its age."""
+    from tests.web.conftest import sign_in
+
+    p = new_page(viewport=PHONE)
+    p.goto("/volunteer/sign-up/where")
+    p.fill("#postcode", "TN23 1AA")
+    p.fill("#travel_radius_miles", "10")
+    p.check("input[name=mode][value=either]")
+    p.click("button:has-text('Continue')")
+    p.check("#availability-SaturdayMorning")
+    p.check("input[name=preference][value=either]")
+    p.click("button:has-text('Continue')")
+    p.wait_for_url("**/volunteer/sign-up/account")
+    p.fill("#first_name", "Morgan")
+    p.fill("#last_name", "Noage")
+    p.fill("#email", "morgan.noage@example.net")
+    p.fill("#password", "correct horse battery")
+    p.click("button:has-text('Continue')")
+    p.wait_for_selector(".error-summary")
+    assert "18 or over" in p.locator(".error-summary").inner_text()
+    assert p.locator(".error-summary a[href='#dob-day']").is_visible()
+    check.axe(p, "sign-up asking for a date of birth or an age confirmation")
+    _fits(p)
+
+    engine = create_engine(server.db_url)
+    with Session(engine) as s:
+        f = Factory(s)
+        org = s.get(Organisation, server.ids["organisation"])
+        role = f.role(org, title="Night shelter evening helper", slot_mask=(1 << 21) - 1)
+        f.volunteer(email="imported.noage@example.net", date_of_birth=None, causes=("AntiPoverty",))
+        s.commit()
+        role_id = role.id
+    engine.dispose()
+    v = new_page(viewport=PHONE)
+    sign_in(v, "imported.noage@example.net")
+    v.goto(f"/opportunities/{role_id}")
+    main = v.locator("main").inner_text()
+    assert "we do not know your age" in main and "I am interested" not in main
+    check.axe(v, "a role for adults, age not known")
+    v.goto("/my/profile/details")
+    v.check("#adult_confirmed")
+    _press(v, "main button[value=continue]")
+    assert "Your profile has been updated" in v.locator(".notification-banner").inner_text()
+    v.goto(f"/opportunities/{role_id}")
+    main = v.locator("main").inner_text()
+    assert "I am interested" in main and "we do not know your age" not in main
+    _fits(v)

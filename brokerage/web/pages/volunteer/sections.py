@@ -218,6 +218,8 @@ def parse_details(form: FormData) -> tuple[dict[str, Any], Errors]:
         "email": forms.text(form, "email") or "",
         "phone": forms.text(form, "phone"),
         "guardian_email": forms.text(form, "guardian_email"),
+        # asked only of a volunteer with no date of birth (imported, or who gave none)
+        **({"adult_confirmed": forms.text(form, "adult_confirmed") == "yes"} if form.get("age_asked") else {}),
     }, []
 
 
@@ -265,6 +267,8 @@ def profile_values(v: Volunteer) -> dict[str, Any]:
         "phone": v.phone or "",
         "guardian_email": v.guardian_email or "",
         "guardian_consent": "given" if v.guardian_consent_at else "",
+        "date_of_birth_known": v.date_of_birth is not None,
+        "adult_confirmed": bool(v.adult_confirmed),
         "postcode": v.postcode or "",
         "travel_radius_miles": f"{v.travel_radius_miles:g}",
         "mode": v.mode,

@@ -40,6 +40,7 @@ ACCOUNT_FIELDS = {
     "email": "Your email address",
     "password": "A password",
     "dob-day": "Date of birth",
+    "adult_confirmed": "Whether you are 18 or over",
     "guardian_email": "Your parent or guardian's email address",
 }
 
@@ -128,8 +129,11 @@ def _account_body(form: FormData, draft: dict[str, Any]) -> tuple[dict[str, Any]
     """What the account form and the draft say, and what is missing or wrong (in the form's order)."""
     errors = []
     dob, dob_error = parse_date_of_birth(form)
+    adult = forms.text(form, "adult_confirmed") == "yes"
     if dob_error:
         errors.append(dob_error)
+    elif dob is None and not adult:  # roles for adults need one or the other; a child may be signing up
+        errors.append({"field": "dob-day", "message": "Enter your date of birth, or tick the box to say you are 18 or over"})
     password = form.get("password") or ""
     if not isinstance(password, str) or len(password) < 10:
         errors.append({"field": "password", "message": "Choose a password of at least 10 characters"})
@@ -145,6 +149,7 @@ def _account_body(form: FormData, draft: dict[str, Any]) -> tuple[dict[str, Any]
         "preference": draft.get("preference", "either"),
         "max_hours_per_week": draft.get("max_hours_per_week"),
         "date_of_birth": dob,
+        "adult_confirmed": adult and dob is None,
         "guardian_email": forms.text(form, "guardian_email"),
     }
     for name, message in (
