@@ -171,7 +171,7 @@ def main() -> int:
             return dramatiq.Message(queue_name="default", actor_name="system.noop", args=(), kwargs={"n": n}, options={})
 
         broker.enqueue(noop(-1))  # warm-up: wait until the workers have booted
-        wait(queue_empty, 60, "the workers to start")
+        wait(queue_empty, 300, "the workers to start")
         time.sleep(0.5)
 
         # -- baseline: a no-op actor, straight from Redis -------------------------------------

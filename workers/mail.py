@@ -306,18 +306,68 @@ class Mailer:
                 if attempt == 2:
                     raise MailError(f"Could not reach the mail server: {exc}") from exc
                 continue
-            codes = [code for code, _ in replies]
-            if len(codes) == 3 and codes[2] == 354:
-                if codes[0] == 250 and codes[1] in (250, 251):
-                    return
-                self._drop()  # the server is waiting for a message it should have refused: hang up
-            else:
-                self._reset()
-            for (code, _), wanted, what in zip(replies, _ENVELOPE_OK, _ENVELOPE_REFUSALS):
-                if code not in wanted:
-                    raise MailError(f"The mail server {what} ({code}).", permanent=code >= 500)
-            raise MailError("The mail server gave an unexpected reply.")  # pragma: no cover
+            self._judge_envelope(replies)
+            return
         raise AssertionError("unreachable")  # pragma: no cover
+
+    # An envelope written ahead: while the caller claims the message's record in the database, the
+    # server is already answering MAIL, RCPT and DATA (``workers.notify.deliver_many``).
+    def envelope_ahead(self, to: str) -> bool:
+        """Write MAIL, RCPT and DATA for ``to`` without waiting for the replies, when the server offers
+        PIPELINING, on the connection already open. True if written: then ``envelope_replies`` (to go on
+        with the message) or ``cancel_envelope`` (not to) must come next. False (nothing written) otherwise."""
+        try:
+            commands = _envelope_commands(self.envelope_from, to)
+        except MailError:
+            return False  # said by ``envelope`` itself, in its turn
+        conn: smtplib.SMTP | None = getattr(self._local, "conn", None)
+        if conn is None or conn.sock is None or not conn.has_extn("pipelining"):
+            return False  # (a new connection is opened by ``envelope``, in its turn)
+        try:
+            conn.send(b"".join(commands))
+        except (smtplib.SMTPException, ConnectionError, socket.timeout, OSError):
+            self._drop()  # closed since the last message: ``envelope`` opens another
+            return False
+        return True
+
+    def envelope_replies(self, to: str) -> None:
+        """After ``envelope_ahead(to)``: the replies, as ``envelope(to)`` would take them. A connection
+        found closed meanwhile is replaced and the envelope sent again."""
+        try:
+            conn = self._connection()
+            replies = [conn.getreply() for _ in range(3)]
+        except (smtplib.SMTPException, ConnectionError, socket.timeout, OSError):
+            self._drop()
+            self.envelope(to)
+            return
+        self._judge_envelope(replies)
+
+    def cancel_envelope(self) -> None:
+        """After ``envelope_ahead``, when the message is not to be sent after all: a server waiting for
+        it is hung up on (it discards a message that never ended), otherwise the envelope is reset."""
+        try:
+            replies = [self._connection().getreply() for _ in range(3)]
+        except (smtplib.SMTPException, ConnectionError, socket.timeout, OSError):
+            self._drop()
+            return
+        if replies[2][0] == 354:
+            self._drop()
+        else:
+            self._reset()
+
+    def _judge_envelope(self, replies: list[tuple[int, bytes]]) -> None:
+        """Return if the server waits for the message; otherwise leave the connection clean and raise."""
+        codes = [code for code, _ in replies]
+        if len(codes) == 3 and codes[2] == 354:
+            if codes[0] == 250 and codes[1] in (250, 251):
+                return
+            self._drop()  # the server is waiting for a message it should have refused: hang up
+        else:
+            self._reset()
+        for (code, _), wanted, what in zip(replies, _ENVELOPE_OK, _ENVELOPE_REFUSALS):
+            if code not in wanted:
+                raise MailError(f"The mail server {what} ({code}).", permanent=code >= 500)
+        raise MailError("The mail server gave an unexpected reply.")  # pragma: no cover
 
     def write_body(self, body: bytes) -> None:
         """Write a message (``wire_body``) after ``envelope``. Raises ``MailError``: the server

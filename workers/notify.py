@@ -308,19 +308,29 @@ class _Run:
         self.statuses: dict[str, str] = {}
 
     def send(self, it: Outgoing) -> None:
+        # The envelope goes first, unanswered, so that the mail server answers it while the database
+        # answers the claim: one wait for both instead of one after the other. Nothing is sent before
+        # the claim is known but MAIL, RCPT and DATA, which deliver nothing; a message not to be sent
+        # after all is called off (the server discards a message that never ended).
+        self.on_the_wire = ahead = self.mailer.envelope_ahead(it.recipient)  # (``abort`` hangs up on it)
         row = self._claim(it)  # commits the record of the email accepted last
-        if row is None:
-            self.statuses[it.key] = DUPLICATE
+        if row is None or row[1] != SENT:  # a duplicate; or capped: committed with the next round trip
+            if ahead:
+                self.on_the_wire = False
+                self.mailer.cancel_envelope()
+            self.statuses[it.key] = DUPLICATE if row is None else row[1]
             return
-        delivery_id, status = row
-        if status != SENT:  # capped: the record is committed with the next round trip
-            self.statuses[it.key] = status
-            return
+        delivery_id = row[0]
         email = it.build()
         body = wire_body(build_message(email, self.mailer.sender))
         self.on_the_wire = True
         try:
-            self.mailer.envelope(email.to)
+            if ahead and email.to == it.recipient:
+                self.mailer.envelope_replies(email.to)
+            else:
+                if ahead:  # (an email built for another address than its record's: start again)
+                    self.mailer.abandon()
+                self.mailer.envelope(email.to)
             self.mailer.write_body(body)
             self.mailer.finish()
         except MailError as exc:

@@ -377,10 +377,17 @@ def _reasons(v: VolunteerFeatures, role: RoleFeatures, today: date) -> tuple[lis
     return [ReasonOut(r.code, r.message, r.soft, r.change) for r in reasons], flags
 
 
-def candidates_for_role(
-    session: Session, role_id: int, *, limit: int = 50, today: date | None = None
-) -> list[VolunteerCandidate]:
-    """Consenting volunteers who fit a role and have not been contacted about it, best first."""
+@dataclass
+class CandidatePool:
+    """A role's features and those of the volunteers who might suit it, read once for both the
+    candidates and the reasons told to them (``role_published``)."""
+
+    role: RoleFeatures
+    volunteers: list[VolunteerFeatures]
+
+
+def candidate_pool(session: Session, role_id: int) -> CandidatePool:
+    """The role and the consenting volunteers within reach of it (at most ``CANDIDATE_POOL``)."""
     role = next(iter(role_features(session, [role_id], statuses=None)), None)
     if role is None:
         raise NotFound("There is no role with that id.")
@@ -410,8 +417,16 @@ def candidates_for_role(
     if not role.one_off and role.slot_mask:
         stmt = stmt.where(or_(Volunteer.availability_mask == 0, Volunteer.availability_mask.op("&")(role.slot_mask) != 0))
     ids = list(session.scalars(stmt.order_by(Volunteer.id).limit(CANDIDATE_POOL)))
-    pool = volunteer_features(session, ids)
-    results = rank_volunteers(role, pool, today or date.today(), k=limit)
+    return CandidatePool(role, volunteer_features(session, ids))
+
+
+def candidates_for_role(
+    session: Session, role_id: int, *, limit: int = 50, today: date | None = None, pool: CandidatePool | None = None
+) -> list[VolunteerCandidate]:
+    """Consenting volunteers who fit a role and have not been contacted about it, best first."""
+    pool = pool or candidate_pool(session, role_id)
+    role = pool.role
+    results = rank_volunteers(role, pool.volunteers, today or date.today(), k=limit)
     names = {
         r.id: (r.first_name, r.last_name, r.district_gss)
         for r in session.execute(
@@ -438,15 +453,22 @@ def candidates_for_role(
     return out
 
 
-def reasons_for_volunteers(session: Session, role_id: int, volunteer_ids: list[int], today: date | None = None) -> dict[int, str]:
+def reasons_for_volunteers(
+    session: Session, role_id: int, volunteer_ids: list[int], today: date | None = None, pool: CandidatePool | None = None
+) -> dict[int, str]:
     """Why a role suits each volunteer, said to them ("about 3 miles away · uses your gardening
-    skill"), for the email that tells them about it: the words of the role's page."""
-    role = next(iter(role_features(session, [role_id], statuses=None)), None)
+    skill"), for the email that tells them about it: the words of the role's page. ``pool``: the
+    features already read for the candidates (the others are read here)."""
+    role = pool.role if pool is not None else next(iter(role_features(session, [role_id], statuses=None)), None)
     if role is None:
         return {}
     today = today or date.today()
+    known = {v.id: v for v in pool.volunteers} if pool is not None else {}
+    wanted = set(volunteer_ids)
+    volunteers = [known[i] for i in volunteer_ids if i in known]
+    volunteers += volunteer_features(session, sorted(wanted - known.keys()))
     out = {}
-    for v in volunteer_features(session, volunteer_ids):
+    for v in sorted(volunteers, key=lambda v: v.id):
         scored = _score_pair(v, role, today, check_eligible=False)
         if scored is not None:
             out[v.id] = worded(session, scored.explanation, distance_miles(v, role))

@@ -36,11 +36,12 @@ def role_published(role_id: int) -> None:
         key = f"role.published:{role_id}:{role.published_at:%Y%m%d%H%M%S}" if role.published_at else f"role.published:{role_id}"
         if not claim(session, key, "fanout", role_id):
             return
-        candidates = matches_service.candidates_for_role(session, role_id, limit=ws.role_candidates)
+        pool = matches_service.candidate_pool(session, role_id)  # read once for the candidates and their reasons
+        candidates = matches_service.candidates_for_role(session, role_id, limit=ws.role_candidates, pool=pool)
         wanted = {r.id for r in volunteers_service.role_email_recipients(session, [c.volunteer_id for c in candidates])}
         chosen = [c for c in candidates if c.volunteer_id in wanted]
         # The candidates' explanations are written for the role's managers: each email says why to its reader.
-        said_to_them = matches_service.reasons_for_volunteers(session, role_id, [c.volunteer_id for c in chosen])
+        said_to_them = matches_service.reasons_for_volunteers(session, role_id, [c.volunteer_id for c in chosen], pool=pool)
         for part in chunks(chosen, ws.role_email_chunk):
             enqueue(
                 session,
