@@ -166,8 +166,12 @@ SEARCH = "/search/roles?q=garden&postcode=TN23%201AA&miles=15"
 
 def _app_rows(base: str, seconds: int, script: str, token: str, vid: int, one: bool, pid: int) -> dict[str, dict]:
     out = {}
-    wrk(f"{base}/roles?page_size=20", 2)  # warm: the catalogue, the index and the text model are built
-    wrk(f"{base}{SEARCH}", 2)
+    # Warm: the catalogue, the index and the text model are built. A new connection for every request,
+    # so that every process behind the port gets some (a process's first requests build its own).
+    fresh = {"Connection": "close"}
+    wrk(f"{base}/roles?page_size=20", 2, headers=fresh)
+    wrk(f"{base}{SEARCH}", 2, headers=fresh)
+    wrk(f"{base}/search/roles", 2, script=script, headers=fresh)
     out["roles"] = wrk(f"{base}/roles?page_size=20", seconds, pid=pid)
     if one:
         out["roles_filtered"] = wrk(f"{base}/roles?cause=OlderPeople&district=E07000105&page_size=20", seconds, pid=pid)
