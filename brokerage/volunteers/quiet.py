@@ -28,6 +28,7 @@ from brokerage.reports.suppression import SUPPRESSED, is_small, suppress
 from brokerage.models import Delivery, HoursEntry, Invitation, Placement, Referral, User, Volunteer
 
 REENGAGEMENT = "reengagement"
+LOOKUP_CHUNK = 10_000
 
 
 class greatest(FunctionElement):
@@ -198,9 +199,16 @@ def to_reengage(session: Session, today: date | None = None) -> list:
         )
         .order_by(Volunteer.id)
     ).all()
-    blocked = jobs_service.suppressed(session, [r.email for r in rows])
+    # A county's quiet volunteers are looked up a chunk at a time (a statement takes at most 65,535 values).
+    emails = [r.email for r in rows]
+    blocked: set[str] = set()
+    for i in range(0, len(emails), LOOKUP_CHUNK):
+        blocked |= jobs_service.suppressed(session, emails[i : i + LOOKUP_CHUNK])
     keys = {spell_key(r.id, _as_day(r.last_active)): r for r in rows if r.email.strip().lower() not in blocked}
-    done = set(session.scalars(select(Delivery.key).where(Delivery.key.in_(list(keys))))) if keys else set()
+    wanted = list(keys)
+    done: set[str] = set()
+    for i in range(0, len(wanted), LOOKUP_CHUNK):
+        done.update(session.scalars(select(Delivery.key).where(Delivery.key.in_(wanted[i : i + LOOKUP_CHUNK]))))
     return [r for k, r in keys.items() if k not in done]
 
 
