@@ -345,10 +345,8 @@ def book(
     if already is not None:
         raise Conflict(f"{name} has a place on this training already.")
     if places(session, [event])[event.id].full:
-        raise Conflict(
-            f"Sorry, this training is full: all {event.capacity} places are booked. "
-            "Look out for the next date, or contact your volunteer centre."
-        )
+        taken = "its one place is booked" if event.capacity == 1 else f"all {event.capacity} places are booked"
+        raise Conflict(f"Sorry, this training is full: {taken}. Look out for the next date, or contact your volunteer centre.")
     booking = TrainingBooking(
         event_id=event.id,
         organisation_id=org.id,

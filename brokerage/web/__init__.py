@@ -12,6 +12,7 @@ from brokerage.web.pages import (
     admin,
     centre,
     guardian,
+    guidance,
     hours,
     imports,
     leaving,
@@ -48,6 +49,7 @@ PAGE_ROUTERS = (
     admin.router,
     safeguarding.router,
     guardian.router,
+    guidance.router,
 )
 
 

@@ -225,6 +225,33 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
         status="open",
     )
     session.add(concern)
+    # A published guide and a training event of the centre, for the organisation's support pages.
+    from brokerage.models import GuidanceResource, TrainingEvent
+
+    guide = GuidanceResource(
+        centre_id=centre.id,
+        title="Keeping volunteers safe: a short guide",
+        kind="guide",
+        category="safeguarding",
+        audience="organisations",
+        body="Who to call, what to write down, and how to keep records safe.",
+        url="https://www.example.org/keeping-volunteers-safe",
+        status="published",
+        review_on=date.today() + timedelta(days=200),
+    )
+    training_starts = soon + timedelta(days=3)
+    training = TrainingEvent(
+        centre_id=centre.id,
+        title="Safeguarding basics for small groups",
+        description="Two hours on what to do when you are worried about someone.",
+        starts_at=training_starts,
+        ends_at=training_starts + timedelta(hours=2),
+        place="Ashford Gateway, Church Road, Ashford",
+        capacity=10,
+        status="published",
+    )
+    session.add_all([guide, training])
+    session.flush()
     # The first of them is invited to another role, and has not answered yet.
     first = session.get(Placement, placements[0]).volunteer_id
     invitation = Invitation(role_id=befriender.id, volunteer_id=first, sender_kind="organisation", status="waiting")
@@ -244,6 +271,8 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
         "certificate": certificate.code,
         "placement": ended.id,
         "invitation": invitation.id,
+        "resource": guide.id,
+        "training": training.id,
         "volunteer": placements and session.get(Placement, placements[0]).volunteer_id,
     }
     return hours, ids

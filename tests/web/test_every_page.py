@@ -58,6 +58,8 @@ def _address(path: str, ids: dict) -> str:
         "placement_id": ids["placement"],
         "invitation_id": ids["invitation"],
         "token": ids.get("invitation_token"),
+        "resource_id": ids["resource"],
+        "event_id": ids["training"],
     }
     if path == "/centre/organisations/{organisation_id}":
         return f"/centre/organisations/{ids['unverified_organisation']}"
