@@ -86,7 +86,7 @@ CAPTURED_FIELDS: tuple[tuple[str, str, str], ...] = (
     (
         "Export",
         "section",
-        "about (how the report was made), rate, total, value, investment, breakdown, leaving or reengagement.",
+        "about (how the report was made), rate, total, value, investment, breakdown, leaving, reengagement or training.",
     ),
     ("Export", "dimension / key / label", "What the row is broken down by, the code of the group, and its name."),
     ("Export", "metric / unit / value", 'The measure, its unit, and the figure ("<5" when suppressed).'),
@@ -119,6 +119,13 @@ def data_dictionary() -> list[tuple[str, str, str]]:
             "reengagement_started_again",
             "Of those, volunteers who said they were interested in a role after the email (up to now).",
         ),
+        (
+            "Metric",
+            "training_organisations",
+            "Organisations supported through training: distinct organisations with a place booked or attended on a "
+            "volunteer centre's training that started in the period (the organisation's district).",
+        ),
+        ("Metric", "training_places", "Places booked or attended on that training (cancelled places are not counted)."),
     ]
     return rows
 
@@ -196,6 +203,10 @@ def retention_rows(report: dict) -> Iterator[tuple]:
     if again:
         yield ("reengagement", "total", "", "All", "reengagement_emailed", "people", again["emailed"])
         yield ("reengagement", "total", "", "All", "reengagement_started_again", "people", again["started_again"])
+    training = report.get("training")
+    if training:
+        yield ("training", "total", "", "All", "training_organisations", "organisations", training["organisations_supported"])
+        yield ("training", "total", "", "All", "training_places", "places", training["places"])
 
 
 def csv_chunks(report: dict, rows_per_chunk: int = 500) -> Iterator[str]:

@@ -24,7 +24,7 @@ from brokerage.vocab.taxonomies import causes
 from brokerage.vocab.volunteers import DISABILITY, EMPLOYMENT_STATUS, ETHNICITY, GENDER
 from brokerage.models import Centre, District, Organisation
 from brokerage.models.reporting import FrozenReport, FrozenReportFile, InvestmentEntry, ValuationRate
-from brokerage.reports import definitions, facts, periods, suppression
+from brokerage.reports import definitions, facts, periods, suppression, training
 from brokerage.reports.cube import CUBE_DIMS, Cube
 from brokerage.reports.schemas import InvestmentCreate, RateCreate, ReportParams
 
@@ -472,6 +472,7 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
         "breakdowns": breakdowns,
         "leaving": leaving.report(session, districts, period.start, period.end),
         "reengagement": quiet.reengagement_report(session, districts, period.start, period.end),
+        "training": training.report(session, districts, period.start, period.end),
     }
 
 

@@ -24,6 +24,7 @@ from brokerage.models import (
     Centre,
     CentreDistrict,
     Delivery,
+    GuidanceResource,
     HoursEntry,
     Organisation,
     OrganisationCause,
@@ -36,6 +37,8 @@ from brokerage.models import (
     RoleSession,
     RoleSkill,
     RoleStatusChange,
+    TrainingBooking,
+    TrainingEvent,
     User,
     Volunteer,
     VolunteerCause,
@@ -49,6 +52,7 @@ from brokerage.organisations import service as organisations_service
 from brokerage.referrals.service import WAITING_STATUSES, chase_key, working_days_since
 from brokerage.reports import rollups
 from brokerage.seed import corpus
+from brokerage.seed import guidance as seed_guidance
 from brokerage.volunteers import quiet
 from brokerage.volunteers import reminders as volunteer_reminders
 
@@ -96,6 +100,9 @@ class _Writer:
         Organisation,
         OrganisationCause,
         OrganisationManager,
+        GuidanceResource,
+        TrainingEvent,
+        TrainingBooking,
         Activity,
         Role,
         RoleSkill,
@@ -346,10 +353,29 @@ def _generate(w: _Writer, rng: random.Random, cfg: dict, today: date, scale: str
     users = _Users(w, today)
     centre_by_district = _centres_and_staff(w, rng, today, users)
     orgs = _organisations(w, rng, cfg, today, users)
+    # A generator of its own, so the rest of the county comes out as it always has.
+    _guidance_and_training(w, random.Random(len(orgs)), today, centre_by_district, orgs)
     roles = _roles(w, rng, cfg, today, orgs)
     volunteers = _volunteers(w, rng, cfg, today, scale, users, centre_by_district)
     _referrals_placements_and_hours(w, rng, cfg, today, roles, volunteers)
     return {}
+
+
+def _guidance_and_training(
+    w: _Writer, rng: random.Random, today: date, centre_by_district: dict[str, int], orgs: list[dict]
+) -> None:
+    """Each centre's guidance resources and two training events, with places for its verified organisations."""
+    names = {i: c.name for i, c in enumerate(corpus.CENTRES, start=1)}
+    by_centre: dict[int, list[dict]] = {}
+    for o in orgs:
+        cid = centre_by_district.get(o["district_gss"] or "")
+        if cid is not None and o["status"] == "verified":
+            by_centre.setdefault(cid, []).append(o)
+    resources, events, bookings = seed_guidance.rows(rng, today, names, by_centre)
+    for model, batch in ((GuidanceResource, resources), (TrainingEvent, events), (TrainingBooking, bookings)):
+        for row in batch:
+            w.add(model, row)
+    w.flush_upto(TrainingBooking)
 
 
 def _centres_and_staff(w: _Writer, rng: random.Random, today: date, users: _Users) -> dict[str, int]:

@@ -73,3 +73,32 @@ def test_seed_refuses_to_double_load(tmp_path, migrated_sqlite):
     finally:
         dbmod.set_engine(None)
         engine.dispose()
+
+
+def test_every_centre_has_guidance_and_training_in_the_demo(tmp_path, migrated_sqlite):
+    from brokerage.models import GuidanceResource, TrainingBooking, TrainingEvent
+    from brokerage.seed.generate import seed as run_seed
+
+    engine = migrated_sqlite(tmp_path / "g.sqlite3")
+    dbmod.set_engine(engine)
+    try:
+        run_seed(scale="tiny", seed=3, progress=False, today=date(2026, 11, 23))
+        with dbmod.session_scope() as s:
+            centres = s.scalar(select(func.count(Centre.id)))
+            published = dict(
+                s.execute(
+                    select(GuidanceResource.centre_id, func.count())
+                    .where(GuidanceResource.status == "published")
+                    .group_by(GuidanceResource.centre_id)
+                ).all()
+            )
+            events = dict(s.execute(select(TrainingEvent.centre_id, func.count()).group_by(TrainingEvent.centre_id)).all())
+            due = s.scalar(select(func.count()).where(GuidanceResource.review_on < date(2026, 11, 23)))
+            bookings = s.scalar(select(func.count(TrainingBooking.id)))
+    finally:
+        dbmod.set_engine(None)
+        engine.dispose()
+    assert len(published) == centres and min(published.values()) >= 3
+    assert len(events) == centres and set(events.values()) == {2}
+    assert due == centres  # one per centre for its staff to check
+    assert bookings > centres
