@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from .eligibility import ADULT_AGE, EARTH_RADIUS_MILES, unit_vector
+from .eligibility import ADULT_AGE, EARTH_RADIUS_MILES, VolunteerProfile, unit_vector
 from .types import VolunteerFeatures
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ def rank_arrays(
     rid = np.full((n, k), -1, np.int64)
     sc = np.full((n, k), np.nan, np.float32)
     groups: dict[Key, list[int]] = {}
+    skill_cols = _skill_columns(index)
     for i, v in enumerate(vols):
         groups.setdefault(group_key(v), []).append(i)
     for members in groups.values():
@@ -64,7 +65,7 @@ def rank_arrays(
             continue
         step = max(1, MAX_CELLS // block.size)
         for s in range(0, len(members), step):
-            for j, top in enumerate(_rank_batch(index, group[s : s + step], block, k)):
+            for j, top in enumerate(_rank_batch(index, group[s : s + step], block, k, skill_cols)):
                 i = members[s + j]
                 for c, (row, score) in enumerate(top):
                     rid[i, c] = index.ids[row]
@@ -110,29 +111,67 @@ def _block(index: RoleIndex, group: Sequence[VolunteerFeatures]) -> npt.NDArray[
     return np.concatenate(parts) if parts else np.empty(0, np.int64)
 
 
+def _skill_columns(index: RoleIndex) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Each row's skills and their weights in the skills component, in ascending skill order (the
+    padding, which no volunteer has, last): summed in this order they give the postings' sums exactly."""
+    n = index._n
+    order = np.argsort(index.skill_idx[:n], axis=1, kind="stable")
+    return np.take_along_axis(index.skill_idx[:n], order, 1), np.take_along_axis(index.skill_w[:n], order, 1)
+
+
+def _skill_component(
+    index: RoleIndex,
+    profiles: Sequence[VolunteerProfile],
+    vi: npt.NDArray[np.int64],
+    rc: npt.NDArray[np.int64],
+    skill_cols: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]],
+) -> npt.NDArray[np.float64]:
+    """The skills component of each (volunteer, row) pair, as :meth:`RoleIndex._skill_scores` adds it up."""
+    idx, wts = skill_cols
+    strengths = np.stack([p.skills.strengths for p in profiles])
+    width = strengths.shape[1]
+    flat = strengths.ravel()
+    base = vi * width
+    out = index.sk_base.take(rc)
+    for j in range(idx.shape[1]):
+        term = flat.take(base + idx[:, j].take(rc))
+        term *= wts[:, j].take(rc)
+        out += term
+    return out
+
+
 def _rank_batch(
-    index: RoleIndex, vols: Sequence[VolunteerFeatures], rows: npt.NDArray[np.int64], k: int
+    index: RoleIndex,
+    vols: Sequence[VolunteerFeatures],
+    rows: npt.NDArray[np.int64],
+    k: int,
+    skill_cols: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None = None,
 ) -> list[list[tuple[int, float]]]:
-    """Gate and score (volunteers × rows), then each volunteer's spread-re-ranked best ``k`` as
-    (row, score) pairs."""
+    """Gate (volunteers × rows), then score only the pairs that pass, and each volunteer's
+    spread-re-ranked best ``k`` as (row, score) pairs. The hard gates are decided on the whole matrix of
+    integers; the distances, the travel radius and the seven components are worked out for the passing
+    pairs only (each pair with exactly the arithmetic of the whole-matrix form, element by element)."""
     w = index.w
     profiles = [index.profile(v) for v in vols]
     b = len(vols)
+    n_rows = rows.size
+    if skill_cols is None:
+        skill_cols = _skill_columns(index)
 
     def col(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
         """The block's values of one column."""
         return a.take(rows)
 
-    # --- gates
-    code = np.array([index._code_bits(v) for v in vols], np.int64)[:, None]
-    avail = np.array([p.avail for p in profiles], np.int64)[:, None]
-    ok = (col(index.gate_bit).astype(np.int64) & code) != 0
-    ok &= (col(index.gate_mask) & avail) != 0
+    # --- the hard gates and the times, on the whole matrix
+    code = np.array([index._code_bits(v) for v in vols], np.int64)
+    avail = np.array([p.avail for p in profiles], np.int64)
+    ok = (col(index.gate_bit).astype(np.int64)[None, :] & code[:, None]) != 0
+    ok &= (col(index.gate_mask)[None, :] & avail[:, None]) != 0
     keys = [(d.year * 10_000 + d.month * 100 + d.day) if (d := v.date_of_birth) is not None else None for v in vols]
     if any(x is not None for x in keys):
         hi_key = np.array([_DOB_NONE_HI if x is None else x for x in keys], np.int64)[:, None]
         lo_key = np.array([_DOB_NONE_LO if x is None else x for x in keys], np.int64)[:, None]
-        ok &= (col(index.dob_hi) >= hi_key) & (col(index.dob_lo) < lo_key)
+        ok &= (col(index.dob_hi)[None, :] >= hi_key) & (col(index.dob_lo)[None, :] < lo_key)
     unknown = np.array([v.date_of_birth is None and not v.adult_confirmed for v in vols], bool)[:, None]
     if unknown.any():  # age not known: only roles open to under-18s (age_not_known)
         ok &= ~unknown | (col(index.min_age) < ADULT_AGE)
@@ -152,18 +191,26 @@ def _rank_batch(
             at = np.searchsorted(rows, drop)
             hit = at[(at < rows.size) & (rows[np.minimum(at, rows.size - 1)] == drop)]
             ok[i, hit] = False
-    mode = col(index.mode)
+    cells = np.flatnonzero(ok)
+    del ok
+    vi, ci = np.divmod(cells, n_rows)  # volunteer and block column of each passing pair
+    del cells
+    mode_b = col(index.mode)
+    mode = mode_b.take(ci)
     v0 = vols[0]
     rv = w.remote_distance_value
     # --- distance and the travel radius
     d = None
     if v0.mode != "remote" and v0.lat is not None and v0.lon is not None:
         q = np.array([unit_vector(float(v.lat), float(v.lon)) for v in vols if v.lat is not None and v.lon is not None])
-        d = col(index.ux)[None, :] - q[:, 0:1]
+        d = col(index.ux).take(ci)
+        d -= q[:, 0].take(vi)
         d *= d
-        dy = col(index.uy)[None, :] - q[:, 1:2]
+        dy = col(index.uy).take(ci)
+        dy -= q[:, 1].take(vi)
         dy *= dy
-        dz = col(index.uz)[None, :] - q[:, 2:3]
+        dz = col(index.uz).take(ci)
+        dz -= q[:, 2].take(vi)
         dz *= dz
         d += dy
         d += dz
@@ -177,17 +224,19 @@ def _rank_batch(
         travels = mode == 0
         if v0.mode == "in_person":
             travels |= mode == 2
-        ok &= ~(travels[None, :] & (d > float(v0.travel_radius_miles)))
+        near = np.flatnonzero(~(travels & (d > float(v0.travel_radius_miles))))
+        if near.size < ci.size:
+            vi, ci, mode, d = vi.take(near), ci.take(near), mode.take(near), d.take(near)
+        del travels, near
+    rc = rows.take(ci)  # the index row of each pair
     # --- the seven components, summed as RoleIndex._evaluate sums them
     ws = index._ws
-    comp = np.empty((b, rows.size))
-    for i, p in enumerate(profiles):  # skills
-        index._skill_scores(p).take(rows, out=comp[i])
+    comp = _skill_component(index, profiles, vi, rc, skill_cols)
     raw = comp * ws[0]
-    cb = np.array([p.cause_bits for p in profiles], np.int64)[:, None]
+    cb = np.array([p.cause_bits for p in profiles], np.int64)
     if cb.any():  # causes
-        inter = np.bitwise_count(col(index.cause_bits)[None, :] & cb)
-        denom = np.minimum(col(index.cause_pop)[None, :], np.bitwise_count(cb))
+        inter = np.bitwise_count(index.cause_bits.take(rc) & cb.take(vi))
+        denom = np.minimum(index.cause_pop.take(rc), np.bitwise_count(cb).take(vi))
         np.maximum(denom, 1, out=denom)
         np.divide(inter, denom, out=comp)
         del inter, denom
@@ -202,29 +251,30 @@ def _rank_batch(
         np.exp(comp, out=comp)
         comp[np.isnan(comp)] = rv
         if v0.mode != "in_person":
-            np.maximum(comp, rv, out=comp, where=(mode == 2)[None, :])
-        comp[:, mode == 1] = rv
+            np.maximum(comp, rv, out=comp, where=mode == 2)
+        comp[mode == 1] = rv
     del d
     comp *= ws[2]
     raw += comp
-    shared = np.bitwise_count(col(index.eff_mask)[None, :] & avail)  # availability
-    np.divide(shared, col(index.pop1)[None, :], out=comp)
+    shared = np.bitwise_count(index.eff_mask.take(rc) & avail.take(vi))  # availability
+    np.divide(shared, index.pop1.take(rc), out=comp)
     del shared
-    comp += col(index.flex_f)[None, :]
+    comp += index.flex_f.take(rc)
     comp *= ws[3]
     raw += comp
-    codes = col(index.commit_code)  # commitment
+    n_kinds = len(index._commit_kinds)  # commitment: each volunteer's table of the roles' kinds
+    tables = np.empty((b, n_kinds))
     for i, v in enumerate(vols):
-        index._commitment_table(v).take(codes, out=comp[i])
+        tables[i] = index._commitment_table(v)[:n_kinds]
+    tables.ravel().take(vi * n_kinds + index.commit_code.take(rc), out=comp)
     comp *= ws[4]
     raw += comp
-    raw += col(index.need)[None, :] * ws[5]
-    raw += col(index.fresh)[None, :] * ws[6]
+    raw += index.need.take(rc) * ws[5]
+    raw += index.fresh.take(rc) * ws[6]
     np.round(raw, 9, out=raw)
     out = []
+    cuts = np.searchsorted(vi, np.arange(b + 1)).tolist()
     for i in range(b):
-        e = np.flatnonzero(ok[i])
-        r_i = rows.take(e)
-        s_i = raw[i].take(e)
-        out.append([(r, float(s_i[j])) for r, j in index._top(r_i, s_i, k)])
+        a, e = cuts[i], cuts[i + 1]
+        out.append([(r, float(raw[a + j])) for r, j in index._top(rc[a:e], raw[a:e], k)])
     return out

@@ -490,6 +490,12 @@ class SkillProfile:
     direct: frozenset[int]  # skills declared or read in the text (not via RELATED)
 
 
+@lru_cache(maxsize=16384)
+def _text_strengths(vocab: Vocabulary, text: str) -> tuple[tuple[int, float], ...]:
+    """The skills a free text shows (read once per text: many volunteers type the same words)."""
+    return tuple(vocab.skill_strengths_from_text(text).items())
+
+
 @lru_cache(maxsize=65536)
 def _skill_profile_cached(vocab: Vocabulary, skills: tuple[str, ...], text: str, threshold: float) -> SkillProfile:
     direct: dict[int, float] = {}
@@ -497,7 +503,7 @@ def _skill_profile_cached(vocab: Vocabulary, skills: tuple[str, ...], text: str,
         i = vocab.resolve_skill(s)
         if i is not None:
             direct[i] = 1.0
-    for i, v in vocab.skill_strengths_from_text(text).items():
+    for i, v in _text_strengths(vocab, text):
         if v > direct.get(i, 0.0):
             direct[i] = v
     full = vocab.expand_related(direct)
