@@ -219,7 +219,7 @@ class RoleIndex:
         self._needs_compact = False
         self._compiled: dict[int, CompiledRole] = {}
         self._timings: dict[int, tuple[RoleTiming, tuple[bool, tuple[str, ...]]]] = {}
-        self._postings: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] | None = None
+        self._skill_cols: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None = None
         self._commit_kinds: dict[tuple[float | None, bool], int] = {}
         self._commit_tables: dict[tuple[float | None, str], npt.NDArray[np.float64]] = {}
         self._ws = np.array(self.w.components()) / sum(self.w.components())
@@ -270,7 +270,7 @@ class RoleIndex:
         roles = [self._roles[r] for r in perm]
         self._compiled = {i: self._compiled[int(r)] for i, r in enumerate(perm) if int(r) in self._compiled}
         self._timings = {}
-        self._postings = None
+        self._skill_cols = None
         self._roles = roles + [None] * (cap - n)
         self._row_of = {r.id: i for i, r in enumerate(roles)}
         self._cap = cap
@@ -321,7 +321,7 @@ class RoleIndex:
     def _kill(self, row: int) -> None:
         self._compiled.pop(row, None)
         self._timings.pop(row, None)
-        self._postings = None
+        self._skill_cols = None
         self._roles[row] = None
         self.present[row] = False
         self.alive[row] = False
@@ -398,7 +398,7 @@ class RoleIndex:
         self.gate_code[row] = MODE_CODE.get(role.mode, 0) * 4 + min(max(role.dbs_level, 0), 3)
         self._compiled[row] = cr
         self._timings.pop(row, None)
-        self._postings = None
+        self._skill_cols = None
 
     # --- date-dependent columns -------------------------------------------------------------------------
     def _derive(self, rows: np.ndarray, today: date) -> None:
@@ -618,7 +618,7 @@ class RoleIndex:
         n = rows.size
         comps = np.empty((7, n))
         # skills
-        self._skill_scores(p).take(rows, out=comps[0])
+        comps[0] = self._skill_rows(p, rows)
         # causes: when either side has none, the intersection is empty and the share is 0
         if p.cause_bits:
             inter = np.bitwise_count(self.cause_bits.take(rows) & p.cause_bits)
@@ -671,34 +671,28 @@ class RoleIndex:
             self._commit_tables[key] = table
         return table
 
-    def _build_postings(self) -> dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]:
-        """For each skill, the rows whose roles list it and its weight in their skills component."""
-        n = self._n
-        idx = self.skill_idx[:n].ravel()
-        wts = self.skill_w[:n].ravel()
-        rows = np.repeat(np.arange(n, dtype=np.int64), self._K)
-        keep = (idx < self.vocab.n_skills) & self.present[rows]
-        idx, wts, rows = idx[keep], wts[keep], rows[keep]
-        order = np.argsort(idx, kind="stable")
-        idx, wts, rows = idx[order], wts[order], rows[order]
-        cuts = np.flatnonzero(np.diff(idx)) + 1
-        out = {}
-        for a, b in zip(np.concatenate([[0], cuts]).tolist(), np.concatenate([cuts, [idx.size]]).tolist()):
-            if b > a:
-                out[int(idx[a])] = (rows[a:b], wts[a:b])
-        return out
+    def _skill_columns(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Each row's skills and their weights in the skills component, one array per place (K, n), in
+        ascending skill order with the padding (a skill no volunteer has) last, so that every sum of a
+        row's terms is made in the same order whichever volunteer it is for."""
+        if self._skill_cols is None:
+            n = self._n
+            order = np.argsort(self.skill_idx[:n], axis=1, kind="stable")
+            idx = np.ascontiguousarray(np.take_along_axis(self.skill_idx[:n], order, 1).T)
+            wts = np.ascontiguousarray(np.take_along_axis(self.skill_w[:n], order, 1).T)
+            self._skill_cols = (idx, wts)
+        return self._skill_cols
 
-    def _skill_scores(self, p: VolunteerProfile) -> npt.NDArray[np.float64]:
-        """The skills component of every row for one volunteer: only the skills they have any strength
-        in are looked at (through the postings), so the cost follows their skills, not the roles."""
-        if self._postings is None:
-            self._postings = self._build_postings()
+    def _skill_rows(self, p: VolunteerProfile, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """The skills component of ``rows`` for one volunteer: the role's base value plus, skill by skill,
+        the volunteer's strength times the skill's weight."""
+        idx, wts = self._skill_columns()
         s = p.skills.strengths
-        out = self.sk_base[: self._n].copy()
-        for i in np.flatnonzero(s).tolist():
-            post = self._postings.get(i)
-            if post is not None:
-                out[post[0]] += s[i] * post[1]
+        out = self.sk_base.take(rows)
+        for j in range(idx.shape[0]):
+            term = s.take(idx[j].take(rows))
+            term *= wts[j].take(rows)
+            out += term
         return out
 
     def _top(self, rows: npt.NDArray[np.int64], scores: npt.NDArray[np.float64], k: int) -> list[tuple[int, int]]:

@@ -55,7 +55,7 @@ def rank_arrays(
     rid = np.full((n, k), -1, np.int64)
     sc = np.full((n, k), np.nan, np.float32)
     groups: dict[Key, list[int]] = {}
-    skill_cols = _skill_columns(index)
+    skill_cols = index._skill_columns()
     for i, v in enumerate(vols):
         groups.setdefault(group_key(v), []).append(i)
     for members in groups.values():
@@ -111,14 +111,6 @@ def _block(index: RoleIndex, group: Sequence[VolunteerFeatures]) -> npt.NDArray[
     return np.concatenate(parts) if parts else np.empty(0, np.int64)
 
 
-def _skill_columns(index: RoleIndex) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Each row's skills and their weights in the skills component, in ascending skill order (the
-    padding, which no volunteer has, last): summed in this order they give the postings' sums exactly."""
-    n = index._n
-    order = np.argsort(index.skill_idx[:n], axis=1, kind="stable")
-    return np.take_along_axis(index.skill_idx[:n], order, 1), np.take_along_axis(index.skill_w[:n], order, 1)
-
-
 def _skill_component(
     index: RoleIndex,
     profiles: Sequence[VolunteerProfile],
@@ -126,16 +118,16 @@ def _skill_component(
     rc: npt.NDArray[np.int64],
     skill_cols: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]],
 ) -> npt.NDArray[np.float64]:
-    """The skills component of each (volunteer, row) pair, as :meth:`RoleIndex._skill_scores` adds it up."""
+    """The skills component of each (volunteer, row) pair, as :meth:`RoleIndex._skill_rows` adds it up."""
     idx, wts = skill_cols
     strengths = np.stack([p.skills.strengths for p in profiles])
     width = strengths.shape[1]
     flat = strengths.ravel()
     base = vi * width
     out = index.sk_base.take(rc)
-    for j in range(idx.shape[1]):
-        term = flat.take(base + idx[:, j].take(rc))
-        term *= wts[:, j].take(rc)
+    for j in range(idx.shape[0]):
+        term = flat.take(base + idx[j].take(rc))
+        term *= wts[j].take(rc)
         out += term
     return out
 
@@ -156,7 +148,7 @@ def _rank_batch(
     b = len(vols)
     n_rows = rows.size
     if skill_cols is None:
-        skill_cols = _skill_columns(index)
+        skill_cols = index._skill_columns()
 
     def col(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
         """The block's values of one column."""
