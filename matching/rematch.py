@@ -159,7 +159,7 @@ def _rank_batch(
     avail = np.array([p.avail for p in profiles], np.int64)
     ok = (col(index.gate_bit).astype(np.int64)[None, :] & code[:, None]) != 0
     ok &= (col(index.gate_mask)[None, :] & avail[:, None]) != 0
-    keys = [(d.year * 10_000 + d.month * 100 + d.day) if (d := v.date_of_birth) is not None else None for v in vols]
+    keys = [(born.year * 10_000 + born.month * 100 + born.day) if (born := v.date_of_birth) is not None else None for v in vols]
     if any(x is not None for x in keys):
         hi_key = np.array([_DOB_NONE_HI if x is None else x for x in keys], np.int64)[:, None]
         lo_key = np.array([_DOB_NONE_LO if x is None else x for x in keys], np.int64)[:, None]
