@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from brokerage import __version__
 from brokerage.auth.endpoints import router as auth_router
+from brokerage.callouts.endpoints import router as callouts_router
 from brokerage.centres.endpoints import router as centres_router
 from brokerage.config import get_settings
 from brokerage.deps import DbSession
@@ -67,6 +68,7 @@ API_ROUTERS = (
     hours_router,
     safeguarding_router,
     guidance_router,
+    callouts_router,
 )
 
 

@@ -97,6 +97,17 @@ class Settings(BaseSettings):
     quiet_after_days: int = Field(default=90, ge=7, le=3650)
     escalate_working_days: int = 10
 
+    # Emergency call-outs (brokerage/callouts): how many one centre (or pilot lead) may raise in an hour,
+    # each batch of emails (the larger of needed × factor and the minimum), how long a batch is given
+    # to answer before the next goes out, and how long the emailed answer links work.
+    callout_max_per_hour: int = Field(default=5, ge=1, le=1000)
+    callout_batch_factor: int = Field(default=2, ge=1, le=20)
+    callout_batch_minimum: int = Field(default=10, ge=1, le=1000)
+    callout_batch_wait_seconds: int = Field(default=15 * 60, ge=1, le=7 * 86_400)
+    callout_link_max_age_seconds: int = Field(default=3 * 86_400, ge=60, le=30 * 86_400)
+    # How often a call-out's page asks for fresh counts.
+    callout_refresh_seconds: int = Field(default=5, ge=1, le=600)
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:

@@ -313,6 +313,42 @@ class TrainingPlaceBooked(Event):
     booking_id: int
 
 
+# -- emergency call-outs ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CalloutRaised(Event):
+    """A call-out was raised: choose its first batch of volunteers (nearest first) and email them."""
+
+    name: ClassVar[str] = "callout.raised"
+    callout_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CalloutAnswered(Event):
+    """A volunteer answered a call-out: if those still to answer cannot fill it, ask the next batch."""
+
+    name: ClassVar[str] = "callout.answered"
+    callout_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CalloutBatchDue(Event):
+    """A batch has had its time to answer (the outbox row waits until then): ask the next batch if
+    the call-out is still short and no later batch has gone."""
+
+    name: ClassVar[str] = "callout.batch_due"
+    callout_id: int
+    after_batch: int
+
+
+@dataclass(frozen=True, slots=True)
+class CalloutEmails(Event):
+    """Email one batch of a call-out's chosen volunteers (each once, by its delivery key)."""
+
+    name: ClassVar[str] = "callout.emails"
+    callout_id: int
+    batch: int
+
+
 def _declared() -> dict[str, type[Event]]:
     """The events declared in this module, by name (each name once)."""
     found: dict[str, type[Event]] = {}

@@ -44,6 +44,9 @@ RATES_ADMIN = "/admin/rates"
 SAFEGUARDING_CASES = "/centre/safeguarding"
 CENTRE_GUIDANCE = "/centre/guidance"
 ORGANISATION_SUPPORT = "/manage/support"
+MY_EMERGENCY = "/my/emergency"
+CENTRE_CALLOUTS = "/centre/callouts"
+NEW_CALLOUT = "/centre/callouts/new"
 
 
 def centre_resource_page(resource_id: int) -> str:
@@ -97,6 +100,11 @@ def centre_referral_page(referral_id: int) -> str:
 def safeguarding_case_page(concern_id: int) -> str:
     """A safeguarding lead's case page."""
     return f"/centre/safeguarding/{concern_id}"
+
+
+def callout_page(callout_id: int) -> str:
+    """A call-out's live page, for centre staff and pilot leads."""
+    return f"{CENTRE_CALLOUTS}/{int(callout_id)}"
 
 
 def raise_concern_page(*, volunteer_id: int | None = None, role_id: int | None = None) -> str:

@@ -68,6 +68,7 @@ SUBJECTS: dict[str, str] = {
     "satisfaction_question": "How is volunteering with {{ organisation_name }} going?",
     "guardian_consent": "Your consent for {{ first_name }} to volunteer",
     "training_booked": "Your place is booked: {{ title }}, {{ when }}",
+    "callout": "Emergency call-out: can you help? {{ title }}, {{ starts_at|datetime }}",
 }
 
 

@@ -20,6 +20,7 @@ UNSUBSCRIBE_SALT = "brokerage.unsubscribe"
 GUARDIAN_CONSENT_SALT = "brokerage.guardian-consent"
 GUARDIAN_WITHDRAW_SALT = "brokerage.guardian-withdraw"
 INVITATION_SALT = "brokerage.invitation"
+CALLOUT_ANSWER_SALT = "brokerage.callout-answer"
 CSRF_SALT = "brokerage.csrf"
 # The CSRF cookie holds a random value; a page's CSRF token is that value and the user, signed.
 CSRF_COOKIE = "brokerage_csrf"

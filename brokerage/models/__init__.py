@@ -1,6 +1,7 @@
 """Database tables, one module per domain. Import this package to register every table."""
 
 from brokerage.models.audit import AuditLog
+from brokerage.models.callout import Callout, CalloutInvitation, EmergencyAvailability
 from brokerage.models.centre import Centre, CentreDistrict
 from brokerage.models.district import District, Postcode
 from brokerage.models.guidance import GuidanceResource, TrainingBooking, TrainingEvent
@@ -29,6 +30,9 @@ from brokerage.models.volunteer import Volunteer, VolunteerCause, VolunteerSkill
 __all__ = [
     "Activity",
     "AuditLog",
+    "Callout",
+    "CalloutInvitation",
+    "EmergencyAvailability",
     "Centre",
     "CentreDistrict",
     "Delivery",

@@ -32,6 +32,7 @@ PUBLIC = {
     ("POST", "/volunteers"),
     ("POST", "/unsubscribe"),
     ("GET", "/reports/dictionary"),
+    ("POST", "/emergency/answers"),  # the emailed token is the credential
 }
 
 

@@ -10,6 +10,7 @@ broker = ensure_broker()
 
 from workers.actors import (  # noqa: E402,F401
     accounts,
+    callouts,
     digests,
     guidance,
     hours,
