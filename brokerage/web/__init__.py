@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from brokerage.web.errors import install_page_error_handlers
 from brokerage.web.pages import (
     admin,
+    callouts,
     centre,
     guardian,
     guidance,
@@ -50,6 +51,7 @@ PAGE_ROUTERS = (
     safeguarding.router,
     guardian.router,
     guidance.router,
+    callouts.router,
 )
 
 

@@ -327,3 +327,28 @@ def test_the_answer_link_api_says_what_happened_and_refuses_a_bad_token(client, 
     bad = client.post("/emergency/answers", json={"token": "x" * 40, "answer": "accept"})
     assert bad.status_code == 400 and "expired" in bad.json()["error"]["message"]
     assert client.post("/emergency/answers", json={"token": "x" * 40, "answer": "maybe"}).status_code == 422
+
+
+def test_the_emailed_link_opens_a_readable_page_and_only_its_button_answers(client, factory, db):
+    import re
+
+    person = _opted_in(factory, db, 1, radius=10)
+    other = _opted_in(factory, db, 2, radius=10)
+    callout = _callout(db, factory, needed=1, message="Bring a torch")
+    service.next_batch(db, callout.id, reason="raised")
+    rows = {r.volunteer_id: r for r in db.scalars(select(CalloutInvitation).where(CalloutInvitation.callout_id == callout.id))}
+    html = {"Accept": "text/html"}
+    page = client.get(service.answer_path(rows[person.id], "accept"), headers=html)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Sandbags at the river" in page.text and "Bring a torch" in page.text and "Yes, I can help" in page.text
+    db.refresh(rows[person.id])
+    assert rows[person.id].status == "emailed"  # opening the link answers nothing
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+    done = client.post("/callouts/answer", data={"csrf_token": csrf, "token": token, "answer": "accept"}, headers=html)
+    assert done.status_code == 200 and "you are down to help" in done.text
+    # the other person opens theirs after it filled: the page says so, with no buttons
+    late = client.get(service.answer_path(rows[other.id], "accept"), headers=html)
+    assert "Enough people have already said yes" in late.text and "Yes, I can help" not in late.text
+    broken = client.get("/callouts/answer?token=nonsense-token-here&answer=accept", headers=html)
+    assert broken.status_code == 400 and "This link has expired" in broken.text
