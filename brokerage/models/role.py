@@ -15,9 +15,10 @@ from sqlalchemy import (
     String,
     Text,
     false,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from brokerage.db import Base, utcnow
 from brokerage.vocab.shifts import ACTIVE_BOOKING_STATUSES
@@ -47,6 +48,13 @@ class Role(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    # The standard's requiresEmergencyParticipation belongs to the activity: a role shows its activity's.
+    requires_emergency_participation: Mapped[bool] = column_property(
+        select(Activity.requires_emergency_participation)
+        .where(Activity.id == activity_id)
+        .correlate_except(Activity)
+        .scalar_subquery()
+    )
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)

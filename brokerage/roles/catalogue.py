@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from brokerage.changes import ChangeWindow
 from brokerage.vocab.roles import PUBLIC_ROLE_STATUSES
 from brokerage.db import utcnow
-from brokerage.models import Organisation, Role, RoleCause, RoleSession, RoleSkill
+from brokerage.models import Activity, Organisation, Role, RoleCause, RoleSession, RoleSkill
 from brokerage.roles.views import RoleSummary, role_out, summary_of
 
 FULL_REFRESH_SECONDS = 300
@@ -50,6 +50,7 @@ class _Entry:
     district_gss: str | None
     mode: str
     one_off: bool
+    emergency: bool
     causes: tuple[str, ...]
     skills: tuple[str, ...]
     text: str  # lower(title) NUL lower(description): what the database's LIKE looks at
@@ -79,6 +80,7 @@ class Snapshot:
         by_org: dict[int, list[int]] = defaultdict(list)
         by_mode: dict[str, list[int]] = defaultdict(list)
         one_off: list[int] = []
+        emergency: list[int] = []
         starts: list[int] = []
         texts: list[str] = []
         offset = 0
@@ -93,6 +95,8 @@ class Snapshot:
                 by_skill[s].append(i)
             if e.one_off:
                 one_off.append(i)
+            if e.emergency:
+                emergency.append(i)
             starts.append(offset)
             texts.append(e.text)
             offset += len(e.text) + 1
@@ -108,6 +112,8 @@ class Snapshot:
         self.by_mode = arrays(by_mode)
         self.one_off = np.zeros(self.size, bool)
         self.one_off[one_off] = True
+        self.emergency = np.zeros(self.size, bool)
+        self.emergency[emergency] = True
         self.text = "\x00".join(texts) + "\x00"
         self.starts = starts
         self.odd_case = odd
@@ -133,6 +139,7 @@ class Snapshot:
         organisation_id: int | None = None,
         mode: str | None = None,
         one_off: bool | None = None,
+        emergency: bool | None = None,
         q: str | None = None,
         page: int = 1,
         page_size: int = 20,
@@ -160,10 +167,12 @@ class Snapshot:
             picks.append(self._text_positions(needle))
         if empty:
             positions = _EMPTY
-        elif not picks and one_off is None:
+        elif not picks and one_off is None and emergency is None:
             positions = None  # everything
         else:
             mask = np.ones(self.size, bool) if one_off is None else (self.one_off if one_off else ~self.one_off)
+            if emergency is not None:
+                mask = mask & (self.emergency if emergency else ~self.emergency)
             for p in picks:
                 m = np.zeros(self.size, bool)
                 m[p] = True
@@ -193,8 +202,13 @@ def _load(session: Session, role_ids: list[int] | None = None) -> dict[int, _Ent
             return stmt if ids is None else stmt.where(column.in_(ids))
 
         stmt = (
-            select(*Role.__table__.columns, Organisation.name.label("organisation_name"))
+            select(
+                *Role.__table__.columns,
+                Organisation.name.label("organisation_name"),
+                Activity.requires_emergency_participation.label("requires_emergency_participation"),
+            )
             .join(Organisation, Organisation.id == Role.organisation_id)
+            .join(Activity, Activity.id == Role.activity_id)
             .where(public)
         )
         if ids is not None:
@@ -248,6 +262,7 @@ def _entry(
         district_gss=r.district_gss,
         mode=r.mode,
         one_off=bool(r.one_off),
+        emergency=bool(r.requires_emergency_participation),
         causes=tuple(causes),
         skills=tuple(sorted(set(required) | set(desired))),
         text=text,

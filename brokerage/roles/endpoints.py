@@ -30,6 +30,9 @@ async def list_roles(
     organisation_id: int | None = None,
     mode: Mode | None = None,
     one_off: bool | None = None,
+    emergency: Annotated[
+        bool | None, Query(description="Only roles that require emergency participation (true), or only those that do not")
+    ] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: PageNumber = 1,
     page_size: PageSize = 20,
@@ -42,6 +45,7 @@ async def list_roles(
         organisation_id=organisation_id,
         mode=mode,
         one_off=one_off,
+        emergency=emergency,
         q=q,
         page=page,
         page_size=page_size,

@@ -60,6 +60,16 @@ class RoleFields(Input):
     maximum_age: Annotated[int, Field(ge=0, le=120)] | None = None
     # Suitable for volunteers under 18 (14 to 17, with a guardian's consent); otherwise no one under 18 is matched.
     suitable_for_under_18s: bool | None = None
+    requires_emergency_participation: (
+        Annotated[
+            bool,
+            Field(
+                description="The standard's requiresEmergencyParticipation: people in this role may be called on in an "
+                "emergency. It belongs to the role's activity, so every role of the activity shares it."
+            ),
+        ]
+        | None
+    ) = None
     places_available: Annotated[int, Field(ge=0, le=10_000)] | None = None
     apply_link: HttpUrl | None = None
     publish_start: date | None = None
@@ -128,6 +138,7 @@ class RoleOut(Output):
     minimum_age: int | None
     maximum_age: int | None
     suitable_for_under_18s: bool = False
+    requires_emergency_participation: bool = False
     places_available: int | None  # None: not stated by the file or feed the role came from
     apply_link: str | None
     publish_start: date | None

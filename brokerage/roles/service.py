@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from brokerage.dates import long_date
@@ -46,6 +46,7 @@ class RoleQuery(TypedDict, total=False):
     organisation_id: int | None
     mode: str | None
     one_off: bool | None
+    emergency: bool | None
     q: str | None
     page: int
     page_size: int
@@ -62,6 +63,7 @@ def list_(
     organisation_id: int | None = None,
     mode: str | None = None,
     one_off: bool | None = None,
+    emergency: bool | None = None,
     q: str | None = None,
     page: int = 1,
     page_size: int = 20,
@@ -77,6 +79,10 @@ def list_(
         stmt = stmt.where(Role.status == status)
     if organisation_id:
         stmt = stmt.where(Role.organisation_id == organisation_id)
+    if emergency is not None:
+        stmt = stmt.where(
+            Role.activity_id.in_(select(Activity.id).where(Activity.requires_emergency_participation.is_(emergency)))
+        )
     if mode:
         stmt = stmt.where(Role.mode == mode)
     if one_off is not None:
@@ -124,6 +130,13 @@ def _given(data: dict, key: str, current: list[str]) -> list[str]:
 
 
 def _apply(session: Session, role: Role, data: dict) -> None:
+    if data.get("requires_emergency_participation") is not None:
+        activity = session.get(Activity, role.activity_id) if role.activity_id else None
+        if activity is not None:
+            activity.requires_emergency_participation = data["requires_emergency_participation"]
+            if inspect(role).persistent:
+                session.flush()
+                session.expire(role, ["requires_emergency_participation"])
     if "postcode" in data:
         if data["postcode"]:
             loc = locate(session, data["postcode"])

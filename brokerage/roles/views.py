@@ -73,6 +73,7 @@ def role_out(
         minimum_age=role.minimum_age,
         maximum_age=role.maximum_age,
         suitable_for_under_18s=bool(role.suitable_for_under_18s),
+        requires_emergency_participation=bool(role.requires_emergency_participation),
         places_available=role.places_available,
         apply_link=role.apply_link,
         publish_start=role.publish_start,

@@ -74,6 +74,8 @@ def _county(factory, db):
     )
     second.activity_id = r.activity_id  # two roles in one activity, with the activity's publish dates
     roles.append(second)
+    # their activity asks for emergency participation: the standard's flag goes out and comes back
+    db.get(Activity, r.activity_id).requires_emergency_participation = True
     roles.append(
         factory.role(
             group,
