@@ -42,7 +42,7 @@ from brokerage.jobs import service as jobs_service
 from brokerage.models import Callout, CalloutInvitation, Centre, EmergencyAvailability, User, Volunteer, VolunteerSkill
 from brokerage.outbox import enqueue
 from brokerage.vocab import taxonomies
-from brokerage.vocab.slots import ALL_SLOTS, mask_to_slots, slots_to_mask
+from brokerage.vocab.slots import ALL_SLOTS, describe_slots, mask_to_slots, slots_to_mask
 from brokerage.volunteers import guardians
 
 ZONE = ZoneInfo("Europe/London")
@@ -415,6 +415,28 @@ def next_batch(session: Session, callout_id: int, *, reason: str, after_batch: i
     due = enqueue(session, events.CalloutBatchDue(callout_id=callout.id, after_batch=batch))
     due.available_at = now + timedelta(seconds=get_settings().callout_batch_wait_seconds)
     return batch
+
+
+def asked(session: Session, callout_id: int) -> list[tuple[CalloutInvitation, str]]:
+    """Everyone asked about a call-out with their name, by batch and nearest first (staff and pilot leads)."""
+    rows = session.execute(
+        select(CalloutInvitation, Volunteer.first_name, Volunteer.last_name)
+        .join(Volunteer, Volunteer.id == CalloutInvitation.volunteer_id)
+        .where(CalloutInvitation.callout_id == callout_id)
+        .order_by(CalloutInvitation.batch, CalloutInvitation.distance_miles, CalloutInvitation.id)
+    ).all()
+    return [(invitation, f"{first} {last}".strip()) for invitation, first, last in rows]
+
+
+def describe(row: EmergencyAvailability | None) -> str:
+    """One line for a profile: where and when a volunteer could respond, or that they have not opted in."""
+    if row is None:
+        return "No: we will not ask you"
+    names = {d.gss: d.name for d in default_gazetteer().districts()}
+    where = [", ".join(names.get(c, c) for c in row.district_codes)] if row.district_codes else []
+    if row.radius_miles is not None:
+        where.append(f"within {row.radius_miles:g} miles of your postcode")
+    return f"Yes: {' or '.join(where)}; {describe_slots(row.slot_mask)}"
 
 
 # -- the emails and their answers --------------------------------------------------------------------------

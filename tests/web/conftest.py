@@ -257,6 +257,27 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
     invitation = Invitation(role_id=befriender.id, volunteer_id=first, sender_kind="organisation", status="waiting")
     session.add(invitation)
     session.flush()
+    # An emergency call-out raised by the centre, for its live page.
+    from brokerage.models import Callout
+
+    callout = Callout(
+        centre_id=centre.id,
+        title="Rest centre at Ashford school",
+        postcode="TN23 1AA",
+        latitude=51.146,
+        longitude=0.875,
+        district_gss=ASHFORD,
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=4),
+        skills=[],
+        needed=4,
+        accepted=0,
+        batch_size=10,
+        batches_sent=0,
+        status="open",
+    )
+    session.add(callout)
+    session.flush()
     for pid in placements:
         rollups.refresh_placement(session, pid)
     ids = {
@@ -273,6 +294,7 @@ def seed_fixture(session: Session) -> tuple[Decimal, dict]:
         "invitation": invitation.id,
         "resource": guide.id,
         "training": training.id,
+        "callout": callout.id,
         "volunteer": placements and session.get(Placement, placements[0]).volunteer_id,
     }
     return hours, ids

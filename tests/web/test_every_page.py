@@ -60,6 +60,7 @@ def _address(path: str, ids: dict) -> str:
         "token": ids.get("invitation_token"),
         "resource_id": ids["resource"],
         "event_id": ids["training"],
+        "callout_id": ids["callout"],
     }
     if path == "/centre/organisations/{organisation_id}":
         return f"/centre/organisations/{ids['unverified_organisation']}"

@@ -49,4 +49,36 @@
       skillInput.value = "";
     });
   }
+
+  // A call-out's live page: fetch its counts every few seconds and redraw them in place; a change in
+  // the answers is announced politely to screen readers. Without this the page shows the counts as
+  // they were when it opened, with a link to refresh them.
+  var live = document.querySelector("[data-live-counts]");
+  if (live && window.fetch) {
+    var note = live.querySelector("[data-refresh-note]");
+    var said = live.querySelector("[data-live-message]");
+    var seconds = Math.max(1, parseInt(live.getAttribute("data-seconds"), 10) || 5);
+    if (note) { note.textContent = "These counts update by themselves every few seconds."; }
+    var tick = function () {
+      fetch(live.getAttribute("data-url"), { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (data) {
+            var answered = false;
+            Array.prototype.forEach.call(live.querySelectorAll("[data-count]"), function (el) {
+              var key = el.getAttribute("data-count");
+              if (data[key] === undefined || el.textContent.trim() === String(data[key])) { return; }
+              el.textContent = String(data[key]);
+              if (key === "accepted" || key === "declined") { answered = true; }
+            });
+            var tag = live.querySelector(".tag");
+            if (tag && data.status_label) { tag.textContent = data.status_label; }
+            if (said && answered) { said.textContent = data.accepted + " said yes, " + data.still_needed + " still needed."; }
+          }
+          window.setTimeout(tick, seconds * 1000);
+        })
+        .catch(function () { window.setTimeout(tick, seconds * 2000); });
+    };
+    window.setTimeout(tick, seconds * 1000);
+  }
 })();

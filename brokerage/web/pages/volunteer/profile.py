@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import Response
 
+from brokerage.callouts import service as callouts_service
 from brokerage.deps import DbSession
+from brokerage.models import EmergencyAvailability
 from brokerage.vocab import slots
 from brokerage.web.deps import VolunteerUser, page_router
 from brokerage.web.pages.volunteer.sections import add_section_routes, my_volunteer
@@ -34,5 +36,6 @@ def my_profile(request: Request, session: DbSession, principal: VolunteerUser) -
             "v": v,
             "slots": slots.mask_to_slots(v.availability_mask or 0),
             "causes": [cause_label(c) for c in v.causes],
+            "emergency": callouts_service.describe(session.get(EmergencyAvailability, v.id)),
         },
     )
