@@ -199,8 +199,8 @@ def _answer(page_at, message, answer: str, *, expect: str, check=None) -> None:
         check.page(p, "call-out answer page", "callout-answer")
     label = "Yes, I can help" if answer == "accept" else "No, I cannot help this time"
     p.locator(f"button:has-text('{label}')").focus()
-    p.keyboard.press("Enter")
-    p.wait_for_load_state()
+    with p.expect_navigation():
+        p.keyboard.press("Enter")
     assert expect in p.locator("main").inner_text(), p.locator("main").inner_text()[:800]
     p.context.close()
 
@@ -320,8 +320,8 @@ def test_a_volunteer_opts_in_and_out_on_their_profile_by_keyboard(callouts, page
     # Saying yes with no area or times is a clear error.
     p.check("#opt_in")
     tab_to(p, "form[action='/my/emergency'] button[type=submit]")
-    p.keyboard.press("Enter")
-    p.wait_for_load_state()
+    with p.expect_navigation():
+        p.keyboard.press("Enter")
     assert "There is a problem" in p.locator(".error-summary").inner_text()
     check.page(p, "emergency call-outs opt-in with errors")
     p.check("#opt_in")

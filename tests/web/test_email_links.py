@@ -41,6 +41,7 @@ def _seed(server) -> dict:
         SatisfactionQuestionsDue,
         HoursRemindersDue,
         HoursSubmitted,
+        CalloutEmails,
         InvitationSent,
         OrganisationVerificationDecided,
         QuietVolunteersDue,
@@ -178,6 +179,31 @@ def _seed(server) -> dict:
 
         rollups.refresh_placement(s, given.id)
         reached = milestones.record_reached(s, v_milestone.id)[-1]
+        # An emergency call-out, and a volunteer who opted in chosen for its first batch.
+        from brokerage.models import Callout, CalloutInvitation, EmergencyAvailability
+
+        v_callout = volunteer("Rowan")
+        s.add(EmergencyAvailability(volunteer_id=v_callout.id, district_codes=[ASHFORD], slot_mask=FULL_WEEK))
+        evening = datetime.combine(today + timedelta(days=1), datetime.min.time()) + timedelta(hours=18)
+        callout = Callout(
+            centre_id=server.ids["centre"],
+            title="Rest centre at Willesborough school",
+            postcode=role.postcode or "TN23 1AA",
+            latitude=role.latitude or 51.14,
+            longitude=role.longitude or 0.87,
+            district_gss=ASHFORD,
+            starts_at=evening,
+            ends_at=evening + timedelta(hours=5),
+            skills=["first-aid"],
+            needed=2,
+            accepted=0,
+            batch_size=10,
+            batches_sent=1,
+            status="open",
+        )
+        s.add(callout)
+        s.flush()
+        s.add(CalloutInvitation(callout_id=callout.id, volunteer_id=v_callout.id, batch=1, distance_miles=1.2, status="emailed"))
         s.commit()
         week = f"{today.isocalendar()[0]}-W{today.isocalendar()[1]:02d}"
         for event in (
@@ -204,6 +230,7 @@ def _seed(server) -> dict:
             ReferralCreated(referral_id=brokered.id),
             ReferralMessagePosted(message_id=message.id),
             QuietVolunteersDue(day=today.isoformat()),
+            CalloutEmails(callout_id=callout.id, batch=1),
         ):
             outbox.enqueue(s, event)
         s.commit()
@@ -225,6 +252,7 @@ def _seed(server) -> dict:
             "invited": v_invited.email,
             "referred": v_referred.email,
             "quiet": v_quiet.email,
+            "callout": v_callout.email,
         }
     engine.dispose()
     return data
@@ -389,6 +417,12 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
         ("referral_referred", letters["referred"], "put you forward for " + role, {}),
         ("referral_message", letters["referred"], "A new message about " + role, {}),
         ("reengagement", letters["quiet"], "New volunteering roles since you were last here", {}),
+        (
+            "callout",
+            letters["callout"],
+            "Emergency call-out: can you help? Rest centre at Willesborough school",
+            {"/callouts/answer": ["Rest centre at Willesborough school", "Yes, I can help"], "/my/emergency": ["May we ask you"]},
+        ),
     ]
     followed = {}
     for kind, to, subject, extra in expected:
@@ -440,6 +474,18 @@ def test_every_link_in_every_email_opens_its_page(server, browser, letters, new_
     assert any("/my/invitations/" in u for u in followed["invitation"])
     assert any("/opportunities/" in u for u in followed["reengagement"])
     assert any("/my/interest/" in u for u in followed["referral_referred"] + followed["referral_message"])
+    assert {urlsplit(u).path for u in followed["callout"]} >= {"/callouts/answer", "/my/emergency"}
+    with engine.connect() as c:  # opening the answer links answered nothing
+        assert (
+            c.scalar(
+                text(
+                    "select i.status from emergency_callout_invitations i join volunteers v on v.id = i.volunteer_id where v.email = :e"
+                ),
+                {"e": letters["callout"]},
+            )
+            == "emailed"
+        )
+    engine.dispose()
 
 
 def test_pilot_dashboard_shows_the_seeded_totals(server, new_page):
