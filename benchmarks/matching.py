@@ -397,7 +397,11 @@ def main(argv=None) -> int:
     t = time.perf_counter()
     idx = RoleIndex(roles)
     build_s = time.perf_counter() - t
-    open_roles = len(idx.eligible_ids(VolunteerFeatures(id=0, lat=None, lon=None, mode="either", dbs_willing=True), TODAY))
+    open_roles = len(
+        idx.eligible_ids(
+            VolunteerFeatures(id=0, lat=None, lon=None, mode="either", dbs_willing=True, adult_confirmed=True), TODAY
+        )
+    )
     # warm up (first query derives the date columns; first profile of each text does the fuzzy work)
     for v in probe[:50]:
         idx.rank(v, 10, TODAY)
