@@ -30,6 +30,15 @@ class Count:
     label: str
     count: int
     url: str
+    more: bool = False  # counted only as far as ``count``: there are more than that
+
+
+QUIET_COUNTED = 10_000  # more quiet volunteers than this show as "More than 10,000"
+
+
+def _quiet(session: Session, principal: Principal) -> Count:
+    n = quiet.count_quiet(session, principal, up_to=QUIET_COUNTED)
+    return Count("quiet", "Volunteers gone quiet", min(n, QUIET_COUNTED), links.CENTRE_QUIET, more=n > QUIET_COUNTED)
 
 
 def _total(session: Session, stmt: Select, column) -> int:
@@ -100,7 +109,7 @@ def counts(session: Session, principal: Principal) -> list[Count]:
             _total(session, referrals.where(referrals_service.escalated_condition()), Referral.id),
             f"{links.CENTRE_REFERRALS}?escalated=yes",
         ),
-        Count("quiet", "Volunteers gone quiet", quiet.count_quiet(session, principal), links.CENTRE_QUIET),
+        _quiet(session, principal),
         Count(
             "dbs",
             "DBS checks due for renewal",

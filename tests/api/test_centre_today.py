@@ -143,6 +143,32 @@ def test_each_count_equals_the_database_and_links_to_exactly_those_rows(client, 
         assert listed == ids, (key, url, listed, ids)
 
 
+def test_a_county_of_quiet_volunteers_says_more_than_rather_than_counting_them_all(client, factory, db, monkeypatch):
+    """Past the number the centre's home counts to, the quiet figure says "More than …" that number (never
+    a wrong figure), and still opens the list of them; at or below it, the exact count."""
+    from brokerage.centres import today
+
+    seeded = _seed(factory, db)
+    client.cookies.set(deps.SESSION_COOKIE, issue_session_cookie(seeded.pop("staff")))
+    quiet_now = len(seeded["quiet"])
+    pattern = r'id="count-quiet"><a href="([^"]+)">(More than )?<span class="count-list__number">([\d,]+)</span>'
+
+    monkeypatch.setattr(today, "QUIET_COUNTED", quiet_now)
+    url, more, n = re.search(pattern, client.get("/centre", headers={"Accept": "text/html"}).text).groups()
+    assert (more, int(n)) == (None, quiet_now)
+
+    monkeypatch.setattr(today, "QUIET_COUNTED", quiet_now - 1)
+    url, more, n = re.search(pattern, client.get("/centre", headers={"Accept": "text/html"}).text).groups()
+    assert (more, int(n)) == ("More than ", quiet_now - 1)
+    listed = {
+        int(i)
+        for i in re.findall(
+            r'<td><a href="/centre/volunteers/(\d+)"', client.get(unescape_amp(url), headers={"Accept": "text/html"}).text
+        )
+    }
+    assert listed == seeded["quiet"]
+
+
 def unescape_amp(url: str) -> str:
     return url.replace("&amp;", "&")
 
