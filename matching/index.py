@@ -3,8 +3,10 @@
 Layout: one row per role in column arrays (numpy). Rows are kept in three contiguous segments so that a
 query works on array *slices* (views, no gathering) until only the few surviving rows are left:
 
-- ``[0, n_sp)``: in-person roles with a location, sorted by latitude. A volunteer's travel radius maps to
-  one slice of it (``searchsorted``), then a longitude box and the exact great-circle gate;
+- ``[0, n_sp)``: in-person roles with a location, sorted by the cell of a grid (cells about two miles
+  wide, row by row of cells) so that each cell is one run of rows. A volunteer's travel radius maps to the
+  cells of a box around their home, one run of rows for each row of cells, then the exact great-circle
+  gate; nothing outside those cells is touched;
 - ``[n_sp, n_main)``: remote, hybrid and location-less roles (always candidates);
 - ``[n_main, n)``: roles added or moved since the last compaction (unsorted, always candidates).
 
@@ -57,6 +59,10 @@ _NONE_ORD_LO = -(2**31) + 1
 _NONE_ORD_HI = 2**31 - 1
 _MILES_PER_DEG_LAT = 68.70  # the smallest value (at the equator), so the band is never too narrow
 _MILES_PER_DEG_LON_EQ = 69.17
+_CELL_MILES = 2.0  # the grid's cells are about this wide (a cell's size never changes a result)
+_CELL_DEG_LAT = _CELL_MILES / _MILES_PER_DEG_LAT
+_CELL_DEG_LON = _CELL_MILES / 43.0  # about 2 miles of longitude in Kent
+_MAX_CELLS = 1 << 20  # roles spread wider than a county get coarser cells
 
 # column name → (dtype, fill value); 2-D columns get a width
 _COLUMNS = {
@@ -220,6 +226,9 @@ class RoleIndex:
         self._compiled: dict[int, CompiledRole] = {}
         self._timings: dict[int, tuple[RoleTiming, tuple[bool, tuple[str, ...]]]] = {}
         self._skill_cols: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None = None
+        # the grid of the in-person segment: (lat0, lon0, cell lat, cell lon, rows, columns, run starts)
+        self._grid: tuple[float, float, float, float, int, int, npt.NDArray[np.int64]] | None = None
+        self._cell_key = np.empty(0, np.int64)
         self._commit_kinds: dict[tuple[float | None, bool], int] = {}
         self._commit_tables: dict[tuple[float | None, str], npt.NDArray[np.float64]] = {}
         self._ws = np.array(self.w.components()) / sum(self.w.components())
@@ -255,10 +264,14 @@ class RoleIndex:
         self._K = k
 
     def _compact(self) -> None:
-        """Rewrite the rows in segment order (in-person with a location by latitude, then the rest)."""
+        """Rewrite the rows in segment order (in-person with a location cell by cell of the grid, then the
+        rest) and lay the grid over the first segment."""
         live = np.flatnonzero(self.present[: self._n])
         sp = (self.mode[live] == 0) & ~np.isnan(self.lat[live])
-        a = live[sp][np.argsort(self.lat[live[sp]], kind="stable")]
+        a = live[sp]
+        key = self._make_grid(self.lat[a], self.lon[a])
+        order = np.lexsort((self.lat[a], key))  # cell by cell, by latitude within a cell
+        a, key = a[order], key[order]
         b = live[~sp]
         perm = np.concatenate([a, b])
         n = perm.size
@@ -276,8 +289,64 @@ class RoleIndex:
         self._cap = cap
         self._n = self._n_main = n
         self._n_sp = a.size
+        self._cell_key = key
         self._needs_compact = False
         self._text_dirty = True
+
+    def _make_grid(self, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        """Lay a grid over these places (cells about ``_CELL_MILES`` wide, coarser when they spread over
+        more than ``_MAX_CELLS`` cells) and return each place's cell, numbered row of cells by row."""
+        if lat.size == 0:
+            self._grid = None
+            return np.empty(0, np.int64)
+        lat0, lon0 = float(lat.min()), float(lon.min())
+        cl, co = _CELL_DEG_LAT, _CELL_DEG_LON
+        cells = ((float(lat.max()) - lat0) / cl + 1) * ((float(lon.max()) - lon0) / co + 1)
+        if cells > _MAX_CELLS:
+            grow = math.sqrt(cells / _MAX_CELLS) * 1.01
+            cl, co = cl * grow, co * grow
+        cy = np.floor((lat - lat0) / cl).astype(np.int64)
+        cx = np.floor((lon - lon0) / co).astype(np.int64)
+        ny, nx = int(cy.max()) + 1, int(cx.max()) + 1
+        key = cy * nx + cx
+        start = np.searchsorted(np.sort(key), np.arange(ny * nx + 1), "left").astype(np.int64)
+        self._grid = (lat0, lon0, cl, co, ny, nx, start)
+        return key
+
+    def _cell_of(self, lat: float, lon: float) -> int:
+        """The grid cell of a place, or -1 outside the grid."""
+        if self._grid is None:
+            return -1
+        lat0, lon0, cl, co, ny, nx, _ = self._grid
+        cy, cx = math.floor((lat - lat0) / cl), math.floor((lon - lon0) / co)
+        return cy * nx + cx if 0 <= cy < ny and 0 <= cx < nx else -1
+
+    def _grid_rows(self, lat_lo: float, lat_hi: float, lon_lo: float, lon_hi: float) -> npt.NDArray[np.int64]:
+        """Rows of the in-person segment in the cells that overlap the box (ascending): every role placed
+        inside the box, and some near it."""
+        g = self._grid
+        if g is None:
+            return np.empty(0, np.int64)
+        lat0, lon0, cl, co, ny, nx, start = g
+        cy0 = max(math.floor((lat_lo - lat0) / cl), 0)
+        cy1 = min(math.floor((lat_hi - lat0) / cl), ny - 1)
+        cx0 = max(math.floor((lon_lo - lon0) / co), 0)
+        cx1 = min(math.floor((lon_hi - lon0) / co), nx - 1)
+        if cy0 > cy1 or cx0 > cx1:
+            return np.empty(0, np.int64)
+        if cx0 == 0 and cx1 == nx - 1:  # whole rows of cells: one run
+            return np.arange(start[cy0 * nx], start[(cy1 + 1) * nx], dtype=np.int64)
+        base = np.arange(cy0 * nx, cy1 * nx + 1, nx)
+        s = start.take(base + cx0)
+        lens = start.take(base + (cx1 + 1)) - s
+        total = int(lens.sum())
+        if total == 0:
+            return np.empty(0, np.int64)
+        # one arange shifted run by run: rows[i] = s[run] + (i - first position of the run)
+        shift = s - (np.cumsum(lens) - lens)
+        rows: npt.NDArray[np.int64] = np.arange(total, dtype=np.int64)
+        rows += np.repeat(shift, lens)
+        return rows
 
     def __len__(self) -> int:
         return len(self._row_of)
@@ -301,7 +370,13 @@ class RoleIndex:
         spatial = role.mode == "in_person" and role.lat is not None and role.lon is not None
         if row is not None and row < self._n_main:
             in_sp = row < self._n_sp
-            same_place = in_sp and spatial and self.lat[row] == role.lat
+            same_place = (
+                in_sp
+                and spatial
+                and role.lat is not None
+                and role.lon is not None
+                and self._cell_of(role.lat, role.lon) == self._cell_key[row]
+            )
             if not (same_place or (not in_sp and not spatial)):
                 self._kill(row)
                 row = None
@@ -500,6 +575,33 @@ class RoleIndex:
                 rows = np.setdiff1d(rows, er[bad], assume_unique=True)
         return rows
 
+    def _gate_rows(self, p: VolunteerProfile, rows: npt.NDArray[np.int64], relaxed: bool = False) -> npt.NDArray[np.int64]:
+        """``rows`` (ascending) passing every gate except the exact distance, as :meth:`_gate_slice`
+        decides them for a slice."""
+        if rows.size == 0:
+            return rows
+        v = p.v
+        ok = (self.gate_bit.take(rows) & self._code_bits(v)) != 0
+        if not relaxed:
+            ok &= (self.gate_mask.take(rows) & p.avail) != 0
+        if v.date_of_birth is not None:
+            dob = v.date_of_birth
+            key = dob.year * 10_000 + dob.month * 100 + dob.day
+            ok &= (self.dob_hi.take(rows) >= key) & (self.dob_lo.take(rows) < key)
+        elif not v.adult_confirmed:  # age not known: only roles open to under-18s (age_not_known)
+            ok &= self.min_age.take(rows) < ADULT_AGE
+        rows = rows.take(np.flatnonzero(ok))
+        ess = self.has_ess.take(rows)
+        if ess.any():  # the essential skills, for the few roles that mark any
+            er = rows[ess]
+            vb = p.skills.gate_bits.view(np.int64)
+            bad = np.zeros(er.size, bool)
+            for j in range(self._W):
+                bad |= (self.req_bits[er, j] & ~vb[j]) != 0
+            if bad.any():
+                rows = np.setdiff1d(rows, er[bad], assume_unique=True)
+        return rows
+
     @staticmethod
     def _code_bits(v: VolunteerFeatures) -> int:
         """The (mode, DBS level) codes that pass the volunteer's mode and DBS gates, as bits."""
@@ -512,24 +614,28 @@ class RoleIndex:
                     bits |= 1 << (code * 4 + d)
         return bits
 
-    def _candidates(self, p: VolunteerProfile, extra_miles: float = 0.0, relaxed: bool = False) -> npt.NDArray[np.int64]:
+    def _candidates(
+        self, p: VolunteerProfile, extra_miles: float = 0.0, relaxed: bool = False, full_scan: bool = False
+    ) -> npt.NDArray[np.int64]:
         """Rows passing every gate but the travel radius (widened by ``extra_miles``) and the
-        already-referred check; ``relaxed`` leaves the time gate out."""
+        already-referred check (ascending); ``relaxed`` leaves the time gate out. An in-person or either
+        volunteer with a home is looked for only in the grid's cells around it (``full_scan`` looks
+        everywhere, the same rows once the exact distance is applied: for tests)."""
         v = p.v
         parts = []
-        if v.mode == "remote":
+        if full_scan:
+            parts.append(self._gate_slice(p, 0, self._n, None, relaxed))
+        elif v.mode == "remote":
             parts.append(self._gate_slice(p, self._n_sp, self._n, None, relaxed))
         elif v.lat is None or v.lon is None:
             parts.append(self._gate_slice(p, 0, self._n, None, relaxed))
         else:
             r = max(float(v.travel_radius_miles), 0.0) + extra_miles
             dlat = r / _MILES_PER_DEG_LAT + 1e-9
-            lats = self.lat[: self._n_sp]
-            lo = int(np.searchsorted(lats, v.lat - dlat, "left"))
-            hi = int(np.searchsorted(lats, v.lat + dlat, "right"))
             maxlat = min(89.9, abs(v.lat) + dlat)
             dlon = r / (_MILES_PER_DEG_LON_EQ * math.cos(math.radians(maxlat))) + 1e-9
-            parts.append(self._gate_slice(p, lo, hi, dlon, relaxed))
+            near = self._grid_rows(v.lat - dlat, v.lat + dlat, v.lon - dlon, v.lon + dlon)
+            parts.append(self._gate_rows(p, near, relaxed))
             parts.append(self._gate_slice(p, self._n_sp, self._n, None, relaxed))
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 

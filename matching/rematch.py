@@ -80,31 +80,30 @@ def _block(index: RoleIndex, group: Sequence[VolunteerFeatures]) -> npt.NDArray[
     code = 0
     for v in group:
         code |= index._code_bits(v)
-    spans: list[tuple[int, int, tuple[float, float] | None]]
+    spans: list[tuple[int, int]]
+    parts: list[npt.NDArray[np.int64]] = []
     if v0.mode == "remote":
-        spans = [(n_sp, n, None)]
+        spans = [(n_sp, n)]
     elif v0.lat is None or v0.lon is None:
-        spans = [(0, n, None)]
+        spans = [(0, n)]
     else:
         r = max(float(v0.travel_radius_miles), 0.0)
         lats = [float(v.lat) for v in group if v.lat is not None]
         lons = [float(v.lon) for v in group if v.lon is not None]
         dlat = r / _MILES_PER_DEG_LAT + 1e-9
-        sorted_lats = index.lat[:n_sp]
-        lo = int(np.searchsorted(sorted_lats, min(lats) - dlat, "left"))
-        hi = int(np.searchsorted(sorted_lats, max(lats) + dlat, "right"))
         maxlat = min(89.9, max(abs(x) for x in lats) + dlat)
         dlon = r / (_MILES_PER_DEG_LON_EQ * math.cos(math.radians(maxlat))) + 1e-9
-        spans = [(lo, hi, (min(lons) - dlon, max(lons) + dlon)), (n_sp, n, None)]
-    parts = []
-    for lo, hi, box in spans:
+        lon_lo, lon_hi = min(lons) - dlon, max(lons) + dlon
+        near = index._grid_rows(min(lats) - dlat, max(lats) + dlat, lon_lo, lon_hi)  # the grid's cells around them
+        lon = index.lon.take(near)
+        near = near[((index.gate_bit.take(near) & code) != 0) & (lon >= lon_lo) & (lon <= lon_hi)]
+        spans = [(n_sp, n)]
+        parts.append(near)
+    for lo, hi in spans:
         if hi <= lo:
             continue
         sl = slice(lo, hi)
         ok = (index.gate_bit[sl] & code) != 0
-        if box is not None:
-            lon = index.lon[sl]
-            ok &= (lon >= box[0]) & (lon <= box[1])
         rows = np.flatnonzero(ok)
         rows += lo
         parts.append(rows)
