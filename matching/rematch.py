@@ -64,8 +64,9 @@ def rank_arrays(
         if block.size == 0:
             continue
         step = max(1, MAX_CELLS // block.size)
+        cache: dict[object, Any] = {}  # the block's values of the index's columns, gathered once per group
         for s in range(0, len(members), step):
-            for j, top in enumerate(_rank_batch(index, group[s : s + step], block, k, skill_cols)):
+            for j, top in enumerate(_rank_batch(index, group[s : s + step], block, k, skill_cols, cache)):
                 i = members[s + j]
                 for c, (row, score) in enumerate(top):
                     rid[i, c] = index.ids[row]
@@ -114,8 +115,9 @@ def _skill_component(
     index: RoleIndex,
     profiles: Sequence[VolunteerProfile],
     vi: npt.NDArray[np.int64],
-    rc: npt.NDArray[np.int64],
+    ci: npt.NDArray[np.int64],
     skill_cols: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]],
+    sk_base: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.float64]:
     """The skills component of each (volunteer, row) pair, as :meth:`RoleIndex._skill_rows` adds it up."""
     idx, wts = skill_cols
@@ -123,10 +125,10 @@ def _skill_component(
     width = strengths.shape[1]
     flat = strengths.ravel()
     base = vi * width
-    out = index.sk_base.take(rc)
+    out = sk_base.take(ci)
     for j in range(idx.shape[0]):
-        term = flat.take(base + idx[j].take(rc))
-        term *= wts[j].take(rc)
+        term = flat.take(base + idx[j].take(ci))
+        term *= wts[j].take(ci)
         out += term
     return out
 
@@ -137,6 +139,7 @@ def _rank_batch(
     rows: npt.NDArray[np.int64],
     k: int,
     skill_cols: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None = None,
+    cache: dict[object, Any] | None = None,
 ) -> list[list[tuple[int, float]]]:
     """Gate (volunteers × rows), then score only the pairs that pass, and each volunteer's
     spread-re-ranked best ``k`` as (row, score) pairs. The hard gates are decided on the whole matrix of
@@ -149,9 +152,19 @@ def _rank_batch(
     if skill_cols is None:
         skill_cols = index._skill_columns()
 
+    if cache is None:
+        cache = {}
+
     def col(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        """The block's values of one column."""
-        return a.take(rows)
+        """The block's values of one column (gathered once for all the batches of a block, so that the
+        pairs then gather from small arrays)."""
+        got = cache.get(id(a))
+        if got is None:
+            got = cache[id(a)] = a.take(rows)
+        return got
+
+    if "skills" not in cache:
+        cache["skills"] = (np.ascontiguousarray(skill_cols[0][:, rows]), np.ascontiguousarray(skill_cols[1][:, rows]))
 
     # --- the hard gates and the times, on the whole matrix
     code = np.array([index._code_bits(v) for v in vols], np.int64)
@@ -222,12 +235,12 @@ def _rank_batch(
     rc = rows.take(ci)  # the index row of each pair
     # --- the seven components, summed as RoleIndex._evaluate sums them
     ws = index._ws
-    comp = _skill_component(index, profiles, vi, rc, skill_cols)
+    comp = _skill_component(index, profiles, vi, ci, cache["skills"], col(index.sk_base))
     raw = comp * ws[0]
     cb = np.array([p.cause_bits for p in profiles], np.int64)
     if cb.any():  # causes
-        inter = np.bitwise_count(index.cause_bits.take(rc) & cb.take(vi))
-        denom = np.minimum(index.cause_pop.take(rc), np.bitwise_count(cb).take(vi))
+        inter = np.bitwise_count(col(index.cause_bits).take(ci) & cb.take(vi))
+        denom = np.minimum(col(index.cause_pop).take(ci), np.bitwise_count(cb).take(vi))
         np.maximum(denom, 1, out=denom)
         np.divide(inter, denom, out=comp)
         del inter, denom
@@ -247,21 +260,21 @@ def _rank_batch(
     del d
     comp *= ws[2]
     raw += comp
-    shared = np.bitwise_count(index.eff_mask.take(rc) & avail.take(vi))  # availability
-    np.divide(shared, index.pop1.take(rc), out=comp)
+    shared = np.bitwise_count(col(index.eff_mask).take(ci) & avail.take(vi))  # availability
+    np.divide(shared, col(index.pop1).take(ci), out=comp)
     del shared
-    comp += index.flex_f.take(rc)
+    comp += col(index.flex_f).take(ci)
     comp *= ws[3]
     raw += comp
     n_kinds = len(index._commit_kinds)  # commitment: each volunteer's table of the roles' kinds
     tables = np.empty((b, n_kinds))
     for i, v in enumerate(vols):
         tables[i] = index._commitment_table(v)[:n_kinds]
-    tables.ravel().take(vi * n_kinds + index.commit_code.take(rc), out=comp)
+    tables.ravel().take(vi * n_kinds + col(index.commit_code).take(ci), out=comp)
     comp *= ws[4]
     raw += comp
-    raw += index.need.take(rc) * ws[5]
-    raw += index.fresh.take(rc) * ws[6]
+    raw += col(index.need).take(ci) * ws[5]
+    raw += col(index.fresh).take(ci) * ws[6]
     np.round(raw, 9, out=raw)
     out = []
     cuts = np.searchsorted(vi, np.arange(b + 1)).tolist()
