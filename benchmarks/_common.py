@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -55,3 +57,53 @@ def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[objec
         if j == 0:
             print(line)
     print(line)
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+class PeakPss:
+    """The peak of this process's and its children's proportional set size (shared pages counted once
+    between them, as the machine holds them), sampled every ``every`` seconds while in the ``with``
+    block; ``mib`` is 0 where /proc has no smaps_rollup (not Linux)."""
+
+    def __init__(self, every: float = 0.1):
+        self.every = every
+        self.mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while True:
+            kib = _pss_kib(me) + sum(_pss_kib(c) for c in _children(me))
+            self.mib = max(self.mib, kib / 1024.0)
+            if self._stop.wait(self.every):
+                return
+
+    def __enter__(self) -> "PeakPss":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 
 from matching import RoleFeatures, RoleIndex, VolunteerFeatures, default_vocabulary
 
-from ._common import cpu_seconds, maxrss_mib, percentiles, print_table, time_calls
+from ._common import PeakPss, cpu_seconds, maxrss_mib, percentiles, print_table, time_calls
 
 TODAY = date(2026, 11, 23)
 TOWNS = [  # (lat, lon, weight)
@@ -485,7 +485,8 @@ def main(argv=None) -> int:
         rss0 = maxrss_mib()
         cpu0 = cpu_seconds()
         t = time.perf_counter()
-        res = idx.rank_many(vols, 10, TODAY, processes=a.processes)
+        with PeakPss() as pss:
+            res = idx.rank_many(vols, 10, TODAY, processes=a.processes)
         wall = time.perf_counter() - t
         cpu = cpu_seconds() - cpu0
         rss_self = maxrss_mib()
@@ -509,13 +510,20 @@ def main(argv=None) -> int:
                 ["mean results per volunteer", f"{filled:.2f}"],
                 ["peak RSS, parent (before / after)", f"{rss0:,.0f} / {rss_self:,.0f} MiB"],
                 ["peak RSS, largest worker", f"{rss_child:,.0f} MiB"],
-                ["peak RSS, parent + workers (upper bound)", f"{rss_self + a.processes * rss_child:,.0f} MiB"],
+                [
+                    "peak RSS, parent + workers (upper bound: counts the shared index once per process)",
+                    f"{rss_self + a.processes * rss_child:,.0f} MiB",
+                ],
+                ["peak PSS, parent + workers (shared pages counted once, sampled every 0.1 s)", f"{pss.mib:,.0f} MiB"],
                 [f"linear estimate for 400,000 volunteers x {a.roles:,} roles", f"{full_min:.1f} min"],
             ],
         )
-        peak = rss_self + a.processes * rss_child
+        peak = pss.mib or rss_self + a.processes * rss_child
         met = wall * (400_000 / a.volunteers) <= 60 and peak <= 1536
-        print(f"targets: <= 60 s for 400,000 volunteers on 2 cores, peak memory <= 1.5 GiB -> {'met' if met else 'NOT met'}")
+        print(
+            f"targets: <= 60 s for 400,000 volunteers on 2 cores, peak memory <= 1.5 GiB (here {peak:,.0f} MiB) -> "
+            f"{'met' if met else 'NOT met'}"
+        )
     return 0
 
 
