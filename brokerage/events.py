@@ -269,6 +269,19 @@ class RollupRefresh(Event):
     volunteer_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CountsRefresh(Event):
+    """Recompute the report's counts (registrations, referrals, placements, roles filled) that a change
+    touched: (district, month) pairs, (volunteer, month) pairs read under the volunteer's district,
+    every month of some volunteers (who moved district or were merged) and some roles' years."""
+
+    name: ClassVar[str] = "reports.counts"
+    district_months: tuple[tuple[str, str], ...] = ()
+    volunteer_months: tuple[tuple[int, str], ...] = ()
+    volunteers: tuple[int, ...] = ()
+    roles: tuple[int, ...] = ()
+
+
 # -- digests ------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class WeeklyDigestDue(Event):

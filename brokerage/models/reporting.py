@@ -166,6 +166,43 @@ class DistrictMonthHours(Base):
     rollup_rows: Mapped[int] = mapped_column(Integer)
 
 
+class DistrictCount(Base):
+    """Counts the county report adds up instead of reading volunteers, referrals and placements, per
+    volunteers' home district ('' when not known) — a rollup, kept by the ``reports.counts`` actor.
+
+    * ``registration``: volunteers (not merged into another record) registered in the month ``day``
+      (its first day);
+    * ``referral``: referrals made in the month ``day``, by the days from the referral to the start of its
+      placement (``days_to_start``; ``NOT_STARTED`` when none started);
+    * ``placement``: placements started on ``day``, and how many of them were retained 3, 6 and 12 months
+      (from ``placement_activity``). Kept by day, as retention is measured up to any as-of date.
+    """
+
+    __tablename__ = "district_counts"
+
+    kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    district_gss: Mapped[str] = mapped_column(String(9), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    days_to_start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    retained_3m: Mapped[int] = mapped_column(Integer)
+    retained_6m: Mapped[int] = mapped_column(Integer)
+    retained_12m: Mapped[int] = mapped_column(Integer)
+
+
+class RoleYear(Base):
+    """One row per role and calendar year in which a placement on it started, with a bit per month
+    (as in ``volunteer_years``) and the role's district ('' when not known): distinct roles filled for
+    any run of months are plain counts. A rollup, kept by the ``reports.counts`` actor."""
+
+    __tablename__ = "role_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True, index=True)
+    district_gss: Mapped[str] = mapped_column(String(9))
+    months: Mapped[int] = mapped_column(Integer)
+
+
 class FrozenReport(Base):
     """A report stored as generated, so it can be downloaded again byte for byte."""
 

@@ -28,9 +28,9 @@ from sqlalchemy import Date, DateTime, Integer, and_, case, cast, func, literal,
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
-from brokerage.models import CentreDistrict, Placement, PlacementActivity, Referral, Role, Volunteer
-from brokerage.models.reporting import DistrictMonthHours, OrganisationYear, VolunteerYear
-from brokerage.reports import definitions, facts, periods
+from brokerage.models import CentreDistrict, Role, Volunteer
+from brokerage.models.reporting import DistrictCount, DistrictMonthHours, OrganisationYear, RoleYear, VolunteerYear
+from brokerage.reports import counts, definitions, facts, periods
 from brokerage.reports.rollups import period_start_expr
 
 CUBE_DIMS = ("district", "centre", "month", "quarter", "year")
@@ -305,6 +305,19 @@ class Cube:
         stmt = base.with_only_columns(d, month, *extra, *measures).group_by(*keys)
         return stmt, lambda rows: [(r[0], _month_key(r[1]), *r[2:]) for r in rows]
 
+    def _counted(self, stmt, days: bool = False):
+        """Rows (district, month, *measures) — with the days to start after the month for referrals —
+        of a statement over ``district_counts``, the unknown district as None."""
+
+        def post(rows):
+            if days:
+                return [
+                    (_district_key(r[0]), _month_key(r[1]), None if r[2] == counts.NOT_STARTED else r[2], *r[3:]) for r in rows
+                ]
+            return [(_district_key(r[0]), _month_key(r[1]), *r[2:]) for r in rows]
+
+        return stmt, post
+
     def _month_of(self, col):
         """The first day of the month of a date or timestamp column."""
         if self.ctx.dialect == "postgresql" and isinstance(col.type, Date) and not isinstance(col.type, DateTime):
@@ -319,37 +332,31 @@ class Cube:
             if dim in self.dims:
                 work[f"orgs:{dim}"] = self._organisations(dim)
 
-        reg = select(Volunteer.id).where(
-            Volunteer.registered_on >= period.start,
-            Volunteer.registered_on <= period.end,
-            Volunteer.merged_into_id.is_(None),
-            _in_scope(Volunteer.district_gss, ctx),
+        C = DistrictCount
+        in_period = [C.day >= period.start, C.day <= period.end, _in_scope(C.district_gss, ctx)]
+        month = self._month_of(C.day)
+        work["registrations"] = self._counted(
+            select(C.district_gss, C.day, func.sum(C.n))
+            .where(C.kind == "registration", *in_period)
+            .group_by(C.district_gss, C.day)
         )
-        work["registrations"] = self._grouped(reg, Volunteer.district_gss, Volunteer.registered_on, [func.count()])
-
-        days = facts.days_between(ctx, Placement.started_on, Referral.created_at)
-        ref = select(Referral.id).select_from(Referral)
-        if self.by_district:
-            ref = ref.join(Volunteer, Volunteer.id == Referral.volunteer_id)
-        ref = ref.outerjoin(Placement, Placement.referral_id == Referral.id).where(
-            Referral.created_at >= dt(period.start),
-            Referral.created_at < dt(period.end + timedelta(days=1)),
-            _in_scope(Volunteer.district_gss, ctx),
+        work["referrals"] = self._counted(
+            select(C.district_gss, C.day, C.days_to_start, func.sum(C.n))
+            .where(C.kind == "referral", *in_period)
+            .group_by(C.district_gss, C.day, C.days_to_start),
+            days=True,
         )
-        work["referrals"] = self._grouped(ref, Volunteer.district_gss, Referral.created_at, [func.count()], extra=[days])
-
-        pl = select(Placement.id).select_from(Placement)
-        if self.by_district:
-            pl = pl.join(Volunteer, Volunteer.id == Placement.volunteer_id)
-        pl = pl.outerjoin(PlacementActivity, PlacementActivity.placement_id == Placement.id).where(
-            Placement.started_on >= period.start, Placement.started_on <= period.end, _in_scope(Volunteer.district_gss, ctx)
-        )
-        measures: list[ColumnElement[Any]] = [func.count()]
+        # a placement started on day d is eligible for n-month retention when d <= as_of - n months
+        measures: list[ColumnElement[Any]] = [func.sum(C.n)]
         for n in (3, 6, 12):
-            eligible = Placement.started_on <= periods.add_months(ctx.as_of, -n)
-            retained = getattr(PlacementActivity, f"retained_{n}m")
-            measures += [func.sum(case((eligible, 1), else_=0)), func.sum(case((and_(eligible, retained.is_(True)), 1), else_=0))]
-        work["placements"] = self._grouped(pl, Volunteer.district_gss, Placement.started_on, measures)
+            eligible = C.day <= periods.add_months(ctx.as_of, -n)
+            measures += [
+                func.sum(case((eligible, C.n), else_=0)),
+                func.sum(case((eligible, getattr(C, f"retained_{n}m")), else_=0)),
+            ]
+        work["placements"] = self._counted(
+            select(C.district_gss, month, *measures).where(C.kind == "placement", *in_period).group_by(C.district_gss, month)
+        )
 
         listed = select(Role.id).where(
             Role.published_at >= dt(period.start),
@@ -358,22 +365,21 @@ class Cube:
         )
         work["roles_listed"] = self._grouped(listed, Role.district_gss, Role.published_at, [func.count()])
 
-        # distinct roles filled per bucket: one row per role first (a role is in one district)
+        # distinct roles filled per bucket, from one row per role and year (a role is in one district)
+        RY = RoleYear
         started = [
-            func.max(case((and_(Placement.started_on >= b.start, Placement.started_on <= b.end), 1), else_=0)).label(f"a{i}")
+            func.max(case((self._bucket_active(RY.months, RY.year, b), 1), else_=0)).label(f"a{i}")
             for i, b in enumerate(self.buckets)
         ]
         inner = (
-            select(Role.district_gss.label("d"), Placement.role_id, *started)
-            .select_from(Placement)
-            .join(Role, Role.id == Placement.role_id)
-            .where(Placement.started_on >= period.start, Placement.started_on <= period.end, _in_scope(Role.district_gss, ctx))
-            .group_by(Placement.role_id, Role.district_gss)
+            select(func.min(RY.district_gss).label("d"), RY.role_id, *started)
+            .where(RY.year.in_(self._years()), _in_scope(RY.district_gss, ctx))
+            .group_by(RY.role_id)
             .subquery("rf")
         )
         work["roles_filled"] = (
             select(inner.c.d, *[func.sum(inner.c[f"a{i}"]) for i in range(len(self.buckets))]).group_by(inner.c.d),
-            lambda rows: {r[0]: [int(v or 0) for v in r[1:]] for r in rows},
+            lambda rows: {_district_key(r[0]): [int(v or 0) for v in r[1:]] for r in rows},
         )
 
         results = run_all(self.session, {name: stmt for name, (stmt, _post) in work.items()})

@@ -28,6 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from brokerage.models import HoursEntry, HoursRollup, Organisation, Placement, PlacementActivity, Volunteer, VolunteerActivity
 from brokerage.models.reporting import DistrictMonthHours, OrganisationYear, VolunteerYear
+from brokerage.reports import counts
 
 RETENTION_MONTHS = (3, 6, 12)
 
@@ -342,6 +343,7 @@ def refresh_placement(session: Session, placement_id: int) -> bool:
         .with_for_update(key_share=True)
     )
     _refresh(session, lambda col: col == placement_id, volunteer_ids, organisation_ids)
+    counts.refresh_placement_counts(session, placement_id)  # its retention follows its hours
     return True
 
 
@@ -360,100 +362,145 @@ def refresh_volunteer(session: Session, volunteer_id: int) -> int:
     return len(ids)
 
 
-# The full rebuild on PostgreSQL: one pass over the approved hours into a temporary table of
-# (placement, month) sums with first and last days; every rollup is then one INSERT … SELECT … GROUP BY
-# over that (a few million rows at county scale, not ten million), in one transaction.
+# The full rebuild on PostgreSQL, set-based and in one transaction: the rollup tables are emptied and
+# their keys, indexes and foreign keys dropped, one pass over the approved hours fills a temporary table
+# of (placement, month) sums with the placement's volunteer, organisation, role and the volunteer's
+# district alongside, every rollup is one INSERT … SELECT … GROUP BY over that (a few million rows at
+# county scale, not ten million), and the keys, indexes and foreign keys are built again at the end.
+# TRUNCATE holds the tables' exclusive lock until the commit: readers and refreshes wait for the
+# rebuild and then see it whole, never half built.
+ROLLUP_TABLES = (
+    "hours_rollups",
+    "placement_activity",
+    "volunteer_activity",
+    "volunteer_years",
+    "organisation_years",
+    "district_month_hours",
+)
+_MONTH_OF = "{col} - (CAST(extract(day FROM {col}) AS integer) - 1)"  # date arithmetic: no time zone involved
 _REBUILD_POSTGRESQL = (
-    "SET LOCAL work_mem = '256MB'",
-    "SET LOCAL maintenance_work_mem = '256MB'",
-    # Readers and refreshes wait for the rebuild (a minute at county scale) and then see it whole.
-    "TRUNCATE hours_rollups, placement_activity, volunteer_activity, volunteer_years, organisation_years, district_month_hours",
-    """CREATE TEMP TABLE rebuild_months ON COMMIT DROP AS
-       SELECT placement_id, CAST(date_trunc('month', worked_on) AS date) AS period_start, sum(hours) AS hours,
-              count(*) AS entries, min(worked_on) AS first_worked_on, max(worked_on) AS last_worked_on
-       FROM hours_entries WHERE status = 'approved' GROUP BY 1, 2""",
+    f"""CREATE TEMP TABLE rebuild_months ON COMMIT DROP AS
+       SELECT s.placement_id, s.period_start, s.hours, s.entries, s.first_worked_on, s.last_worked_on,
+              p.volunteer_id, p.organisation_id, p.role_id, p.started_on, v.district_gss
+       FROM (SELECT placement_id, {_MONTH_OF.format(col="worked_on")} AS period_start, sum(hours) AS hours,
+                    count(*) AS entries, min(worked_on) AS first_worked_on, max(worked_on) AS last_worked_on
+             FROM hours_entries WHERE status = 'approved' GROUP BY 1, 2) s
+       JOIN placements p ON p.id = s.placement_id JOIN volunteers v ON v.id = p.volunteer_id""",
+    "ANALYZE rebuild_months",
     """INSERT INTO hours_rollups (period_kind, period_start, placement_id, volunteer_id, organisation_id, role_id, district_gss,
                                  hours, entries)
-       SELECT 'month', s.period_start, p.id, p.volunteer_id, p.organisation_id, p.role_id, v.district_gss, s.hours, s.entries
-       FROM rebuild_months s JOIN placements p ON p.id = s.placement_id JOIN volunteers v ON v.id = p.volunteer_id""",
+       SELECT 'month', period_start, placement_id, volunteer_id, organisation_id, role_id, district_gss, hours, entries
+       FROM rebuild_months""",
     """INSERT INTO hours_rollups (period_kind, period_start, placement_id, volunteer_id, organisation_id, role_id, district_gss,
                                  hours, entries)
-       SELECT g.kind, g.start, p.id, p.volunteer_id, p.organisation_id, p.role_id, v.district_gss, g.hours, g.entries
-       FROM (SELECT k.kind, k.start, s.placement_id, sum(s.hours) AS hours, sum(s.entries) AS entries
-             FROM rebuild_months s
-             CROSS JOIN LATERAL (VALUES ('quarter', CAST(date_trunc('quarter', s.period_start) AS date)),
-                                        ('year', CAST(date_trunc('year', s.period_start) AS date))) AS k (kind, start)
-             GROUP BY 1, 2, 3) g
-       JOIN placements p ON p.id = g.placement_id JOIN volunteers v ON v.id = p.volunteer_id""",
+       SELECT k.kind, k.start, s.placement_id, min(s.volunteer_id), min(s.organisation_id), min(s.role_id), min(s.district_gss),
+              sum(s.hours), sum(s.entries)
+       FROM rebuild_months s
+       CROSS JOIN LATERAL (VALUES ('quarter', CAST(date_trunc('quarter', CAST(s.period_start AS timestamp)) AS date)),
+                                  ('year', CAST(date_trunc('year', CAST(s.period_start AS timestamp)) AS date))) AS k (kind, start)
+       GROUP BY 1, 2, 3""",
     """INSERT INTO placement_activity (placement_id, volunteer_id, started_on, first_worked_on, last_worked_on, hours,
                                       retained_3m, retained_6m, retained_12m)
-       SELECT p.id, p.volunteer_id, p.started_on, a.first_worked_on, a.last_worked_on, a.hours,
-              CASE WHEN a.last_worked_on >= CAST(p.started_on + make_interval(0, 3) AS date) THEN true ELSE false END,
-              CASE WHEN a.last_worked_on >= CAST(p.started_on + make_interval(0, 6) AS date) THEN true ELSE false END,
-              CASE WHEN a.last_worked_on >= CAST(p.started_on + make_interval(0, 12) AS date) THEN true ELSE false END
-       FROM (SELECT placement_id, min(first_worked_on) AS first_worked_on, max(last_worked_on) AS last_worked_on,
-                    sum(hours) AS hours
-             FROM rebuild_months GROUP BY 1) a
-       JOIN placements p ON p.id = a.placement_id""",
+       SELECT placement_id, volunteer_id, started_on, first_worked_on, last_worked_on, hours,
+              coalesce(last_worked_on >= CAST(started_on + make_interval(0, 3) AS date), false),
+              coalesce(last_worked_on >= CAST(started_on + make_interval(0, 6) AS date), false),
+              coalesce(last_worked_on >= CAST(started_on + make_interval(0, 12) AS date), false)
+       FROM (SELECT placement_id, min(volunteer_id) AS volunteer_id, min(started_on) AS started_on,
+                    min(first_worked_on) AS first_worked_on, max(last_worked_on) AS last_worked_on, sum(hours) AS hours
+             FROM rebuild_months GROUP BY 1) a""",
     """INSERT INTO volunteer_activity (volunteer_id, first_worked_on)
-       SELECT volunteer_id, min(first_worked_on) FROM placement_activity GROUP BY 1""",
+       SELECT volunteer_id, min(first_worked_on) FROM rebuild_months GROUP BY 1""",
+    """INSERT INTO volunteer_years (year, volunteer_id, district_gss, months, first_worked_on, hours)
+       SELECT y.year, y.volunteer_id, y.district_gss, y.months, a.first_worked_on, y.hours
+       FROM (SELECT CAST(extract(year FROM period_start) AS integer) AS year, volunteer_id, min(district_gss) AS district_gss,
+                    bit_or(1 << (CAST(extract(month FROM period_start) AS integer) - 1)) AS months, sum(hours) AS hours
+             FROM rebuild_months GROUP BY 1, 2) y
+       JOIN volunteer_activity a ON a.volunteer_id = y.volunteer_id""",
+    """INSERT INTO organisation_years (year, organisation_id, district_gss, months)
+       SELECT CAST(extract(year FROM period_start) AS integer), organisation_id, coalesce(district_gss, ''),
+              bit_or(1 << (CAST(extract(month FROM period_start) AS integer) - 1))
+       FROM rebuild_months GROUP BY 1, 2, 3""",
+    """INSERT INTO district_month_hours (month, district_gss, hours, rollup_rows)
+       SELECT period_start, coalesce(district_gss, ''), sum(hours), count(*) FROM rebuild_months GROUP BY 1, 2""",
+    "DROP TABLE rebuild_months",
 )
 
 
+def _drop_keys_and_indexes(session: Session, tables: tuple[str, ...]) -> list[str]:
+    """Drop the foreign keys, primary keys and indexes of ``tables`` (in this transaction); return the
+    statements that create them again, keys first and foreign keys last."""
+    names = list(tables)
+    constraints = session.execute(
+        text(
+            "SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = ANY(CAST(:tables AS regclass[])) AND contype IN ('p', 'u', 'f') ORDER BY conname"
+        ),
+        {"tables": names},
+    ).all()
+    owned = {name for _t, name, _k, _d in constraints}
+    indexes = session.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY(:tables) ORDER BY 1"
+        ),
+        {"tables": names},
+    ).all()
+    plain = [(name, ddl) for name, ddl in indexes if name not in owned]
+    for table, name, kind, _ddl in sorted(constraints, key=lambda c: c[2] != "f"):  # foreign keys first
+        session.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    for name, _ddl in plain:
+        session.execute(text(f'DROP INDEX "{name}"'))
+    keys = [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, k, d in constraints if k != "f"]
+    foreign = [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, k, d in constraints if k == "f"]
+    return keys + [ddl for _n, ddl in plain] + foreign
+
+
 def _rebuild_all_postgresql(session: Session) -> None:
+    tables = ROLLUP_TABLES + counts.COUNT_TABLES
+    session.execute(text("SET LOCAL work_mem = '1GB'"))
+    session.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+    session.execute(text(f"TRUNCATE {', '.join(tables)}"))
+    recreate = _drop_keys_and_indexes(session, tables)
     for sql in _REBUILD_POSTGRESQL:
         session.execute(text(sql))
-    session.execute(text("DROP TABLE rebuild_months"))
-    refresh_volunteer_years(session, None)
-    refresh_organisation_years(session, None)
-    rebuild_district_hours(session)
-    for table in ("hours_rollups", "placement_activity", "volunteer_activity", "volunteer_years", "organisation_years"):
+    counts.fill_all(session)
+    for sql in recreate:
+        session.execute(text(sql))
+    for table in tables:
         session.execute(text(f"ANALYZE {table}"))
 
 
 def rebuild_all(session_factory, *, batch_size: int = 20_000, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild every rollup from the approved hours.
+    """Rebuild every rollup (hours and counts) from the domain tables, in one transaction.
 
-    On PostgreSQL in one transaction, a statement per rollup (``batch_size`` is not used); elsewhere in
-    batches of placements, one transaction each. ``session_factory`` is a context manager giving a
-    session that commits on exit; ``progress`` is told how many placement ids each step covered."""
+    On PostgreSQL set-based: a statement per rollup into emptied tables whose keys and indexes are built
+    again at the end (``batch_size`` is not used); elsewhere in batches of placements, still in one
+    transaction, so that a reader never sees a rollup half built. ``session_factory`` is a context
+    manager giving a session that commits on exit; ``progress`` is told how many placement ids each
+    step covered."""
     with session_factory() as session:
+        lo, hi = session.execute(select(func.min(Placement.id), func.max(Placement.id))).one()
+        covered = 0 if lo is None else hi - lo + 1
         if session.get_bind().dialect.name == "postgresql":
-            lo_hi = session.execute(select(func.min(Placement.id), func.max(Placement.id))).one()
             _rebuild_all_postgresql(session)
-            if progress and lo_hi[0] is not None:
-                progress(lo_hi[1] - lo_hi[0] + 1)
-            return 0 if lo_hi[0] is None else lo_hi[1] - lo_hi[0] + 1
-    with session_factory() as session:
-        lo_hi = session.execute(select(func.min(Placement.id), func.max(Placement.id))).one()
-        session.execute(delete(HoursRollup))
-        session.execute(delete(PlacementActivity))
-        session.execute(delete(VolunteerActivity))
-        session.execute(delete(VolunteerYear))
-        session.execute(delete(OrganisationYear))
-        session.execute(delete(DistrictMonthHours))
-    lo, hi = lo_hi
-    if lo is None:
-        return 0
-    done = 0
-    start = lo
-    while start <= hi:
-        end = start + batch_size - 1
-        with session_factory() as session:
+            if progress and covered:
+                progress(covered)
+            return covered
+        for model in (HoursRollup, PlacementActivity, VolunteerActivity, VolunteerYear, OrganisationYear, DistrictMonthHours):
+            session.execute(delete(model))
+        start = lo
+        while lo is not None and start <= hi:
+            end = start + batch_size - 1
             _refresh(session, _ids_between(start, end), [], track_hours=False)
-        done += min(end, hi) - start + 1
-        if progress:
-            progress(min(end, hi) - start + 1)
-        start = end + 1
-    with session_factory() as session:
+            if progress:
+                progress(min(end, hi) - start + 1)
+            start = end + 1
         session.execute(delete(VolunteerActivity))
         firsts = select(PlacementActivity.volunteer_id, func.min(PlacementActivity.first_worked_on)).group_by(
             PlacementActivity.volunteer_id
         )
         session.execute(insert(VolunteerActivity).from_select(["volunteer_id", "first_worked_on"], firsts))
-    with session_factory() as session:
         refresh_volunteer_years(session, None)
-    with session_factory() as session:
         refresh_organisation_years(session, None)
         rebuild_district_hours(session)
-    return done
+        counts.rebuild(session)
+    return covered

@@ -21,7 +21,11 @@ from sqlalchemy.orm import Session
 
 from brokerage.models import HoursEntry, Placement, Referral
 from brokerage.models.reporting import InvestmentEntry
-from brokerage.reports import rollups
+from sqlalchemy import select
+
+from brokerage import events
+from brokerage.models import OutboxMessage
+from brokerage.reports import counts, rollups
 from tests.factories import ASHFORD, CANTERBURY, Factory
 
 AS_OF = date(2026, 6, 30)
@@ -150,4 +154,20 @@ def build(db: Session, f: Factory) -> County:
     for p in county.placements.values():
         rollups.refresh_placement(db, p.id)
     db.flush()
+    run_counts(db)
     return county
+
+
+def run_counts(db: Session) -> int:
+    """What the ``reports.counts`` actor does for each event waiting in the outbox (then marked done)."""
+    db.flush()
+    pending = list(
+        db.scalars(
+            select(OutboxMessage).where(OutboxMessage.actor == events.CountsRefresh.name, OutboxMessage.status == "pending")
+        )
+    )
+    for message in pending:
+        counts.refresh(db, **message.payload)
+        message.status = "done"
+    db.flush()
+    return len(pending)

@@ -91,6 +91,7 @@ def test_yearly_rollups_follow_hours_and_moves(db, county):
     db.flush()
     rollups.refresh_placement(db, p.id)
     rollups.refresh_placement(db, p.id)  # delivered twice: no change
+    assert dataset.run_counts(db) == 1  # the new placement's counts (one event for the flush)
     cells, _ = Cube(db, ctx, year, ["district"]).result("district")
     assert cells["active_volunteers"][CANTERBURY].value == 2 and cells["approved_hours"][CANTERBURY].value == Decimal("8.00")
     assert cells["organisations_supported"][CANTERBURY].value == 2  # O2 (C1) and now O1 (C2)
@@ -98,6 +99,7 @@ def test_yearly_rollups_follow_hours_and_moves(db, county):
     c2.district_gss = ASHFORD
     db.flush()
     rollups.refresh_volunteer(db, c2.id)
+    dataset.run_counts(db)  # and the counts of the districts they left and joined
     cells, _ = Cube(db, ctx, year, ["district"]).result("district")
     assert cells["active_volunteers"][CANTERBURY].value == 1 and cells["active_volunteers"][ASHFORD].value == 6
     assert cells["approved_hours"][ASHFORD].value == Decimal("22.00")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from brokerage import events
 from brokerage.db import session_scope
-from brokerage.reports import rollups
+from brokerage.reports import counts, rollups
 from workers.actors._common import actor
 
 
@@ -24,3 +24,16 @@ def reports_rollup(placement_id: int | None = None, volunteer_id: int | None = N
             rollups.refresh_placement(session, placement_id)
         elif volunteer_id is not None:
             rollups.refresh_volunteer(session, volunteer_id)
+
+
+@actor(events.CountsRefresh)
+def reports_counts(
+    district_months: list | None = None,
+    volunteer_months: list | None = None,
+    volunteers: list | None = None,
+    roles: list | None = None,
+) -> None:
+    """Recompute the report's counts a change touched (idempotent: the rows are computed again from the
+    domain tables, under a lock per district and month)."""
+    with session_scope() as session:
+        counts.refresh(session, district_months or (), volunteer_months or (), volunteers or (), roles or ())
