@@ -18,6 +18,7 @@ from brokerage.auth.endpoints import router as auth_router
 from brokerage.callouts.endpoints import router as callouts_router
 from brokerage.centres.endpoints import router as centres_router
 from brokerage.config import get_settings
+from brokerage.db import session_scope
 from brokerage.deps import DbSession
 from brokerage.edge import bounded_inputs
 from brokerage.errors import install_exception_handlers
@@ -28,6 +29,7 @@ from brokerage.interop.endpoints import router as interop_router
 from brokerage.invitations.endpoints import router as invitations_router
 from brokerage.jobs.endpoints import router as jobs_router
 from brokerage.matches.answers import PublicAnswers
+from brokerage.matches.index_holder import warm
 from brokerage.matches.endpoints import router as matches_router
 from brokerage.organisations.endpoints import router as organisations_router
 from brokerage.referrals.endpoints import router as referrals_router
@@ -76,7 +78,18 @@ API_ROUTERS = (
 async def _lifespan(app: FastAPI):
     # Blocking route code runs on this many threads; the connection pool is sized to match (db.py).
     anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().threadpool_size
+    # The published roles in memory (the catalogue and the matching index) are built before the first
+    # request is taken, so no visitor waits for them; a database not ready yet leaves them to first use.
+    await anyio.to_thread.run_sync(_warm)
     yield
+
+
+def _warm() -> None:
+    try:
+        with session_scope() as session:
+            warm(session)
+    except Exception:
+        logger.warning("the role catalogue and index will be built on first use", exc_info=True)
 
 
 def _mount_docs(app: FastAPI) -> None:

@@ -8,12 +8,13 @@ that referral counts (the "need" component) stay fresh.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from brokerage import changes
@@ -23,6 +24,8 @@ from brokerage.matches.features import INDEXED_STATUSES, role_features
 from brokerage.models import Role
 from brokerage.roles.catalogue import ROLE_CHANGE_HOOKS, catalogue
 from matching import RoleIndex
+
+logger = logging.getLogger(__name__)
 
 FULL_REFRESH_SECONDS = 300
 SYNC_EVERY_SECONDS = 1.0
@@ -38,6 +41,8 @@ class IndexHolder:
         self._synced_at = 0.0
         self.stale = False  # set when this process flushes a change to a role
         self.version = 0  # moves whenever the index changes
+        self._building = False  # a rebuild is running on a thread of its own
+        self._generation = 0  # moves when the index is reset or built in place
 
     def mark_stale(self, at: datetime) -> None:
         self._changed.reach_back(at)
@@ -83,8 +88,8 @@ class IndexHolder:
                 now = time.monotonic()
                 if self.index is not None and bind_key == self._bind_key:
                     if now - self._built_at > FULL_REFRESH_SECONDS:
-                        self._rebuild(session, bind_key)
-                    elif now - self._synced_at >= SYNC_EVERY_SECONDS:
+                        self._rebuild_aside(session, bind_key)
+                    if now - self._synced_at >= SYNC_EVERY_SECONDS:
                         self._catch_up(session)
             finally:
                 self._lock.release()
@@ -96,6 +101,7 @@ class IndexHolder:
         return self.index
 
     def _rebuild(self, session: Session, bind_key: int) -> None:
+        self._generation += 1
         self.stale = False
         self._changed.restart(utcnow())
         index = RoleIndex(list(role_features(session)))
@@ -105,6 +111,43 @@ class IndexHolder:
         self.version += 1
         self._bind_key = bind_key
         self._built_at = self._synced_at = time.monotonic()
+
+    def _rebuild_aside(self, session: Session, bind_key: int) -> None:
+        """The periodic rebuild, on a thread of its own with a session of its own, while requests rank
+        from the current index, which the new one then replaces. (A session bound to one connection,
+        as in tests, cannot be shared with a thread: it rebuilds here.)"""
+        bind = session.get_bind()
+        if not isinstance(bind, Engine):
+            self._rebuild(session, bind_key)
+            return
+        self._built_at = time.monotonic()  # (asked for once: the next is due a full period later)
+        if not self._building:
+            self._building = True
+            args = (bind, bind_key, self._generation)
+            threading.Thread(target=self._build_and_swap, args=args, name="role-index-rebuild", daemon=True).start()
+
+    def _build_and_swap(self, engine: Engine, bind_key: int, generation: int) -> None:
+        try:
+            looked_at = utcnow()
+            with Session(engine) as session:
+                index = RoleIndex(list(role_features(session)))
+            if self.index is not None and getattr(self.index, "_text_row_pos", None) is not None:
+                index.text_relevance("", np.zeros(0, np.int64))  # searches are in use: build their text model now
+            with self._lock:
+                if generation != self._generation or bind_key != self._bind_key:
+                    return  # reset or built again meanwhile, or moved to another database
+                # What changed since the load began is read again on the next catch-up.
+                earlier = self._changed.since
+                self._changed.restart(looked_at)
+                self._changed.reach_back(earlier + self._changed.skew)
+                self.index = index
+                self.version += 1
+                self._built_at = time.monotonic()
+                self._synced_at = 0.0
+        except Exception:  # the current index keeps answering; the next period tries again
+            logger.exception("rebuilding the role index failed")
+        finally:
+            self._building = False
 
     def _catch_up(self, session: Session) -> None:
         self.stale = False
@@ -154,9 +197,19 @@ class IndexHolder:
         with self._lock:
             self.index = None
             self.version += 1
+            self._generation += 1
         catalogue.reset()  # the public role catalogue is kept the same way
         changes.forget_all()  # and so are the principals and volunteers remembered for a moment
 
 
 holder = IndexHolder()
+
+
+def warm(session: Session) -> None:
+    """Build the public catalogue and the role index, with its search text model, before the first
+    request needs them (a county's take some seconds, which no request should wait for)."""
+    catalogue.current(session)
+    holder.get(session).text_relevance("", np.zeros(0, np.int64))
+
+
 ROLE_CHANGE_HOOKS.append(holder.mark_stale)

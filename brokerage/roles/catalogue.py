@@ -17,7 +17,9 @@ Staff and managers, who also see drafts, keep the database path.
 
 from __future__ import annotations
 
+import logging
 import threading
+from sys import intern
 import time
 from bisect import bisect_right
 from collections import defaultdict
@@ -26,14 +28,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import event, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from brokerage.changes import ChangeWindow
 from brokerage.vocab.roles import PUBLIC_ROLE_STATUSES
 from brokerage.db import utcnow
 from brokerage.models import Activity, Organisation, Role, RoleCause, RoleSession, RoleSkill
-from brokerage.roles.views import RoleSummary, role_out, summary_of
+from brokerage.roles.views import RoleSummary, role_out
+
+logger = logging.getLogger(__name__)
 
 FULL_REFRESH_SECONDS = 300
 SYNC_EVERY_SECONDS = 1.0
@@ -192,7 +196,9 @@ def _load(session: Session, role_ids: list[int] | None = None) -> dict[int, _Ent
     """Published roles (all, or those named) with everything ``RoleOut`` shows, in a few queries."""
     public = Role.status.in_(PUBLIC_ROLE_STATUSES)
     out: dict[int, _Entry] = {}
-    chunks = [None] if role_ids is None else [role_ids[i : i + 5_000] for i in range(0, len(role_ids), 5_000)]
+    if role_ids is None:  # every one, a chunk at a time: the rows of a county at once would all be held together
+        role_ids = list(session.scalars(select(Role.id).where(public).order_by(Role.id)))
+    chunks = [role_ids[i : i + 5_000] for i in range(0, len(role_ids), 5_000)]
     for ids in chunks:
         if ids is not None and not ids:
             continue
@@ -254,21 +260,35 @@ def _entry(
     # ORDER BY published_at DESC NULLS LAST, id DESC (sorted in reverse).
     sort_key = (r.published_at is not None, r.published_at or datetime.min, r.id)
     text = f"{r.title.lower()}\x00{r.description.lower()}"
+    # A county's roles repeat a few districts, modes, organisations and codes: each is held once.
+    district, mode = _shared(r.district_gss), intern(r.mode)
     return _Entry(
         id=r.id,
         sort_key=sort_key,
         blob=out.__pydantic_serializer__.to_json(out),
         organisation_id=r.organisation_id,
-        district_gss=r.district_gss,
-        mode=r.mode,
+        district_gss=district,
+        mode=mode,
         one_off=bool(r.one_off),
         emergency=bool(r.requires_emergency_participation),
-        causes=tuple(causes),
-        skills=tuple(sorted(set(required) | set(desired))),
+        causes=tuple(intern(c) for c in causes),
+        skills=tuple(intern(s) for s in sorted(set(required) | set(desired))),
         text=text,
         odd_case=_odd_case(r.title + r.description),
-        summary=summary_of(r),
+        summary=RoleSummary(
+            id=r.id,
+            title=r.title,
+            organisation_id=r.organisation_id,
+            organisation_name=intern(r.organisation_name),
+            district_gss=district,
+            mode=mode,
+            one_off=bool(r.one_off),
+        ),
     )
+
+
+def _shared(value: str | None) -> str | None:
+    return None if value is None else intern(value)
 
 
 class Catalogue:
@@ -283,6 +303,8 @@ class Catalogue:
         self._built_at = 0.0
         self._synced_at = 0.0
         self._count_mismatches = 0
+        self._building = False  # a rebuild is running on a thread of its own
+        self._generation = 0  # moves when the catalogue is reset or built in place
         self.stale = False  # set when this process flushes a change to a role or an organisation
 
     # -- when to look at the database -------------------------------------------------------------
@@ -313,21 +335,27 @@ class Catalogue:
 
     def refresh(self, session: Session) -> None:
         bind_key = id(session.get_bind())
-        must_wait = self.snapshot is None or self.stale or bind_key != self._bind_key
-        # Only a first build, another database or this process's own change makes a request wait;
-        # otherwise whoever is already refreshing does it and the others answer from the last view.
-        if not self._lock.acquire(blocking=must_wait):
+        if self.snapshot is None or bind_key != self._bind_key:
+            # A first build (or another database): nothing to answer from yet, so everyone waits for it.
+            with self._lock:
+                if self.snapshot is None or bind_key != self._bind_key:
+                    self._rebuild(session, bind_key)
+            return
+        # Only this process's own change makes a request wait (for a catch-up: a few rows); otherwise
+        # whoever is already catching up does it and the others answer from the last complete view.
+        if not self._lock.acquire(blocking=self.stale):
             return
         try:
             now = time.monotonic()
-            if self.snapshot is None or bind_key != self._bind_key or now - self._built_at > FULL_REFRESH_SECONDS:
-                self._rebuild(session, bind_key)
-            elif self.stale or now - self._synced_at >= SYNC_EVERY_SECONDS:
+            if now - self._built_at > FULL_REFRESH_SECONDS:
+                self._rebuild_aside(session, bind_key)
+            if self.stale or now - self._synced_at >= SYNC_EVERY_SECONDS:
                 self._catch_up(session, bind_key)
         finally:
             self._lock.release()
 
     def _rebuild(self, session: Session, bind_key: int) -> None:
+        self._generation += 1
         self.stale = False
         looked_at = utcnow()
         self._roles_changed.restart(looked_at)
@@ -337,6 +365,46 @@ class Catalogue:
         self._bind_key = bind_key
         self._built_at = self._synced_at = time.monotonic()
         self._count_mismatches = 0
+
+    def _rebuild_aside(self, session: Session, bind_key: int) -> bool:
+        """Rebuild from scratch without keeping anyone waiting: on a thread of its own, from a session
+        of its own, while requests answer from the current view, which the new one then replaces. (A
+        session bound to one connection, as in tests, cannot be shared with a thread: it rebuilds here.)"""
+        bind = session.get_bind()
+        if not isinstance(bind, Engine):
+            self._rebuild(session, bind_key)
+            return True
+        self._built_at = time.monotonic()  # (asked for once: the next is due a full period later)
+        if not self._building:
+            self._building = True
+            args = (bind, bind_key, self._generation)
+            threading.Thread(target=self._build_and_swap, args=args, name="catalogue-rebuild", daemon=True).start()
+        return False
+
+    def _build_and_swap(self, engine: Engine, bind_key: int, generation: int) -> None:
+        try:
+            looked_at = utcnow()
+            with Session(engine) as session:
+                entries = _load(session)
+            snapshot = Snapshot(entries)
+            with self._lock:
+                if generation != self._generation or bind_key != self._bind_key:
+                    return  # reset or built again meanwhile, or moved to another database
+                # What changed since the load began is read again on the next catch-up (the windows
+                # go back to the load's start, or to a change of this process flushed before it).
+                for window in (self._roles_changed, self._orgs_changed):
+                    earlier = window.since
+                    window.restart(looked_at)
+                    window.reach_back(earlier + window.skew)
+                self._entries = entries
+                self._publish(snapshot)
+                self._built_at = time.monotonic()
+                self._synced_at = 0.0
+                self._count_mismatches = 0
+        except Exception:  # the current view keeps answering; the next period tries again
+            logger.exception("rebuilding the role catalogue failed")
+        finally:
+            self._building = False
 
     def mark_stale(self, at: datetime) -> None:
         """This process flushed a change to a role or an organisation at ``at``: catch up before the next answer."""
@@ -381,8 +449,9 @@ class Catalogue:
         published = session.scalar(select(func.count()).select_from(Role).where(Role.status.in_(PUBLIC_ROLE_STATUSES))) or 0
         self._count_mismatches = self._count_mismatches + 1 if published != len(self._entries) else 0
         if self._count_mismatches >= 2:
-            self._rebuild(session, bind_key)
-            return
+            self._count_mismatches = 0
+            if self._rebuild_aside(session, bind_key):
+                return
         if changed:
             self._publish(Snapshot(self._entries))
         self._synced_at = time.monotonic()
@@ -395,6 +464,7 @@ class Catalogue:
         with self._lock:
             self.snapshot = None
             self.version += 1
+            self._generation += 1
             self._entries = {}
             self._bind_key = None
 
