@@ -482,17 +482,28 @@ class Cube:
 
     # counts by (district, month): registrations, referrals, placements, roles listed
     def _add_up(self, view: _Breakdown, rows, n_measures: int, extra: int = 0) -> dict:
-        acc: dict = defaultdict(lambda: defaultdict(lambda: [0] * n_measures))
+        """Add rows (district, month, *extra, *measures) up by breakdown key (and extra columns)."""
+        # the figures of one district and month first, then each to the keys and buckets it belongs to
+        by_cell: dict = defaultdict(lambda: [0] * n_measures)
         for row in rows:
-            district, month = row[0], row[1]
-            ex = tuple(row[2 : 2 + extra])
-            vals = row[2 + extra :]
-            for k in self._keys_of(view.dim, district):
-                for _i, b in view.buckets:
-                    if b.start <= month <= b.end:
-                        a = acc[view.key(k, b)][ex]
-                        for j, v in enumerate(vals):
-                            a[j] += int(v or 0)
+            a = by_cell[(row[0], row[1], tuple(row[2 : 2 + extra]))]
+            for j, v in enumerate(row[2 + extra :]):
+                a[j] += int(v or 0)
+        acc: dict = defaultdict(lambda: defaultdict(lambda: [0] * n_measures))
+        targets: dict = {}
+        for (district, month, ex), vals in by_cell.items():
+            where = targets.get((district, month))
+            if where is None:
+                where = targets[(district, month)] = [
+                    view.key(k, b)
+                    for k in self._keys_of(view.dim, district)
+                    for _i, b in view.buckets
+                    if b.start <= month <= b.end
+                ]
+            for key in where:
+                a = acc[key][ex]
+                for j, v in enumerate(vals):
+                    a[j] += v
         return acc
 
     def _count_cells(self, view: _Breakdown, cells: dict) -> None:
