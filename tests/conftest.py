@@ -41,16 +41,52 @@ BACKENDS = [b for b in os.environ.get("BROKERAGE_TEST_BACKENDS", "postgresql,sql
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``--dist loadgroup``), tests that share something expensive stay on one
-    worker, so it is built once: every browser test (one seeded server and one Chromium for them
-    all), and the tests of a module that share a module-scoped fixture (a running server, a seeded
+    worker, so it is built once: the browser tests (a seeded server and a Chromium for each of
+    BROWSER_WORKERS groups of whole modules), and the tests of a module that share a module-scoped fixture (a running server, a seeded
     database)."""
+    browser_groups = _browser_groups({_module(item) for item in items if _is_browser_test(item)})
     for item in items:
-        if item.get_closest_marker("browser") or "browser" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+        if _is_browser_test(item):
+            item.add_marker(pytest.mark.xdist_group(browser_groups[_module(item)]))
             continue
         info = getattr(item, "_fixtureinfo", None)
         if info is not None and any(defs[-1].scope == "module" for defs in info.name2fixturedefs.values() if defs):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+def _module(item) -> str:
+    module = getattr(item, "module", None)
+    return module.__name__ if module is not None else item.nodeid.split("::")[0]
+
+
+def _is_browser_test(item) -> bool:
+    return bool(item.get_closest_marker("browser") or "browser" in getattr(item, "fixturenames", ()))
+
+
+# Roughly how many seconds each browser module takes (the rest take about 20): only to share the
+# browser tests out between BROWSER_WORKERS workers, each with its own seeded server and Chromium,
+# so that no one worker runs all of them while the others wait.
+BROWSER_WORKERS = 2
+BROWSER_SECONDS = {
+    "tests.web.test_every_page": 340,
+    "tests.web.test_email_links": 190,
+    "tests.web.test_journeys": 140,
+    "tests.web.test_callout_pages": 125,
+    "tests.web.test_demo_dashboard": 80,
+    "tests.web.test_guidance_pages": 70,
+    "tests.web.test_invitation_journey": 40,
+}
+
+
+def _browser_groups(modules: set[str]) -> dict[str, str]:
+    """Each browser module → one of BROWSER_WORKERS groups, the heaviest first into the lightest group."""
+    load = [0] * BROWSER_WORKERS
+    groups = {}
+    for module in sorted(modules, key=lambda m: (-BROWSER_SECONDS.get(m, 20), m)):
+        n = load.index(min(load))
+        load[n] += BROWSER_SECONDS.get(module, 20)
+        groups[module] = f"browser-{n + 1}"
+    return groups
 
 
 def _create_pg_database(tmp_name: str, template: str | None = None) -> str:

@@ -24,6 +24,7 @@ from tests.factories import ASHFORD, CANTERBURY
 # Examples per operation, per kind of user, per mode (valid and invalid input).
 EXAMPLES = int(os.environ.get("BROKERAGE_FUZZ_EXAMPLES", "2"))
 MIN_REQUESTS = 1_000
+REQUEST_TIMEOUT = 120  # seconds
 
 
 @pytest.fixture
@@ -115,7 +116,9 @@ def test_fuzzed_requests_as_every_kind_of_user_never_get_a_server_error(app, use
         )
         @given(case=strategy)
         def run(case):
-            response = case.call(headers={**(case.headers or {}), **headers})
+            # No time limit of a test's own (the suite shares a small machine): only a request
+            # that hangs for good fails here.
+            response = case.call(headers={**(case.headers or {}), **headers}, timeout=REQUEST_TIMEOUT)
             sent[kind] += 1
             outcomes[kind][response.status_code // 100] += 1
             where = f"{kind}: {case.method} {case.formatted_path} {case.query or ''}"
