@@ -262,7 +262,16 @@ def _sort_key(dim: str, key, label: str):
     return (1 if key in (None, "unknown") else 0, label.lower())
 
 
-def build_report(session: Session, principal: Principal, params: ReportParams, *, generated_at: datetime | None = None) -> dict:
+def build_report(
+    session: Session,
+    principal: Principal,
+    params: ReportParams,
+    *,
+    generated_at: datetime | None = None,
+    sections: bool = True,
+) -> dict:
+    """The report; ``sections=False`` leaves out leaving, re-engagement and training (None), for a
+    page that shows none of them (the pilot lead's dashboard)."""
     requested = frozenset(params.districts) if params.districts else None
     districts = policy.report_districts(principal, requested)
     if session.get_bind().dialect.name == "postgresql":
@@ -470,9 +479,9 @@ def build_report(session: Session, principal: Principal, params: ReportParams, *
         "totals": totals_out,
         "value": value_rows,
         "breakdowns": breakdowns,
-        "leaving": leaving.report(session, districts, period.start, period.end),
-        "reengagement": quiet.reengagement_report(session, districts, period.start, period.end),
-        "training": training.report(session, districts, period.start, period.end),
+        "leaving": leaving.report(session, districts, period.start, period.end) if sections else None,
+        "reengagement": quiet.reengagement_report(session, districts, period.start, period.end) if sections else None,
+        "training": training.report(session, districts, period.start, period.end) if sections else None,
     }
 
 

@@ -9,8 +9,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from brokerage.models import Delivery, Referral, Volunteer
+from brokerage.reports import service
+from brokerage.reports.schemas import ReportParams
 from brokerage.volunteers import quiet
 from tests.factories import ASHFORD, MAIDSTONE, Factory
+from tests.reports import dataset
+from tests.reports.test_report_figures import PILOT
 
 
 def _by_hand(session, districts, start: date, end: date) -> tuple[int, int]:
@@ -81,3 +85,18 @@ def test_reengagement_figures_are_counts_of_the_emails_and_referrals(db):
         }, districts
     assert _by_hand(session, None, start, end) == (17, 11)  # the case above is not empty
     assert quiet.reengagement_report(session, None, start, end) == {"emailed": 17, "started_again": 11}
+
+
+def test_the_dashboards_report_is_the_full_report_without_its_sections(db, factory):
+    """The pilot lead's dashboard asks for the report without leaving, re-engagement and training
+    (it shows none of them): every other figure is the full report's."""
+    dataset.build(db, factory)
+    params = ReportParams(start="2025-01", end="2025-12", dimensions=["district", "quarter"])
+    at = datetime(2026, 1, 5, 12, 0)
+    full = service.build_report(db, PILOT, params, generated_at=at)
+    short = service.build_report(db, PILOT, params, generated_at=at, sections=False)
+    assert {k: v for k, v in short.items() if k not in ("leaving", "reengagement", "training")} == {
+        k: v for k, v in full.items() if k not in ("leaving", "reengagement", "training")
+    }
+    assert (short["leaving"], short["reengagement"], short["training"]) == (None, None, None)
+    assert full["leaving"] is not None and full["reengagement"] is not None and full["training"] is not None
