@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
+from functools import partial
 
 import anyio.to_thread
 import swagger_ui_bundle
@@ -19,7 +20,7 @@ from brokerage.callouts.endpoints import router as callouts_router
 from brokerage.centres.endpoints import router as centres_router
 from brokerage.config import get_settings
 from brokerage.db import session_scope
-from brokerage.deps import DbSession
+from brokerage.deps import DbSession, read_only_session
 from brokerage.edge import bounded_inputs
 from brokerage.errors import install_exception_handlers
 from brokerage.guidance.endpoints import router as guidance_router
@@ -31,6 +32,7 @@ from brokerage.jobs.endpoints import router as jobs_router
 from brokerage.matches.answers import PublicAnswers
 from brokerage.matches.index_holder import warm
 from brokerage.matches.endpoints import router as matches_router
+from brokerage.matches.fast import MatchesFromMemory
 from brokerage.organisations.endpoints import router as organisations_router
 from brokerage.referrals.endpoints import router as referrals_router
 from brokerage.reports.endpoints import router as reports_router
@@ -126,6 +128,8 @@ def create_app() -> FastAPI:
     install_exception_handlers(app)
     # Kept anonymous answers pass through the security headers like every other response.
     app.add_middleware(PublicAnswers)
+    # A volunteer's matches, when this process holds everything they need, skip routing and dependencies.
+    app.add_middleware(MatchesFromMemory, sessions=partial(read_only_session, app))
     app.add_middleware(SecurityHeaders)
     quiet_access_log()
 

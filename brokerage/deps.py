@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import anyio
 import anyio.to_thread
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -60,6 +61,30 @@ async def _db_session() -> AsyncIterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(_db_session, scope="function")]
+
+
+@contextmanager
+def read_only_session(app: FastAPI) -> Iterator[Session]:
+    """A session for an answer made outside FastAPI's dependencies (from memory, reading at most):
+    the one routes get, including a replacement in ``app.dependency_overrides`` (a synchronous
+    generator, as the tests give). Nothing is written through it; it is closed afterwards."""
+    source = app.dependency_overrides.get(_db_session)
+    if source is None:
+        session = new_session()
+        try:
+            yield session
+        finally:
+            session.close()
+        return
+    steps = source()
+    session = next(steps)
+    try:
+        yield session
+    except BaseException as exc:
+        steps.throw(exc)
+        raise
+    next(steps, None)
+
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /auth/token")
 
