@@ -233,7 +233,8 @@ def main() -> int:
             f"  the SMTP sink (one aiosmtpd thread in this process) used {sink_cpu:.1f}s of CPU in those "
             f"{email_elapsed:.1f}s: {sink_cpu / email_elapsed:.0%} of one core, {sink_cpu / expected * 1e6:.0f} us an email"
         )
-        print(f"  target: >= 1,000 emails/s -> {'met' if email_rate >= 1000 else 'NOT met'}")
+        met = email_rate >= 0.5 * noop_rate and counter.n == expected and not duplicates
+        print(f"  target: >= 0.5x the no-op actor, none lost and none extra -> {'met' if met else 'NOT met'}")
         return 0
     finally:
         if worker is not None and worker.poll() is None:
