@@ -564,16 +564,7 @@ class RoleIndex:
             ok &= self.min_age[sl] < ADULT_AGE
         rows = np.flatnonzero(ok)
         rows += lo
-        ess = self.has_ess.take(rows)
-        if ess.any():  # the essential skills, for the few roles that mark any
-            er = rows[ess]
-            vb = p.skills.gate_bits.view(np.int64)
-            bad = np.zeros(er.size, bool)
-            for j in range(self._W):
-                bad |= (self.req_bits[er, j] & ~vb[j]) != 0
-            if bad.any():
-                rows = np.setdiff1d(rows, er[bad], assume_unique=True)
-        return rows
+        return self._with_essentials(p, rows)
 
     def _gate_rows(self, p: VolunteerProfile, rows: npt.NDArray[np.int64], relaxed: bool = False) -> npt.NDArray[np.int64]:
         """``rows`` (ascending) passing every gate except the exact distance, as :meth:`_gate_slice`
@@ -591,8 +582,12 @@ class RoleIndex:
         elif not v.adult_confirmed:  # age not known: only roles open to under-18s (age_not_known)
             ok &= self.min_age.take(rows) < ADULT_AGE
         rows = rows.take(np.flatnonzero(ok))
+        return self._with_essentials(p, rows)
+
+    def _with_essentials(self, p: VolunteerProfile, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """``rows`` without the roles whose essential skills the volunteer lacks (the few that mark any)."""
         ess = self.has_ess.take(rows)
-        if ess.any():  # the essential skills, for the few roles that mark any
+        if ess.any():
             er = rows[ess]
             vb = p.skills.gate_bits.view(np.int64)
             bad = np.zeros(er.size, bool)
