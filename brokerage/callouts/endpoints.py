@@ -58,18 +58,7 @@ def volunteer_availability(volunteer_id: int, session: DbSession, principal: Cur
 
 @router.post("/callouts", response_model=CalloutOut, status_code=status.HTTP_201_CREATED, summary="Raise a call-out")
 def raise_callout(body: CalloutCreate, session: DbSession, principal: CurrentPrincipal):
-    callout = service.raise_callout(
-        session,
-        principal,
-        title=body.title,
-        postcode=body.postcode,
-        starts_at=body.starts_at,
-        ends_at=body.ends_at,
-        needed=body.needed,
-        skills=body.skills,
-        message=body.message,
-        centre_id=body.centre_id,
-    )
+    callout = service.raise_callout(session, principal, **body.model_dump())
     return callout_out(session, callout)
 
 

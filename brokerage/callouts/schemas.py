@@ -36,6 +36,8 @@ class AvailabilityOut(Output):
 
 
 class CalloutCreate(Input):
+    """What raising a call-out takes; its fields are ``service.raise_callout``'s keywords."""
+
     title: Title
     postcode: Annotated[str, Field(min_length=2, max_length=10)]
     starts_at: datetime

@@ -273,17 +273,7 @@ def _raise(session, principal, values: dict):
             "message": values.get("message") or None,
         }
     )
-    return service.raise_callout(
-        session,
-        principal,
-        title=body.title,
-        postcode=body.postcode,
-        starts_at=body.starts_at,
-        ends_at=body.ends_at,
-        needed=body.needed,
-        skills=body.skills,
-        message=body.message,
-    )
+    return service.raise_callout(session, principal, **body.model_dump())
 
 
 def _live_context(session, callout) -> dict:
